@@ -1,0 +1,1 @@
+"""Qudao features: one package per feature (views + forms) over `domain` and `services`."""

@@ -1,0 +1,66 @@
+"""Server-rendered SVG charts (pygal): no JavaScript, no CDN, they print and work offline."""
+from __future__ import annotations
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    font_family="'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif",
+    colors=("#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#dc3545", "#20c997"),
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=12,
+    value_font_size=11,
+    title_font_size=14,
+)
+
+
+def _config(**kwargs) -> dict:
+    base = dict(
+        style=STYLE,
+        js=[],  # pygal's tooltips load a script from the internet; we draw plain SVG
+        disable_xml_declaration=True,
+        explicit_size=False,
+        height=280,
+        width=640,
+        print_values=False,
+        legend_at_bottom=True,
+    )
+    base.update(kwargs)
+    return base
+
+
+def _render(chart) -> Markup:
+    return Markup(chart.render(is_unicode=True))
+
+
+def yuan(fen: int) -> float:
+    """For chart geometry only (bar lengths), never for money shown as text."""
+    return fen / 100
+
+
+def bar(title: str, categories: list[str], series: dict[str, list[int]], horizontal: bool = False) -> Markup:
+    cls = pygal.HorizontalBar if horizontal else pygal.Bar
+    chart = cls(**_config(title=title, x_label_rotation=0 if horizontal else 20))
+    chart.x_labels = categories
+    for name, values in series.items():
+        chart.add(name, [yuan(v) for v in values])
+    return _render(chart)
+
+
+def line(title: str, categories: list[str], series: dict[str, list[int]]) -> Markup:
+    chart = pygal.Line(**_config(title=title, x_label_rotation=20))
+    chart.x_labels = categories
+    for name, values in series.items():
+        chart.add(name, [yuan(v) for v in values])
+    return _render(chart)
+
+
+def pie(title: str, parts: dict[str, int]) -> Markup:
+    chart = pygal.Pie(**_config(title=title, inner_radius=0.4))
+    for name, value in parts.items():
+        chart.add(name, value)
+    return _render(chart)

@@ -1,0 +1,59 @@
+"""`flask --app app ...` commands. They call the same services as the views."""
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from channel.domain.errors import DomainError
+
+
+def _fail(error: DomainError) -> None:
+    click.echo(f"Error: {error}", err=True)
+    sys.exit(1)
+
+
+@click.command("demo")
+@click.option("--agents", default=400, show_default=True, help="Number of agents in the pyramid.")
+@click.option("--orders", default=20000, show_default=True, help="Number of order lines over twelve months.")
+@click.option("--seed", default=7, show_default=True, help="Same seed, same data.")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day of the twelve months (default: today).")
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has data.")
+@with_appcontext
+def demo_command(agents: int, orders: int, seed: int, until, if_empty: bool) -> None:
+    """Load the demo company into an empty database and print the demo logins."""
+    from channel.services import demo
+
+    if not demo.is_empty():
+        if if_empty:
+            click.echo("Database already has data; demo not loaded.")
+            _print_logins()
+            return
+        _fail(DomainError("the database already has data; the demo loads only into an empty database"))
+    started = time.perf_counter()
+
+    def progress(table: str, count: int) -> None:
+        click.echo(f"\r  {table:<16} {count:>10,}", nl=False)
+
+    counts = demo.load_demo(agents=agents, orders=orders, seed=seed, until=until.date() if until else None,
+                            progress=progress)
+    click.echo("")
+    for table, count in counts.items():
+        click.echo(f"  {table:<16} {count:>10,}")
+    click.echo(f"Demo company loaded in {time.perf_counter() - started:.1f} s.")
+    _print_logins()
+
+
+def _print_logins() -> None:
+    from channel.services.demo import DEMO_PASSWORD, DEMO_USERS
+
+    click.echo(f"Demo logins (password {DEMO_PASSWORD}): " + ", ".join(u[0] for u in DEMO_USERS))
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_command)

@@ -1,0 +1,37 @@
+"""Domain errors. The domain cannot import Flask-Babel, so it raises untranslated message ids
+(marked with `N_` for extraction) and their parameters; the edge translates them with
+`channel.i18n.error_text`. Views map them to 400/403/404/409 with the message shown."""
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a message id for extraction without translating it (translated at the edge)."""
+    return message
+
+
+class DomainError(Exception):
+    """A rule refused the request.
+
+    `message` is a msgid with %(name)s placeholders, `params` fills them, `field` names the
+    input at fault when there is one (forms and the API show the message beside it).
+    """
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.field = field
+        self.params = params
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403

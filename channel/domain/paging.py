@@ -1,0 +1,26 @@
+"""Keyset pagination cursors: opaque strings of (date, id) or (id), stable deep into a list."""
+from __future__ import annotations
+
+from datetime import date
+
+
+def encode_date_cursor(day: date, row_id: int) -> str:
+    return f"{day.isoformat()}_{row_id}"
+
+
+def decode_date_cursor(cursor: str | None) -> tuple[date, int] | None:
+    """None for a missing or malformed cursor (the list then starts from the top)."""
+    if not cursor:
+        return None
+    try:
+        day, row_id = cursor.split("_", 1)
+        return date.fromisoformat(day), int(row_id)
+    except ValueError:
+        return None
+
+
+def decode_id_cursor(cursor: str | None) -> int | None:
+    try:
+        return int(cursor) if cursor else None
+    except ValueError:
+        return None

@@ -1,0 +1,59 @@
+"""Calendar months as the business counts them."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from channel.domain.errors import DomainError, N_
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        """'2026-10' -> Month(2026, 10); DomainError for anything else."""
+        match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise DomainError(N_("期间必须写成 YYYY-MM，例如 2026-10。"), field="period")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> "Month":
+        return cls(day.year, day.month)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> date:
+        """The first day of the next month (exclusive end)."""
+        return self.next().start
+
+    def next(self) -> "Month":
+        return Month(self.year + (self.month == 12), self.month % 12 + 1)
+
+    def previous(self) -> "Month":
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def month_range(first: Month, last: Month) -> list[Month]:
+    months, current = [], first
+    while current <= last:
+        months.append(current)
+        current = current.next()
+    return months
+
+
+def last_day(month: Month) -> date:
+    return month.end - timedelta(days=1)

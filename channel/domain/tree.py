@@ -1,0 +1,83 @@
+"""Rules of the seller trees (both channels), independent of storage."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from channel.domain.errors import DomainError, N_
+
+
+@dataclass(frozen=True)
+class Node:
+    id: int
+    channel: str
+    level: int
+    active: bool = True
+
+
+def check_move(seller: Node, new_parent: Node | None, subtree_ids: set[int], max_level: int) -> None:
+    """Refuse a move of `seller` (with its downline `subtree_ids`, itself included) under
+    `new_parent`. Raises DomainError with the reason."""
+    if new_parent is None:
+        if seller.level != 1:
+            raise DomainError(N_("只有最高层级的销售方可以没有上级。"), field="parent")
+        return
+    if new_parent.id in subtree_ids:
+        raise DomainError(
+            N_("不能把它移到自己或自己的下级之下：那会让它成为自己的上级。"), field="parent"
+        )
+    if new_parent.channel != seller.channel:
+        raise DomainError(N_("上级必须属于同一渠道。"), field="parent")
+    if not new_parent.active:
+        raise DomainError(N_("上级已停用。"), field="parent")
+    if new_parent.level >= seller.level:
+        raise DomainError(
+            N_("上级的层级必须高于它（层级 %(parent)s 不能管理层级 %(child)s）。"),
+            field="parent",
+            parent=new_parent.level,
+            child=seller.level,
+        )
+    if seller.level > max_level:
+        raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=seller.level)
+
+
+def check_effective_date(effective_on: date, latest_change: date | None) -> None:
+    """A tree change cannot be dated before the last change already recorded for the rows it
+    touches: history is appended, never rewritten."""
+    if latest_change is not None and effective_on < latest_change:
+        raise DomainError(
+            N_("生效日期不能早于上一次变更（%(latest)s）。"),
+            field="effective_on",
+            latest=latest_change.isoformat(),
+        )
+
+
+def periods_overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
+    """Half-open intervals [from, to) with None meaning open-ended."""
+    a_end = a_to or date.max
+    b_end = b_to or date.max
+    return a_from < b_end and b_from < a_end
+
+
+@dataclass(frozen=True)
+class Place:
+    """A territory as the rules see it: its id and the province / city it lies in (itself
+    included)."""
+
+    id: int
+    level: int
+    province_id: int | None
+    city_id: int | None
+
+    def ancestry(self) -> set[int]:
+        from channel.domain.territory_data import COUNTRY_ID
+
+        return {i for i in (self.id, self.city_id, self.province_id, COUNTRY_ID) if i}
+
+    def contains(self, other: "Place") -> bool:
+        return self.id in other.ancestry()
+
+
+def territories_nest(a: Place, b: Place) -> bool:
+    """True when one territory lies inside the other (or they are the same)."""
+    return a.contains(b) or b.contains(a)

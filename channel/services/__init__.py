@@ -1,0 +1,1 @@
+"""Use cases: load, call the domain, persist, commit once."""

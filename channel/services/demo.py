@@ -1,0 +1,69 @@
+"""Load the demo company: bulk inserts (Core executemany), never one ORM object per row."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from sqlalchemy import func, select, text
+
+from channel.domain.demo_data import DemoCompany
+from channel.domain.errors import DomainError, N_
+from channel.domain.territory_data import load_divisions
+from channel.services.users import create_user
+from models import db
+from models.tree import Seller
+
+DEMO_PASSWORD = "qudao-demo"
+DEMO_USERS = [
+    # username, role, display name, named seller
+    ("admin", "admin", "系统管理员", None),
+    ("manager", "channel_manager", "渠道经理 陈静", None),
+    ("finance", "finance", "财务 王芳", None),
+    ("finance2", "finance", "财务复核 李强", None),
+    ("pm", "product_manager", "产品经理 周敏", None),
+    ("agent", "agent", None, "agent"),
+    ("agent2", "agent", None, "agent2"),
+    ("rep", "sales_rep", None, "rep"),
+    ("director", "sales_rep", None, "director"),
+]
+SEQUENCED_TABLES = ("seller", "seller_closure", "territory_grant", "product", "product_price", "customer",
+                    "sales_order", "order_line", "return_line")
+
+
+def is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(Seller)) == 0
+
+
+def load_demo(*, agents: int = 400, orders: int = 20000, seed: int = 7, until: date | None = None,
+              progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Generate and insert the demo company into an empty database, in one transaction.
+    Returns row counts per table. Raises DomainError when sellers already exist."""
+    if not is_empty():
+        raise DomainError(N_("数据库里已经有数据；演示数据只装入空数据库。"))
+    company = DemoCompany(load_divisions(), agents=agents, orders=orders, seed=seed, until=until)
+    counts: dict[str, int] = {}
+    connection = db.session.connection()
+    tables = db.metadata.tables
+    try:
+        for table_name, rows in company.tables():
+            connection.execute(tables[table_name].insert(), rows)
+            counts[table_name] = counts.get(table_name, 0) + len(rows)
+            if progress:
+                progress(table_name, counts[table_name])
+        if connection.dialect.name == "postgresql":
+            for name in SEQUENCED_TABLES:
+                connection.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                ))
+        named = company.named_sellers()
+        for username, role, display, seller_key in DEMO_USERS:
+            seller_id = named[seller_key] if seller_key else None
+            if display is None:
+                display = db.session.get(Seller, seller_id).name
+            create_user(username, DEMO_PASSWORD, role, display_name=display, seller_id=seller_id, commit=False)
+        counts["user"] = len(DEMO_USERS)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return counts

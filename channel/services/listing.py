@@ -1,0 +1,103 @@
+"""Customer and order lists: filtered, scoped by `access`, keyset-paginated.
+
+The same functions feed the HTML lists, their CSV/XLSX exports and the JSON API.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, or_, select, tuple_
+
+from channel.domain.paging import decode_date_cursor, decode_id_cursor, encode_date_cursor
+from channel.services.access import scope_customers, scope_orders
+from channel.services.tree import subtree_ids
+from models import db
+from models.sales import Customer, SalesOrder
+from models.territory import COUNTRY_ID, Territory
+from models.tree import Seller
+from models.users import User
+
+
+@dataclass
+class Filters:
+    territory_id: int | None = None
+    channel: str | None = None
+    seller_id: int | None = None
+    kind: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    text: str | None = None
+
+
+@dataclass
+class Page:
+    rows: list = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def territory_members(territory_id: int):
+    """SELECT of the division ids inside `territory_id` (itself included)."""
+    return select(Territory.id).where(
+        or_(Territory.id == territory_id, Territory.city_id == territory_id, Territory.province_id == territory_id)
+    )
+
+
+def order_query(user: User, filters: Filters) -> Select:
+    query = scope_orders(select(SalesOrder), user)
+    if filters.territory_id and filters.territory_id != COUNTRY_ID:
+        query = query.where(SalesOrder.ship_to_district_id.in_(territory_members(filters.territory_id)))
+    if filters.channel:
+        query = query.where(SalesOrder.channel == filters.channel)
+    if filters.seller_id:
+        query = query.where(SalesOrder.seller_id.in_(subtree_ids(filters.seller_id)))
+    if filters.kind:
+        query = query.where(SalesOrder.kind == filters.kind)
+    if filters.date_from:
+        query = query.where(SalesOrder.order_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(SalesOrder.order_date <= filters.date_to)
+    if filters.text:
+        query = query.where(SalesOrder.order_no.like(f"{filters.text.strip()}%"))
+    return query
+
+
+def orders_page(user: User, filters: Filters, cursor: str | None = None, size: int = 50) -> Page:
+    query = order_query(user, filters)
+    position = decode_date_cursor(cursor)
+    if position:
+        query = query.where(tuple_(SalesOrder.order_date, SalesOrder.id) < tuple_(*position))
+    rows = list(
+        db.session.scalars(query.order_by(SalesOrder.order_date.desc(), SalesOrder.id.desc()).limit(size + 1))
+    )
+    page = Page(rows=rows[:size])
+    if len(rows) > size:
+        last = rows[size - 1]
+        page.next_cursor = encode_date_cursor(last.order_date, last.id)
+    return page
+
+
+def customer_query(user: User, filters: Filters) -> Select:
+    query = scope_customers(select(Customer), user)
+    if filters.territory_id and filters.territory_id != COUNTRY_ID:
+        query = query.where(Customer.district_id.in_(territory_members(filters.territory_id)))
+    if filters.channel:
+        query = query.where(Customer.owner_seller_id.in_(select(Seller.id).where(Seller.channel == filters.channel)))
+    if filters.seller_id:
+        query = query.where(Customer.owner_seller_id.in_(subtree_ids(filters.seller_id)))
+    if filters.text:
+        text = filters.text.strip()
+        query = query.where(or_(Customer.name.like(f"%{text}%"), Customer.credit_code == text.upper(), Customer.phone == text))
+    return query
+
+
+def customers_page(user: User, filters: Filters, cursor: str | None = None, size: int = 50) -> Page:
+    query = customer_query(user, filters)
+    after = decode_id_cursor(cursor)
+    if after:
+        query = query.where(Customer.id < after)
+    rows = list(db.session.scalars(query.order_by(Customer.id.desc()).limit(size + 1)))
+    page = Page(rows=rows[:size])
+    if len(rows) > size:
+        page.next_cursor = str(rows[size - 1].id)
+    return page

@@ -1,0 +1,151 @@
+"""Recording products, customers, orders and returns: the one place where they are created
+(forms, imports, the API and the demo's tests all come through here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from channel.domain.customers import clean_credit_code, normalize_name
+from channel.domain.errors import Conflict, DomainError, N_
+from models import db
+from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
+from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
+from models.territory import Territory
+from models.tree import Seller
+
+
+def add_product(*, sku: str, name: str, category: str, cost_fen: int, retail_price_fen: int,
+                floor_price_fen: int | None = None, sell_in_prices: dict[int, int] | None = None,
+                valid_from: date = date(2000, 1, 1), has_unit_codes: bool = False, commit: bool = True) -> Product:
+    if cost_fen < 0 or retail_price_fen < 0:
+        raise DomainError(N_("价格和成本不能为负数。"), field="cost_fen")
+    product = Product(sku=sku, name=name, category=category, cost_fen=cost_fen, retail_price_fen=retail_price_fen,
+                      has_unit_codes=has_unit_codes)
+    db.session.add(product)
+    db.session.flush()
+    if floor_price_fen is not None:
+        db.session.add(ProductPrice(product_id=product.id, kind=PRICE_FLOOR, level=None, price_fen=floor_price_fen, valid_from=valid_from))
+    for level, price in (sell_in_prices or {}).items():
+        db.session.add(ProductPrice(product_id=product.id, kind=PRICE_SELL_IN, level=level, price_fen=price, valid_from=valid_from))
+    if commit:
+        db.session.commit()
+    return product
+
+
+def price_on(product_id: int, kind: str, on: date, level: int | None = None) -> int | None:
+    """The price of `kind` (and agent `level`) in force on `on`, or None if none is set."""
+    query = select(ProductPrice.price_fen).where(
+        ProductPrice.product_id == product_id, ProductPrice.kind == kind, ProductPrice.valid_from <= on
+    )
+    query = query.where(ProductPrice.level.is_(None) if level is None else ProductPrice.level == level)
+    return db.session.scalar(query.order_by(ProductPrice.valid_from.desc()).limit(1))
+
+
+def add_customer(*, name: str, owner_seller_id: int, district_id: int, credit_code: str | None = None,
+                 phone: str | None = None, contact_name: str | None = None, address: str | None = None,
+                 code: str | None = None, commit: bool = True) -> Customer:
+    if not name or not name.strip():
+        raise DomainError(N_("客户名称不能为空。"), field="name")
+    _require_district(district_id, "district_id")
+    if db.session.get(Seller, owner_seller_id) is None:
+        raise DomainError(N_("没有这个销售方。"), field="owner_seller_id")
+    customer = Customer(
+        code=code, name=name.strip(), name_norm=normalize_name(name), credit_code=clean_credit_code(credit_code),
+        phone=phone, contact_name=contact_name, address=address, district_id=district_id, owner_seller_id=owner_seller_id,
+    )
+    db.session.add(customer)
+    if commit:
+        db.session.commit()
+    return customer
+
+
+def _require_district(district_id: int, field: str) -> Territory:
+    territory = db.session.get(Territory, district_id)
+    if territory is None or territory.level < 2:
+        raise DomainError(N_("发货区域必须是一个市或区县的行政区划代码。"), field=field)
+    return territory
+
+
+@dataclass(frozen=True)
+class LineInput:
+    product_id: int
+    qty: int
+    unit_price_fen: int
+
+
+def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, ship_to_district_id: int,
+                 lines: list[LineInput], customer_id: int | None = None, external_id: str | None = None,
+                 commit: bool = True) -> SalesOrder:
+    """Record an order with its lines. Amounts are qty × unit price, in fen. An order whose
+    `external_id` (the ERP's id) is already stored is returned as it is (idempotent push)."""
+    if external_id:
+        existing = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == external_id))
+        if existing is not None:
+            return existing
+    if kind not in (KIND_SELL_IN, KIND_SELL_OUT):
+        raise DomainError(N_("订单类型必须是 sell_in 或 sell_out。"), field="kind")
+    seller = db.session.get(Seller, seller_id)
+    if seller is None:
+        raise DomainError(N_("没有这个销售方。"), field="seller_id")
+    if kind == KIND_SELL_IN and seller.channel != "agent":
+        raise DomainError(N_("进货单的买方必须是代理。"), field="seller_id")
+    if kind == KIND_SELL_OUT and customer_id is None:
+        raise DomainError(N_("销售出库单必须有客户。"), field="customer_id")
+    if customer_id is not None and db.session.get(Customer, customer_id) is None:
+        raise DomainError(N_("没有这个客户。"), field="customer_id")
+    _require_district(ship_to_district_id, "ship_to_district_id")
+    if not lines:
+        raise DomainError(N_("订单至少要有一行。"), field="lines")
+    if db.session.scalar(select(SalesOrder.id).where(SalesOrder.order_no == order_no)) is not None:
+        raise Conflict(N_("订单号 %(no)s 已存在。"), field="order_no", no=order_no)
+    order = SalesOrder(order_no=order_no, external_id=external_id, kind=kind, channel=seller.channel,
+                       seller_id=seller_id, customer_id=customer_id, ship_to_district_id=ship_to_district_id,
+                       order_date=order_date, total_fen=0)
+    db.session.add(order)
+    db.session.flush()
+    total = 0
+    for number, line in enumerate(lines, start=1):
+        product = db.session.get(Product, line.product_id)
+        if product is None:
+            raise DomainError(N_("第 %(n)s 行：没有这个产品。"), field="lines", n=number)
+        if line.qty <= 0:
+            raise DomainError(N_("第 %(n)s 行：数量必须大于 0。"), field="lines", n=number)
+        if line.unit_price_fen < 0:
+            raise DomainError(N_("第 %(n)s 行：单价不能为负数。"), field="lines", n=number)
+        amount = line.qty * line.unit_price_fen
+        total += amount
+        db.session.add(OrderLine(
+            order_id=order.id, line_no=number, product_id=product.id, qty=line.qty, unit_price_fen=line.unit_price_fen,
+            unit_cost_fen=product.cost_fen, amount_fen=amount, kind=kind, seller_id=seller_id, order_date=order_date,
+            ship_to_district_id=ship_to_district_id,
+        ))
+    order.total_fen = total
+    if commit:
+        db.session.commit()
+    return order
+
+
+def record_return(*, return_no: str, order_line_id: int, qty: int, return_date: date,
+                  reason: str | None = None, commit: bool = True) -> ReturnLine:
+    """Return `qty` units of an order line, refunded at the line's unit price. The total
+    returned can never exceed what was sold, nor be dated before the sale."""
+    line = db.session.get(OrderLine, order_line_id)
+    if line is None:
+        raise DomainError(N_("没有这个订单行。"), field="order_line_id")
+    if qty <= 0:
+        raise DomainError(N_("退货数量必须大于 0。"), field="qty")
+    if return_date < line.order_date:
+        raise DomainError(N_("退货日期不能早于销售日期。"), field="return_date")
+    already = db.session.scalar(
+        select(func.coalesce(func.sum(ReturnLine.qty), 0)).where(ReturnLine.order_line_id == order_line_id)
+    )
+    if already + qty > line.qty:
+        raise DomainError(N_("退货数量超过了可退数量（还可退 %(left)s）。"), field="qty", left=line.qty - already)
+    returned = ReturnLine(return_no=return_no, order_line_id=order_line_id, qty=qty, amount_fen=qty * line.unit_price_fen,
+                          return_date=return_date, reason=reason, seller_id=line.seller_id)
+    db.session.add(returned)
+    if commit:
+        db.session.commit()
+    return returned

@@ -1,0 +1,154 @@
+"""Read-side use cases for seller pages, trees and search (scoped by `access`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from channel.domain.periods import Month
+from channel.services import reports
+from channel.services.access import require_seller, scope_sellers
+from channel.services.tree import children, downline_size, grants_of, upline_chain
+from models import db
+from models.sales import SalesOrder
+from models.tree import Seller, SellerClosure, SellerMove, TerritoryGrant
+from models.users import User
+
+CHILDREN_PAGE = 200
+
+
+@dataclass
+class SellerPage:
+    seller: Seller
+    uplines: list  # [(Seller, distance)], nearest first; only those the user may see
+    children: list[Seller]
+    children_total: int
+    downline_size: int
+    personal_sales_fen: int
+    team_sales_fen: int
+    grants: list[TerritoryGrant]
+    recent_orders: list[SalesOrder]
+    moves: list[SellerMove]
+    month: Month
+
+
+def seller_page(user: User, seller_id: int, month: Month | None = None) -> SellerPage:
+    seller = require_seller(user, seller_id)
+    month = month or Month.of(date.today())
+    from channel.services.access import can_see_seller
+
+    uplines = [(up, d) for up, d in upline_chain(seller_id) if can_see_seller(user, up.id)]
+    kids = children(seller_id)
+    recent = list(
+        db.session.scalars(
+            select(SalesOrder)
+            .where(SalesOrder.seller_id == seller_id)
+            .order_by(SalesOrder.order_date.desc(), SalesOrder.id.desc())
+            .limit(20)
+        )
+    )
+    moves = list(
+        db.session.scalars(
+            select(SellerMove).where(SellerMove.seller_id == seller_id).order_by(SellerMove.created_at.desc())
+        )
+    )
+    return SellerPage(
+        seller=seller,
+        uplines=uplines,
+        children=kids[:CHILDREN_PAGE],
+        children_total=len(kids),
+        downline_size=downline_size(seller_id),
+        personal_sales_fen=reports.personal_sales(seller_id, month),
+        team_sales_fen=reports.team_sales(seller_id, month),
+        grants=grants_of(seller_id),
+        recent_orders=recent,
+        moves=moves,
+        month=month,
+    )
+
+
+@dataclass
+class TreeNode:
+    seller: Seller
+    child_count: int
+
+
+def _with_child_counts(sellers: list[Seller]) -> list[TreeNode]:
+    if not sellers:
+        return []
+    ids = [s.id for s in sellers]
+    counts = dict(
+        db.session.execute(
+            select(Seller.parent_id, func.count()).where(Seller.parent_id.in_(ids)).group_by(Seller.parent_id)
+        ).all()
+    )
+    return [TreeNode(s, counts.get(s.id, 0)) for s in sellers]
+
+
+def tree_roots(user: User, channel: str) -> list[TreeNode]:
+    """Top of the tree the user may see: the user's own seller, or every top-level seller."""
+    if user.seller_id is not None:
+        own = require_seller(user, user.seller_id)
+        if own.channel == channel:
+            return _with_child_counts([own])
+        return []
+    roots = db.session.scalars(
+        select(Seller).where(Seller.channel == channel, Seller.parent_id.is_(None)).order_by(Seller.code)
+    )
+    return _with_child_counts(list(roots))
+
+
+def tree_children(user: User, seller_id: int, after_code: str | None = None) -> tuple[list[TreeNode], str | None]:
+    """One page of a node's children (keyset on code) and the cursor of the next page."""
+    require_seller(user, seller_id)
+    query = select(Seller).where(Seller.parent_id == seller_id)
+    if after_code:
+        query = query.where(Seller.code > after_code)
+    rows = list(db.session.scalars(query.order_by(Seller.code).limit(CHILDREN_PAGE + 1)))
+    more = rows[CHILDREN_PAGE].code if len(rows) > CHILDREN_PAGE else None
+    page = rows[:CHILDREN_PAGE]
+    return _with_child_counts(page), (page[-1].code if more else None)
+
+
+def path_to(user: User, seller_id: int) -> list[int]:
+    """Ids from the user's visible root down to `seller_id` (for opening the tree at it)."""
+    require_seller(user, seller_id)
+    chain = [s.id for s, _d in reversed(upline_chain(seller_id))]
+    if user.seller_id is not None and user.seller_id in chain:
+        chain = chain[chain.index(user.seller_id):]
+    elif user.seller_id is not None:
+        chain = []
+    return chain + [seller_id]
+
+
+def search(user: User, text: str, channel: str | None = None, limit: int = 20) -> list[Seller]:
+    text = (text or "").strip()
+    if not text:
+        return []
+    like = f"%{text}%"
+    query = select(Seller).where(or_(Seller.code == text, Seller.name.like(like), Seller.code.like(f"{text}%")))
+    if channel:
+        query = query.where(Seller.channel == channel)
+    query = scope_sellers(query, user).order_by(Seller.level, Seller.code).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def by_code(code: str) -> Seller | None:
+    return db.session.scalar(select(Seller).where(Seller.code == code.strip()))
+
+
+def level_counts(user: User, channel: str) -> dict[int, int]:
+    query = select(Seller.level, func.count()).where(Seller.channel == channel, Seller.active.is_(True))
+    query = scope_sellers(query, user).group_by(Seller.level)
+    return dict(db.session.execute(query).all())
+
+
+def closure_depths(seller_id: int) -> dict[int, int]:
+    """{depth: count} of the current downline, for the seller page's level breakdown."""
+    rows = db.session.execute(
+        select(SellerClosure.depth, func.count())
+        .where(SellerClosure.ancestor_id == seller_id, SellerClosure.valid_to.is_(None), SellerClosure.depth > 0)
+        .group_by(SellerClosure.depth)
+    )
+    return dict(rows.all())

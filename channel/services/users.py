@@ -1,0 +1,25 @@
+"""Use cases about users."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import db
+from models.users import User
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def create_user(username: str, password: str, role: str, *, display_name: str | None = None,
+                seller_id: int | None = None, commit: bool = True) -> User:
+    user = User(username=username, display_name=display_name or username, role=role, seller_id=seller_id)
+    user.set_password(password)
+    db.session.add(user)
+    if commit:
+        db.session.commit()
+    return user

@@ -1,0 +1,43 @@
+"""Template filters and globals shared by every page."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+
+from channel.domain.money import format_fen
+from channel.i18n import level_name
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A naive-UTC timestamp shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=timezone.utc).astimezone(SHANGHAI).strftime(fmt)
+
+
+def url_with(**changes) -> str:
+    """This page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=True)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["money"] = format_fen
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["level_name"] = level_name
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.context_processor
+    def _globals():
+        return {"languages": current_app.config["LANGUAGES"]}

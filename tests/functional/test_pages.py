@@ -1,0 +1,105 @@
+from datetime import date
+
+from models import db
+from models.tree import Seller
+
+
+def test_dashboard_compares_the_two_channels(client, auth, world):
+    auth.login("manager")
+    page = client.get("/?month=2026-10").get_data(as_text=True)
+    # October: direct REP1 ¥3,000 + REP3 ¥2,700; agents NS ¥6,000 + TH ¥2,800 + HZ ¥2,900
+    assert 'data-channel="direct">¥5,700.00' in page
+    assert 'data-channel="agent">¥11,700.00' in page
+    assert "<svg" in page  # charts drawn on the server
+
+
+def test_dashboard_figures_are_scoped_to_the_agent(client, auth, world):
+    auth.login("agent_zj")
+    page = client.get("/?month=2026-10").get_data(as_text=True)
+    assert 'data-channel="agent">¥2,900.00' in page
+    assert 'data-channel="direct">¥0.00' in page
+
+
+def test_pyramid_counts_agents_per_level(client, auth, world):
+    auth.login("manager")
+    page = client.get("/pyramid").get_data(as_text=True)
+    assert 'data-level="1"' in page and 'data-level="4"' in page
+    table = page[page.index('id="level-table"'):]
+    assert "总代理</td><td class=\"money\">1<" in table and "市代</td><td class=\"money\">3<" in table
+
+
+def test_tree_children_load_on_demand(client, auth, world):
+    auth.login("manager")
+    fragment = client.get(f"/tree/{world.GD.id}/children").get_data(as_text=True)
+    assert "深圳市代" in fragment and "广州市代" in fragment and "南山分销" not in fragment
+
+
+def test_seller_page_shows_chain_children_territories_and_orders(client, auth, world):
+    auth.login("manager")
+    page = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
+    chain = page[page.index('id="upline-chain"'):page.index("</ol>")]
+    assert chain.index("全国总代理") < chain.index("广东省代")
+    assert "南山分销" in page and "深圳市" in page and "独家" in page
+    assert 'id="downline-size">1<' in page
+
+
+def test_move_form_re_renders_with_the_reason_when_refused(client, auth, world):
+    auth.login("manager")
+    response = client.post(f"/sellers/{world.GD.id}/move", data={"move-parent_code": "NS", "move-effective_on": "2026-11-01"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "field-error" in page and 'value="NS"' in page
+    assert db.session.get(Seller, world.GD.id).parent_id == world.N1.id
+
+
+def test_move_form_moves_the_agent(client, auth, world):
+    auth.login("manager")
+    response = client.post(f"/sellers/{world.SZ.id}/move", data={"move-parent_code": "ZJ", "move-effective_on": date.today().isoformat()})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Seller, world.SZ.id).parent_id == world.ZJ.id
+
+
+def test_grant_form_refuses_an_overlapping_exclusive_grant(client, auth, world):
+    auth.login("manager")
+    response = client.post(f"/sellers/{world.GZ.id}/grants", data={
+        "grant-territory_code": "440305", "grant-exclusive": "y", "grant-valid_from": "2026-01-01"})
+    assert response.status_code == 400
+    assert "深圳市代" in response.get_data(as_text=True)
+    response = client.post(f"/sellers/{world.GZ.id}/grants", data={"grant-territory_code": "12345x", "grant-valid_from": "2026-01-01"})
+    assert response.status_code == 400 and "6 位行政区划代码" in response.get_data(as_text=True)
+
+
+def test_order_list_filters_by_territory_subtree_channel_and_dates(client, auth, world):
+    auth.login("manager")
+    page = client.get("/orders", query_string={"territory": "440000"}).get_data(as_text=True)
+    assert "SO-NS-1" in page and "SO-TH-1" in page and "SO-HZ-1" not in page
+    page = client.get("/orders", query_string={"channel": "direct"}).get_data(as_text=True)
+    assert "SO-REP1-1" in page and "SO-NS-1" not in page
+    page = client.get("/orders", query_string={"date_from": "2026-10-09", "date_to": "2026-10-10"}).get_data(as_text=True)
+    assert "SO-HZ-1" in page and "SO-REP1-1" in page and "SO-TH-1" not in page
+    page = client.get("/orders", query_string={"seller": "GD"}).get_data(as_text=True)
+    assert "SO-NS-1" in page and "SO-HZ-1" not in page
+
+
+def test_bad_filters_show_field_errors_not_a_crash(client, auth, world):
+    auth.login("manager")
+    response = client.get("/orders", query_string={"territory": "abc", "date_from": "yesterday"})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("field-error") >= 2
+
+
+def test_keyset_pagination_walks_every_order_once(app, client, auth, world):
+    from channel.services.listing import Filters, orders_page
+    from models.users import User
+
+    manager = db.session.query(User).filter_by(username="manager").one()
+    seen, cursor = [], None
+    while True:
+        page = orders_page(manager, Filters(), cursor, size=2)
+        seen += [o.order_no for o in page.rows]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert sorted(seen) == sorted(["SO-NS-1", "SO-TH-1", "SO-HZ-1", "SO-REP1-1", "SO-REP3-1"])
+    assert seen[0] == "SO-REP3-1"  # newest first

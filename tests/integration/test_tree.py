@@ -1,0 +1,113 @@
+"""The seller tree: closure maintained with parent_id, effective-dated moves, grants."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+
+from channel.domain.errors import DomainError
+from channel.services import tree
+from models import db
+from models.tree import Seller, SellerClosure
+
+
+def ids(rows):
+    return sorted(s.id for s, _d in rows) if rows and isinstance(rows[0], tuple) else sorted(rows)
+
+
+def names_of_uplines(seller_id, on=None):
+    return [(s.code, d) for s, d in tree.upline_chain(seller_id, on=on)]
+
+
+def test_uplines_come_with_their_distance(world):
+    assert names_of_uplines(world.NS.id) == [("SZ", 1), ("GD", 2), ("N1", 3)]
+
+
+def test_subtree_is_one_query_over_the_closure(world):
+    members = set(db.session.scalars(tree.subtree_ids(world.GD.id)))
+    assert members == {world.GD.id, world.SZ.id, world.GZ.id, world.NS.id, world.TH.id}
+    assert tree.downline_size(world.GD.id) == 4
+
+
+def test_a_move_carries_the_downline_and_keeps_the_history(world):
+    moved_on = date(2026, 10, 15)
+    tree.move_seller(world.SZ.id, world.ZJ.id, moved_on)
+    # today: NS is under SZ under ZJ
+    assert names_of_uplines(world.NS.id) == [("SZ", 1), ("ZJ", 2), ("N1", 3)]
+    # on the day before the move, the old chain still answers
+    assert names_of_uplines(world.NS.id, on=date(2026, 10, 14)) == [("SZ", 1), ("GD", 2), ("N1", 3)]
+    assert names_of_uplines(world.NS.id, on=moved_on) == [("SZ", 1), ("ZJ", 2), ("N1", 3)]
+    assert db.session.get(Seller, world.SZ.id).parent_id == world.ZJ.id
+    assert tree.downline_size(world.GD.id) == 2  # GZ and TH remain
+
+
+def test_closure_agrees_with_parent_ids_after_moves(world):
+    tree.move_seller(world.SZ.id, world.ZJ.id, date(2026, 10, 15))
+    tree.move_seller(world.NS.id, world.GZ.id, date(2026, 10, 20))
+    parent = dict(db.session.execute(select(Seller.id, Seller.parent_id)).all())
+    for seller_id in parent:
+        chain, node = [], parent[seller_id]
+        while node:
+            chain.append(node)
+            node = parent[node]
+        assert [s.id for s, _d in tree.upline_chain(seller_id)] == chain
+
+
+def test_refuses_to_make_an_agent_its_own_ancestor(world):
+    with pytest.raises(DomainError) as error:
+        tree.move_seller(world.GD.id, world.NS.id, date(2026, 10, 15))
+    assert error.value.field == "parent"
+    db.session.rollback()
+    assert names_of_uplines(world.NS.id) == [("SZ", 1), ("GD", 2), ("N1", 3)]
+
+
+def test_refuses_a_move_dated_before_the_last_change(world):
+    tree.move_seller(world.SZ.id, world.ZJ.id, date(2026, 10, 15))
+    with pytest.raises(DomainError):
+        tree.move_seller(world.SZ.id, world.GD.id, date(2026, 10, 1))
+
+
+def test_deactivation_moves_the_children_up_so_nobody_is_orphaned(world):
+    tree.deactivate_seller(world.SZ.id, date(2026, 11, 1))
+    ns = db.session.get(Seller, world.NS.id)
+    assert ns.parent_id == world.GD.id
+    assert names_of_uplines(world.NS.id) == [("GD", 1), ("N1", 2)]
+    assert names_of_uplines(world.NS.id, on=date(2026, 10, 31))[0] == ("SZ", 1)
+    assert db.session.get(Seller, world.SZ.id).active is False
+
+
+def test_deactivating_a_top_level_seller_with_children_is_refused(world):
+    with pytest.raises(DomainError):
+        tree.deactivate_seller(world.N1.id, date(2026, 11, 1))
+
+
+def test_overlapping_exclusive_grants_are_refused_nested_ones_included(world):
+    # Shenzhen is held exclusively by SZ: a district inside it, or the same city, is refused
+    with pytest.raises(DomainError):
+        tree.grant_territory(world.GZ.id, 440305, exclusive=True, valid_from=date(2026, 1, 1))
+    with pytest.raises(DomainError):
+        tree.grant_territory(world.GZ.id, 440000, exclusive=True, valid_from=date(2026, 1, 1))
+    # a shared grant there is fine, and so is an exclusive one elsewhere or after SZ's ends
+    tree.grant_territory(world.GZ.id, 440305, exclusive=False, valid_from=date(2026, 1, 1))
+    tree.grant_territory(world.GZ.id, 440600, exclusive=True, valid_from=date(2026, 1, 1))
+
+
+def test_exclusive_grant_after_the_other_ends_is_accepted(world):
+    tree.grant_territory(world.HZ.id, 320100, exclusive=True, valid_from=date(2026, 1, 1), valid_to=date(2026, 7, 1))
+    tree.grant_territory(world.SZ.id, 320100, exclusive=True, valid_from=date(2026, 7, 1))
+    with pytest.raises(DomainError):
+        tree.grant_territory(world.GZ.id, 320102, exclusive=True, valid_from=date(2026, 6, 1), valid_to=date(2026, 8, 1))
+
+
+def test_the_database_refuses_an_agent_as_its_own_parent(world):
+    with pytest.raises(Exception):
+        db.session.execute(text("update seller set parent_id = id where id = :id"), {"id": world.SZ.id})
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_closure_rows_never_start_after_they_end(world):
+    tree.move_seller(world.SZ.id, world.ZJ.id, date(2026, 10, 15))
+    tree.move_seller(world.SZ.id, world.GD.id, date(2026, 10, 15))  # same-day correction
+    rows = db.session.scalars(select(SellerClosure).where(SellerClosure.valid_to.is_not(None))).all()
+    assert all(r.valid_from < r.valid_to for r in rows)
+    assert names_of_uplines(world.NS.id, on=date(2026, 10, 15)) == [("SZ", 1), ("GD", 2), ("N1", 3)]

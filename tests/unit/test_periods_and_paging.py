@@ -1,0 +1,25 @@
+from datetime import date
+
+import pytest
+
+from channel.domain.errors import DomainError
+from channel.domain.paging import decode_date_cursor, encode_date_cursor
+from channel.domain.periods import Month
+
+
+def test_month_bounds_and_neighbours():
+    m = Month.parse("2026-12")
+    assert (m.start, m.end) == (date(2026, 12, 1), date(2027, 1, 1))
+    assert str(m.next()) == "2027-01" and str(Month.parse("2026-01").previous()) == "2025-12"
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "26-10", "2026/10", "", "2026-00"])
+def test_refuses_a_malformed_period(bad):
+    with pytest.raises(DomainError):
+        Month.parse(bad)
+
+
+def test_cursor_round_trip_and_garbage_starts_from_the_top():
+    assert decode_date_cursor(encode_date_cursor(date(2026, 5, 1), 42)) == (date(2026, 5, 1), 42)
+    assert decode_date_cursor("nonsense") is None
+    assert decode_date_cursor(None) is None

@@ -1,0 +1,23 @@
+"""Chinese is the source language; every user-facing string must have its English translation
+(in one of the fragments i18n/en/*.po). `python tools/i18n.py add FRAGMENT` lists what is missing."""
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "tools" / "i18n.py")
+i18n_tool = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(i18n_tool)
+
+
+def test_every_message_has_an_english_translation():
+    missing = i18n_tool.missing()
+    assert not missing, "missing English: " + "; ".join(f"{w[0]} {m}" for m, w in list(missing.items())[:20])
+
+
+def test_placeholders_survive_translation():
+    catalog = i18n_tool.merged()
+    import re
+
+    for message in catalog:
+        if message.id and message.string:
+            assert set(re.findall(r"%\((\w+)\)s", message.id)) == set(re.findall(r"%\((\w+)\)s", message.string)), message.id
