@@ -42,14 +42,20 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
-def register_blueprints(app: Flask) -> None:
-    from channel.auth.views import bp as auth_bp
-    from channel.dashboard.views import bp as dashboard_bp
-    from channel.sales.views import bp as sales_bp
-    from channel.tree.views import bp as tree_bp
+# One package per feature under channel/; each has views.py (a Blueprint `bp`, and `NAV`, the
+# entries it adds to the top bar) and may have cli.py (`register(app)`).
+FEATURES = ("auth", "dashboard", "tree", "sales", "commissions", "conflicts", "payouts", "exchange", "selling", "ops")
 
-    for bp in (auth_bp, dashboard_bp, tree_bp, sales_bp):
-        app.register_blueprint(bp)
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    nav = []
+    for feature in FEATURES:
+        views = import_module(f"channel.{feature}.views")
+        app.register_blueprint(views.bp)
+        nav.extend(getattr(views, "NAV", []))
+    app.config["NAV"] = nav
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -65,6 +71,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from importlib import import_module
+    from importlib.util import find_spec
+
     from channel.cli import register
 
     register(app)
+    for feature in FEATURES:
+        if find_spec(f"channel.{feature}.cli") is not None:
+            import_module(f"channel.{feature}.cli").register(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
@@ -53,7 +53,7 @@ class SalesOrder(db.Model):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
     ship_to_district_id: Mapped[int] = mapped_column(ForeignKey("territory.id"))
     order_date: Mapped[date] = mapped_column(Date)
-    total_fen: Mapped[int] = mapped_column(default=0)
+    total_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     seller = relationship("Seller")
@@ -84,7 +84,7 @@ class OrderLine(db.Model):
     qty: Mapped[int]
     unit_price_fen: Mapped[int]
     unit_cost_fen: Mapped[int]
-    amount_fen: Mapped[int]
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(10))
     seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id"))
     order_date: Mapped[date] = mapped_column(Date)
@@ -112,7 +112,7 @@ class ReturnLine(db.Model):
     return_no: Mapped[str] = mapped_column(String(40))
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"))
     qty: Mapped[int]
-    amount_fen: Mapped[int]
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
     return_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(String(200))
     seller_id: Mapped[int] = mapped_column(ForeignKey("seller.id"))

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, true, update
 
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
+from channel.services import audit
 from channel.domain.tree import Node, Place, check_effective_date, check_move, periods_overlap, territories_nest
 from models import db
 from models.territory import Territory
@@ -190,6 +191,10 @@ def move_seller(
             reason=reason,
         )
     )
+    audit.record(moved_by_id, "tree.move", "seller", seller_id, {
+        "old_parent_id": old_parent_id, "new_parent_id": new_parent_id,
+        "effective_on": effective_on.isoformat(), "reason": reason,
+    })
     if commit:
         db.session.commit()
     return seller
@@ -217,6 +222,9 @@ def deactivate_seller(seller_id: int, effective_on: date, *, moved_by_id: int | 
         )
     seller.active = False
     seller.deactivated_on = effective_on
+    audit.record(moved_by_id, "tree.deactivate", "seller", seller_id, {
+        "effective_on": effective_on.isoformat(), "children_moved": [c.id for c in kids],
+    })
     db.session.commit()
     return seller
 
@@ -232,6 +240,7 @@ def grant_territory(
     exclusive: bool,
     valid_from: date,
     valid_to: date | None = None,
+    granted_by_id: int | None = None,
     commit: bool = True,
 ) -> TerritoryGrant:
     """Grant a territory subtree to a seller. An exclusive grant overlapping (in place and in
@@ -269,6 +278,11 @@ def grant_territory(
         valid_to=valid_to,
     )
     db.session.add(grant)
+    db.session.flush()
+    audit.record(granted_by_id, "territory.grant", "seller", seller_id, {
+        "grant_id": grant.id, "territory_id": territory_id, "exclusive": exclusive,
+        "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat() if valid_to else None,
+    })
     if commit:
         db.session.commit()
     return grant

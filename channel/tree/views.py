@@ -158,6 +158,7 @@ def grant(seller_id: int):
                 exclusive=form.exclusive.data,
                 valid_from=form.valid_from.data,
                 valid_to=form.valid_to.data,
+                granted_by_id=current_user.id,
             )
         except DomainError as error:
             _field_error(form, error, "territory_code")

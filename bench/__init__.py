@@ -1,0 +1,1 @@
+"""Benchmark modules for tools/bench.py (one per feature)."""
