@@ -1,7 +1,9 @@
 """Commission runs and the ledger.
 
 CONTRACT (other features rely on these columns; add columns freely, never rename or drop):
-- `ledger_line`: id, run_id, period ('YYYY-MM'), payee_id (seller), rule, amount_fen, created_at.
+- `ledger_line`: id, run_id, period ('YYYY-MM'), payee_id (seller), rule, amount_fen, created_at,
+  order_line_id (the sale the line rests on, when it rests on one), case_id (the conflict case
+  that caused it, for forfeits / protection fees / penalties).
   Append-only: rows are never updated or deleted (enforced in the database by triggers).
   A correction is a new line (rule 'adjustment', and `reverses_id` pointing at what it undoes).
 - `ledger_hold`: a hold on one ledger line (a conflict case or a manual hold); payouts skip held
@@ -51,6 +53,8 @@ class LedgerLine(db.Model):
     payee_id: Mapped[int] = mapped_column(ForeignKey("seller.id"))
     rule: Mapped[str] = mapped_column(String(20))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id"))
+    case_id: Mapped[int | None]  # a conflict case (no FK: the conflicts feature owns that table)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     payee = relationship("Seller")
@@ -59,6 +63,7 @@ class LedgerLine(db.Model):
         Index("ix_ledger_payee_period", "payee_id", "period"),
         Index("ix_ledger_period", "period"),
         Index("ix_ledger_run", "run_id"),
+        Index("ix_ledger_order_line", "order_line_id"),
     )
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+
+from channel.permissions import ANY_USER, PUBLIC, allow
 
 from channel.auth.forms import LoginForm
 from channel.auth.session import safe_next
@@ -13,6 +15,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -30,7 +33,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@allow(ANY_USER)
 def logout():
     logout_user()
     flash(_("您已退出登录。"), "info")
@@ -38,6 +41,7 @@ def logout():
 
 
 @bp.route("/lang/<code>", methods=["POST"])
+@allow(PUBLIC)
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code

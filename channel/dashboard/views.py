@@ -5,7 +5,9 @@ from datetime import date
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
+
+from channel.permissions import ANY_USER, allow
 
 from channel import charts
 from channel.domain.periods import Month
@@ -23,7 +25,7 @@ def _month_arg() -> Month:
 
 
 @bp.route("/")
-@login_required
+@allow(ANY_USER)
 def index():
     month = _month_arg()
     previous = month.previous()

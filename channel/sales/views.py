@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
+
+from channel.permissions import ANY_USER, allow
 
 from channel.sales.forms import ListFilterForm, OrderFilterForm
 from channel.services import listing, sellers
@@ -38,7 +40,7 @@ def _filters(form: ListFilterForm) -> tuple[listing.Filters, bool]:
 
 
 @bp.route("/customers")
-@login_required
+@allow(ANY_USER)
 def customers():
     form = ListFilterForm(request.args)
     filters, unknown = _filters(form)
@@ -49,7 +51,7 @@ def customers():
 
 
 @bp.route("/customers/<int:customer_id>")
-@login_required
+@allow(ANY_USER)
 def customer(customer_id: int):
     customer = require_customer(current_user, customer_id)
     orders = list(
@@ -69,7 +71,7 @@ def select_orders_of(customer_id: int):
 
 
 @bp.route("/orders")
-@login_required
+@allow(ANY_USER)
 def orders():
     form = OrderFilterForm(request.args)
     filters, unknown = _filters(form)
@@ -80,6 +82,6 @@ def orders():
 
 
 @bp.route("/orders/<int:order_id>")
-@login_required
+@allow(ANY_USER)
 def order(order_id: int):
     return render_template("sales/order.html", order=require_order(current_user, order_id))

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
+
+from channel.permissions import ANY_USER, allow
 
 from channel import charts
 from channel.domain.errors import DomainError
 from channel.domain.periods import Month
 from channel.i18n import error_text, level_name
 from channel.services import reports, sellers, tree
-from channel.services.access import require_role, require_seller
+from channel.services.access import require_seller
 from channel.tree.forms import DeactivateForm, GrantForm, MoveForm
 from models.tree import CHANNEL_AGENT, CHANNEL_DIRECT
 from models.users import ROLE_ADMIN, ROLE_MANAGER
@@ -28,7 +30,7 @@ def _channel_arg() -> str:
 
 
 @bp.route("/pyramid")
-@login_required
+@allow(ANY_USER)
 def pyramid():
     channel = _channel_arg()
     from datetime import date
@@ -61,7 +63,7 @@ def pyramid():
 
 
 @bp.route("/tree/<int:seller_id>/children")
-@login_required
+@allow(ANY_USER)
 def children(seller_id: int):
     """HTML fragment: one page of a node's children, loaded when the node is expanded."""
     nodes, cursor = sellers.tree_children(current_user, seller_id, request.args.get("after"))
@@ -72,7 +74,7 @@ def children(seller_id: int):
 
 
 @bp.route("/sellers/<int:seller_id>")
-@login_required
+@allow(ANY_USER)
 def seller(seller_id: int):
     page = sellers.seller_page(current_user, seller_id)
     can_edit = current_user.role in EDITORS
@@ -102,9 +104,8 @@ def _rerender(seller_id: int, **forms):
 
 
 @bp.route("/sellers/<int:seller_id>/move", methods=["POST"])
-@login_required
+@allow(*EDITORS)
 def move(seller_id: int):
-    require_role(current_user, *EDITORS)
     require_seller(current_user, seller_id)
     form = MoveForm(prefix="move")
     if form.validate_on_submit():
@@ -128,9 +129,8 @@ def move(seller_id: int):
 
 
 @bp.route("/sellers/<int:seller_id>/deactivate", methods=["POST"])
-@login_required
+@allow(*EDITORS)
 def deactivate(seller_id: int):
-    require_role(current_user, *EDITORS)
     require_seller(current_user, seller_id)
     form = DeactivateForm(prefix="deactivate")
     if form.validate_on_submit():
@@ -145,9 +145,8 @@ def deactivate(seller_id: int):
 
 
 @bp.route("/sellers/<int:seller_id>/grants", methods=["POST"])
-@login_required
+@allow(*EDITORS)
 def grant(seller_id: int):
-    require_role(current_user, *EDITORS)
     require_seller(current_user, seller_id)
     form = GrantForm(prefix="grant")
     if form.validate_on_submit():

@@ -38,7 +38,10 @@ def upgrade():
         sa.Column("payee_id", sa.Integer(), nullable=False),
         sa.Column("rule", sa.String(length=20), nullable=False),
         sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("order_line_id", sa.Integer(), nullable=True),
+        sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["order_line_id"], ["order_line.id"], name=op.f("fk_ledger_line_order_line_id_order_line")),
         sa.ForeignKeyConstraint(["run_id"], ["commission_run.id"], name=op.f("fk_ledger_line_run_id_commission_run")),
         sa.ForeignKeyConstraint(["payee_id"], ["seller.id"], name=op.f("fk_ledger_line_payee_id_seller")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_line")),
@@ -46,6 +49,7 @@ def upgrade():
     op.create_index("ix_ledger_payee_period", "ledger_line", ["payee_id", "period"])
     op.create_index("ix_ledger_period", "ledger_line", ["period"])
     op.create_index("ix_ledger_run", "ledger_line", ["run_id"])
+    op.create_index("ix_ledger_order_line", "ledger_line", ["order_line_id"])
     op.create_table(
         "ledger_hold",
         sa.Column("id", sa.Integer(), nullable=False),
