@@ -100,6 +100,7 @@ class OrderLine(db.Model):
         CheckConstraint("amount_fen = qty * unit_price_fen", name="amount_is_qty_times_price"),
         Index("ix_line_date_seller", "order_date", "seller_id"),
         Index("ix_line_seller_date", "seller_id", "order_date"),
+        Index("ix_line_kind_date_cover", "kind", "order_date", "seller_id", "amount_fen", "ship_to_district_id"),
     )
 
 
@@ -126,4 +127,5 @@ class ReturnLine(db.Model):
         CheckConstraint("amount_fen >= 0", name="amount_non_negative"),
         Index("ix_return_date_seller", "return_date", "seller_id"),
         Index("ix_return_order_line", "order_line_id"),
+        Index("ix_return_date_cover", "return_date", "seller_id", "amount_fen", "order_line_id"),
     )

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from channel.domain.periods import Month
 from channel.services import reports
 from channel.services.access import require_seller, scope_sellers
-from channel.services.tree import children, downline_size, grants_of, upline_chain
+from channel.services.tree import grants_of, upline_chain
 from models import db
 from models.sales import SalesOrder
 from models.tree import Seller, SellerClosure, SellerMove, TerritoryGrant
@@ -31,6 +31,7 @@ class SellerPage:
     recent_orders: list[SalesOrder]
     moves: list[SellerMove]
     month: Month
+    depths: dict[int, int]  # {distance: number of downline sellers at it}
 
 
 def seller_page(user: User, seller_id: int, month: Month | None = None) -> SellerPage:
@@ -39,7 +40,10 @@ def seller_page(user: User, seller_id: int, month: Month | None = None) -> Selle
     from channel.services.access import can_see_seller
 
     uplines = [(up, d) for up, d in upline_chain(seller_id) if can_see_seller(user, up.id)]
-    kids = children(seller_id)
+    kids = list(db.session.scalars(
+        select(Seller).where(Seller.parent_id == seller_id).order_by(Seller.code).limit(CHILDREN_PAGE)
+    ))
+    children_total = db.session.scalar(select(func.count()).select_from(Seller).where(Seller.parent_id == seller_id))
     recent = list(
         db.session.scalars(
             select(SalesOrder)
@@ -53,12 +57,14 @@ def seller_page(user: User, seller_id: int, month: Month | None = None) -> Selle
             select(SellerMove).where(SellerMove.seller_id == seller_id).order_by(SellerMove.created_at.desc())
         )
     )
+    depths = closure_depths(seller_id)
     return SellerPage(
         seller=seller,
+        depths=depths,
         uplines=uplines,
-        children=kids[:CHILDREN_PAGE],
-        children_total=len(kids),
-        downline_size=downline_size(seller_id),
+        children=kids,
+        children_total=children_total,
+        downline_size=sum(depths.values()),
         personal_sales_fen=reports.personal_sales(seller_id, month),
         team_sales_fen=reports.team_sales(seller_id, month),
         grants=grants_of(seller_id),

@@ -85,7 +85,6 @@ def seller(seller_id: int):
         move_form=MoveForm(prefix="move"),
         grant_form=GrantForm(prefix="grant"),
         deactivate_form=DeactivateForm(prefix="deactivate"),
-        depths=sellers.closure_depths(seller_id),
     )
 
 
@@ -97,7 +96,6 @@ def _rerender(seller_id: int, **forms):
         move_form=MoveForm(prefix="move", formdata=None),
         grant_form=GrantForm(prefix="grant", formdata=None),
         deactivate_form=DeactivateForm(prefix="deactivate", formdata=None),
-        depths=sellers.closure_depths(seller_id),
     )
     context.update(forms)
     return render_template("tree/seller.html", **context), 400

@@ -266,6 +266,9 @@ def upgrade():
         batch_op.create_index('ix_return_order_line', ['order_line_id'], unique=False)
 
     # ### end Alembic commands ###
+    # Covering indexes for the dashboard's monthly aggregates (index-only scans).
+    op.create_index('ix_line_kind_date_cover', 'order_line', ['kind', 'order_date', 'seller_id', 'amount_fen', 'ship_to_district_id'])
+    op.create_index('ix_return_date_cover', 'return_line', ['return_date', 'seller_id', 'amount_fen', 'order_line_id'])
     load_territories()
 
 

@@ -103,3 +103,15 @@ def test_keyset_pagination_walks_every_order_once(app, client, auth, world):
         cursor = page.next_cursor
     assert sorted(seen) == sorted(["SO-NS-1", "SO-TH-1", "SO-HZ-1", "SO-REP1-1", "SO-REP3-1"])
     assert seen[0] == "SO-REP3-1"  # newest first
+
+
+def test_dashboard_nets_returns_and_sees_new_orders_at_once(client, auth, world):
+    from channel.services.orders import LineInput, record_order, record_return
+
+    auth.login("manager")
+    assert 'data-channel="agent">¥11,700.00' in client.get("/?month=2026-10").get_data(as_text=True)
+    record_return(return_no="R-1", order_line_id=world.order_ns.lines[0].id, qty=1, return_date=date(2026, 10, 20))
+    assert 'data-channel="agent">¥8,700.00' in client.get("/?month=2026-10").get_data(as_text=True)
+    record_order(order_no="SO-LATE", kind="sell_out", seller_id=world.TH.id, customer_id=world.cust_th.id,
+                 ship_to_district_id=440106, order_date=date(2026, 10, 30), lines=[LineInput(world.product.id, 1, 260000)])
+    assert 'data-channel="agent">¥11,300.00' in client.get("/?month=2026-10").get_data(as_text=True)
