@@ -28,9 +28,20 @@ def _config(**kwargs) -> dict:
         width=640,
         print_values=False,
         legend_at_bottom=True,
+        value_formatter=axis_yuan,
+        truncate_label=-1,
     )
     base.update(kwargs)
     return base
+
+
+def axis_yuan(value: float) -> str:
+    """Axis labels: yuan with separators, in 万 (10,000) once the numbers get long."""
+    if value is None:
+        return ""
+    if abs(value) >= 100000:
+        return f"{value / 10000:,.0f}万"
+    return f"{value:,.0f}"
 
 
 def _render(chart) -> Markup:
@@ -44,7 +55,8 @@ def yuan(fen: int) -> float:
 
 def bar(title: str, categories: list[str], series: dict[str, list[int]], horizontal: bool = False) -> Markup:
     cls = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = cls(**_config(title=title, x_label_rotation=0 if horizontal else 20))
+    extra = {"height": 60 + 22 * max(len(categories), 4), "x_label_rotation": 30} if horizontal else {"x_label_rotation": 20}
+    chart = cls(**_config(title=title, **extra))
     chart.x_labels = categories
     for name, values in series.items():
         chart.add(name, [yuan(v) for v in values])

@@ -45,6 +45,7 @@ PRODUCTS = [
 ]
 SELL_IN_SHARE = (55, 62, 70, 80)  # % of retail an agent of level 1..4 pays
 FLOOR_SHARE = 85  # % of retail: the lowest allowed resale price
+DIRECT_SHARE = 0.25  # share of sell-out orders made by the direct team
 
 
 @dataclass
@@ -230,8 +231,11 @@ class DemoCompany:
 
     def _orders(self) -> Iterator[tuple[str, list[dict]]]:
         rng = self.rng
-        sell_out_sellers = [s for s in self.sellers if (s.channel == "agent" and s.level >= 3) or (s.channel == "direct" and s.level == 3)]
+        sell_out_sellers = [s for s in self.sellers if (s.channel == "agent" and s.level >= 2) or (s.channel == "direct" and s.level == 3)]
         buyers = [s for s in self.sellers if s.channel == "agent"]
+        direct_sellers = [s for s in sell_out_sellers if s.channel == "direct"]
+        agent_sellers = [s for s in sell_out_sellers if s.channel == "agent" and s.level >= 3]
+        provincial = [s for s in sell_out_sellers if s.channel == "agent" and s.level == 2]
         n_customers = max(len(sell_out_sellers) * 2, self.n_lines // 5)
         customers = []
         customers_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -267,7 +271,10 @@ class DemoCompany:
                 kind, seller, customer_id = "sell_in", buyer, None
                 district = buyer.districts[0] if buyer.districts and self.divisions[buyer.districts[0]].level == 3 else rng.choice(self._districts(buyer.districts[0] if buyer.districts else buyer.province))
             else:
-                seller = rng.choice(sell_out_sellers)
+                # a quarter of sell-out orders come from the direct team, the rest from agents
+                # and a few from the provincial agents themselves (so that they can qualify for overrides)
+                draw = rng.random()
+                seller = rng.choice(direct_sellers if draw < DIRECT_SHARE else provincial if draw < DIRECT_SHARE + 0.03 else agent_sellers)
                 kind = "sell_out"
                 customer_id, district = rng.choice(customers_of[seller.id]) if customers_of[seller.id] else (1, all_districts[0])
                 if rng.random() < 0.02:  # deliberately out of territory (串货)
