@@ -10,3 +10,12 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def yuan_text(fen: int | None) -> str:
+    """Fen as an exact yuan amount with two decimals and no separators: 123450 → '1234.50'."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
