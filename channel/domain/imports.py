@@ -54,6 +54,9 @@ class RowError:
 # ---------------------------------------------------------------------------------------- cells
 
 def _text(value) -> str | None:
+    if type(value) is str:
+        value = value.strip()
+        return value or None
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -64,14 +67,22 @@ def _text(value) -> str | None:
 
 def text(max_len: int) -> Callable:
     def parse(value):
-        result = _text(value)
-        if result is not None and len(result) > max_len:
+        result = value.strip() if type(value) is str else _text(value)
+        if not result:
+            return None
+        if len(result) > max_len:
             raise CellError(N_("太长（最多 %(n)s 个字符）。"), n=max_len)
         return result
     return parse
 
 
 def integer(value) -> int | None:
+    # the fast path: a plain decimal string (int() also takes spaces; '_' and non-ASCII digits are refused)
+    if type(value) is str and value.isascii() and "_" not in value:
+        try:
+            return int(value)
+        except ValueError:
+            pass
     if isinstance(value, bool):
         raise CellError(N_("不是整数。"))
     if isinstance(value, int):
@@ -83,14 +94,22 @@ def integer(value) -> int | None:
     result = _text(value)
     if result is None:
         return None
-    try:
-        return int(result.replace(",", ""))
-    except ValueError:
-        raise CellError(N_("不是整数。")) from None
+    cleaned = result.replace(",", "")
+    if cleaned.isascii() and "_" not in cleaned:
+        try:
+            return int(cleaned)
+        except ValueError:
+            pass
+    raise CellError(N_("不是整数。"))
 
 
 def yuan_to_fen(value) -> int | None:
     """An amount in yuan with at most two decimals ('3,000.5' → 300050 fen)."""
+    if type(value) is str:
+        whole, dot, fraction = value.partition(".")
+        # the fast path: '1234' or '1234.5' or '1234.56', plain ASCII digits
+        if whole.isdigit() and whole.isascii() and (not dot or (fraction.isdigit() and fraction.isascii() and len(fraction) <= 2)):
+            return int(whole) * 100 + (int((fraction + "00")[:2]) if dot else 0)
     if isinstance(value, bool):
         raise CellError(N_("不是金额。"))
     if isinstance(value, int):
@@ -113,6 +132,11 @@ def yuan_to_fen(value) -> int | None:
 
 
 def day(value) -> date | None:
+    if type(value) is str and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -121,8 +145,7 @@ def day(value) -> date | None:
     if result is None:
         return None
     try:
-        return date.fromisoformat(result.replace("/", "-").replace(".", "-")) if len(result) >= 10 else \
-            datetime.strptime(result.replace("/", "-").replace(".", "-"), "%Y-%m-%d").date()
+        return datetime.strptime(result.replace("/", "-").replace(".", "-"), "%Y-%m-%d").date()
     except ValueError:
         raise CellError(N_("不是日期（YYYY-MM-DD）。")) from None
 
@@ -205,6 +228,7 @@ class Schema:
 class BoundSchema:
     def __init__(self, columns: tuple[Column, ...], positions: list[int | None]):
         self.plan = [(c.key, c.label, c.parse, c.required, p) for c, p in zip(columns, positions)]
+        self.position = {c.key: p for c, p in zip(columns, positions)}
 
     def parse(self, row_no: int, values: list, errors: list[RowError]) -> dict | None:
         """The row as {key: parsed value}; None (and errors appended) when a cell is bad."""
@@ -213,14 +237,15 @@ class BoundSchema:
         width = len(values)
         for key, label, parse, required, position in self.plan:
             raw = values[position] if position is not None and position < width else None
-            if raw == "":
-                raw = None
-            try:
-                value = parse(raw) if raw is not None else None
-            except CellError as error:
-                errors.append(RowError(row_no, label, _shown(raw), error.reason, tuple(error.params.items())))
-                ok = False
-                continue
+            if raw is None or raw == "":
+                value = None
+            else:
+                try:
+                    value = parse(raw)
+                except CellError as error:
+                    errors.append(RowError(row_no, label, _shown(raw), error.reason, tuple(error.params.items())))
+                    ok = False
+                    continue
             if value is None and required:
                 errors.append(RowError(row_no, label, "", N_("不能为空。")))
                 ok = False

@@ -692,15 +692,16 @@ class Orders(ImportKind):
         products = {sku: (pid, cost) for pid, sku, cost in db.session.execute(select(Product.id, Product.sku, Product.cost_fen))}
         customers = dict(db.session.execute(select(Customer.code, Customer.id).where(Customer.code.is_not(None))).all())
         districts = _districts()
-        # order_no → [first row, header, line-number bitmask, total fen]
-        orders: dict[str, list] = {}
-        external: dict[str, str] = {}
+        state = _OrderState()
         errors: list[RowError] = []
         total = outcome.total_rows
+        fast = self._fast_parser(bound)
         for done, (row_no, values) in enumerate(rows, start=1):
-            r = bound.parse(row_no, values, errors)
+            r = fast(values)
+            if r is None:  # something unusual in the row: the full parser says what
+                r = bound.parse(row_no, values, errors)
             if r is not None:
-                self._check_line(row_no, r, label, sellers, products, customers, districts, orders, external, errors)
+                self._check_line(row_no, r, label, sellers, products, customers, districts, state, errors)
             if errors:
                 for error in errors:
                     outcome.add(error)
@@ -710,12 +711,62 @@ class Orders(ImportKind):
         progress("check", total, total)
         if outcome.error_count:
             return
-        existing_lines = self._check_stored(orders, label, outcome)
+        existing_lines = self._check_stored(state, label, outcome)
         if outcome.error_count:
             return
-        self._write(table, bound, orders, existing_lines, sellers, products, customers, outcome, progress)
+        self._write(state, existing_lines, sellers, outcome, progress)
 
-    def _check_line(self, row_no, r, label, sellers, products, customers, districts, orders, external, errors):
+    @staticmethod
+    def _fast_parser(bound):
+        """A parser for the common row (plain ASCII numbers, ISO dates, CSV strings) giving the
+        same record as `bound.parse`; None sends the row to the full parser (and its errors)."""
+        at = bound.position
+        keys = ("order_no", "line_no", "kind", "seller_code", "customer_code", "ship_to", "order_date", "sku", "qty",
+                "unit_price", "external_id")
+        if any(at[k] is None for k in keys if k not in ("customer_code", "external_id")):
+            return lambda values: None
+        i_no, i_line, i_kind, i_seller, i_customer, i_ship, i_date, i_sku, i_qty, i_price, i_ext = (at[k] for k in keys)
+        width = 1 + max(p for p in at.values() if p is not None)
+        kinds = (KIND_SELL_IN, KIND_SELL_OUT)
+        fromiso = date.fromisoformat
+        days: dict[str, date] = {}  # one date object per distinct day (memory and time)
+
+        def fast(values):
+            if len(values) < width or type(values[0]) is not str:
+                return None
+            try:
+                order_no = values[i_no].strip()
+                seller = values[i_seller].strip()
+                sku = values[i_sku].strip()
+                customer = values[i_customer].strip() or None if i_customer is not None else None
+                ext = values[i_ext].strip() or None if i_ext is not None else None
+                kind = values[i_kind].strip()
+                line, ship, qty = values[i_line], values[i_ship], values[i_qty]
+                if not (order_no and seller and sku and kind in kinds and line.isdigit() and ship.isdigit()
+                        and qty.isdigit() and line.isascii() and ship.isascii() and qty.isascii() and len(ship) == 6):
+                    return None
+                if len(order_no) > 40 or len(seller) > 32 or len(sku) > 32 or (customer and len(customer) > 32) or (ext and len(ext) > 64):
+                    return None
+                price = values[i_price]
+                whole, dot, fraction = price.partition(".")
+                if not (whole.isdigit() and whole.isascii() and (not dot or (fraction.isdigit() and fraction.isascii() and len(fraction) <= 2))):
+                    return None
+                fen = int(whole) * 100 + (int((fraction + "00")[:2]) if dot else 0)
+                raw_day = values[i_date]
+                day = days.get(raw_day)
+                if day is None:
+                    if len(raw_day) != 10:
+                        return None
+                    day = days[raw_day] = fromiso(raw_day)
+                return {"order_no": order_no, "line_no": int(line), "kind": kind, "seller_code": seller,
+                        "customer_code": customer, "ship_to": int(ship), "order_date": day, "sku": sku,
+                        "qty": int(qty), "unit_price": fen, "external_id": ext}
+            except ValueError:
+                return None
+
+        return fast
+
+    def _check_line(self, row_no, r, label, sellers, products, customers, districts, state, errors):
         seller = sellers.get(r["seller_code"])
         bad = len(errors)
         if seller is None:
@@ -734,127 +785,165 @@ class Orders(ImportKind):
         product = products.get(r["sku"])
         if product is None:
             errors.append(RowError(row_no, label["sku"], r["sku"], N_("SKU %(sku)s 不存在。"), (("sku", r["sku"]),)))
-        if r["qty"] <= 0:
-            errors.append(RowError(row_no, label["qty"], str(r["qty"]), N_("数量必须大于 0。")))
-        if r["unit_price"] < 0:
-            errors.append(RowError(row_no, label["unit_price"], str(r["unit_price"] / 100), N_("单价不能为负数。")))
-        line_no = r["line_no"]
+        qty, price, line_no = r["qty"], r["unit_price"], r["line_no"]
+        if not 0 < qty <= MAX_QTY:
+            errors.append(RowError(row_no, label["qty"], str(qty), N_("数量必须大于 0。") if qty <= 0 else N_("数量太大。")))
+        if not 0 <= price <= MAX_PRICE_FEN:
+            errors.append(RowError(row_no, label["unit_price"], str(price / 100), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
         if not 1 <= line_no <= 9999:
             errors.append(RowError(row_no, label["line_no"], str(line_no), N_("行号必须在 1 到 9999 之间。")))
         if len(errors) > bad:
             return
         head = (r["kind"], seller[0], customer_id, r["ship_to"], r["order_date"], r["external_id"])
-        entry = orders.get(r["order_no"])
-        if entry is None:
-            ext = r["external_id"]
+        order_no = r["order_no"]
+        index = state.index.get(order_no)
+        if index is None:
+            ext = head[5]
             if ext is not None:
-                if ext in external:
-                    errors.append(RowError(row_no, label["external_id"], ext, N_("ERP 单号与订单 %(no)s 重复。"), (("no", external[ext]),)))
+                if ext in state.external:
+                    errors.append(RowError(row_no, label["external_id"], ext, N_("ERP 单号与订单 %(no)s 重复。"), (("no", state.external[ext]),)))
                     return
-                external[ext] = r["order_no"]
-            orders[r["order_no"]] = [row_no, head, 1 << line_no, r["qty"] * r["unit_price"]]
-            return
-        if entry[1] != head:
-            errors.append(RowError(row_no, label["order_no"], r["order_no"], N_("订单头（类型、销售方、客户、发货区域、日期、ERP 单号）与第 %(row)s 行不一致。"), (("row", entry[0]),)))
-        elif entry[2] >> line_no & 1:
-            errors.append(RowError(row_no, label["line_no"], str(line_no), N_("订单 %(no)s 的第 %(line)s 行在文件中重复。"), (("no", r["order_no"]), ("line", line_no))))
+                state.external[ext] = order_no
+            index = state.index[order_no] = len(state.orders)
+            state.orders.append([row_no, head, 1 << line_no, qty * price, None, order_no])
         else:
+            entry = state.orders[index]
+            if entry[1] != head:
+                errors.append(RowError(row_no, label["order_no"], order_no, N_("订单头（类型、销售方、客户、发货区域、日期、ERP 单号）与第 %(row)s 行不一致。"), (("row", entry[0]),)))
+                return
+            if entry[2] >> line_no & 1:
+                errors.append(RowError(row_no, label["line_no"], str(line_no), N_("订单 %(no)s 的第 %(line)s 行在文件中重复。"), (("no", order_no), ("line", line_no))))
+                return
             entry[2] |= 1 << line_no
-            entry[3] += r["qty"] * r["unit_price"]
+            entry[3] += qty * price
+        state.line_order.append(index)
+        state.line_no.append(line_no)
+        state.line_product.append(product[0])
+        state.line_cost.append(product[1])
+        state.line_qty.append(qty)
+        state.line_price.append(price)
 
-    def _check_stored(self, orders, label, outcome) -> set[tuple[int, int]]:
-        """Compare with orders already stored: same header (then their stored lines are
-        skipped) or an error. Marks stored orders by putting their id in entry[4]."""
-        if db.session.scalar(select(func.count()).select_from(select(SalesOrder.id).limit(1).subquery())) == 0:
+    def _check_stored(self, state, label, outcome) -> set[tuple[int, int]]:
+        """Compare with orders already stored: the same header (their stored lines are then
+        skipped) or an error. A stored order gets its id in entry[4] and is marked stored."""
+        if db.session.scalar(select(SalesOrder.id).limit(1)) is None:
             return set()
         existing_lines: set[tuple[int, int]] = set()
-        numbers = list(orders)
+        numbers = list(state.index)
         stored_ids = []
         for part in _in_chunks(numbers):
             for order in db.session.execute(select(
                     SalesOrder.id, SalesOrder.order_no, SalesOrder.kind, SalesOrder.seller_id, SalesOrder.customer_id,
                     SalesOrder.ship_to_district_id, SalesOrder.order_date, SalesOrder.external_id).where(SalesOrder.order_no.in_(part))):
-                entry = orders[order.order_no]
+                entry = state.orders[state.index[order.order_no]]
                 head = (order.kind, order.seller_id, order.customer_id, order.ship_to_district_id, order.order_date, order.external_id)
                 if head != entry[1]:
                     outcome.add(RowError(entry[0], label["order_no"], order.order_no, N_("订单 %(no)s 已存在，但订单头与文件不同。"), (("no", order.order_no),)))
-                entry.append(order.id)
+                entry[4] = order.id
+                state.stored.add(order.id)
                 stored_ids.append(order.id)
-        new_external = [entry[1][5] for entry in orders.values() if entry[1][5] is not None and len(entry) == 4]
+        new_external = [entry[1][5] for entry in state.orders if entry[1][5] is not None and entry[4] is None]
         for part in _in_chunks(new_external):
             for order_no, ext in db.session.execute(select(SalesOrder.order_no, SalesOrder.external_id).where(SalesOrder.external_id.in_(part))):
-                outcome.add(RowError(0, label["external_id"], ext, N_("ERP 单号 %(ext)s 已属于订单 %(no)s。"), (("ext", ext), ("no", order_no))))
+                row = state.orders[state.index[state.external[ext]]][0]
+                outcome.add(RowError(row, label["external_id"], ext, N_("ERP 单号 %(ext)s 已属于订单 %(no)s。"), (("ext", ext), ("no", order_no))))
         for part in _in_chunks(stored_ids):
             existing_lines.update(db.session.execute(select(OrderLine.order_id, OrderLine.line_no).where(OrderLine.order_id.in_(part))).tuples())
         return existing_lines
 
-    def _write(self, table, bound, orders, existing_lines, sellers, products, customers, outcome, progress):
-        order_table = SalesOrder.__table__
-        line_table = OrderLine.__table__
-        before = db.session.scalar(select(func.coalesce(func.max(OrderLine.id), 0)))
+    def _write(self, state, existing_lines, sellers, outcome, progress):
+        """Headers of new orders first (plain executemany, then their ids read back by order
+        number), then the lines from the compact arrays, in chunks, all in the caller's one
+        transaction. Driver-level executemany keeps the per-row cost near the raw driver's."""
+        connection = db.session.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+        def day_value(day):
+            return day.isoformat() if sqlite else day
+
         channel_of = {sid: channel for sid, channel in sellers.values()}
-        header_buffer: list[dict] = []
-        line_buffer: list[tuple[str, dict]] = []
+        now = utcnow()
+        now_value = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now
+        before_order = db.session.scalar(select(func.coalesce(func.max(SalesOrder.id), 0)))
+        before_line = db.session.scalar(select(func.coalesce(func.max(OrderLine.id), 0)))
+        total = outcome.total_rows
+        new_orders = [entry for entry in state.orders if entry[4] is None]
+        order_sql = (f"INSERT INTO sales_order (order_no, external_id, kind, channel, seller_id, customer_id, "
+                     f"ship_to_district_id, order_date, total_fen, created_at) VALUES ({', '.join([mark] * 10)})")
+        for part in _in_chunks(new_orders, CHUNK):
+            connection.exec_driver_sql(order_sql, [
+                (e[5], e[1][5], e[1][0], channel_of[e[1][1]], e[1][1], e[1][2], e[1][3], day_value(e[1][4]), e[3], now_value)
+                for e in part])
+        if new_orders:
+            index = state.index
+            for order_id, order_no in connection.execute(
+                    select(SalesOrder.id, SalesOrder.order_no).where(SalesOrder.id > before_order)):
+                position = index.get(order_no)
+                if position is not None and state.orders[position][4] is None:
+                    state.orders[position][4] = order_id
+        line_sql = (f"INSERT INTO order_line (order_id, line_no, product_id, qty, unit_price_fen, unit_cost_fen, amount_fen, "
+                    f"kind, seller_id, order_date, ship_to_district_id) VALUES ({', '.join([mark] * 11)})")
+        orders = state.orders
+        stored = state.stored
         touched_stored: set[int] = set()
         inserted = skipped = 0
-        now = utcnow()
-
-        def flush():
-            nonlocal inserted
-            if header_buffer:
-                result = db.session.execute(
-                    insert(order_table).returning(order_table.c.id, sort_by_parameter_order=True), header_buffer)
-                for (order_id,), head in zip(result, header_buffer):
-                    orders[head["order_no"]].append(order_id)
-                header_buffer.clear()
-            if line_buffer:
-                rows = []
-                for order_no, line in line_buffer:
-                    line["order_id"] = orders[order_no][4]
-                    rows.append(line)
-                db.session.execute(insert(line_table), rows)
-                inserted += len(rows)
-                line_buffer.clear()
-
-        header, rows = table.header_and_rows()
-        errors: list[RowError] = []
-        total = outcome.total_rows
-        for done, (row_no, values) in enumerate(rows, start=1):
-            r = bound.parse(row_no, values, errors)
-            entry = orders[r["order_no"]]
-            created = entry[0] == -1  # its header was written by this import
-            if len(entry) == 5 and not created:  # stored before this import
-                if (entry[4], r["line_no"]) in existing_lines:
+        buffer = []
+        count = len(state.line_order)
+        for i in range(count):
+            entry = orders[state.line_order[i]]
+            order_id = entry[4]
+            line_no = state.line_no[i]
+            if order_id in stored:
+                if (order_id, line_no) in existing_lines:
                     skipped += 1
                     continue
-                touched_stored.add(entry[4])
-            elif not created:
-                kind, seller_id, customer_id, ship_to, order_date, ext = entry[1]
-                header_buffer.append({
-                    "order_no": r["order_no"], "external_id": ext, "kind": kind, "channel": channel_of[seller_id],
-                    "seller_id": seller_id, "customer_id": customer_id, "ship_to_district_id": ship_to,
-                    "order_date": order_date, "total_fen": entry[3], "created_at": now,
-                })
-                entry[0] = -1
-            product_id, cost = products[r["sku"]]
-            kind, seller_id, _, ship_to, order_date, _ = entry[1]
-            line_buffer.append((r["order_no"], {
-                "line_no": r["line_no"], "product_id": product_id, "qty": r["qty"], "unit_price_fen": r["unit_price"],
-                "unit_cost_fen": cost, "amount_fen": r["qty"] * r["unit_price"], "kind": kind, "seller_id": seller_id,
-                "order_date": order_date, "ship_to_district_id": ship_to,
-            }))
-            if len(line_buffer) >= CHUNK:
-                flush()
-                progress("write", done, total)
-        flush()
+                touched_stored.add(order_id)
+            head = entry[1]
+            qty, price = state.line_qty[i], state.line_price[i]
+            buffer.append((order_id, line_no, state.line_product[i], qty, price, state.line_cost[i], qty * price,
+                           head[0], head[1], day_value(head[4]), head[3]))
+            if len(buffer) >= CHUNK:
+                connection.exec_driver_sql(line_sql, buffer)
+                inserted += len(buffer)
+                buffer = []
+                progress("write", i + 1, total)
+        if buffer:
+            connection.exec_driver_sql(line_sql, buffer)
+            inserted += len(buffer)
         progress("write", total, total)
+        order_table, line_table = SalesOrder.__table__, OrderLine.__table__
         for part in _in_chunks(sorted(touched_stored)):
             db.session.execute(update(order_table).where(order_table.c.id.in_(part)).values(
                 total_fen=select(func.coalesce(func.sum(line_table.c.amount_fen), 0)).where(
                     line_table.c.order_id == order_table.c.id).scalar_subquery()))
         outcome.inserted, outcome.skipped = inserted, skipped
-        after = db.session.scalar(select(func.coalesce(func.max(OrderLine.id), 0)))
-        outcome.new_line_ids = select(OrderLine.id).where(OrderLine.id > before, OrderLine.id <= after)
+        after_line = db.session.scalar(select(func.coalesce(func.max(OrderLine.id), 0)))
+        outcome.new_line_ids = select(OrderLine.id).where(OrderLine.id > before_line, OrderLine.id <= after_line)
+
+
+MAX_QTY = 1_000_000_000
+MAX_PRICE_FEN = 1_000_000_000_000
+
+
+class _OrderState:
+    """What pass 1 keeps of an orders file: one small list per order and six typed arrays of
+    line values (about 30 bytes a line), so that pass 2 need not read the file again."""
+
+    def __init__(self):
+        from array import array
+
+        self.index: dict[str, int] = {}  # order_no → position in `orders`
+        # [first row, header tuple, line-number bitmask, total fen, stored id or None, order_no]
+        self.orders: list[list] = []
+        self.external: dict[str, str] = {}  # ERP id → order_no
+        self.stored: set[int] = set()  # ids of orders stored before this import
+        self.line_order = array("l")
+        self.line_no = array("l")
+        self.line_product = array("l")
+        self.line_cost = array("q")
+        self.line_qty = array("q")
+        self.line_price = array("q")
 
 
 for _kind in (TerritoryGrants(), Sellers(CHANNEL_AGENT), Sellers(CHANNEL_DIRECT), Customers(), Products(), Prices(),
