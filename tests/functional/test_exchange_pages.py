@@ -153,3 +153,12 @@ def test_the_import_command_imports_a_file_and_rejects_a_bad_one(app, world, tmp
     assert result.exit_code == 1
     assert (tmp_path / "bad.csv.errors.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("2,上级编码,NOPE")
     assert db.session.scalar(select(func.count()).select_from(Seller).where(Seller.code == "W3")) == 0
+
+
+def test_the_exchange_pages_render_in_chinese_and_english(client, auth, world):
+    auth.login("admin")
+    upload(client, "agents", AGENTS)
+    for lang, words in (("zh", ("上传并导入", "创建令牌", "请求体")), ("en", ("Upload and import", "Create token", "Request body"))):
+        pages = [client.get(f"{path}?lang={lang}").get_data(as_text=True) for path in ("/imports", "/tokens", "/api/v1/docs")]
+        for page, word in zip(pages, words):
+            assert word in page
