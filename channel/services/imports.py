@@ -383,10 +383,7 @@ class Customers(RowKind):
     def apply(self, r, user_id):
         from channel.services.orders import add_customer
 
-        try:
-            owner = _seller_id(r["owner_code"], "owner_code")
-        except DomainError:
-            raise
+        owner = _seller_id(r["owner_code"], "owner_code")
         try:
             add_customer(name=r["name"], owner_seller_id=owner, district_id=r["district"], credit_code=r["credit_code"],
                          phone=r["phone"], contact_name=r["contact_name"], address=r["address"], code=r["code"], commit=False)
