@@ -28,7 +28,7 @@ def _rate_key() -> str:
     return f"user:{user.id}" if user is not None else get_remote_address()
 
 
-limiter = Limiter(key_func=_rate_key, storage_uri="memory://", default_limits=[])
+limiter = Limiter(key_func=_rate_key, default_limits=[])  # storage: RATELIMIT_STORAGE_URI, default memory://
 rate_limited = limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"))
 
 
@@ -49,6 +49,7 @@ def load_token_user(req):
 
 @bp.record_once
 def _setup(state) -> None:
+    state.app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # one process; set Redis for several
     limiter.init_app(state.app)
     login_manager.request_loader(load_token_user)
 
