@@ -279,3 +279,15 @@ def test_the_order_lines_hook_sees_exactly_the_new_lines(app, world, coded_custo
         imports.AFTER_ORDER_LINES.pop()
     assert seen == [sorted(db.session.scalars(select(OrderLine.id).join(SalesOrder).where(SalesOrder.order_no.like("IM-%"))))]
     assert len(seen[0]) == 4
+
+
+def test_reimporting_customers_and_products_is_a_no_op(app, world, tmp_path):
+    customers = [["客户编码", "客户名称", "归属销售方编码", "区划代码"], ["C7", "丙公司", "TH", 440106]]
+    products = [["SKU", "产品名称", "品类", "成本（元）", "零售价（元）"], ["P7", "滤瓶", "耗材", "1", "2"]]
+    for kind, rows in (("customers", customers), ("products", products)):
+        first = run(tmp_path, kind, rows, name=f"{kind}-1.csv")
+        assert (first.status, first.inserted) == ("done", 1), first.report_csv
+        again = run(tmp_path, kind, rows, name=f"{kind}-2.csv")
+        assert (again.status, again.inserted, again.skipped) == ("done", 0, 1)
+    assert db.session.scalar(select(func.count()).select_from(Customer).where(Customer.code == "C7")) == 1
+    assert db.session.scalar(select(func.count()).select_from(Product).where(Product.sku == "P7")) == 1
