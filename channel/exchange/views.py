@@ -1,9 +1,216 @@
-"""Pages of the exchange feature."""
+"""Pages of the exchange feature: imports (upload, progress, report, templates), exports of the
+lists, API tokens. The JSON API is the nested blueprint in `channel.exchange.api`."""
 from __future__ import annotations
 
-from flask import Blueprint
+import os
+import threading
+import uuid
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from channel.domain.errors import DomainError
+from channel.exchange import api
+from channel.exchange.forms import ImportForm, TokenForm
+from channel.i18n import error_text
+from channel.permissions import ANY_USER, allow
+from channel.services import api_tokens, exports, imports
+from models import db
+from models.exchange import IMPORT_RUNNING, ImportRun
+from models.users import ROLE_ADMIN, ROLE_FINANCE, ROLE_MANAGER
 
 bp = Blueprint("exchange", __name__)
+bp.register_blueprint(api.bp)
+
+IMPORT_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_FINANCE)
 
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
-NAV: list[tuple[str, str, tuple[str, ...] | None]] = []
+NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("exchange.imports", "导入", IMPORT_ROLES),
+    ("exchange.tokens", "API", None),
+]
+
+# Progress of imports running in this process: run id → (phase, rows done, rows in file).
+PROGRESS: dict[int, tuple[str, int, int]] = {}
+
+
+# ------------------------------------------------------------------------------------- imports
+
+def _kind_choices():
+    return [(key, _(kind.label)) for key, kind in imports.IMPORT_KINDS.items()]
+
+
+def _runs_query():
+    query = select(ImportRun).order_by(ImportRun.id.desc())
+    if current_user.role != ROLE_ADMIN:
+        query = query.where(ImportRun.created_by_id == current_user.id)
+    return query
+
+
+def _require_run(run_id: int) -> ImportRun:
+    """The run, if the user started it (admins see every run); 404 otherwise."""
+    run = db.session.scalar(_runs_query().where(ImportRun.id == run_id))
+    if run is None:
+        abort(404)
+    return run
+
+
+@bp.route("/imports", methods=["GET", "POST"], endpoint="imports")
+@allow(*IMPORT_ROLES)
+def imports_page():
+    form = ImportForm()
+    form.kind.choices = _kind_choices()
+    if form.validate_on_submit():
+        upload = form.file.data
+        ext = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
+        folder = os.path.join(current_app.instance_path, "imports")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, uuid.uuid4().hex + ext)
+        upload.save(path)
+        run = imports.start_run(form.kind.data, upload.filename or "upload" + ext, current_user.id)
+        _launch(run.id, path)
+        return redirect(url_for("exchange.import_run", run_id=run.id))
+    runs = list(db.session.scalars(_runs_query().limit(20)))
+    return render_template("exchange/imports.html", form=form, runs=runs, kinds=imports.IMPORT_KINDS)
+
+
+def _launch(run_id: int, path: str) -> None:
+    """Run the import in a thread (so the page can show progress), or inline when testing or
+    when IMPORT_IN_BACKGROUND is off. Progress lives in this process's PROGRESS table; a page
+    served by another worker falls back to the run's status in the database."""
+    app = current_app._get_current_object()
+
+    def work():
+        with app.app_context():
+            try:
+                imports.run_import(run_id, path, lambda phase, done, total: PROGRESS.__setitem__(run_id, (phase, done, total)))
+            except Exception:  # noqa: BLE001 - recorded on the run as failed
+                app.logger.exception("import run %s failed", run_id)
+            finally:
+                PROGRESS.pop(run_id, None)
+                db.session.remove()
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
+
+    if app.config.get("IMPORT_IN_BACKGROUND", not app.testing):
+        threading.Thread(target=work, name=f"import-{run_id}", daemon=True).start()
+    else:
+        work()
+
+
+@bp.route("/imports/<int:run_id>")
+@allow(*IMPORT_ROLES)
+def import_run(run_id: int):
+    run = _require_run(run_id)
+    return render_template("exchange/import_run.html", run=run, kind=imports.IMPORT_KINDS.get(run.kind))
+
+
+@bp.route("/imports/<int:run_id>/progress.json")
+@allow(*IMPORT_ROLES)
+def import_progress(run_id: int):
+    run = _require_run(run_id)
+    phase, done, total = PROGRESS.get(run_id, ("", 0, run.total_rows))
+    share = min(done / total, 1.0) if total else 0.0
+    percent = int(share * 50) + (50 if phase == "write" else 0) if phase else 0
+    return jsonify({"status": run.status, "phase": phase, "done": done, "total": total,
+                    "percent": 100 if run.status != IMPORT_RUNNING else percent})
+
+
+@bp.route("/imports/<int:run_id>/report.csv")
+@allow(*IMPORT_ROLES)
+def import_report(run_id: int):
+    run = _require_run(run_id)
+    body = ("\ufeff" + (run.report_csv or ",".join(imports.REPORT_HEADER) + "\n")).encode()
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=import-{run.id}-errors.csv"})
+
+
+@bp.route("/imports/templates/<kind>.<fmt>")
+@allow(*IMPORT_ROLES)
+def import_template(kind: str, fmt: str):
+    if kind not in imports.IMPORT_KINDS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    if fmt == "csv":
+        return Response(imports.template_csv(kind), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={kind}-template.csv"})
+    return Response(imports.template_xlsx(kind),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={kind}-template.xlsx"})
+
+
+# ------------------------------------------------------------------------------------- exports
+
+def _export_filters(name: str):
+    """The list's own filter form and parsing (channel.sales.views), so the export shows
+    exactly what the page shows."""
+    from channel.sales.forms import ListFilterForm, OrderFilterForm
+    from channel.sales.views import _filters
+
+    form = (OrderFilterForm if name == "orders" else ListFilterForm)(request.args)
+    filters, unknown = _filters(form)
+    if unknown or form.errors:
+        abort(400)
+    return filters
+
+
+def _export(name: str, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    columns, rows_of = exports.EXPORTS[name]
+    filters = _export_filters(name)
+    header = [_(c) for c in columns]
+    rows = rows_of(current_user._get_current_object(), filters)
+    if fmt == "csv":
+        body, mimetype = exports.csv_chunks(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.xlsx_chunks(header, rows, name)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(stream_with_context(body), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}.{fmt}"})
+
+
+@bp.route("/customers/export.<fmt>")
+@allow(ANY_USER)
+def export_customers(fmt: str):
+    return _export("customers", fmt)
+
+
+@bp.route("/orders/export.<fmt>")
+@allow(ANY_USER)
+def export_orders(fmt: str):
+    return _export("orders", fmt)
+
+
+@bp.route("/sellers/export.<fmt>")
+@allow(ANY_USER)
+def export_sellers(fmt: str):
+    return _export("sellers", fmt)
+
+
+# -------------------------------------------------------------------------------------- tokens
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@allow(ANY_USER)
+def tokens():
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            _, secret = api_tokens.create_token(current_user, form.name.data)
+            form = TokenForm(formdata=None)
+        except DomainError as error:
+            form.name.errors.append(error_text(error))
+    return render_template("exchange/tokens.html", form=form, secret=secret, tokens=api_tokens.tokens_of(current_user))
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@allow(ANY_USER)
+def revoke_token(token_id: int):
+    api_tokens.revoke_token(current_user, token_id)
+    flash(_("令牌已吊销。"), "success")
+    return redirect(url_for("exchange.tokens"))

@@ -44,6 +44,14 @@ def scope_orders(query: Select, user: User) -> Select:
     return query if scope is None else query.where(SalesOrder.seller_id.in_(scope))
 
 
+def scope_returns(query: Select, user: User) -> Select:
+    """Return lines of the sellers `user` may see (a return belongs to its order line's seller)."""
+    from models.sales import ReturnLine
+
+    scope = seller_scope(user)
+    return query if scope is None else query.where(ReturnLine.seller_id.in_(scope))
+
+
 def can_see_seller(user: User, seller_id: int) -> bool:
     scope = seller_scope(user)
     if scope is None:

@@ -1,0 +1,128 @@
+"""The OpenAPI 3.0 document of /api/v1, built from the resource registry
+(`channel.services.api.API_RESOURCES`), so a registered resource is documented at once."""
+from __future__ import annotations
+
+from channel.services.api import MAX_ID, MAX_LIMIT, ORDER_PUSH_SCHEMA, SELLER_SCHEMA, API_RESOURCES
+
+ERROR_SCHEMA = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["status", "title", "message"], "properties": {
+        "status": {"type": "integer"}, "title": {"type": "string"}, "message": {"type": "string"},
+        "field": {"type": "string", "description": "The parameter or body field at fault, when there is one"}}}},
+}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+COMMON_ERRORS = {
+    "400": _error("A parameter or field is invalid (`error.field` names it)"),
+    "401": _error("No valid token (send `Authorization: Bearer <token>`)"),
+    "403": _error("Your role may not do this"),
+    "404": _error("No such object, or you may not see it"),
+    "429": _error("Too many requests"),
+}
+
+
+def _page_schema(item_ref: str) -> dict:
+    return {"type": "object", "required": ["data", "next_cursor"], "properties": {
+        "data": {"type": "array", "items": {"$ref": item_ref}},
+        "next_cursor": {"type": "string", "nullable": True, "description": "Pass as `after` for the next page; null on the last page"}}}
+
+
+def _ok(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+PAGING = [
+    {"name": "after", "in": "query", "required": False, "description": "The `next_cursor` of the previous page",
+     "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"}},
+    {"name": "limit", "in": "query", "required": False, "description": f"Rows per page (default 50, at most {MAX_LIMIT})",
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
+]
+
+
+def _id_param(description: str = "Id") -> dict:
+    return {"name": "id", "in": "path", "required": True, "description": description,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+
+
+def _filter_param(f) -> dict:
+    schema = {"integer": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+              "date": {"type": "string", "format": "date"},
+              "string": {"type": "string", "maxLength": 200}}[f.type]
+    if f.name == "level":
+        schema = {"type": "integer", "minimum": 0, "maximum": 99}
+    if f.enum:
+        schema = {"type": "string", "enum": list(f.enum)}
+    return {"name": f.name, "in": "query", "required": False, "description": f.description, "schema": schema}
+
+
+def build_spec(server_url: str = "/api/v1") -> dict:
+    schemas = {"Error": ERROR_SCHEMA, "OrderPush": ORDER_PUSH_SCHEMA}
+    paths: dict = {}
+    for name, res in API_RESOURCES.items():
+        item = name.title().replace("_", "")
+        schemas[item] = res.schema
+        ref = f"#/components/schemas/{item}"
+        if res.detail_schema:
+            schemas[item + "Detail"] = res.detail_schema
+        detail_ref = f"#/components/schemas/{item}Detail" if res.detail_schema else ref
+        schemas[item + "Page"] = _page_schema(ref)
+        paths[f"/{name}"] = {"get": {
+            "operationId": f"list_{name}", "summary": res.summary, "tags": [res.tag or name],
+            "parameters": [_filter_param(f) for f in res.filters] + PAGING,
+            "responses": {"200": _ok({"$ref": f"#/components/schemas/{item}Page"}), **_pick("400", "401", "429")},
+        }}
+        paths[f"/{name}/{{id}}"] = {"get": {
+            "operationId": f"get_{name}", "summary": f"One of: {res.summary}", "tags": [res.tag or name],
+            "parameters": [_id_param()],
+            "responses": {"200": _ok({"$ref": detail_ref}), **_pick("401", "404", "429")},
+        }}
+        if res.seller_tree:
+            for what, summary in (("children", "Direct children (today)"), ("subtree", "Whole downline (today), itself excluded")):
+                paths[f"/{name}/{{id}}/{what}"] = {"get": {
+                    "operationId": f"{name}_{what}", "summary": summary, "tags": [res.tag],
+                    "parameters": [_id_param()] + PAGING,
+                    "responses": {"200": _ok({"$ref": "#/components/schemas/SellerPage"}), **_pick("400", "401", "404", "429")},
+                }}
+            paths[f"/{name}/{{id}}/uplines"] = {"get": {
+                "operationId": f"{name}_uplines", "summary": "Uplines in force on a date, nearest first (within your scope)",
+                "tags": [res.tag],
+                "parameters": [_id_param(), {"name": "on", "in": "query", "required": False, "description": "Date (default today)",
+                                             "schema": {"type": "string", "format": "date"}}],
+                "responses": {"200": _ok({"$ref": "#/components/schemas/UplinePage"}), **_pick("400", "401", "404", "429")},
+            }}
+    schemas["Seller"] = SELLER_SCHEMA
+    schemas["SellerPage"] = _page_schema("#/components/schemas/Seller")
+    schemas["Upline"] = {**SELLER_SCHEMA, "properties": {**SELLER_SCHEMA["properties"], "distance": {"type": "integer"}},
+                         "required": SELLER_SCHEMA["required"] + ["distance"]}
+    schemas["UplinePage"] = _page_schema("#/components/schemas/Upline")
+    paths["/orders"]["post"] = {
+        "operationId": "push_order", "summary": "Push an order from an ERP (idempotent by external_id)", "tags": ["sales"],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderPush"}}}},
+        "responses": {
+            "201": _ok({"$ref": "#/components/schemas/OrdersDetail"}, "Created"),
+            "200": _ok({"$ref": "#/components/schemas/OrdersDetail"}, "Already stored under this external_id: the stored order"),
+            **_pick("400", "401", "403", "404", "429"),
+            "409": _error("The order number is already used by another order"),
+        },
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Qudao API", "version": "1.0.0",
+                 "description": "Agents, direct sellers, territories, customers, products, orders and returns. "
+                                "Authenticate with `Authorization: Bearer <token>` (create a token on the API tokens page "
+                                "or with `flask --app app tokens create USERNAME`). A token sees what its user sees in the UI. "
+                                "Money is integer fen. Lists are keyset-paginated: pass `next_cursor` as `after`."},
+        "servers": [{"url": server_url}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {"schemas": schemas,
+                       "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "A personal API token"}}},
+    }
+
+
+def _pick(*codes: str) -> dict:
+    return {code: COMMON_ERRORS[code] for code in codes}

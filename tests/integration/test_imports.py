@@ -1,0 +1,293 @@
+"""Imports: every kind on a good file; bad files commit nothing and say which rows are bad;
+re-importing is a no-op; the closure table stays right for imported trees."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from channel.services import tree
+from models import db
+from models.catalog import Product, ProductPrice
+from models.sales import Customer, OrderLine, ReturnLine, SalesOrder
+from models.tree import Seller, SellerClosure, TerritoryGrant
+from tests.exchange_fixtures import report_rows, run, write_csv, write_xlsx
+
+AGENT_HEADER = ["编码", "名称", "层级", "上级编码", "加入日期"]
+ORDER_HEADER = ["订单号", "行号", "类型", "销售方编码", "客户编码", "发货区划代码", "订单日期", "SKU", "数量", "单价（元）"]
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def uplines_of(code: str, on: date | None = None) -> list[str]:
+    seller_id = db.session.scalar(select(Seller.id).where(Seller.code == code))
+    return [s.code for s, _ in tree.upline_chain(seller_id, on=on)]
+
+
+# ------------------------------------------------------------------------------------ agents
+
+def test_agents_import_with_uplines_later_in_the_file_and_a_correct_closure(app, world, tmp_path):
+    result = run(tmp_path, "agents", [
+        AGENT_HEADER,
+        ["X4", "某分销", 4, "X3", "2026-02-01"],  # its upline comes later in the file
+        ["X3", "某市代", 3, "X2", "2026-02-01"],
+        ["X2", "某省代", 2, "N1", "2026-02-01"],
+    ])
+    assert result.status == "done", result.report_csv
+    assert (result.inserted, result.skipped) == (3, 0)
+    assert uplines_of("X4") == ["X3", "X2", "N1"]
+    x2 = db.session.scalar(select(Seller.id).where(Seller.code == "X2"))
+    assert set(db.session.scalars(tree.subtree_ids(x2))) == set(db.session.scalars(
+        select(Seller.id).where(Seller.code.in_(["X2", "X3", "X4"]))))
+    # the closure rows are exactly what add_seller would write: one per (ancestor, descendant)
+    x4 = db.session.scalar(select(Seller.id).where(Seller.code == "X4"))
+    rows = db.session.execute(select(SellerClosure.depth, SellerClosure.valid_from).where(SellerClosure.descendant_id == x4)).all()
+    assert sorted(d for d, _ in rows) == [0, 1, 2, 3]
+    assert {v for _, v in rows} == {date(2026, 2, 1)}
+
+
+def test_reimporting_the_same_agents_file_changes_nothing(app, world, tmp_path):
+    rows = [AGENT_HEADER, ["X2", "某省代", 2, "N1", "2026-02-01"], ["X3", "某市代", 3, "X2", "2026-02-01"]]
+    run(tmp_path, "agents", rows)
+    before = (count(Seller), count(SellerClosure))
+    again = run(tmp_path, "agents", rows, name="again.csv")
+    assert again.status == "done"
+    assert (again.inserted, again.skipped) == (0, 2)
+    assert (count(Seller), count(SellerClosure)) == before
+
+
+def test_a_cycle_in_upline_codes_is_refused_and_nothing_is_stored(app, world, tmp_path):
+    before = count(Seller)
+    result = run(tmp_path, "agents", [
+        AGENT_HEADER,
+        ["OK2", "正常省代", 2, "N1", "2026-02-01"],
+        ["A", "甲", 3, "B", "2026-02-01"],
+        ["B", "乙", 3, "A", "2026-02-01"],
+    ])
+    assert result.status == "rejected"
+    bad = report_rows(result)
+    assert {r["row"] for r in bad} == {"3", "4"}
+    assert all(r["column"] == "上级编码" for r in bad)
+    assert any("循环" in r["reason"] for r in bad)
+    assert count(Seller) == before
+
+
+def test_an_unknown_upline_is_reported_with_its_row_and_value(app, world, tmp_path):
+    result = run(tmp_path, "agents", [AGENT_HEADER, ["Q3", "某市代", 3, "NOPE", "2026-02-01"]])
+    assert result.status == "rejected"
+    assert report_rows(result) == [{"row": "2", "column": "上级编码", "value": "NOPE", "reason": "上级编码 NOPE 不存在。"}]
+
+
+def test_a_duplicate_code_inside_the_file_is_refused(app, world, tmp_path):
+    result = run(tmp_path, "agents", [AGENT_HEADER, ["D2", "甲", 2, "N1", "2026-02-01"], ["D2", "乙", 2, "N1", "2026-02-01"]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"]) for r in report_rows(result)] == [("3", "编码", "D2")]
+    assert "第 2 行" in report_rows(result)[0]["reason"]
+
+
+def test_an_upline_of_a_lower_level_or_the_other_channel_is_refused(app, world, tmp_path):
+    result = run(tmp_path, "agents", [AGENT_HEADER, ["L2", "甲", 2, "SZ", "2026-02-01"], ["L3", "乙", 3, "MGR", "2026-02-01"]])
+    assert result.status == "rejected"
+    assert {r["row"] for r in report_rows(result)} == {"2", "3"}
+
+
+def test_direct_sellers_import_into_the_direct_tree(app, world, tmp_path):
+    result = run(tmp_path, "direct_sellers", [AGENT_HEADER, ["REP9", "销售代表九", 3, "MGR", "2026-03-01"]])
+    assert result.status == "done", result.report_csv
+    assert uplines_of("REP9") == ["MGR", "DIR"]
+    assert db.session.scalar(select(Seller.channel).where(Seller.code == "REP9")) == "direct"
+
+
+# ------------------------------------------------------------------------- encodings, formats
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_chinese_csv_in_every_usual_encoding_imports_the_same(app, world, tmp_path, encoding):
+    result = run(tmp_path, "agents", [AGENT_HEADER, ["E2", "江苏省代理商", 2, "N1", "2026-02-01"]], encoding=encoding)
+    assert result.status == "done", result.report_csv
+    assert db.session.scalar(select(Seller.name).where(Seller.code == "E2")) == "江苏省代理商"
+
+
+def test_a_file_in_an_unreadable_encoding_is_refused_as_a_whole(app, world, tmp_path):
+    result = run(tmp_path, "agents", [AGENT_HEADER, ["E2", "江苏省代理商", 2, "N1", "2026-02-01"]], encoding="utf-16")
+    assert result.status == "rejected"
+    assert report_rows(result)[0]["row"] == "0"
+    assert "编码" in report_rows(result)[0]["reason"]
+
+
+def test_a_missing_column_is_named_in_the_report(app, world, tmp_path):
+    result = run(tmp_path, "agents", [["编码", "名称", "层级", "上级编码"], ["E2", "甲", 2, "N1"]])
+    assert result.status == "rejected"
+    assert "joined_on" in report_rows(result)[0]["reason"]
+
+
+def test_xlsx_files_import_like_csv(app, world, tmp_path):
+    path = write_xlsx(tmp_path / "agents.xlsx", [AGENT_HEADER, ["XL2", "某省代", 2, "N1", date(2026, 2, 1)]])
+    from channel.services.imports import import_file
+
+    result = import_file("agents", str(path))
+    assert result.status == "done", result.report_csv
+    assert uplines_of("XL2") == ["N1"]
+
+
+def test_english_column_keys_are_accepted_as_headers(app, world, tmp_path):
+    result = run(tmp_path, "agents", [["code", "name", "level", "upline_code", "joined_on"], ["EN2", "甲", 2, "N1", "2026-02-01"]])
+    assert result.status == "done", result.report_csv
+
+
+# --------------------------------------------------------------------------------- the rest
+
+def test_territory_grants_import_and_overlapping_exclusive_grants_are_refused(app, world, tmp_path):
+    header = ["销售方编码", "区划代码", "独家", "开始日期", "结束日期"]
+    good = run(tmp_path, "territory_grants", [header, ["HZ", 330200, "是", "2026-01-01", ""]])
+    assert good.status == "done", good.report_csv
+    assert good.inserted == 1
+    again = run(tmp_path, "territory_grants", [header, ["HZ", 330200, "是", "2026-01-01", ""]], name="again.csv")
+    assert (again.inserted, again.skipped) == (0, 1)
+    before = count(TerritoryGrant)
+    clash = run(tmp_path, "territory_grants", [header, ["TH", 440300, "是", "2026-01-01", ""]], name="clash.csv")
+    assert clash.status == "rejected"
+    assert report_rows(clash)[0]["column"] == "区划代码"
+    assert count(TerritoryGrant) == before
+
+
+def test_customers_import_with_their_credit_code_checked(app, world, tmp_path):
+    header = ["客户编码", "客户名称", "归属销售方编码", "区划代码", "统一社会信用代码"]
+    bad = run(tmp_path, "customers", [header, ["C1", "甲公司", "NS", 440305, "91350100M000100Y43"],
+                                      ["C2", "乙公司", "NS", 440305, "123"]])
+    assert bad.status == "rejected"
+    assert [(r["row"], r["column"]) for r in report_rows(bad)] == [("3", "统一社会信用代码")]
+    assert count(Customer) == 5
+    good = run(tmp_path, "customers", [header, ["C1", "甲公司", "NS", 440305, "91350100M000100Y43"]], name="ok.csv")
+    assert good.status == "done", good.report_csv
+    assert db.session.scalar(select(Customer.owner_seller_id).where(Customer.code == "C1")) == world.NS.id
+
+
+def test_products_and_price_lists_import(app, world, tmp_path):
+    products = run(tmp_path, "products", [["SKU", "产品名称", "品类", "成本（元）", "零售价（元）", "最低价（元）"],
+                                          ["P9", "滤芯", "耗材", "12.50", "99", "80.00"]])
+    assert products.status == "done", products.report_csv
+    product = db.session.scalar(select(Product).where(Product.sku == "P9"))
+    assert (product.cost_fen, product.retail_price_fen) == (1250, 9900)
+    prices = run(tmp_path, "prices", [["SKU", "价格类型", "代理层级", "价格（元）", "生效日期"],
+                                      ["P9", "sell_in", 2, "60.00", "2026-01-01"], ["P9", "floor", "", "85", "2026-06-01"]])
+    assert prices.status == "done", prices.report_csv
+    assert count(ProductPrice) == 1 + 4 + 1 + 2
+    from channel.services.orders import price_on
+
+    assert price_on(product.id, "floor", date(2026, 7, 1)) == 8500
+    assert price_on(product.id, "floor", date(2026, 5, 1)) == 8000
+
+
+def test_a_bad_number_is_reported_with_its_column_and_value(app, world, tmp_path):
+    result = run(tmp_path, "products", [["SKU", "产品名称", "品类", "成本（元）", "零售价（元）"], ["P9", "滤芯", "耗材", "12.5.0", "99"]])
+    assert result.status == "rejected"
+    assert report_rows(result)[0]["column"] == "成本（元）"
+    assert report_rows(result)[0]["value"] == "12.5.0"
+
+
+def order_rows(n: int, start: int = 1, order_no: str = "IM") -> list[list]:
+    return [[f"{order_no}-{i // 3}", i % 3 + 1, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "P1", 2, "2999.50"]
+            for i in range(start - 1, start - 1 + n)]
+
+
+@pytest.fixture
+def coded_customer(world):
+    customer = world.cust_ns
+    customer.code = "C-NS"
+    db.session.commit()
+    return customer
+
+
+def test_orders_import_with_header_copies_on_lines_and_totals(app, world, coded_customer, tmp_path):
+    result = run(tmp_path, "orders", [ORDER_HEADER] + order_rows(6) + [
+        ["IN-1", 1, "sell_in", "GD", "", 440100, "2026-10-11", "P1", 10, "1860"]])
+    assert result.status == "done", result.report_csv
+    assert result.inserted == 7
+    order = db.session.scalar(select(SalesOrder).where(SalesOrder.order_no == "IM-0"))
+    assert order.total_fen == 3 * 2 * 299950
+    assert [(l.line_no, l.amount_fen, l.unit_cost_fen, l.seller_id) for l in order.lines] == [
+        (n, 599900, 100000, world.NS.id) for n in (1, 2, 3)]
+    sell_in = db.session.scalar(select(SalesOrder).where(SalesOrder.order_no == "IN-1"))
+    assert (sell_in.kind, sell_in.channel, sell_in.customer_id, sell_in.total_fen) == ("sell_in", "agent", None, 1860000)
+
+
+def test_reimporting_orders_is_a_no_op_and_new_lines_of_a_stored_order_are_added(app, world, coded_customer, tmp_path):
+    run(tmp_path, "orders", [ORDER_HEADER] + order_rows(5))
+    lines = count(OrderLine)
+    again = run(tmp_path, "orders", [ORDER_HEADER] + order_rows(5), name="again.csv")
+    assert (again.status, again.inserted, again.skipped) == ("done", 0, 5)
+    assert count(OrderLine) == lines
+    more = run(tmp_path, "orders", [ORDER_HEADER] + order_rows(6), name="more.csv")
+    assert (more.inserted, more.skipped) == (1, 5)
+    assert db.session.scalar(select(SalesOrder.total_fen).where(SalesOrder.order_no == "IM-1")) == 3 * 599900
+
+
+def test_order_rule_breaks_are_each_reported(app, world, coded_customer, tmp_path):
+    result = run(tmp_path, "orders", [ORDER_HEADER,
+        ["B-1", 1, "sell_in", "REP1", "", 310115, "2026-10-10", "P1", 1, "1"],     # sell-in to a direct seller
+        ["B-2", 1, "sell_out", "NS", "", 440305, "2026-10-10", "P1", 1, "1"],      # no customer
+        ["B-3", 1, "sell_out", "NS", "C-NS", 440000, "2026-10-10", "P1", 1, "1"],  # a province as ship-to
+        ["B-4", 1, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "NOPE", 0, "1"],  # unknown sku and qty 0
+        ["B-5", 1, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "P1", "two", "1"],  # a bad number
+        ["B-6", 1, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "P1", 1, "1"],
+        ["B-6", 1, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "P1", 1, "1"],    # duplicate key in the file
+        ["B-6", 2, "sell_out", "TH", "C-NS", 440305, "2026-10-10", "P1", 1, "1"],    # header differs
+    ])
+    assert result.status == "rejected"
+    got = [(r["row"], r["column"]) for r in report_rows(result)]
+    assert got == [("2", "销售方编码"), ("3", "客户编码"), ("4", "发货区划代码"), ("5", "SKU"), ("5", "数量"),
+                   ("6", "数量"), ("8", "行号"), ("9", "订单号")]
+    assert result.error_count == 8
+    assert count(SalesOrder) == 5
+
+
+def test_a_hundred_thousand_rows_with_one_bad_row_at_the_end_commit_nothing(app, world, coded_customer, tmp_path):
+    rows = [ORDER_HEADER] + order_rows(100_000)
+    rows.append(["LAST-1", 1, "sell_out", "NS", "C-NS", 440305, "2026-13-01", "P1", 1, "1"])
+    result = run(tmp_path, "orders", rows)
+    assert result.status == "rejected"
+    assert result.total_rows == 100_001
+    assert [(r["row"], r["column"]) for r in report_rows(result)] == [("100002", "订单日期")]
+    assert (count(SalesOrder), count(OrderLine)) == (5, 5)
+
+
+def test_returns_import_against_order_lines_and_cannot_exceed_what_was_sold(app, world, tmp_path):
+    header = ["退货单号", "订单号", "行号", "数量", "退货日期", "原因"]
+    good = run(tmp_path, "returns", [header, ["RT-1", "SO-NS-1", 1, 1, "2026-10-20", "质量问题"]])
+    assert good.status == "done", good.report_csv
+    assert db.session.scalar(select(ReturnLine.amount_fen)) == 300000
+    again = run(tmp_path, "returns", [header, ["RT-1", "SO-NS-1", 1, 1, "2026-10-20", "质量问题"]], name="again.csv")
+    assert (again.inserted, again.skipped) == (0, 1)
+    too_many = run(tmp_path, "returns", [header, ["RT-2", "SO-NS-1", 1, 1, "2026-10-21", ""],
+                                         ["RT-3", "SO-NS-1", 1, 1, "2026-10-21", ""]], name="more.csv")
+    assert too_many.status == "rejected"
+    assert [(r["row"], r["column"]) for r in report_rows(too_many)] == [("3", "数量")]
+    assert count(ReturnLine) == 1
+
+
+def test_the_order_lines_hook_sees_exactly_the_new_lines(app, world, coded_customer, tmp_path):
+    from channel.services import imports
+
+    seen = []
+    imports.AFTER_ORDER_LINES.append(lambda ids: seen.append(sorted(db.session.scalars(ids))))
+    try:
+        run(tmp_path, "orders", [ORDER_HEADER] + order_rows(4))
+    finally:
+        imports.AFTER_ORDER_LINES.pop()
+    assert seen == [sorted(db.session.scalars(select(OrderLine.id).join(SalesOrder).where(SalesOrder.order_no.like("IM-%"))))]
+    assert len(seen[0]) == 4
+
+
+def test_reimporting_customers_and_products_is_a_no_op(app, world, tmp_path):
+    customers = [["客户编码", "客户名称", "归属销售方编码", "区划代码"], ["C7", "丙公司", "TH", 440106]]
+    products = [["SKU", "产品名称", "品类", "成本（元）", "零售价（元）"], ["P7", "滤瓶", "耗材", "1", "2"]]
+    for kind, rows in (("customers", customers), ("products", products)):
+        first = run(tmp_path, kind, rows, name=f"{kind}-1.csv")
+        assert (first.status, first.inserted) == ("done", 1), first.report_csv
+        again = run(tmp_path, kind, rows, name=f"{kind}-2.csv")
+        assert (again.status, again.inserted, again.skipped) == ("done", 0, 1)
+    assert db.session.scalar(select(func.count()).select_from(Customer).where(Customer.code == "C7")) == 1
+    assert db.session.scalar(select(func.count()).select_from(Product).where(Product.sku == "P7")) == 1
