@@ -77,7 +77,7 @@ def add(fragment: str) -> int:
     todo = missing()
     for msgid, where in todo.items():
         if catalog.get(msgid) is None:
-            catalog.add(msgid, "", locations=[tuple(w.rsplit(":", 1)) for w in where[:3]])
+            catalog.add(msgid, "", locations=[(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where[:3]])
     FRAGMENTS.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=120, omit_header=True, sort_output=False)
