@@ -2,8 +2,8 @@
 
 One row per payee. The bank file holds company and individual agents; employees go to the
 payroll file. Rows are read with `yield_per` (a server-side cursor on PostgreSQL) and written as
-they come: CSV chunk by chunk, XLSX through openpyxl's write-only workbook into a temporary file
-that is then streamed. Every text cell passes `neutralise` (no spreadsheet formula injection);
+they come: CSV chunk by chunk, XLSX by the streaming writer of `payouts_xlsx` into a
+temporary file that is then streamed. Every text cell passes `neutralise` (no spreadsheet formula injection);
 amounts are numbers in yuan with two decimals.
 """
 from __future__ import annotations
@@ -75,15 +75,12 @@ def csv_chunks(batch_id: int, file: str) -> Iterator[bytes]:
 
 
 def write_xlsx(batch_id: int, file: str, out) -> None:
-    """Write the XLSX into the binary file object `out` (write-only workbook: constant memory)."""
-    from openpyxl import Workbook
+    """Write the XLSX into the binary file object `out`, streaming (see payouts_xlsx)."""
+    from itertools import chain
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="payroll" if file == PAYROLL else "bank")
-    sheet.append(HEADERS)
-    for row in rows(batch_id, file):
-        sheet.append(row)
-    workbook.save(out)
+    from channel.services import payouts_xlsx
+
+    payouts_xlsx.write(out, chain([HEADERS], rows(batch_id, file)), sheet_name="payroll" if file == PAYROLL else "bank")
 
 
 def xlsx_chunks(batch_id: int, file: str, chunk: int = 1 << 16) -> Iterator[bytes]:
