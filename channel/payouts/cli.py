@@ -4,6 +4,7 @@
     flask --app app payouts list
     flask --app app payouts export BATCH_ID --file bank|payroll --format csv|xlsx -o OUT [--user finance]
     flask --app app payouts reconcile BATCH_ID
+    flask --app app payouts hold-line LEDGER_LINE_ID --reason TEXT / release-line HOLD_ID
 """
 from __future__ import annotations
 
@@ -109,6 +110,37 @@ def reconcile_command(batch_id: int) -> None:
                f"{'OK' if check.ok else 'MISMATCH'}")
     if not check.ok:
         sys.exit(1)
+
+
+@payouts_cli.command("hold-line")
+@click.argument("ledger_line_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--user", "username", default=None)
+@with_appcontext
+def hold_line_command(ledger_line_id: int, reason: str, username: str | None) -> None:
+    """Hold one ledger line (a manual hold, with a reason): no batch gathers it until released."""
+    from channel.services import payouts
+
+    try:
+        hold = payouts.hold_ledger_line(ledger_line_id, _user_id(username), reason)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Hold #{hold.id} on ledger line {ledger_line_id}.")
+
+
+@payouts_cli.command("release-line")
+@click.argument("hold_id", type=int)
+@click.option("--user", "username", default=None)
+@with_appcontext
+def release_line_command(hold_id: int, username: str | None) -> None:
+    """Release a ledger-line hold: the line is payable in the next batch."""
+    from channel.services import payouts
+
+    try:
+        payouts.release_ledger_hold(hold_id, _user_id(username))
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Hold #{hold_id} released.")
 
 
 def register(app: Flask) -> None:

@@ -394,8 +394,13 @@ def release_ledger_hold(hold_id: int, actor_id: int) -> LedgerHold:
 # --- reading ----------------------------------------------------------------------------------
 
 def reconcile(batch_id: int) -> rules.Reconciliation:
-    """Batch total vs the sum of its rows vs the sum of the ledger lines it settles."""
+    """Batch total vs the sum of its paying rows vs the sum of the ledger lines it settles
+    (and each row's gross vs its own settled lines)."""
     batch = get_batch(batch_id)
+    if batch.status == BATCH_CANCELLED:  # a cancelled batch settles nothing: no claim may remain
+        lines = db.session.scalar(select(func.count()).select_from(LedgerSettlement).where(
+            LedgerSettlement.batch_id == batch_id))
+        return rules.Reconciliation(0, 0, 0, int(lines))
     rows_total = db.session.scalar(select(func.coalesce(func.sum(PayoutRow.gross_fen), 0)).where(
         PayoutRow.batch_id == batch_id, PayoutRow.status.in_(CLAIMING_ROWS)))
     lines_total = db.session.scalar(

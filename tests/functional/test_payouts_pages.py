@@ -8,6 +8,7 @@ from sqlalchemy import select
 from channel.domain.payouts import reference
 from channel.services import payouts
 from models import db
+from models.commissions import LedgerHold
 from models.payouts import PayoutBatch, PayoutRow
 from tests.payouts_fixtures import post_lines, uid
 
@@ -123,3 +124,19 @@ def test_the_cli_creates_the_draft_batch_like_the_button(app, world):
     assert "carried" in result.output
     again = app.test_cli_runner().invoke(args=["payouts", "create", "--period", "2026-10"])
     assert again.exit_code == 1 and f"#{batch.id}" in again.output
+
+
+def test_the_cli_holds_and_releases_a_line_and_reconciles_a_batch(app, world):
+    kept, held = post_lines("2026-10", [(world.GD, 500 * YUAN), (world.GD, 300 * YUAN)])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["payouts", "hold-line", str(held.id), "--reason", "串货调查", "--user", "finance"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["payouts", "create", "--period", "2026-10"]).exit_code == 0
+    batch = db.session.scalar(select(PayoutBatch))
+    assert batch.total_fen == 500 * YUAN
+    result = runner.invoke(args=["payouts", "reconcile", str(batch.id)])
+    assert result.exit_code == 0 and "OK" in result.output
+    hold_id = db.session.scalar(select(LedgerHold.id))
+    assert runner.invoke(args=["payouts", "release-line", str(hold_id)]).exit_code == 0
+    again = runner.invoke(args=["payouts", "release-line", str(hold_id)])
+    assert again.exit_code == 1 and "已经解除" in again.output

@@ -353,3 +353,15 @@ def test_reconciliation_holds_for_any_ledger(world, lines, minimum, fail_some, i
     check = payouts.reconcile(batch.id)
     assert check.ok, check
     assert db.session.scalar(select(func.count()).select_from(LedgerSettlement)) == len(settled_line_ids())
+
+
+def test_cancelling_an_approved_batch_frees_its_lines_but_keeps_the_period_locked(world):
+    post_lines("2026-10", [(world.GD, 500 * YUAN)])
+    batch = approved(world)
+    payouts.cancel(batch.id, uid(world, "finance"), "wrong bank details")
+    assert settled_line_ids() == set() and payouts.reconcile(batch.id).ok
+    assert db.session.get(PeriodLock, "2026-10") is not None
+    with pytest.raises(Conflict):
+        payouts.cancel(batch.id, uid(world, "finance"), "twice")
+    again = payouts.create_batch("2026-10", uid(world, "finance"))
+    assert row_of(again, world.GD).gross_fen == 500 * YUAN
