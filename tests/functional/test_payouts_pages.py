@@ -57,6 +57,9 @@ def test_finance_runs_a_batch_through_the_pages_with_maker_checker(client, auth,
     response = client.post(f"/payouts/batches/{batch_id}/export", data={"file": "bank", "fmt": "xlsx"}, buffered=True)
     assert response.status_code == 200 and response.data[:2] == b"PK"
     assert client.post(f"/payouts/batches/{batch_id}/pay").status_code == 302
+    listing = client.get("/payouts").get_data(as_text=True)
+    assert f"#{batch_id}" in listing and "已付款" in listing
+    assert "Payout batches" in client.get("/payouts?lang=en").get_data(as_text=True)
     twice = client.post(f"/payouts/batches/{batch_id}/pay")
     assert twice.status_code == 409 and "不能重复付款" in twice.get_data(as_text=True)
 
@@ -82,6 +85,7 @@ def test_an_agent_sees_its_own_payouts_and_is_refused_anyone_elses_by_id(client,
     auth.login("agent_gd")
     own = client.get(f"/payouts/rows/{gd.id}")
     assert own.status_code == 200 and "¥500.00" in own.get_data(as_text=True)
+    assert "Remittance advice" in client.get(f"/payouts/rows/{gd.id}?lang=en").get_data(as_text=True)
     assert client.get(f"/payouts/rows/{sz.id}").status_code == 404  # its own downline: still refused
     assert client.get(f"/payouts/rows/{rep1.id}").status_code == 404
     assert client.get("/payouts/rows/999999").status_code == 404
