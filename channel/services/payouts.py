@@ -114,27 +114,23 @@ def create_batch(period: str, actor_id: int | None, minimum: int | None = None) 
                          lines=int(count), gross_fen=gross, tax_fen=tax, net_fen=gross - tax, tax_note=note))
     if rows:
         db.session.execute(insert(PayoutRow), rows)
-    db.session.execute(insert(LedgerSettlement).from_select(
-        ["ledger_line_id", "batch_id", "row_id", "created_at"],
-        select(PayoutItem.ledger_line_id, PayoutItem.batch_id, PayoutRow.id, literal(utcnow()))
-        .join(PayoutRow, and_(PayoutRow.batch_id == PayoutItem.batch_id, PayoutRow.payee_id == PayoutItem.payee_id))
-        .where(PayoutItem.batch_id == batch.id, PayoutRow.status.in_(CLAIMING_ROWS)),
-    ))
-    _refresh_totals(batch)
-    _event(batch, actor_id, "create", None, BATCH_DRAFT)
-    _commit_claims()
-    return batch
-
-
-def _commit_claims() -> None:
-    """Commit; a UNIQUE violation on ledger_settlement means another batch claimed a line first."""
     try:
+        # The claim: UNIQUE(ledger_line_id) refuses a line another batch claimed meanwhile.
+        db.session.execute(insert(LedgerSettlement).from_select(
+            ["ledger_line_id", "batch_id", "row_id", "created_at"],
+            select(PayoutItem.ledger_line_id, PayoutItem.batch_id, PayoutRow.id, literal(utcnow()))
+            .join(PayoutRow, and_(PayoutRow.batch_id == PayoutItem.batch_id, PayoutRow.payee_id == PayoutItem.payee_id))
+            .where(PayoutItem.batch_id == batch.id, PayoutRow.status.in_(CLAIMING_ROWS)),
+        ))
+        _refresh_totals(batch)
+        _event(batch, actor_id, "create", None, BATCH_DRAFT)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
         if "ledger_settlement" in str(error.orig) or "ledger_line_id" in str(error.orig):
             raise Conflict(N_("有佣金明细刚被另一个批次占用，请刷新后重试。")) from error
         raise
+    return batch
 
 
 def _refresh_totals(batch: PayoutBatch) -> None:
@@ -276,13 +272,17 @@ def apply_bank_result(batch_id: int, actor_id: int, text: str) -> BankOutcome:
         matched.append((result, row))
     now, paid, failed = utcnow(), 0, 0
     for result, row in matched:
-        if result.ok:
-            row.status, row.paid_at = ROW_PAID, now
-            paid += 1
-        else:
-            row.status, row.result_message = ROW_FAILED, result.message or None
-            failed += 1
-    db.session.flush()
+        # Conditional, like the batch transitions: a row settled meanwhile by a concurrent upload
+        # makes this whole file fail instead of settling it twice.
+        values = dict(status=ROW_PAID, paid_at=now) if result.ok else dict(
+            status=ROW_FAILED, result_message=result.message or None)
+        done = db.session.execute(update(PayoutRow).where(PayoutRow.id == row.id, PayoutRow.status == ROW_PAYABLE)
+                                  .values(**values).execution_options(synchronize_session=False))
+        if done.rowcount != 1:
+            db.session.rollback()
+            raise Conflict(N_("第 %(line)s 行：参考号“%(ref)s”已经处理过了。"), field="file",
+                           line=result.line_no, ref=result.reference)
+        paid, failed = paid + result.ok, failed + (not result.ok)
     db.session.execute(delete(LedgerSettlement).where(
         LedgerSettlement.row_id.in_(select(PayoutRow.id).where(PayoutRow.batch_id == batch.id,
                                                                PayoutRow.status == ROW_FAILED))))

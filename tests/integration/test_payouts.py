@@ -365,3 +365,17 @@ def test_cancelling_an_approved_batch_frees_its_lines_but_keeps_the_period_locke
         payouts.cancel(batch.id, uid(world, "finance"), "twice")
     again = payouts.create_batch("2026-10", uid(world, "finance"))
     assert row_of(again, world.GD).gross_fen == 500 * YUAN
+
+
+def test_a_batch_that_would_settle_an_already_settled_line_is_refused_by_the_database(world, monkeypatch):
+    """Even if the gathering query missed a claim (a race), UNIQUE(ledger_line_id) refuses it."""
+    from models.commissions import CommissionRun, LedgerLine
+
+    post_lines("2026-10", [(world.GD, 500 * YUAN)])
+    first = approved(world)
+    blind = lambda period: (select(LedgerLine.payee_id, LedgerLine.id, LedgerLine.period, LedgerLine.amount_fen)  # noqa: E731
+                            .join(CommissionRun, CommissionRun.id == LedgerLine.run_id).where(LedgerLine.period <= period))
+    monkeypatch.setattr(payouts, "payable_lines", blind)
+    with pytest.raises(Conflict, match="另一个批次占用"):
+        payouts.create_batch("2026-11", uid(world, "finance"), minimum=0)
+    assert [b.id for b in payouts.batches()] == [first.id]
