@@ -112,8 +112,11 @@ def create_batch(period: str, actor_id: int | None, minimum: int | None = None) 
         rows.append(dict(batch_id=batch.id, payee_id=payee_id, status=status, payee_type=payee_type,
                          payee_name=name, payee_code=code, bank_name=bank_name, bank_account=bank_account,
                          lines=int(count), gross_fen=gross, tax_fen=tax, net_fen=gross - tax, tax_note=note))
-    if rows:
-        db.session.execute(insert(PayoutRow), rows)
+    if not rows:
+        db.session.rollback()
+        raise DomainError(N_("%(period)s 及以前没有未结算、未暂扣的佣金明细，无需建批次。"), field="period",
+                          period=period)
+    db.session.execute(insert(PayoutRow), rows)
     try:
         # The claim: UNIQUE(ledger_line_id) refuses a line another batch claimed meanwhile.
         db.session.execute(insert(LedgerSettlement).from_select(

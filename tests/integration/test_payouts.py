@@ -148,7 +148,7 @@ def test_a_manual_hold_on_a_row_keeps_the_payee_out_until_released(world):
     assert batch.total_fen == 300 * YUAN and payouts.reconcile(batch.id).ok
     payouts.cancel(batch.id, uid(world, "finance"), "redo")
     again = payouts.create_batch("2026-10", uid(world, "finance"))
-    assert row_of(again, world.GD) is None
+    assert row_of(again, world.GD) is None and row_of(again, world.SZ).gross_fen == 300 * YUAN
     hold, = payouts.active_payee_holds()
     payouts.release_payee_hold(hold.id, uid(world, "finance"))
     payouts.cancel(again.id, uid(world, "finance"), "redo")
@@ -158,8 +158,9 @@ def test_a_manual_hold_on_a_row_keeps_the_payee_out_until_released(world):
 def test_lines_of_runs_not_posted_and_of_later_periods_are_not_gathered(world):
     post_lines("2026-10", [(world.GD, 300 * YUAN)], status="running")
     post_lines("2026-11", [(world.GD, 300 * YUAN)])
-    batch = payouts.create_batch("2026-10", uid(world, "finance"))
-    assert row_of(batch, world.GD) is None
+    with pytest.raises(DomainError, match="没有未结算"):
+        payouts.create_batch("2026-10", uid(world, "finance"))
+    assert payouts.batches() == []
 
 
 # --- invoices and withholding --------------------------------------------------------------------
@@ -333,6 +334,10 @@ def test_reconciliation_holds_for_any_ledger(world, lines, minimum, fail_some, i
         if ledger_line.id not in claimed and ledger_line.id not in held_ids:
             expected[ledger_line.payee_id] = expected.get(ledger_line.payee_id, 0) + ledger_line.amount_fen
 
+    if not expected:  # everything held or settled: there is nothing to draft
+        with pytest.raises(DomainError, match="没有未结算"):
+            payouts.create_batch("2026-10", uid(world, "finance"), minimum=minimum)
+        return
     batch = approved(world, minimum=minimum, invoices=invoice)
     rows = {r.payee_id: r for r in payouts.batch_rows(batch.id, size=1000)}
     assert {p: r.gross_fen for p, r in rows.items()} == expected
