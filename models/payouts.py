@@ -39,10 +39,11 @@ ROW_INVOICE_MISSING = "invoice_missing"  # still no invoice when approved: carri
 ROW_CARRIED = "carried"  # below the minimum: carried forward
 ROW_OWED = "owed"  # negative: the payee owes it, netted against later earnings
 ROW_HELD = "held"  # finance held the payee's pay, with a reason
+ROW_NO_ACCOUNT = "no_account"  # an agent with no bank account on file: carried forward
 ROW_PAID = "paid"
 ROW_FAILED = "failed"  # the bank refused it: the lines are payable again
 ROW_STATUSES = (ROW_PAYABLE, ROW_AWAITING_INVOICE, ROW_INVOICE_MISSING, ROW_CARRIED, ROW_OWED, ROW_HELD,
-                ROW_PAID, ROW_FAILED)
+                ROW_NO_ACCOUNT, ROW_PAID, ROW_FAILED)
 # Rows whose ledger lines are claimed (have ledger_settlement rows) and count in the batch total.
 CLAIMING_ROWS = (ROW_PAYABLE, ROW_AWAITING_INVOICE, ROW_PAID)
 

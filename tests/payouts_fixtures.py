@@ -7,8 +7,16 @@ from models.commissions import CommissionRun, LedgerLine
 from models.users import User
 
 
-def post_lines(period: str, lines: list[tuple], status: str = "posted") -> list[LedgerLine]:
-    """Post `lines` — (payee, amount_fen) or (payee, amount_fen, rule) — in one run of `period`."""
+def post_lines(period: str, lines: list[tuple], status: str = "posted", give_accounts: bool = True) -> list[LedgerLine]:
+    """Post `lines` — (payee, amount_fen) or (payee, amount_fen, rule) — in one run of `period`.
+    Payees without a bank account get one (the test world has none) unless `give_accounts` is False."""
+    from models.tree import Seller
+
+    if give_accounts:
+        for line in lines:
+            seller = db.session.get(Seller, getattr(line[0], "id", line[0]))
+            if not seller.bank_account:
+                seller.bank_name, seller.bank_account = "中国工商银行", f"6222020000{seller.id:09d}"
     run = CommissionRun(period=period, status=status, lines_posted=len(lines),
                         total_fen=sum(line[1] for line in lines))
     db.session.add(run)

@@ -14,21 +14,25 @@ from channel.domain.errors import Conflict, DomainError, Forbidden, N_
 
 DRAFT, SUBMITTED, APPROVED, EXPORTED, PAID, CANCELLED = (
     "draft", "submitted", "approved", "exported", "paid", "cancelled")
-PAYABLE, AWAITING_INVOICE, CARRIED, OWED = "payable", "awaiting_invoice", "carried", "owed"
+PAYABLE, AWAITING_INVOICE, CARRIED, OWED, NO_ACCOUNT = "payable", "awaiting_invoice", "carried", "owed", "no_account"
 COMPANY, INDIVIDUAL, EMPLOYEE = "company", "individual", "employee"
 
 
-def classify_balance(balance_fen: int, payee_type: str, minimum_fen: int) -> str:
+def classify_balance(balance_fen: int, payee_type: str, minimum_fen: int, has_account: bool = True) -> str:
     """What a payee's balance becomes in a batch.
 
     Negative → OWED (never paid; its lines stay unsettled, so they net against later earnings).
     Zero or below the minimum → CARRIED (its lines stay unsettled for the next batch).
+    An agent without a bank account → NO_ACCOUNT (carried until its account is recorded;
+    employees are paid through payroll, which holds their accounts).
     Otherwise PAYABLE, or AWAITING_INVOICE for a company agent (payable once its invoice is in).
     """
     if balance_fen < 0:
         return OWED
     if balance_fen == 0 or balance_fen < minimum_fen:
         return CARRIED
+    if not has_account and payee_type != EMPLOYEE:
+        return NO_ACCOUNT
     return AWAITING_INVOICE if payee_type == COMPANY else PAYABLE
 
 

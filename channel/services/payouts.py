@@ -104,7 +104,7 @@ def create_batch(period: str, actor_id: int | None, minimum: int | None = None) 
                Seller.bank_name, Seller.bank_account).join(Seller, Seller.id == sums.c.payee_id)
     ):
         gross = int(gross)
-        status = rules.classify_balance(gross, payee_type, minimum)
+        status = rules.classify_balance(gross, payee_type, minimum, has_account=bool((bank_account or "").strip()))
         tax, note = 0, None
         if payee_type == PAYEE_INDIVIDUAL and status == ROW_PAYABLE:
             withheld = withhold(gross, table)

@@ -108,7 +108,7 @@ def upgrade():
     sa.Column('hold_reason', sa.String(length=300), nullable=True),
     sa.Column('result_message', sa.String(length=300), nullable=True),
     sa.Column('paid_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("status in ('payable', 'awaiting_invoice', 'invoice_missing', 'carried', 'owed', 'held', 'paid', 'failed')", name=op.f('ck_payout_row_status')),
+    sa.CheckConstraint("status in ('payable', 'awaiting_invoice', 'invoice_missing', 'carried', 'owed', 'held', 'no_account', 'paid', 'failed')", name=op.f('ck_payout_row_status')),
     sa.ForeignKeyConstraint(['batch_id'], ['payout_batch.id'], name=op.f('fk_payout_row_batch_id_payout_batch')),
     sa.ForeignKeyConstraint(['invoice_recorded_by_id'], ['user.id'], name=op.f('fk_payout_row_invoice_recorded_by_id_user')),
     sa.ForeignKeyConstraint(['payee_id'], ['seller.id'], name=op.f('fk_payout_row_payee_id_seller')),

@@ -384,3 +384,14 @@ def test_a_batch_that_would_settle_an_already_settled_line_is_refused_by_the_dat
     with pytest.raises(Conflict, match="另一个批次占用"):
         payouts.create_batch("2026-11", uid(world, "finance"), minimum=0)
     assert [b.id for b in payouts.batches()] == [first.id]
+
+
+def test_an_agent_without_a_bank_account_is_carried_until_one_is_recorded(world):
+    post_lines("2026-10", [(world.HZ, 500 * YUAN), (world.REP3, 500 * YUAN)], give_accounts=False)
+    october = approved(world)
+    assert row_of(october, world.HZ).status == "no_account"
+    assert row_of(october, world.REP3).status == "payable"  # employees: payroll holds the account
+    assert october.total_fen == 500 * YUAN and payouts.reconcile(october.id).ok
+    set_payee(world.HZ, bank_name="中国银行", bank_account="6013820000000001")
+    november = approved(world, period="2026-11")
+    assert (row_of(november, world.HZ).status, row_of(november, world.HZ).gross_fen) == ("payable", 500 * YUAN)

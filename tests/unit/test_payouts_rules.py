@@ -71,6 +71,13 @@ def test_a_balance_is_owed_carried_or_payable(balance, payee_type, minimum, stat
     assert classify_balance(balance, payee_type, minimum) == status
 
 
+def test_an_agent_without_a_bank_account_is_not_payable_but_an_employee_is():
+    assert classify_balance(50_000, "individual", 100, has_account=False) == "no_account"
+    assert classify_balance(50_000, "company", 100, has_account=False) == "no_account"
+    assert classify_balance(50_000, "employee", 100, has_account=False) == "payable"
+    assert classify_balance(50, "individual", 100, has_account=False) == "carried"
+
+
 def test_the_workflow_refuses_with_clear_messages():
     assert check_transition("submit", "draft") == "submitted"
     assert check_transition("approve", "submitted") == "approved"
