@@ -7,7 +7,6 @@ bench database. Each function runs in its own process, so the export's peak memo
 """
 from __future__ import annotations
 
-import os
 import tempfile
 
 from sqlalchemy import func, select, text
@@ -49,7 +48,7 @@ def _approved_batch(timings: dict | None = None) -> int:
     """Post the lines, draft the batch (timed), invoice company rows, submit and approve."""
     from channel.services import payouts
     from models import db
-    from models.payouts import BATCH_DRAFT, BATCH_SUBMITTED, PayoutBatch, PayoutRow
+    from models.payouts import BATCH_DRAFT, BATCH_SUBMITTED, PayoutBatch
 
     finance, finance2 = _users()
     for stale in db.session.scalars(select(PayoutBatch.id).where(PayoutBatch.status.in_((BATCH_DRAFT, BATCH_SUBMITTED)))):
