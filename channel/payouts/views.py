@@ -1,9 +1,197 @@
-"""Pages of the payouts feature."""
+"""Pages of the payouts feature: batches for finance, payout history and remittance advice for
+payees. Views parse forms and call `channel.services.payouts`; a refused action (DomainError)
+is answered by the app's error handler with its status (400/403/404/409) and message."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from channel.domain.errors import DomainError, N_
+from channel.domain.money import yuan_to_fen
+from channel.domain.payouts import reference
+from channel.i18n import error_text
+from channel.payouts.forms import (
+    ActionForm, BankResultForm, CancelForm, CreateBatchForm, ExportForm, HoldForm, InvoiceForm,
+)
+from channel.permissions import allow
+from channel.services import payouts, payouts_export
+from channel.services.access import require_payout_row
+from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_FINANCE, ROLE_SALES_REP
 
 bp = Blueprint("payouts", __name__)
 
+STAFF = (ROLE_FINANCE, ROLE_ADMIN)
+PAYEES = (ROLE_AGENT, ROLE_SALES_REP)
+
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
-NAV: list[tuple[str, str, tuple[str, ...] | None]] = []
+NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("payouts.index", N_("付款批次"), STAFF),
+    ("payouts.mine", N_("我的付款"), PAYEES),
+]
+
+
+def _form_refused(form) -> DomainError:
+    messages = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    return DomainError(N_("请检查输入：%(errors)s"), errors=messages)
+
+
+@bp.route("/payouts")
+@allow(*STAFF)
+def index():
+    return _index(CreateBatchForm())
+
+
+def _index(form, status: int = 200):
+    return render_template("payouts/index.html", form=form, batches=payouts.batches(),
+                           holds=payouts.active_payee_holds(), default_minimum=payouts.minimum_fen()), status
+
+
+@bp.route("/payouts/batches", methods=["POST"])
+@allow(*STAFF)
+def create():
+    form = CreateBatchForm()
+    if not form.validate_on_submit():
+        return _index(form, 400)
+    try:
+        minimum = yuan_to_fen(form.minimum.data) if form.minimum.data else None
+    except ValueError:
+        form.minimum.errors.append(_("请输入金额，例如 100 或 100.50。"))
+        return _index(form, 400)
+    try:
+        batch = payouts.create_batch(form.period.data, current_user.id, minimum=minimum)
+    except DomainError as error:
+        field = getattr(form, error.field or "period", form.period)
+        field.errors.append(error_text(error))
+        return _index(form, error.status)
+    flash(_("已生成付款批次草稿。"), "success")
+    return redirect(url_for("payouts.batch", batch_id=batch.id))
+
+
+@bp.route("/payouts/batches/<int:batch_id>")
+@allow(*STAFF)
+def batch(batch_id: int):
+    batch = payouts.get_batch(batch_id)
+    status = request.args.get("status") or None
+    rows = payouts.batch_rows(batch_id, after=request.args.get("after", type=int), size=100, status=status)
+    return render_template(
+        "payouts/batch.html", batch=batch, rows=rows, status=status,
+        next_after=rows[-1].id if len(rows) == 100 else None,
+        counts=payouts.row_counts(batch_id), check=payouts.reconcile(batch_id), events=payouts.events(batch_id),
+        action_form=ActionForm(), cancel_form=CancelForm(), export_form=ExportForm(),
+        invoice_form=InvoiceForm(), hold_form=HoldForm(), result_form=BankResultForm(), reference=reference,
+    )
+
+
+def _done(batch_id: int, message: str):
+    flash(message, "success")
+    return redirect(url_for("payouts.batch", batch_id=batch_id))
+
+
+@bp.route("/payouts/batches/<int:batch_id>/submit", methods=["POST"])
+@allow(*STAFF)
+def submit(batch_id: int):
+    _valid(ActionForm())
+    payouts.submit(batch_id, current_user.id)
+    return _done(batch_id, _("已提交审批。"))
+
+
+@bp.route("/payouts/batches/<int:batch_id>/approve", methods=["POST"])
+@allow(*STAFF)
+def approve(batch_id: int):
+    _valid(ActionForm())
+    payouts.approve(batch_id, current_user.id)
+    return _done(batch_id, _("已审批；该期间已锁定。"))
+
+
+@bp.route("/payouts/batches/<int:batch_id>/cancel", methods=["POST"])
+@allow(*STAFF)
+def cancel(batch_id: int):
+    form = _valid(CancelForm())
+    payouts.cancel(batch_id, current_user.id, form.reason.data)
+    return _done(batch_id, _("批次已取消，其佣金明细可进入下一批。"))
+
+
+@bp.route("/payouts/batches/<int:batch_id>/pay", methods=["POST"])
+@allow(*STAFF)
+def pay(batch_id: int):
+    _valid(ActionForm())
+    payouts.mark_paid(batch_id, current_user.id)
+    return _done(batch_id, _("已标记为已付款。"))
+
+
+@bp.route("/payouts/batches/<int:batch_id>/bank-result", methods=["POST"])
+@allow(*STAFF)
+def bank_result(batch_id: int):
+    form = _valid(BankResultForm())
+    raw = form.file.data.read(20 * 1024 * 1024)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="replace")  # banks in China often write GBK
+    outcome = payouts.apply_bank_result(batch_id, current_user.id, text)
+    return _done(batch_id, _("银行结果已导入：成功 %(paid)s 笔，失败 %(failed)s 笔，待定 %(remaining)s 笔。",
+                             paid=outcome.paid, failed=outcome.failed, remaining=outcome.remaining))
+
+
+@bp.route("/payouts/batches/<int:batch_id>/export", methods=["POST"])
+@allow(*STAFF)
+def export(batch_id: int):
+    form = _valid(ExportForm())
+    batch = payouts.start_export(batch_id, current_user.id)
+    file, fmt = form.file.data, form.fmt.data
+    if fmt == "csv":
+        body, mimetype = payouts_export.csv_chunks(batch.id, file), "text/csv; charset=utf-8"
+    else:
+        body = payouts_export.xlsx_chunks(batch.id, file)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{payouts_export.filename(batch, file, fmt)}"'
+    return response
+
+
+@bp.route("/payouts/rows/<int:row_id>/invoice", methods=["POST"])
+@allow(*STAFF)
+def invoice(row_id: int):
+    form = _valid(InvoiceForm())
+    row = payouts.record_invoice(row_id, current_user.id, form.invoice_no.data)
+    return _done(row.batch_id, _("已登记发票。"))
+
+
+@bp.route("/payouts/rows/<int:row_id>/hold", methods=["POST"])
+@allow(*STAFF)
+def hold(row_id: int):
+    form = _valid(HoldForm())
+    row = payouts.hold_row(row_id, current_user.id, form.reason.data)
+    return _done(row.batch_id, _("已暂扣该收款方的付款。"))
+
+
+@bp.route("/payouts/holds/<int:hold_id>/release", methods=["POST"])
+@allow(*STAFF)
+def release(hold_id: int):
+    _valid(ActionForm())
+    payouts.release_payee_hold(hold_id, current_user.id)
+    flash(_("暂扣已解除，下一批次将包含其余额。"), "success")
+    return redirect(url_for("payouts.index"))
+
+
+@bp.route("/payouts/rows/<int:row_id>")
+@allow(ROLE_FINANCE, ROLE_ADMIN, ROLE_AGENT, ROLE_SALES_REP)
+def row(row_id: int):
+    """A payout's remittance advice (printable): composition, withholding, bank reference."""
+    row = require_payout_row(current_user, row_id)
+    lines = payouts.composition(row)
+    return render_template("payouts/row.html", row=row, lines=lines, periods=payouts.by_period(lines),
+                           reference=reference(row.batch_id, row.id))
+
+
+@bp.route("/payouts/mine")
+@allow(*PAYEES)
+def mine():
+    return render_template("payouts/mine.html", rows=payouts.payee_history(current_user.seller_id))
+
+
+def _valid(form):
+    if not form.validate_on_submit():
+        raise _form_refused(form)
+    return form

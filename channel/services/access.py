@@ -85,3 +85,23 @@ def require_role(user: User, *roles: str) -> None:
     """Refuse (Forbidden) unless `user` has one of `roles`."""
     if user.role not in roles:
         raise Forbidden(N_("您的角色无权执行此操作。"))
+
+
+# --- payouts: finance and admins see every payout; a payee user sees its OWN payouts only (not
+# its downline's or team's: pay is private to each payee). Other roles see none.
+PAYOUT_STAFF = ("finance", "admin")
+
+
+def require_payout_row(user: User, row_id: int):
+    """The payout row, if `user` may see it; NotFound otherwise (also when it does not exist).
+    A payee sees only its own rows of approved, exported or paid batches."""
+    from channel.services.payouts import VISIBLE_TO_PAYEE_BATCHES, VISIBLE_TO_PAYEE_ROWS
+    from models.payouts import PayoutRow
+
+    row = db.session.get(PayoutRow, row_id)
+    if row is not None and user.role in PAYOUT_STAFF:
+        return row
+    if (row is None or user.role not in SELLER_ROLES or row.payee_id != user.seller_id
+            or row.status not in VISIBLE_TO_PAYEE_ROWS or row.batch.status not in VISIBLE_TO_PAYEE_BATCHES):
+        raise NotFound(N_("没有这条付款记录，或您无权查看。"))
+    return row

@@ -1,0 +1,160 @@
+"""Payout rules, pure: what a balance becomes in a batch, the batch workflow and who may move it,
+reconciliation, bank references, safe spreadsheet cells and the bank's result file.
+
+Statuses are the strings of `models.payouts` (repeated here: the domain imports no models).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from channel.domain.errors import Conflict, DomainError, Forbidden, N_
+
+DRAFT, SUBMITTED, APPROVED, EXPORTED, PAID, CANCELLED = (
+    "draft", "submitted", "approved", "exported", "paid", "cancelled")
+PAYABLE, AWAITING_INVOICE, CARRIED, OWED, NO_ACCOUNT = "payable", "awaiting_invoice", "carried", "owed", "no_account"
+COMPANY, INDIVIDUAL, EMPLOYEE = "company", "individual", "employee"
+
+
+def classify_balance(balance_fen: int, payee_type: str, minimum_fen: int, has_account: bool = True) -> str:
+    """What a payee's balance becomes in a batch.
+
+    Negative → OWED (never paid; its lines stay unsettled, so they net against later earnings).
+    Zero or below the minimum → CARRIED (its lines stay unsettled for the next batch).
+    An agent without a bank account → NO_ACCOUNT (carried until its account is recorded;
+    employees are paid through payroll, which holds their accounts).
+    Otherwise PAYABLE, or AWAITING_INVOICE for a company agent (payable once its invoice is in).
+    """
+    if balance_fen < 0:
+        return OWED
+    if balance_fen == 0 or balance_fen < minimum_fen:
+        return CARRIED
+    if not has_account and payee_type != EMPLOYEE:
+        return NO_ACCOUNT
+    return AWAITING_INVOICE if payee_type == COMPANY else PAYABLE
+
+
+# action → (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "submit": ((DRAFT,), SUBMITTED),
+    "approve": ((SUBMITTED,), APPROVED),
+    "export": ((APPROVED, EXPORTED), EXPORTED),  # exporting again re-downloads the same file
+    "pay": ((EXPORTED,), PAID),
+    "cancel": ((DRAFT, SUBMITTED, APPROVED), CANCELLED),
+}
+
+
+def check_transition(action: str, status: str) -> str:
+    """The state `action` leads to from `status`; Conflict with a clear message otherwise."""
+    sources, target = TRANSITIONS[action]
+    if status in sources:
+        return target
+    if action == "pay" and status == PAID:
+        raise Conflict(N_("这个批次已经标记为已付款，不能重复付款。"))
+    if action == "export" and status == CANCELLED:
+        raise Conflict(N_("已取消的批次不能导出。"))
+    if action == "export":
+        raise Conflict(N_("批次审批后才能导出。"))
+    if action == "approve" and status in (APPROVED, EXPORTED, PAID):
+        raise Conflict(N_("这个批次已经审批过了。"))
+    if action == "cancel" and status in (EXPORTED, PAID):
+        raise Conflict(N_("已导出给银行的批次不能取消。"))
+    if action == "pay":
+        raise Conflict(N_("批次导出后才能标记付款。"))
+    raise Conflict(N_("批次当前状态为“%(status)s”，不能执行此操作。"), status=status)
+
+
+def check_editable(status: str) -> None:
+    """Rows (invoices, holds) can change only while the batch is a draft."""
+    if status != DRAFT:
+        raise Conflict(N_("批次已提交或审批，不能再修改；请先取消它，再建新批次。"))
+
+
+def check_maker_checker(approver_id: int, created_by_id: int | None, submitted_by_id: int | None) -> None:
+    """The approver is neither the maker nor the submitter (Forbidden otherwise)."""
+    if approver_id in (created_by_id, submitted_by_id):
+        raise Forbidden(N_("不能审批自己创建或提交的批次，请由另一位财务人员审批。"))
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    batch_total_fen: int
+    rows_total_fen: int
+    lines_total_fen: int
+    rows_off: int  # rows whose gross differs from the sum of their settled lines
+
+    @property
+    def ok(self) -> bool:
+        return self.batch_total_fen == self.rows_total_fen == self.lines_total_fen and self.rows_off == 0
+
+
+REFERENCE = re.compile(r"^QD(\d{6,})-(\d{8,})$")
+
+
+def reference(batch_id: int, row_id: int) -> str:
+    """The payment reference the bank echoes back: QD<batch, 6 digits>-<row, 8 digits>."""
+    return f"QD{batch_id:06d}-{row_id:08d}"
+
+
+def parse_reference(text: str) -> tuple[int, int] | None:
+    match = REFERENCE.match((text or "").strip())
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+    Numbers and None pass unchanged (export amounts as numbers, never as text)."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class BankResult:
+    line_no: int
+    reference: str
+    ok: bool
+    message: str
+
+
+_OK = {"success", "ok", "paid", "成功", "已付"}
+_FAILED = {"failed", "fail", "failure", "error", "失败", "退票"}
+
+
+def parse_bank_result(text: str) -> list[BankResult]:
+    """The bank's result file: CSV with a header naming `reference` and `status` (and optionally
+    `message`); Chinese headers 参考号 / 状态 / 说明 too. Status: success/成功 or failed/失败.
+    DomainError naming the first bad line."""
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
+    headers = {(h or "").strip().lower(): h for h in (reader.fieldnames or [])}
+    ref_key = headers.get("reference") or headers.get("参考号")
+    status_key = headers.get("status") or headers.get("状态")
+    message_key = headers.get("message") or headers.get("说明")
+    if not ref_key or not status_key:
+        raise DomainError(N_("结果文件必须有 reference（参考号）和 status（状态）两列。"), field="file")
+    results, seen = [], set()
+    for line_no, record in enumerate(reader, start=2):
+        ref = (record.get(ref_key) or "").strip()
+        status = (record.get(status_key) or "").strip().lower()
+        if not ref and not status:
+            continue
+        if parse_reference(ref) is None:
+            raise DomainError(N_("第 %(line)s 行：参考号“%(ref)s”不是本系统的付款参考号。"), field="file",
+                              line=line_no, ref=ref)
+        if status not in _OK | _FAILED:
+            raise DomainError(N_("第 %(line)s 行：状态“%(status)s”无法识别（应为 success 或 failed）。"),
+                              field="file", line=line_no, status=status)
+        if ref in seen:
+            raise DomainError(N_("第 %(line)s 行：参考号“%(ref)s”重复出现。"), field="file", line=line_no, ref=ref)
+        seen.add(ref)
+        message = (record.get(message_key) or "").strip() if message_key else ""
+        results.append(BankResult(line_no, ref, status in _OK, message[:300]))
+    if not results:
+        raise DomainError(N_("结果文件里没有任何付款行。"), field="file")
+    return results

@@ -1,0 +1,146 @@
+"""Payout pages through HTTP: finance's workflow, exports, uploads, and who may see which payout."""
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from channel.domain.payouts import reference
+from channel.services import payouts
+from models import db
+from models.commissions import LedgerHold
+from models.payouts import PayoutBatch, PayoutRow
+from tests.payouts_fixtures import post_lines, uid
+
+YUAN = 100
+
+
+def row_of(batch_id, seller) -> PayoutRow:
+    return db.session.scalar(select(PayoutRow).where(PayoutRow.batch_id == batch_id, PayoutRow.payee_id == seller.id))
+
+
+def paid_batch(world):
+    """Rows for GD, SZ (company agents, invoiced), REP1 (employee), approved and exported."""
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN), (world.REP1, 300 * YUAN)])
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    for row in payouts.batch_rows(batch.id, status="awaiting_invoice"):
+        payouts.record_invoice(row.id, uid(world, "finance"), f"INV{row.id:06d}")
+    payouts.submit(batch.id, uid(world, "finance"))
+    payouts.approve(batch.id, uid(world, "finance2"))
+    payouts.start_export(batch.id, uid(world, "finance"))
+    return batch.id
+
+
+def test_finance_runs_a_batch_through_the_pages_with_maker_checker(client, auth, world):
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.REP1, 300 * YUAN)])
+    auth.login("finance")
+    assert client.post("/payouts/batches", data={"period": "2026-13"}).status_code == 400
+    response = client.post("/payouts/batches", data={"period": "2026-10", "minimum": "100"})
+    assert response.status_code == 302
+    batch_id = db.session.scalar(select(PayoutBatch.id))
+    gd = row_of(batch_id, world.GD)
+    assert client.post(f"/payouts/rows/{gd.id}/invoice", data={"invoice_no": "12345678"}).status_code == 302
+    assert client.post(f"/payouts/batches/{batch_id}/submit").status_code == 302
+    refused = client.post(f"/payouts/batches/{batch_id}/approve")
+    assert refused.status_code == 403 and "不能审批自己创建或提交的批次" in refused.get_data(as_text=True)
+    assert client.post(f"/payouts/rows/{gd.id}/hold", data={"reason": "x"}).status_code == 409
+    auth.logout()
+    auth.login("finance2")
+    assert client.post(f"/payouts/batches/{batch_id}/approve").status_code == 302
+    page = client.get(f"/payouts/batches/{batch_id}").get_data(as_text=True)
+    assert "¥800.00" in page and 'id="reconciliation"' in page and "alert-success" in page
+    response = client.post(f"/payouts/batches/{batch_id}/export", data={"file": "payroll", "fmt": "csv"},
+                           buffered=True)  # read the stream inside the request, as a server does
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    body = response.get_data().decode("utf-8-sig")
+    assert "销售代表一" in body and "广东省代" not in body
+    response = client.post(f"/payouts/batches/{batch_id}/export", data={"file": "bank", "fmt": "xlsx"}, buffered=True)
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    assert client.post(f"/payouts/batches/{batch_id}/pay").status_code == 302
+    listing = client.get("/payouts").get_data(as_text=True)
+    assert f"#{batch_id}" in listing and "已付款" in listing
+    assert "Payout batches" in client.get("/payouts?lang=en").get_data(as_text=True)
+    twice = client.post(f"/payouts/batches/{batch_id}/pay")
+    assert twice.status_code == 409 and "不能重复付款" in twice.get_data(as_text=True)
+
+
+def test_finance_uploads_the_banks_result_file(client, auth, world):
+    batch_id = paid_batch(world)
+    gd, sz = row_of(batch_id, world.GD), row_of(batch_id, world.SZ)
+    rep1 = row_of(batch_id, world.REP1)
+    content = (f"参考号,状态,说明\n{reference(batch_id, gd.id)},成功,\n{reference(batch_id, sz.id)},失败,户名不符\n"
+               f"{reference(batch_id, rep1.id)},成功,\n").encode("utf-8")
+    auth.login("finance")
+    response = client.post(f"/payouts/batches/{batch_id}/bank-result",
+                           data={"file": (io.BytesIO(content), "result.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (row_of(batch_id, world.SZ).status, row_of(batch_id, world.SZ).result_message) == ("failed", "户名不符")
+    assert db.session.get(PayoutBatch, batch_id).status == "paid"
+
+
+def test_an_agent_sees_its_own_payouts_and_is_refused_anyone_elses_by_id(client, auth, world):
+    batch_id = paid_batch(world)
+    gd, sz, rep1 = row_of(batch_id, world.GD), row_of(batch_id, world.SZ), row_of(batch_id, world.REP1)
+    auth.login("agent_gd")
+    own = client.get(f"/payouts/rows/{gd.id}")
+    assert own.status_code == 200 and "¥500.00" in own.get_data(as_text=True)
+    assert "Remittance advice" in client.get(f"/payouts/rows/{gd.id}?lang=en").get_data(as_text=True)
+    assert client.get(f"/payouts/rows/{sz.id}").status_code == 404  # its own downline: still refused
+    assert client.get(f"/payouts/rows/{rep1.id}").status_code == 404
+    assert client.get("/payouts/rows/999999").status_code == 404
+    mine = client.get("/payouts/mine").get_data(as_text=True)
+    assert f"/payouts/rows/{gd.id}" in mine and f"/payouts/rows/{sz.id}" not in mine
+    assert client.get("/payouts").status_code == 403
+    assert client.get(f"/payouts/batches/{batch_id}").status_code == 403
+    assert client.post(f"/payouts/batches/{batch_id}/pay").status_code == 403
+    auth.logout()
+    auth.login("agent_zj")
+    assert client.get(f"/payouts/rows/{gd.id}").status_code == 404
+
+
+def test_a_rep_sees_their_own_payout_but_their_manager_does_not(client, auth, world):
+    batch_id = paid_batch(world)
+    rep1 = row_of(batch_id, world.REP1)
+    auth.login("rep1")
+    assert client.get(f"/payouts/rows/{rep1.id}").status_code == 200
+    auth.logout()
+    auth.login("mgr")
+    assert client.get(f"/payouts/rows/{rep1.id}").status_code == 404
+    auth.logout()
+    auth.login("manager")
+    assert client.get(f"/payouts/rows/{rep1.id}").status_code == 403
+
+
+def test_a_payee_does_not_see_its_row_while_the_batch_is_a_draft(client, auth, world):
+    post_lines("2026-10", [(world.GD, 500 * YUAN)])
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    auth.login("agent_gd")
+    assert client.get(f"/payouts/rows/{row_of(batch.id, world.GD).id}").status_code == 404
+
+
+def test_the_cli_creates_the_draft_batch_like_the_button(app, world):
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.NS, 20 * YUAN)])
+    result = app.test_cli_runner().invoke(args=["payouts", "create", "--period", "2026-10", "--user", "finance"])
+    assert result.exit_code == 0, result.output
+    batch = db.session.scalar(select(PayoutBatch))
+    assert (batch.status, batch.created_by_id, batch.total_fen) == ("draft", uid(world, "finance"), 500 * YUAN)
+    assert "carried" in result.output
+    again = app.test_cli_runner().invoke(args=["payouts", "create", "--period", "2026-10"])
+    assert again.exit_code == 1 and f"#{batch.id}" in again.output
+
+
+def test_the_cli_holds_and_releases_a_line_and_reconciles_a_batch(app, world):
+    kept, held = post_lines("2026-10", [(world.GD, 500 * YUAN), (world.GD, 300 * YUAN)])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["payouts", "hold-line", str(held.id), "--reason", "串货调查", "--user", "finance"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["payouts", "create", "--period", "2026-10"]).exit_code == 0
+    batch = db.session.scalar(select(PayoutBatch))
+    assert batch.total_fen == 500 * YUAN
+    result = runner.invoke(args=["payouts", "reconcile", str(batch.id)])
+    assert result.exit_code == 0 and "OK" in result.output
+    hold_id = db.session.scalar(select(LedgerHold.id))
+    assert runner.invoke(args=["payouts", "release-line", str(hold_id)]).exit_code == 0
+    again = runner.invoke(args=["payouts", "release-line", str(hold_id)])
+    assert again.exit_code == 1 and "已经解除" in again.output
