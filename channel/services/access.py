@@ -77,3 +77,22 @@ def require_role(user: User, *roles: str) -> None:
     """Refuse (Forbidden) unless `user` has one of `roles`."""
     if user.role not in roles:
         raise Forbidden(N_("您的角色无权执行此操作。"))
+
+
+# --- selling: activities, tasks, opportunities, feedback, support requests -----------------
+# Each of these objects belongs to one seller (`seller_id`); a user sees it when it may see
+# that seller (an agent: its own and its downline's; a rep: its own and its team's).
+
+
+def scope_by_seller(query: Select, user: User, seller_column) -> Select:
+    """Restrict `query` to rows whose `seller_column` is a seller `user` may see."""
+    scope = seller_scope(user)
+    return query if scope is None else query.where(seller_column.in_(scope))
+
+
+def require_owned(user: User, model, object_id: int, message: str = N_("没有这条记录，或您无权查看。")):
+    """The `model` row (which has a seller_id) if `user` may see its seller; NotFound otherwise."""
+    obj = db.session.get(model, object_id)
+    if obj is None or not can_see_seller(user, obj.seller_id):
+        raise NotFound(message)
+    return obj
