@@ -87,7 +87,7 @@ def feedback_by_product(user: User) -> list[dict]:
         entry["channels"][channel] = entry["channels"].get(channel, 0) + n
         province_ids.add(province_id)
     names = dict(db.session.execute(select(Territory.id, Territory.name).where(
-        Territory.id.in_([p for p in province_ids if p is not None])))) if province_ids else {}
+        Territory.id.in_([p for p in province_ids if p is not None]))).all()) if province_ids else {}
     catalog = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(list(products))))} if products else {}
     out = []
     for product_id, entry in sorted(products.items(), key=lambda item: -item[1]["total"]):
