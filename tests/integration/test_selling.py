@@ -215,7 +215,8 @@ def test_a_feedback_status_change_is_visible_to_the_seller(world):
     db.session.commit()
     item = selling_feedback.record_feedback(w.user_agent_sz, seller_id=w.NS.id, product_id=w.product.id,
                                             customer_id=w.cust_ns.id, body="希望有更大容量的滤芯", is_request=True)
-    selling_feedback.record_feedback(w.user_rep1, seller_id=w.REP1.id, product_id=w.product.id, body="噪音大")
+    selling_feedback.record_feedback(w.user_rep1, seller_id=w.REP1.id, product_id=w.product.id, body="噪音大",
+                                    customer_id=w.cust_rep1.id)
     groups = selling_feedback.feedback_by_product(pm)
     assert groups[0]["total"] == 2 and groups[0]["channels"] == {"agent": 1, "direct": 1}
     assert dict(groups[0]["places"]) == {"广东省": 1, "上海市": 1}
