@@ -56,11 +56,10 @@ def _labels():
 
 
 @bp.app_template_global()
-def selling_summary(customer_id: int) -> dict | None:
+def selling_summary(customer_id: int) -> dict:
     """For templates/selling/_customer_extra.html (an include for the customer page): the
     buyer's roles covered and the link to the customer's selling page."""
-    page = selling.customer_selling_page(current_user, customer_id)
-    return {"coverage": page["coverage"], "feedback": page["feedback"]}
+    return selling.customer_summary(current_user, customer_id)
 
 
 def _field_error(form, error: DomainError, default_field: str, mapping: dict | None = None) -> None:
@@ -154,7 +153,7 @@ def log_activity():
 def complete_task(task_id: int):
     selling.complete_task(current_user, task_id)
     flash(_("任务已完成。"), "success")
-    return redirect(request.form.get("back") == "customer" and request.referrer or url_for("selling.home"))
+    return redirect(url_for("selling.home"))
 
 
 # --- KPI ------------------------------------------------------------------------------------

@@ -308,6 +308,12 @@ def opportunity_report(user: User, *, days: int, today: date | None = None, size
     return out
 
 
+def customer_summary(user: User, customer_id: int) -> dict:
+    """The buyer's roles covered at a customer the user may see."""
+    require_customer(user, customer_id)
+    return {"coverage": rules.role_coverage([c.role for c in contacts_of(customer_id)])}
+
+
 def customer_selling_page(user: User, customer_id: int) -> dict:
     """Everything of this feature about one customer the user may see."""
     from channel.services import selling_feedback

@@ -166,3 +166,26 @@ def test_agents_cannot_use_manager_only_actions(client, auth, world):
                                                         "certified_on": "2026-01-01"}).status_code == 403
     assert client.post("/selling/reminders", data={"stale_days": 30}).status_code == 403
     assert client.get("/selling/applications/1").status_code == 403
+
+
+def test_the_customer_page_include_shows_the_roles_covered(app, client, auth, world):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from channel.services import selling as service
+
+    service.add_contact(world.user_manager, customer_id=world.cust_ns.id, name="周总", role="decision_maker")
+    with app.test_request_context():
+        login_user(world.user_agent_sz)
+        html = render_template_string('{% include "selling/_customer_extra.html" %}', customer=world.cust_ns)
+    assert 'data-role="decision_maker"' in html and "权力者 ✓" in html and "接纳者 ✗" in html
+
+
+@pytest.mark.parametrize("path", ["/selling", "/selling/kpi", "/selling/value", "/selling/enablement",
+                                  "/selling/opportunities", "/selling/feedback"])
+def test_selling_pages_render_in_english(client, auth, world, path):
+    auth.login("manager")
+    client.post("/lang/en")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Selling" in page.get_data(as_text=True)
