@@ -142,3 +142,16 @@ def rfm_scores(per_customer: dict[int, tuple[date, int, int]], as_of: date) -> l
     ]
     rows.sort(key=lambda row: (-(row.r + row.f + row.m), -row.monetary_fen, row.customer_id))
     return rows
+
+
+def pareto_curve(rows: list[AbcRow], points: int = 10) -> list[tuple[int, int]]:
+    """(share of customers in percent, share of total profit in basis points) after each
+    1/points of the customers ranked by profit: the 80/20 curve. Empty without profit."""
+    n = len(rows)
+    if n == 0 or rows[-1].cumulative_bp == 0:
+        return []
+    curve = []
+    for i in range(1, points + 1):
+        upto = -(-n * i // points)  # ceil: the customers in the first i/points
+        curve.append((100 * i // points, rows[upto - 1].cumulative_bp))
+    return curve

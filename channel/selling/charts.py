@@ -24,12 +24,10 @@ def count_bar(title: str, categories: list[str], series: dict[str, list[int]]) -
     return _render(chart)
 
 
-def pareto(title: str, names: list[str], profits_fen: list[int], cumulative_bp: list[int], *,
-           profit_label: str, share_label: str) -> Markup:
-    """Bars: gross profit (yuan) per customer, largest first; line on a secondary axis: the
-    cumulative share of total profit in percent."""
-    chart = pygal.Bar(**_config(title=title, x_label_rotation=30, truncate_label=8))
-    chart.x_labels = names
-    chart.add(profit_label, [yuan(v) for v in profits_fen])
-    chart.add(share_label, [bp / 100 for bp in cumulative_bp], secondary=True)
+def pareto(title: str, curve: list[tuple[int, int]], *, share_label: str) -> Markup:
+    """The 80/20 curve: x = top N% of customers by gross profit, y = their share of the
+    total gross profit in percent."""
+    chart = pygal.Line(**_config(title=title, range=(0, 100), fill=True, show_dots=True))
+    chart.x_labels = [f"{pct}%" for pct, _ in curve]
+    chart.add(share_label, [bp / 100 for _, bp in curve])
     return _render(chart)

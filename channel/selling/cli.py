@@ -24,4 +24,14 @@ def register(app: Flask) -> None:
         made = selling.generate_reminders(today=day, stale_days=stale_days)
         click.echo(f"{day}: {made['maintenance']} maintenance reminders, {made['greeting']} greetings")
 
+    @group.command("demo")
+    @click.option("--on", "on", default=None, help="The demo's today (YYYY-MM-DD); default today in Shanghai.")
+    def demo(on: str | None) -> None:
+        """Add selling demo data (targets, contacts, 8 weeks of activities, ...) to the demo company."""
+        from channel.services.selling_demo import load_selling_demo
+
+        day = date.fromisoformat(on) if on else selling.today_in_shanghai()
+        counts = load_selling_demo(today=day)
+        click.echo(f"selling demo: {counts['activities']} activities, {counts['contacts']} contacts")
+
     app.cli.add_command(group)

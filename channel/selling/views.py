@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from channel.selling import charts
 from channel.domain import selling_kpi as kpi
+from channel.domain import selling_value as value_domain
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import yuan_to_fen
 from channel.i18n import error_text
@@ -333,10 +334,8 @@ def value():
         seller = current_user.seller
     report = selling_value.value_report(current_user, seller_id=seller.id if seller else None, as_of=as_of)
     names = _customer_names([row.customer_id for row in report["abc"][:40]] + [row.customer_id for row in report["rfm"][:40]])
-    top = report["abc"][:20]
-    pareto = charts.pareto(_("客户毛利帕累托图"), [names.get(r.customer_id, str(r.customer_id)) for r in top],
-                           [r.profit_fen for r in top], [r.cumulative_bp for r in top],
-                           profit_label=_("毛利（元）"), share_label=_("累计占比 %"))
+    pareto = charts.pareto(_("帕累托曲线：前 N% 客户的毛利占比"), value_domain.pareto_curve(report["abc"]),
+                           share_label=_("累计占比 %"))
     classes = charts.pie(_("各类客户毛利（元）"), {f"{k} ({v['customers']})": charts.yuan(max(v["profit_fen"], 0))
                                            for k, v in report["classes"].items()})
     repeat = report["repeat"]

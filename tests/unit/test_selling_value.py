@@ -75,3 +75,11 @@ def test_equal_values_score_alike():
 def test_a_lapsed_big_customer_is_at_risk():
     assert value.rfm_segment(1, 4, 5) == "at_risk"
     assert value.rfm_segment(5, 1, 1) == "new"
+
+
+def test_the_pareto_curve_reads_the_cumulative_share_at_each_tenth_of_customers():
+    # ten customers: the first makes 50% of profit, the next nine share the rest equally
+    profits = {1: 900, **{i: 100 for i in range(2, 11)}}
+    curve = value.pareto_curve(value.pareto_abc(profits), points=10)
+    assert curve[0] == (10, 5000) and curve[1] == (20, 5556) and curve[-1] == (100, 10000)
+    assert value.pareto_curve([], points=10) == []
