@@ -248,3 +248,23 @@ def test_trainings_record_attendance_once(world):
     assert selling_enablement.record_attendance(w.user_manager, training.id, [w.NS.id, w.TH.id, w.NS.id]) == 2
     assert selling_enablement.record_attendance(w.user_manager, training.id, [w.NS.id]) == 0
     assert [s.code for s in selling_enablement.attendees(training.id)] == ["NS", "TH"]
+
+
+def test_the_reminders_command_runs_for_a_given_day(app, world):
+    selling.add_contact(world.user_rep1, customer_id=world.cust_rep1.id, name="李经理", role="acceptor",
+                        birthday=date(1980, 12, 1))
+    result = app.test_cli_runner().invoke(args=["selling", "reminders", "--on", "2026-12-01", "--stale-days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "1 greetings" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Task)) >= 1
+
+
+def test_the_selling_demo_loads_once_over_a_company(world):
+    from channel.services.selling_demo import load_selling_demo
+
+    counts = load_selling_demo(today=date(2026, 11, 27))
+    assert counts["activities"] > 0 and counts["contacts"] > 0
+    board = selling.kpi_board(world.user_manager, day=date(2026, 11, 26), channel="direct")
+    assert board["total"].week["calls"].actual > 0
+    with pytest.raises(DomainError):
+        load_selling_demo(today=date(2026, 11, 27))
