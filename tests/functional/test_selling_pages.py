@@ -189,3 +189,12 @@ def test_selling_pages_render_in_english(client, auth, world, path):
     page = client.get(path)
     assert page.status_code == 200
     assert "Selling" in page.get_data(as_text=True)
+
+
+def test_an_agent_is_refused_another_branchs_kpi_team_and_value_report(client, auth, world):
+    auth.login("agent_sz")
+    assert client.get("/selling/kpi", query_string={"team": "GZ"}).status_code == 404
+    assert client.get("/selling/value", query_string={"seller": "GZ"}).status_code == 404
+    assert client.get("/selling/kpi", query_string={"team": "NS"}).status_code == 200
+    page = client.get("/selling/value").get_data(as_text=True)
+    assert "深圳南山华盛贸易有限公司" in page and "广州天河宏达电器有限公司" not in page
