@@ -3,7 +3,7 @@ and opportunities, customer value, agent enablement, support and feedback to pro
 Views parse forms and call services; access is decided in channel/services/access.py."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from channel.domain import selling_value as value_domain
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import yuan_to_fen
 from channel.i18n import error_text
-from channel.permissions import ANY_USER, allow
+from channel.permissions import allow
 from channel.selling import forms as f
 from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
 from channel.services.access import require_customer

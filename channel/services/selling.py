@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, cast, exists, func, select
+from sqlalchemy import Date, cast, exists, func, select
 
 from channel.domain import selling as rules
 from channel.domain import selling_kpi as kpi
 from channel.domain.errors import DomainError, N_, NotFound
 from channel.services import audit
 from channel.services.access import (
-    require_customer, require_owned, require_role, require_seller, scope_by_seller, seller_scope,
+    require_customer, require_owned, require_role, require_seller, scope_by_seller,
 )
 from channel.services.tree import subtree_ids
 from models import db, utcnow

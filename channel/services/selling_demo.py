@@ -18,7 +18,6 @@ from models.selling import (
     Activity, AgentApplication, Certification, CustomerContact, Feedback, Greeting, KpiTarget, Opportunity, Task,
 )
 from models.tree import Seller
-from models.users import User
 
 HOLIDAYS = (("元旦", 1, 1), ("春节", 2, 17), ("中秋节", 9, 25), ("国庆节", 10, 1))
 NAMES = "王李张刘陈杨赵黄周吴"
