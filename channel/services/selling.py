@@ -309,9 +309,13 @@ def opportunity_report(user: User, *, days: int, today: date | None = None, size
 
 
 def customer_summary(user: User, customer_id: int) -> dict:
-    """The buyer's roles covered at a customer the user may see."""
+    """The buyer's roles covered at a customer the user may see, and the product managers'
+    answers to feedback about it."""
+    from channel.services import selling_feedback
+
     require_customer(user, customer_id)
-    return {"coverage": rules.role_coverage([c.role for c in contacts_of(customer_id)])}
+    answered = [f for f in selling_feedback.feedback_list(user, customer_id=customer_id, size=20) if f.reply]
+    return {"coverage": rules.role_coverage([c.role for c in contacts_of(customer_id)]), "answered": answered}
 
 
 def customer_selling_page(user: User, customer_id: int) -> dict:

@@ -175,10 +175,15 @@ def test_the_customer_page_include_shows_the_roles_covered(app, client, auth, wo
     from channel.services import selling as service
 
     service.add_contact(world.user_manager, customer_id=world.cust_ns.id, name="周总", role="decision_maker")
+    pm = _pm()
+    item = selling_feedback.record_feedback(world.user_agent_sz, seller_id=world.NS.id, product_id=world.product.id,
+                                            customer_id=world.cust_ns.id, body="要更安静")
+    selling_feedback.set_feedback_status(pm, item.id, status="done", reply="新款已降噪")
     with app.test_request_context():
         login_user(world.user_agent_sz)
         html = render_template_string('{% include "selling/_customer_extra.html" %}', customer=world.cust_ns)
     assert 'data-role="decision_maker"' in html and "权力者 ✓" in html and "接纳者 ✗" in html
+    assert "新款已降噪" in html and "已完成" in html
 
 
 @pytest.mark.parametrize("path", ["/selling", "/selling/kpi", "/selling/value", "/selling/enablement",
