@@ -1,9 +1,619 @@
-"""Pages of the selling feature."""
+"""Pages of the selling feature: activities and tasks, the KPI board, a customer's contacts
+and opportunities, customer value, agent enablement, support and feedback to product.
+Views parse forms and call services; access is decided in channel/services/access.py."""
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from channel.selling import charts
+from channel.domain import selling_kpi as kpi
+from channel.domain import selling_value as value_domain
+from channel.domain.errors import DomainError, N_
+from channel.domain.money import yuan_to_fen
+from channel.i18n import error_text
+from channel.permissions import allow
+from channel.selling import forms as f
+from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
+from channel.services.access import require_customer
+from models import db
+from models.catalog import Product
+from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_PRODUCT, ROLE_SALES_REP
 
 bp = Blueprint("selling", __name__)
 
+MANAGERS = (ROLE_ADMIN, ROLE_MANAGER)
+SELLERS = (ROLE_AGENT, ROLE_SALES_REP)
+FIELD_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_AGENT, ROLE_SALES_REP)
+
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
-NAV: list[tuple[str, str, tuple[str, ...] | None]] = []
+NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("selling.home", N_("销售执行"), FIELD_ROLES),
+    ("selling.kpi_board", N_("KPI 看板"), FIELD_ROLES),
+    ("selling.value", N_("客户价值"), FIELD_ROLES),
+    ("selling.enablement", N_("代理赋能"), FIELD_ROLES),
+    ("selling.product_feedback", N_("产品反馈"), (ROLE_PRODUCT, ROLE_ADMIN)),
+]
+
+KIND_LABELS = {"call_first": _l("电话（首次联系）"), "call_follow": _l("电话（跟进）"), "visit": _l("拜访"),
+               "training": _l("培训")}
+ROLE_LABELS = {"acceptor": _l("接纳者"), "dissatisfied": _l("不满者"), "decision_maker": _l("权力者")}
+METRIC_LABELS = {"calls": _l("电话"), "first_contacts": _l("首次联系"), "visits": _l("拜访"), "trainings": _l("培训")}
+STATUS_LABELS = {"open": _l("待处理"), "planned": _l("计划中"), "done": _l("已完成"), "declined": _l("已拒绝"),
+                 "answered": _l("已答复"), "closed": _l("已关闭"), "pending": _l("待审核"), "approved": _l("已批准")}
+SEGMENT_LABELS = {"champion": _l("核心客户"), "loyal": _l("忠诚客户"), "at_risk": _l("流失风险"), "new": _l("新近客户"),
+                  "hibernating": _l("沉睡客户")}
+
+
+@bp.app_context_processor
+def _labels():
+    return {"kind_labels": KIND_LABELS, "role_labels": ROLE_LABELS, "metric_labels": METRIC_LABELS,
+            "status_labels": STATUS_LABELS, "segment_labels": SEGMENT_LABELS}
+
+
+@bp.app_template_global()
+def selling_summary(customer_id: int) -> dict:
+    """For templates/selling/_customer_extra.html (an include for the customer page): the
+    buyer's roles covered and the link to the customer's selling page."""
+    return selling.customer_summary(current_user, customer_id)
+
+
+def _field_error(form, error: DomainError, default_field: str, mapping: dict | None = None) -> None:
+    name = (mapping or {}).get(error.field or "", error.field or default_field)
+    field = getattr(form, name, None) or getattr(form, default_field)
+    field.errors = list(field.errors) + [error_text(error)]
+
+
+def _seller_id(form, field_name: str = "seller_code") -> int | None:
+    """The seller named by the form's code field, or the user's own seller when empty; None
+    (with a field error) when unknown or missing."""
+    code = (getattr(form, field_name).data or "").strip()
+    if not code:
+        if current_user.seller_id is None:
+            getattr(form, field_name).errors = [_("请填写销售方编码。")]
+        return current_user.seller_id
+    seller = sellers.by_code(code)
+    if seller is None:
+        getattr(form, field_name).errors = [_("没有编码为 %(code)s 的销售方。", code=code)]
+        return None
+    return seller.id
+
+
+def _product_id(form, field_name: str = "product_sku") -> int | None:
+    sku = (getattr(form, field_name).data or "").strip()
+    if not sku:
+        return None
+    product_id = db.session.scalar(select(Product.id).where(Product.sku == sku))
+    if product_id is None:
+        getattr(form, field_name).errors = [_("没有这个产品。")]
+    return product_id
+
+
+def _day_arg(name: str = "day") -> date:
+    raw = request.args.get(name)
+    if not raw:
+        return selling.today_in_shanghai()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+# --- activities and tasks -------------------------------------------------------------------
+
+
+def _home(activity_form=None, status=200):
+    today = selling.today_in_shanghai()
+    return render_template(
+        "selling/home.html",
+        form=activity_form or f.ActivityForm(formdata=None, customer_id=request.args.get("customer", type=int)),
+        tasks=selling.open_tasks(current_user),
+        activities=selling.recent_activities(current_user, before_id=request.args.get("before", type=int)),
+        today=today,
+    ), status
+
+
+@bp.route("/selling")
+@allow(*FIELD_ROLES)
+def home():
+    return _home()
+
+
+@bp.route("/selling/activities", methods=["POST"])
+@allow(*FIELD_ROLES)
+def log_activity():
+    form = f.ActivityForm()
+    if not form.validate_on_submit():
+        return _home(form, 400)
+    seller_id = _seller_id(form)
+    if seller_id is None:
+        return _home(form, 400)
+    occurred_at = kpi.to_utc(form.occurred_at.data) if form.occurred_at.data else None
+    try:
+        selling.log_activity(
+            current_user, seller_id=seller_id, kind=form.kind.data, customer_id=form.customer_id.data,
+            contact_id=form.contact_id.data, occurred_at=occurred_at, outcome=form.outcome.data,
+            next_step=form.next_step.data, next_due_on=form.next_due_on.data,
+        )
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        _field_error(form, error, "kind")
+        return _home(form, 400)
+    flash(_("已记录活动。"), "success")
+    return redirect(url_for("selling.home"))
+
+
+@bp.route("/selling/tasks/<int:task_id>/done", methods=["POST"])
+@allow(*FIELD_ROLES)
+def complete_task(task_id: int):
+    selling.complete_task(current_user, task_id)
+    flash(_("任务已完成。"), "success")
+    return redirect(url_for("selling.home"))
+
+
+# --- KPI ------------------------------------------------------------------------------------
+
+
+@bp.route("/selling/kpi")
+@allow(*FIELD_ROLES)
+def kpi_board():
+    day = _day_arg()
+    channel = request.args.get("channel") or ("agent" if current_user.role == ROLE_AGENT else "direct")
+    if channel not in ("agent", "direct"):
+        abort(404)
+    root_id = None
+    if request.args.get("team"):
+        root = sellers.by_code(request.args["team"])
+        if root is None:
+            abort(404)
+        root_id = root.id
+    board = selling.kpi_board(current_user, day=day, channel=channel, root_id=root_id)
+    labels = [monday.strftime("%m-%d") for monday in board["mondays"]]
+    trend = charts.count_line(_("每周团队活动"), labels,
+                              {str(METRIC_LABELS[m]): values for m, values in board["trend"].items()})
+    return render_template(
+        "selling/kpi.html", board=board, channel=channel, trend=trend, team=request.args.get("team", ""),
+        target_form=f.TargetForm(formdata=None), targets=selling.targets() if current_user.role in MANAGERS else [],
+        prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+    )
+
+
+@bp.route("/selling/targets", methods=["POST"])
+@allow(*MANAGERS)
+def set_target():
+    form = f.TargetForm()
+    if form.validate_on_submit():
+        channel, seller_id = (None, None)
+        if form.scope.data == "seller":
+            seller = sellers.by_code(form.seller_code.data or "")
+            if seller is None:
+                flash(_("没有编码为 %(code)s 的销售方。", code=form.seller_code.data or ""), "error")
+                return redirect(url_for("selling.kpi_board"))
+            seller_id = seller.id
+        else:
+            channel = form.scope.data
+        try:
+            selling.set_target(current_user, metric=form.metric.data, period=form.period.data,
+                               target=form.target.data, channel=channel, seller_id=seller_id)
+        except DomainError as error:
+            flash(error_text(error), "error")
+            return redirect(url_for("selling.kpi_board"))
+        flash(_("已设定目标。"), "success")
+    else:
+        flash(_("目标无效。"), "error")
+    return redirect(url_for("selling.kpi_board"))
+
+
+@bp.route("/selling/targets/<int:target_id>/delete", methods=["POST"])
+@allow(*MANAGERS)
+def delete_target(target_id: int):
+    selling.delete_target(current_user, target_id)
+    flash(_("已删除目标。"), "success")
+    return redirect(url_for("selling.kpi_board"))
+
+
+# --- a customer's contacts, opportunities, activities, feedback -----------------------------
+
+
+def _customer_page(customer_id: int, status: int = 200, **forms):
+    page = selling.customer_selling_page(current_user, customer_id)
+    stage_choices = [(s.id, s.name) for s in page["stages"]]
+    opp_form = forms.get("opp_form") or f.OpportunityForm(formdata=None)
+    opp_form.stage_id.choices = stage_choices
+    move_form = f.StageMoveForm(formdata=None)
+    move_form.stage_id.choices = stage_choices
+    return render_template(
+        "selling/customer.html", page=page,
+        contact_form=forms.get("contact_form") or f.ContactForm(formdata=None),
+        opp_form=opp_form, move_form=move_form,
+        activity_form=forms.get("activity_form") or f.ActivityForm(formdata=None, customer_id=customer_id),
+        feedback_form=forms.get("feedback_form") or f.FeedbackForm(formdata=None, customer_id=customer_id),
+    ), status
+
+
+@bp.route("/customers/<int:customer_id>/selling")
+@allow(*FIELD_ROLES, ROLE_PRODUCT)
+def customer(customer_id: int):
+    return _customer_page(customer_id)
+
+
+@bp.route("/customers/<int:customer_id>/contacts", methods=["POST"])
+@allow(*FIELD_ROLES)
+def add_contact(customer_id: int):
+    require_customer(current_user, customer_id)
+    form = f.ContactForm()
+    if form.validate_on_submit():
+        try:
+            selling.add_contact(current_user, customer_id=customer_id, name=form.name.data, role=form.role.data,
+                                title=form.title.data, phone=form.phone.data, birthday=form.birthday.data)
+        except DomainError as error:
+            _field_error(form, error, "name")
+            return _customer_page(customer_id, 400, contact_form=form)
+        flash(_("已添加联系人。"), "success")
+        return redirect(url_for("selling.customer", customer_id=customer_id))
+    return _customer_page(customer_id, 400, contact_form=form)
+
+
+@bp.route("/customers/<int:customer_id>/opportunities", methods=["POST"])
+@allow(*FIELD_ROLES)
+def add_opportunity(customer_id: int):
+    require_customer(current_user, customer_id)
+    form = f.OpportunityForm()
+    form.stage_id.choices = [(s.id, s.name) for s in selling.stages()]
+    if form.validate_on_submit():
+        try:
+            selling.open_opportunity(current_user, customer_id=customer_id, title=form.title.data,
+                                     stage_id=form.stage_id.data, expected_on=form.expected_on.data,
+                                     amount_fen=yuan_to_fen(form.amount.data) if form.amount.data is not None else 0)
+        except DomainError as error:
+            _field_error(form, error, "title")
+            return _customer_page(customer_id, 400, opp_form=form)
+        flash(_("已创建商机。"), "success")
+        return redirect(url_for("selling.customer", customer_id=customer_id))
+    return _customer_page(customer_id, 400, opp_form=form)
+
+
+@bp.route("/opportunities/<int:opportunity_id>/stage", methods=["POST"])
+@allow(*FIELD_ROLES)
+def move_opportunity(opportunity_id: int):
+    form = f.StageMoveForm()
+    form.stage_id.choices = [(s.id, s.name) for s in selling.stages()]
+    if not form.validate_on_submit():
+        abort(400)
+    opp = selling.move_opportunity(current_user, opportunity_id, form.stage_id.data)
+    flash(_("已更新商机阶段。"), "success")
+    return redirect(url_for("selling.customer", customer_id=opp.customer_id))
+
+
+@bp.route("/selling/opportunities")
+@allow(*FIELD_ROLES)
+def opportunities():
+    days = request.args.get("days", 14, type=int)
+    if days < 1 or days > 3650:
+        abort(400)
+    rows = selling.opportunity_report(current_user, days=days)
+    return render_template("selling/opportunities.html", rows=rows, days=days, stages=selling.stages(),
+                           stage_form=f.StageForm(formdata=None))
+
+
+@bp.route("/selling/stages", methods=["POST"])
+@allow(*MANAGERS)
+def add_stage():
+    form = f.StageForm()
+    if form.validate_on_submit():
+        try:
+            selling.add_stage(current_user, name=form.name.data, position=form.position.data, closed=form.closed.data,
+                              won=form.won.data)
+            flash(_("已添加阶段。"), "success")
+        except DomainError as error:
+            flash(error_text(error), "error")
+    else:
+        flash(_("阶段无效。"), "error")
+    return redirect(url_for("selling.opportunities"))
+
+
+# --- customer value and maintenance ---------------------------------------------------------
+
+
+@bp.route("/selling/value")
+@allow(*FIELD_ROLES)
+def value():
+    as_of = _day_arg("as_of")
+    seller = None
+    if request.args.get("seller"):
+        seller = sellers.by_code(request.args["seller"])
+        if seller is None:
+            abort(404)
+    elif current_user.seller_id is not None:
+        seller = current_user.seller
+    report = selling_value.value_report(current_user, seller_id=seller.id if seller else None, as_of=as_of)
+    names = _customer_names([row.customer_id for row in report["abc"][:40]] + [row.customer_id for row in report["rfm"][:40]])
+    pareto = charts.pareto(_("帕累托曲线：前 N% 客户的毛利占比"), value_domain.pareto_curve(report["abc"]),
+                           share_label=_("累计占比 %"))
+    classes = charts.pie(_("各类客户毛利（元）"), {f"{k} ({v['customers']})": charts.yuan(max(v["profit_fen"], 0))
+                                           for k, v in report["classes"].items()})
+    repeat = report["repeat"]
+    repeat_chart = charts.bar(_("回头客与首次客户毛利"), [str(_("回头客")), str(_("首次客户"))],
+                              {str(_("毛利（元）")): [repeat.repeat_profit_fen, repeat.first_time_profit_fen]})
+    segments = charts.count_bar(_("RFM 客户分群"), [str(SEGMENT_LABELS[s]) for s in SEGMENT_LABELS],
+                                {str(_("客户数")): [report["segments"].get(s, 0) for s in SEGMENT_LABELS]})
+    return render_template("selling/value.html", report=report, names=names, seller=seller, as_of=as_of,
+                           pareto=pareto, classes=classes, repeat_chart=repeat_chart, segments=segments,
+                           reminder_form=f.ReminderForm(formdata=None), greeting_form=f.GreetingForm(formdata=None),
+                           greetings=selling.greetings())
+
+
+def _customer_names(ids: list[int]) -> dict[int, str]:
+    from models.sales import Customer
+
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(set(ids)))).all())
+
+
+@bp.route("/selling/reminders", methods=["POST"])
+@allow(*MANAGERS)
+def generate_reminders():
+    form = f.ReminderForm()
+    if not form.validate_on_submit():
+        abort(400)
+    made = selling.generate_reminders(today=selling.today_in_shanghai(), stale_days=form.stale_days.data)
+    flash(_("已生成 %(m)s 条回访提醒和 %(g)s 条问候任务。", m=made["maintenance"], g=made["greeting"]), "success")
+    return redirect(url_for("selling.value"))
+
+
+@bp.route("/selling/greetings", methods=["POST"])
+@allow(*MANAGERS)
+def add_greeting():
+    form = f.GreetingForm()
+    if form.validate_on_submit():
+        try:
+            selling.add_greeting(current_user, name=form.name.data, month=form.month.data, day=form.day.data)
+            flash(_("已添加节日问候。"), "success")
+        except DomainError as error:
+            flash(error_text(error), "error")
+    else:
+        flash(_("日期无效。"), "error")
+    return redirect(url_for("selling.value"))
+
+
+# --- agent enablement -----------------------------------------------------------------------
+
+
+def _enablement(status=200, **forms):
+    is_manager = current_user.role in MANAGERS
+    return render_template(
+        "selling/enablement.html", is_manager=is_manager,
+        trainings=[(t, selling_enablement.attendees(t.id)) for t in selling_enablement.trainings()] if is_manager else [],
+        certifications=selling_enablement.certifications(current_user),
+        applications=selling_enablement.applications() if is_manager else [],
+        support=selling_feedback.support_requests(current_user),
+        today=selling.today_in_shanghai(),
+        training_form=forms.get("training_form") or f.TrainingForm(formdata=None),
+        attendance_form=f.AttendanceForm(formdata=None),
+        cert_form=forms.get("cert_form") or f.CertificationForm(formdata=None),
+        application_form=forms.get("application_form") or f.ApplicationForm(formdata=None),
+        support_form=forms.get("support_form") or f.SupportForm(formdata=None),
+        answer_form=f.SupportAnswerForm(formdata=None),
+    ), status
+
+
+@bp.route("/selling/enablement")
+@allow(*FIELD_ROLES)
+def enablement():
+    return _enablement()
+
+
+@bp.route("/selling/trainings", methods=["POST"])
+@allow(*MANAGERS)
+def add_training():
+    form = f.TrainingForm()
+    if form.validate_on_submit():
+        product_id = _product_id(form)
+        if not form.product_sku.errors:
+            selling_enablement.add_training(current_user, title=form.title.data, held_on=form.held_on.data,
+                                            product_id=product_id, certification_code=form.certification_code.data)
+            flash(_("已添加培训。"), "success")
+            return redirect(url_for("selling.enablement"))
+    return _enablement(400, training_form=form)
+
+
+@bp.route("/selling/trainings/<int:training_id>/attendance", methods=["POST"])
+@allow(*MANAGERS)
+def record_attendance(training_id: int):
+    form = f.AttendanceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids, unknown = [], []
+    for code in form.seller_codes.data.replace(",", " ").replace("，", " ").split():
+        seller = sellers.by_code(code)
+        (ids.append(seller.id) if seller else unknown.append(code))
+    if unknown:
+        flash(_("未知的编码：%(codes)s", codes=", ".join(unknown)), "error")
+        return redirect(url_for("selling.enablement"))
+    added = selling_enablement.record_attendance(current_user, training_id, ids)
+    flash(_("已记录 %(n)s 人出席。", n=added), "success")
+    return redirect(url_for("selling.enablement"))
+
+
+@bp.route("/selling/certifications", methods=["POST"])
+@allow(*MANAGERS)
+def certify():
+    form = f.CertificationForm()
+    if form.validate_on_submit():
+        seller_id = _seller_id(form)
+        if seller_id is not None:
+            try:
+                selling_enablement.certify(current_user, seller_id=seller_id, code=form.code.data,
+                                           passed=form.passed.data, certified_on=form.certified_on.data,
+                                           expires_on=form.expires_on.data)
+            except DomainError as error:
+                _field_error(form, error, "code")
+                return _enablement(400, cert_form=form)
+            flash(_("已记录认证结果。"), "success")
+            return redirect(url_for("selling.enablement"))
+    return _enablement(400, cert_form=form)
+
+
+@bp.route("/selling/applications", methods=["POST"])
+@allow(*MANAGERS)
+def submit_application():
+    form = f.ApplicationForm()
+    if form.validate_on_submit():
+        try:
+            application = selling_enablement.submit_application(
+                current_user, company=form.company.data, credit_code=form.credit_code.data,
+                contact_name=form.contact_name.data, phone=form.phone.data,
+                territory_id=int(form.territory_code.data), level=form.level.data, capacity=form.capacity.data)
+        except DomainError as error:
+            _field_error(form, error, "company", {"territory": "territory_code"})
+            return _enablement(400, application_form=form)
+        flash(_("已登记申请。"), "success")
+        return redirect(url_for("selling.application", application_id=application.id))
+    return _enablement(400, application_form=form)
+
+
+def _application_page(application_id: int, status=200, **forms):
+    application = selling_enablement.get_application(application_id)
+    holders = selling_enablement.exclusive_holders(application.territory_id, selling.today_in_shanghai())
+    return render_template(
+        "selling/application.html", application=application, holders=holders,
+        approve_form=forms.get("approve_form") or f.ApproveForm(formdata=None),
+        decline_form=forms.get("decline_form") or f.DeclineForm(formdata=None),
+    ), status
+
+
+@bp.route("/selling/applications/<int:application_id>")
+@allow(*MANAGERS)
+def application(application_id: int):
+    return _application_page(application_id)
+
+
+@bp.route("/selling/applications/<int:application_id>/approve", methods=["POST"])
+@allow(*MANAGERS)
+def approve_application(application_id: int):
+    form = f.ApproveForm()
+    if form.validate_on_submit():
+        parent_id = None
+        if form.parent_code.data:
+            parent = sellers.by_code(form.parent_code.data)
+            if parent is None:
+                form.parent_code.errors = [_("没有编码为 %(code)s 的销售方。", code=form.parent_code.data)]
+                return _application_page(application_id, 400, approve_form=form)
+            parent_id = parent.id
+        try:
+            seller = selling_enablement.approve_application(
+                current_user, application_id, code=form.code.data, parent_id=parent_id,
+                contract_from=form.contract_from.data, contract_to=form.contract_to.data,
+                deposit_fen=yuan_to_fen(form.deposit.data), exclusive=form.exclusive.data)
+        except DomainError as error:
+            _field_error(form, error, "code", {"parent": "parent_code", "territory": "code", "level": "code",
+                                               "valid_to": "contract_to", "deposit": "deposit"})
+            return _application_page(application_id, 400, approve_form=form)
+        flash(_("已批准，新代理已创建并授权区域。"), "success")
+        return redirect(url_for("tree.seller", seller_id=seller.id))
+    return _application_page(application_id, 400, approve_form=form)
+
+
+@bp.route("/selling/applications/<int:application_id>/decline", methods=["POST"])
+@allow(*MANAGERS)
+def decline_application(application_id: int):
+    form = f.DeclineForm()
+    if form.validate_on_submit():
+        try:
+            selling_enablement.decline_application(current_user, application_id, reason=form.reason.data)
+        except DomainError as error:
+            _field_error(form, error, "reason")
+            return _application_page(application_id, 400 if error.status == 400 else error.status, decline_form=form)
+        flash(_("已拒绝申请。"), "success")
+        return redirect(url_for("selling.application", application_id=application_id))
+    return _application_page(application_id, 400, decline_form=form)
+
+
+@bp.route("/selling/support", methods=["POST"])
+@allow(*FIELD_ROLES)
+def open_support():
+    form = f.SupportForm()
+    if form.validate_on_submit():
+        seller_id = _seller_id(form)
+        if seller_id is not None:
+            try:
+                selling_feedback.open_support_request(current_user, seller_id=seller_id, subject=form.subject.data,
+                                                      body=form.body.data)
+            except DomainError as error:
+                if error.status == 404:
+                    raise
+                _field_error(form, error, "subject")
+                return _enablement(400, support_form=form)
+            flash(_("已提交支持请求。"), "success")
+            return redirect(url_for("selling.enablement"))
+    return _enablement(400, support_form=form)
+
+
+@bp.route("/selling/support/<int:request_id>/answer", methods=["POST"])
+@allow(*MANAGERS)
+def answer_support(request_id: int):
+    form = f.SupportAnswerForm()
+    if not form.validate_on_submit():
+        flash(_("请填写答复。"), "error")
+        return redirect(url_for("selling.enablement"))
+    selling_feedback.answer_support_request(current_user, request_id, answer=form.answer.data, status=form.status.data)
+    flash(_("已答复。"), "success")
+    return redirect(url_for("selling.enablement"))
+
+
+# --- feedback to product --------------------------------------------------------------------
+
+
+@bp.route("/selling/feedback", methods=["GET", "POST"])
+@allow(*FIELD_ROLES)
+def feedback():
+    form = f.FeedbackForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            seller_id, product_id = _seller_id(form), _product_id(form)
+            if seller_id is not None and product_id is not None:
+                try:
+                    item = selling_feedback.record_feedback(
+                        current_user, seller_id=seller_id, product_id=product_id, body=form.body.data,
+                        customer_id=form.customer_id.data, is_request=form.is_request.data)
+                except DomainError as error:
+                    if error.status == 404:
+                        raise
+                    _field_error(form, error, "body", {"product_id": "product_sku"})
+                else:
+                    flash(_("已提交反馈。"), "success")
+                    if item.customer_id:
+                        return redirect(url_for("selling.customer", customer_id=item.customer_id))
+                    return redirect(url_for("selling.feedback"))
+        status = 400
+    return render_template("selling/feedback.html", form=form, items=selling_feedback.feedback_list(current_user)), status
+
+
+@bp.route("/selling/product-feedback")
+@allow(ROLE_PRODUCT, ROLE_ADMIN)
+def product_feedback():
+    product_id = request.args.get("product", type=int)
+    return render_template(
+        "selling/product_feedback.html", groups=selling_feedback.feedback_by_product(current_user),
+        items=selling_feedback.feedback_list(current_user, product_id=product_id, status=request.args.get("status")),
+        answer_form=f.FeedbackAnswerForm(formdata=None), product_id=product_id,
+    )
+
+
+@bp.route("/selling/feedback/<int:feedback_id>/answer", methods=["POST"])
+@allow(ROLE_PRODUCT, ROLE_ADMIN)
+def answer_feedback(feedback_id: int):
+    form = f.FeedbackAnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    selling_feedback.set_feedback_status(current_user, feedback_id, status=form.status.data, reply=form.reply.data)
+    flash(_("已更新反馈状态。"), "success")
+    return redirect(url_for("selling.product_feedback"))

@@ -105,3 +105,22 @@ def require_payout_row(user: User, row_id: int):
             or row.status not in VISIBLE_TO_PAYEE_ROWS or row.batch.status not in VISIBLE_TO_PAYEE_BATCHES):
         raise NotFound(N_("没有这条付款记录，或您无权查看。"))
     return row
+
+
+# --- selling: activities, tasks, opportunities, feedback, support requests -----------------
+# Each of these objects belongs to one seller (`seller_id`); a user sees it when it may see
+# that seller (an agent: its own and its downline's; a rep: its own and its team's).
+
+
+def scope_by_seller(query: Select, user: User, seller_column) -> Select:
+    """Restrict `query` to rows whose `seller_column` is a seller `user` may see."""
+    scope = seller_scope(user)
+    return query if scope is None else query.where(seller_column.in_(scope))
+
+
+def require_owned(user: User, model, object_id: int, message: str = N_("没有这条记录，或您无权查看。")):
+    """The `model` row (which has a seller_id) if `user` may see its seller; NotFound otherwise."""
+    obj = db.session.get(model, object_id)
+    if obj is None or not can_see_seller(user, obj.seller_id):
+        raise NotFound(message)
+    return obj

@@ -1,0 +1,63 @@
+"""Rules of selling well that need no database: contact-role coverage, certification
+validity, greeting dates, stale customers, recruitment checks, feedback statuses."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from channel.domain.errors import DomainError, N_
+
+CONTACT_ROLES = ("acceptor", "dissatisfied", "decision_maker")
+FEEDBACK_STATUSES = ("open", "planned", "done", "declined")
+PM_STATUSES = ("planned", "done", "declined")
+
+
+def role_coverage(roles: list[str]) -> dict[str, bool]:
+    """Which of the buyer's three contact points have at least one contact."""
+    present = set(roles)
+    return {role: role in present for role in CONTACT_ROLES}
+
+
+def certification_holds(passed: bool, certified_on: date, expires_on: date | None, on: date) -> bool:
+    """The contract of the `certification` table: held on `on` when passed, certified on or
+    before `on`, and `on` is before the expiry date (the expiry day itself is not covered)."""
+    return passed and certified_on <= on and (expires_on is None or on < expires_on)
+
+
+def check_certification(passed: bool, certified_on: date, expires_on: date | None) -> None:
+    if expires_on is not None and expires_on <= certified_on:
+        raise DomainError(N_("到期日必须晚于认证日期。"), field="expires_on")
+
+
+def anniversary_in(month: int, day: int, year: int) -> date:
+    """(month, day) in `year`; 29 February falls on 28 February in other years."""
+    if month == 2 and day == 29:
+        try:
+            return date(year, 2, 29)
+        except ValueError:
+            return date(year, 2, 28)
+    return date(year, month, day)
+
+
+def is_stale(last_contact_on: date | None, today: date, days: int) -> bool:
+    """No contact for `days` days or more (never contacted counts as stale)."""
+    return last_contact_on is None or (today - last_contact_on).days >= days
+
+
+def stale_cutoff(today: date, days: int) -> date:
+    """Contacts on or after this date keep a customer fresh."""
+    return today - timedelta(days=days - 1)
+
+
+def check_application(level: int, levels: int, contract_from: date | None, contract_to: date | None,
+                      deposit_fen: int | None) -> None:
+    if not 1 <= level <= levels:
+        raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=level)
+    if contract_from and contract_to and contract_to <= contract_from:
+        raise DomainError(N_("合同结束日期必须晚于开始日期。"), field="contract_to")
+    if deposit_fen is not None and deposit_fen < 0:
+        raise DomainError(N_("保证金不能为负数。"), field="deposit")
+
+
+def check_pm_status(status: str) -> None:
+    if status not in PM_STATUSES:
+        raise DomainError(N_("状态必须是计划中、已完成或已拒绝。"), field="status")

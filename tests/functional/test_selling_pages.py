@@ -1,0 +1,205 @@
+"""Selling pages through the test client: they render per role, forms work, and every
+object of another branch is refused by id."""
+from datetime import date, datetime
+
+import pytest
+
+from channel.services import selling, selling_feedback
+from models import db
+from models.users import User
+
+
+def _pm():
+    pm = User(username="pm", display_name="PM", role="product_manager")
+    pm.set_password("secret-pass")
+    db.session.add(pm)
+    db.session.commit()
+    return pm
+
+
+@pytest.mark.parametrize("username", ["manager", "agent_gd", "rep1", "admin"])
+@pytest.mark.parametrize("path", ["/selling", "/selling/kpi", "/selling/value", "/selling/enablement",
+                                  "/selling/opportunities", "/selling/feedback"])
+def test_selling_pages_render_for_field_roles(client, auth, world, username, path):
+    auth.login(username)
+    assert client.get(path).status_code == 200
+
+
+def test_finance_has_no_selling_pages_and_pm_has_the_product_view(client, auth, world):
+    _pm()
+    auth.login("finance")
+    assert client.get("/selling").status_code == 403
+    assert client.get("/selling/product-feedback").status_code == 403
+    auth.logout()
+    auth.login("pm")
+    assert client.get("/selling/product-feedback").status_code == 200
+    assert client.get(f"/customers/{world.cust_ns.id}/selling").status_code == 200
+
+
+def test_a_rep_logs_a_call_with_a_next_step_and_sees_the_task(client, auth, world):
+    auth.login("rep1")
+    response = client.post("/selling/activities", data={
+        "kind": "call_first", "customer_id": world.cust_rep1.id, "occurred_at": "2026-11-22T23:30",
+        "outcome": "约了下周拜访", "next_step": "准备方案", "next_due_on": "2026-11-25"})
+    assert response.status_code == 302
+    page = client.get("/selling").get_data(as_text=True)
+    assert "准备方案" in page and "约了下周拜访" in page and "2026-11-22 23:30" in page
+
+
+def test_a_call_without_a_customer_is_refused_with_a_field_error(client, auth, world):
+    auth.login("rep1")
+    response = client.post("/selling/activities", data={"kind": "visit"})
+    assert response.status_code == 400
+    assert "field-error" in response.get_data(as_text=True)
+
+
+def test_an_agent_cannot_log_on_another_branchs_customer_or_seller(client, auth, world):
+    auth.login("agent_sz")
+    assert client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_th.id}).status_code == 404
+    assert client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_ns.id,
+                                                    "seller_code": "GZ"}).status_code == 404
+
+
+def test_objects_of_another_branch_are_refused_by_id(client, auth, world):
+    w = world
+    activity = selling.log_activity(w.user_manager, seller_id=w.TH.id, kind="visit", customer_id=w.cust_th.id,
+                                    next_step="回访", occurred_at=datetime(2026, 11, 20, 2, 0))
+    task = selling.open_tasks(w.user_manager, seller_id=w.TH.id)[0]
+    opp = selling.open_opportunity(w.user_manager, customer_id=w.cust_th.id, title="大单")
+    feedback = selling_feedback.record_feedback(w.user_manager, seller_id=w.TH.id, product_id=w.product.id, body="贵")
+    support = selling_feedback.open_support_request(w.user_manager, seller_id=w.TH.id, subject="a", body="b")
+    stage = selling.stages()[1]
+    auth.login("agent_sz")
+    assert client.get(f"/customers/{w.cust_th.id}/selling").status_code == 404
+    assert client.post(f"/customers/{w.cust_th.id}/contacts", data={"name": "x", "role": "acceptor"}).status_code == 404
+    assert client.post(f"/customers/{w.cust_th.id}/opportunities", data={"title": "x", "stage_id": stage.id}).status_code == 404
+    assert client.post(f"/selling/tasks/{task.id}/done").status_code == 404
+    assert client.post(f"/opportunities/{opp.id}/stage", data={"stage_id": stage.id}).status_code == 404
+    assert client.post("/selling/feedback", data={"product_sku": "P1", "customer_id": w.cust_th.id,
+                                                  "body": "x"}).status_code == 404
+    assert client.post(f"/selling/feedback/{feedback.id}/answer", data={"status": "done"}).status_code == 403
+    assert client.post(f"/selling/support/{support.id}/answer", data={"answer": "x", "status": "closed"}).status_code == 403
+    assert client.post("/selling/targets", data={"scope": "agent", "metric": "calls", "period": "day",
+                                                 "target": 1}).status_code == 403
+    for path in ("/selling", "/selling/enablement", "/selling/feedback", "/selling/opportunities"):
+        page = client.get(path).get_data(as_text=True)
+        assert "天河分销" not in page, path
+    assert activity.id  # the object exists; it is only hidden
+
+
+def test_a_manager_sees_the_other_branch_and_a_rep_sees_its_own_only(client, auth, world):
+    w = world
+    selling.log_activity(w.user_manager, seller_id=w.REP3.id, kind="visit", customer_id=w.cust_rep3.id,
+                         outcome="客户很满意")
+    auth.login("rep1")
+    assert "客户很满意" not in client.get("/selling").get_data(as_text=True)
+    assert client.get(f"/customers/{w.cust_rep3.id}/selling").status_code == 404
+    auth.logout()
+    auth.login("manager")
+    assert "客户很满意" in client.get("/selling").get_data(as_text=True)
+
+
+def test_the_customer_selling_page_shows_the_roles_covered(client, auth, world):
+    auth.login("agent_sz")
+    response = client.post(f"/customers/{world.cust_ns.id}/contacts",
+                           data={"name": "赵主任", "role": "dissatisfied", "birthday": "1985-03-08"})
+    assert response.status_code == 302
+    page = client.get(f"/customers/{world.cust_ns.id}/selling").get_data(as_text=True)
+    assert 'data-role="dissatisfied" data-covered="1"' in page
+    assert 'data-role="decision_maker" data-covered="0"' in page
+    assert "赵主任" in page
+
+
+def test_a_pm_reply_is_shown_to_the_seller_on_the_customer_page(client, auth, world):
+    _pm()
+    auth.login("agent_sz")
+    response = client.post("/selling/feedback", data={"product_sku": "P1", "customer_id": world.cust_ns.id,
+                                                      "body": "希望支持远程监控", "is_request": "y"})
+    assert response.status_code == 302
+    auth.logout()
+    auth.login("pm")
+    page = client.get("/selling/product-feedback").get_data(as_text=True)
+    assert "希望支持远程监控" in page and "广东省" in page
+    item = selling_feedback.feedback_list(world.user_manager)[0]
+    assert client.post(f"/selling/feedback/{item.id}/answer", data={"status": "planned", "reply": "明年一季度"}).status_code == 302
+    auth.logout()
+    auth.login("agent_sz")
+    page = client.get(f"/customers/{world.cust_ns.id}/selling").get_data(as_text=True)
+    assert "明年一季度" in page and "计划中" in page
+
+
+def test_a_manager_sets_a_target_and_the_board_shows_actual_over_target(client, auth, world):
+    auth.login("manager")
+    assert client.post("/selling/targets", data={"scope": "direct", "metric": "calls", "period": "day",
+                                                 "target": 60}).status_code == 302
+    selling.log_activity(world.user_manager, seller_id=world.REP1.id, kind="call_first", customer_id=world.cust_rep1.id,
+                         occurred_at=datetime(2026, 11, 22, 15, 30))
+    page = client.get("/selling/kpi", query_string={"day": "2026-11-22", "team": "MGR"}).get_data(as_text=True)
+    assert "1 / 60" in page and "<svg" in page
+    assert client.get("/selling/kpi", query_string={"day": "bad"}).status_code == 400
+
+
+def test_a_manager_reviews_and_approves_an_application(client, auth, world):
+    auth.login("manager")
+    response = client.post("/selling/applications", data={
+        "company": "佛山顺达贸易有限公司", "credit_code": "91350100M000100Y43", "contact_name": "陈先生",
+        "territory_code": "440600", "level": 3})
+    assert response.status_code == 302
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="territory-free"' in detail
+    response = client.post(response.headers["Location"] + "/approve", data={
+        "code": "FS", "parent_code": "GD", "contract_from": "2026-12-01", "deposit": "50000", "exclusive": "y"})
+    assert response.status_code == 302 and "/sellers/" in response.headers["Location"]
+
+
+def test_a_bad_credit_code_shows_beside_its_field(client, auth, world):
+    auth.login("manager")
+    response = client.post("/selling/applications", data={
+        "company": "x", "credit_code": "123", "contact_name": "y", "territory_code": "440600", "level": 3})
+    assert response.status_code == 400
+    assert "统一社会信用代码 123 无效" in response.get_data(as_text=True)
+
+
+def test_agents_cannot_use_manager_only_actions(client, auth, world):
+    auth.login("agent_gd")
+    assert client.post("/selling/certifications", data={"seller_code": "NS", "code": "PRO", "passed": "y",
+                                                        "certified_on": "2026-01-01"}).status_code == 403
+    assert client.post("/selling/reminders", data={"stale_days": 30}).status_code == 403
+    assert client.get("/selling/applications/1").status_code == 403
+
+
+def test_the_customer_page_include_shows_the_roles_covered(app, client, auth, world):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from channel.services import selling as service
+
+    service.add_contact(world.user_manager, customer_id=world.cust_ns.id, name="周总", role="decision_maker")
+    pm = _pm()
+    item = selling_feedback.record_feedback(world.user_agent_sz, seller_id=world.NS.id, product_id=world.product.id,
+                                            customer_id=world.cust_ns.id, body="要更安静")
+    selling_feedback.set_feedback_status(pm, item.id, status="done", reply="新款已降噪")
+    with app.test_request_context():
+        login_user(world.user_agent_sz)
+        html = render_template_string('{% include "selling/_customer_extra.html" %}', customer=world.cust_ns)
+    assert 'data-role="decision_maker"' in html and "权力者 ✓" in html and "接纳者 ✗" in html
+    assert "新款已降噪" in html and "已完成" in html
+
+
+@pytest.mark.parametrize("path", ["/selling", "/selling/kpi", "/selling/value", "/selling/enablement",
+                                  "/selling/opportunities", "/selling/feedback"])
+def test_selling_pages_render_in_english(client, auth, world, path):
+    auth.login("manager")
+    client.post("/lang/en")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Selling" in page.get_data(as_text=True)
+
+
+def test_an_agent_is_refused_another_branchs_kpi_team_and_value_report(client, auth, world):
+    auth.login("agent_sz")
+    assert client.get("/selling/kpi", query_string={"team": "GZ"}).status_code == 404
+    assert client.get("/selling/value", query_string={"seller": "GZ"}).status_code == 404
+    assert client.get("/selling/kpi", query_string={"team": "NS"}).status_code == 200
+    page = client.get("/selling/value").get_data(as_text=True)
+    assert "深圳南山华盛贸易有限公司" in page and "广州天河宏达电器有限公司" not in page

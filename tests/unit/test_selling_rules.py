@@ -1,0 +1,47 @@
+"""Certification expiry, contact-role coverage, greeting dates, staleness."""
+from datetime import date
+
+import pytest
+
+from channel.domain import selling as rules
+from channel.domain.errors import DomainError
+
+
+def test_a_certification_holds_from_its_date_until_the_day_before_expiry():
+    on = date(2026, 1, 1)
+    until = date(2027, 1, 1)
+    assert not rules.certification_holds(True, on, until, date(2025, 12, 31))
+    assert rules.certification_holds(True, on, until, on)
+    assert rules.certification_holds(True, on, until, date(2026, 12, 31))
+    assert not rules.certification_holds(True, on, until, until)  # the expiry day is not covered
+    assert rules.certification_holds(True, on, None, date(2099, 1, 1))
+    assert not rules.certification_holds(False, on, None, date(2026, 6, 1))
+
+
+def test_an_expiry_before_the_certification_date_is_refused():
+    with pytest.raises(DomainError):
+        rules.check_certification(True, date(2026, 5, 1), date(2026, 5, 1))
+
+
+def test_role_coverage_names_the_missing_decision_maker():
+    assert rules.role_coverage(["acceptor", "dissatisfied", "acceptor"]) == {
+        "acceptor": True, "dissatisfied": True, "decision_maker": False}
+
+
+def test_a_29_february_birthday_falls_on_28_february_in_other_years():
+    assert rules.anniversary_in(2, 29, 2027) == date(2027, 2, 28)
+    assert rules.anniversary_in(2, 29, 2028) == date(2028, 2, 29)
+
+
+def test_staleness_counts_whole_days_and_never_contacted_is_stale():
+    today = date(2026, 11, 30)
+    assert rules.is_stale(None, today, 30)
+    assert rules.is_stale(date(2026, 10, 31), today, 30)
+    assert not rules.is_stale(date(2026, 11, 1), today, 30)
+    assert rules.stale_cutoff(today, 30) == date(2026, 11, 1)
+
+
+def test_product_managers_may_set_only_planned_done_or_declined():
+    rules.check_pm_status("planned")
+    with pytest.raises(DomainError):
+        rules.check_pm_status("open")
