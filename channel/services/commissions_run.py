@@ -82,7 +82,9 @@ class RunOutcome:
 
 
 def _rounded(expr: str) -> str:
-    """SQL: `expr` (fen × bp, an integer) / 10000 rounded half away from zero, in integers."""
+    """SQL: `expr` (fen × bp, an integer) / 10000 rounded half away from zero, in integers
+    (cast first: PostgreSQL's SUM of BIGINT is NUMERIC, whose division is not integral)."""
+    expr = f"CAST({expr} AS BIGINT)"
     return f"(CASE WHEN ({expr}) >= 0 THEN (({expr}) + 5000) / 10000 ELSE -((5000 - ({expr})) / 10000) END)"
 
 
@@ -287,18 +289,21 @@ def _tiers_and_bonus(p: dict) -> None:
             JOIN commission_plan p ON p.id = tr.plan_id
             GROUP BY tr.seller_id, tr.plan_id, n.net_base_fen
         ) x WHERE raw <> 0""")
-    # team net sales for sellers whose plan pays a team bonus: the downline on each sale's date
+    # team net sales (the seller and its downline on each sale's date, every sale of the kinds the
+    # team-bonus plan counts) for sellers whose plan pays a team bonus
     _exec("""
         INSERT INTO cm_team (seller_id, team_fen)
         SELECT c.ancestor_id, SUM(x.amount_fen) FROM (
-            SELECT seller_id, order_date AS day, amount_fen FROM cm_sale
-            UNION ALL SELECT seller_id, return_date, -amount_fen FROM cm_ret
+            SELECT ol.seller_id, ol.order_date AS day, ol.kind, ol.amount_fen FROM order_line ol
+            WHERE ol.order_date >= :start AND ol.order_date < :end
+            UNION ALL SELECT seller_id, return_date, kind, -amount_fen FROM cm_ret
         ) x
         JOIN seller_closure c ON c.descendant_id = x.seller_id AND c.valid_from <= x.day
                               AND (c.valid_to IS NULL OR c.valid_to > x.day)
-        WHERE c.ancestor_id IN (SELECT pp.seller_id FROM cm_pp pp JOIN commission_plan p ON p.id = pp.plan_id
-                                WHERE p.bonus_fen > 0 AND p.bonus_scope = 'team')
-        GROUP BY c.ancestor_id""")
+        JOIN cm_pp pp ON pp.seller_id = c.ancestor_id
+        JOIN commission_plan p ON p.id = pp.plan_id
+        WHERE p.bonus_fen > 0 AND p.bonus_scope = 'team' AND (p.order_kind = 'all' OR p.order_kind = x.kind)
+        GROUP BY c.ancestor_id""", start=p["start"], end=p["end"])
     _exec("""
         INSERT INTO cm_calc (calc_key, payee_id, rule, source_seller_id, base_fen, amount_fen, plan_id, note)
         SELECT 'B:' || pp.seller_id, pp.seller_id, 'bonus', pp.seller_id,
