@@ -254,8 +254,8 @@ def _compute(source: Month) -> None:
 
 def _tiers_and_bonus(p: dict) -> None:
     _exec("""
-        INSERT INTO cm_tr (seller_id, plan_id, from_fen, to_fen, nominal_bp, certification_code, ok)
-        SELECT n.seller_id, pp.plan_id, t.from_fen, t.to_fen, t.rate_bp, t.certification_code,
+        INSERT INTO cm_tr (seller_id, plan_id, from_fen, to_fen, nominal_bp, eff_bp, certification_code, ok)
+        SELECT n.seller_id, pp.plan_id, t.from_fen, t.to_fen, t.rate_bp, t.rate_bp, t.certification_code,
                CASE WHEN t.certification_code IS NULL OR EXISTS (
                    SELECT 1 FROM certification ce
                    WHERE ce.seller_id = n.seller_id AND ce.code = t.certification_code AND ce.passed
@@ -265,11 +265,13 @@ def _tiers_and_bonus(p: dict) -> None:
         WHERE n.net_base_fen > 0""", last=p["last"])
     # a gated bracket the seller is not certified for pays the rate of the nearest bracket below it
     # that it may earn (0 if none)
+    _exec("CREATE INDEX IF NOT EXISTS cm_tr_seller ON cm_tr (seller_id, from_fen)")
     _exec("""
-        UPDATE cm_tr SET eff_bp = CASE WHEN ok = 1 THEN nominal_bp ELSE COALESCE((
+        UPDATE cm_tr SET eff_bp = COALESCE((
             SELECT t2.nominal_bp FROM cm_tr t2
             WHERE t2.seller_id = cm_tr.seller_id AND t2.from_fen < cm_tr.from_fen AND t2.ok = 1
-            ORDER BY t2.from_fen DESC LIMIT 1), 0) END""")
+            ORDER BY t2.from_fen DESC LIMIT 1), 0)
+        WHERE ok = 0""")
     reached = "tr.from_fen <= n.net_base_fen AND (tr.to_fen IS NULL OR n.net_base_fen < tr.to_fen)"
     slice_top = "(CASE WHEN tr.to_fen IS NULL OR tr.to_fen > n.net_base_fen THEN n.net_base_fen ELSE tr.to_fen END)"
     _exec(f"""
@@ -293,17 +295,22 @@ def _tiers_and_bonus(p: dict) -> None:
     # team-bonus plan counts) for sellers whose plan pays a team bonus
     _exec("""
         INSERT INTO cm_team (seller_id, team_fen)
-        SELECT c.ancestor_id, SUM(x.amount_fen) FROM (
-            SELECT ol.seller_id, ol.order_date AS day, ol.kind, ol.amount_fen FROM order_line ol
-            WHERE ol.order_date >= :start AND ol.order_date < :end
-            UNION ALL SELECT seller_id, return_date, kind, -amount_fen FROM cm_ret
+        SELECT ancestor_id, SUM(amount_fen) FROM (
+            SELECT c.ancestor_id, ol.amount_fen
+            FROM cm_pp pp JOIN commission_plan p ON p.id = pp.plan_id
+            JOIN seller_closure c ON c.ancestor_id = pp.seller_id
+            JOIN order_line ol ON ol.seller_id = c.descendant_id AND ol.order_date >= :start AND ol.order_date < :end
+                               AND c.valid_from <= ol.order_date AND (c.valid_to IS NULL OR c.valid_to > ol.order_date)
+            WHERE p.bonus_fen > 0 AND p.bonus_scope = 'team' AND (p.order_kind = 'all' OR p.order_kind = ol.kind)
+            UNION ALL
+            SELECT c.ancestor_id, -r.amount_fen
+            FROM cm_pp pp JOIN commission_plan p ON p.id = pp.plan_id
+            JOIN seller_closure c ON c.ancestor_id = pp.seller_id
+            JOIN cm_ret r ON r.seller_id = c.descendant_id
+                          AND c.valid_from <= r.return_date AND (c.valid_to IS NULL OR c.valid_to > r.return_date)
+            WHERE p.bonus_fen > 0 AND p.bonus_scope = 'team' AND (p.order_kind = 'all' OR p.order_kind = r.kind)
         ) x
-        JOIN seller_closure c ON c.descendant_id = x.seller_id AND c.valid_from <= x.day
-                              AND (c.valid_to IS NULL OR c.valid_to > x.day)
-        JOIN cm_pp pp ON pp.seller_id = c.ancestor_id
-        JOIN commission_plan p ON p.id = pp.plan_id
-        WHERE p.bonus_fen > 0 AND p.bonus_scope = 'team' AND (p.order_kind = 'all' OR p.order_kind = x.kind)
-        GROUP BY c.ancestor_id""", start=p["start"], end=p["end"])
+        GROUP BY ancestor_id""", start=p["start"], end=p["end"])
     _exec("""
         INSERT INTO cm_calc (calc_key, payee_id, rule, source_seller_id, base_fen, amount_fen, plan_id, note)
         SELECT 'B:' || pp.seller_id, pp.seller_id, 'bonus', pp.seller_id,
