@@ -422,10 +422,7 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
             _post(run.id, source, month)
         count, total = _exec("SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM ledger_line WHERE run_id = :run",
                              run=run.id).one()
-        changes = [tuple(row) for row in _exec("""
-            SELECT l.payee_id, s.code, s.name, l.rule, COUNT(*), SUM(l.amount_fen)
-            FROM ledger_line l JOIN seller s ON s.id = l.payee_id WHERE l.run_id = :run
-            GROUP BY l.payee_id, s.code, s.name, l.rule ORDER BY s.code, l.rule LIMIT 500""", run=run.id)]
+        changes = _changes(run.id)
         outcome = RunOutcome(None if preview else run.id, str(month), preview, int(count), int(total),
                              [str(s) for s in sources], changes)
         _drop_temp_tables()
@@ -444,6 +441,22 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
         if not preview:
             _record_failure(str(month), actor_id, error)
         raise
+
+
+def _changes(run_id: int, limit: int = 500) -> list[tuple]:
+    """(payee_id, code, name, rule, lines, fen) of the first `limit` payees' changes in a run."""
+    rows = _exec("""
+        SELECT payee_id, rule, COUNT(*), SUM(amount_fen) FROM ledger_line WHERE run_id = :run
+        GROUP BY payee_id, rule ORDER BY payee_id, rule LIMIT :limit""", run=run_id, limit=limit).all()
+    if not rows:
+        return []
+    from sqlalchemy import select
+
+    from models.tree import Seller
+
+    names = {i: (c, n) for i, c, n in db.session.execute(
+        select(Seller.id, Seller.code, Seller.name).where(Seller.id.in_({r[0] for r in rows})))}
+    return sorted(((p, *names[p], rule, int(n), int(total)) for p, rule, n, total in rows), key=lambda r: (r[1], r[3]))
 
 
 def _record_failure(period: str, actor_id: int | None, error: Exception) -> None:
