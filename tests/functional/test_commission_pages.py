@@ -164,3 +164,18 @@ def test_an_import_breaking_a_rule_is_refused_whole_with_a_clear_message(app, wo
     result = app.test_cli_runner().invoke(args=["plans", "import", str(path)])
     assert result.exit_code == 1 and words in result.output
     assert db.session.query(CommissionPlan).count() == 0
+
+
+def test_managers_list_plans_and_export_them(client, auth, posted):
+    auth.login("manager")
+    page = client.get("/commissions/plans").get_data(as_text=True)
+    assert "测试方案" in page and "直销" in page
+    exported = client.get("/commissions/plans/export.json")
+    assert exported.status_code == 200 and len(exported.get_json()["plans"]) == 2
+
+
+def test_the_statement_reads_in_english(client, auth, posted):
+    auth.login("finance")
+    client.post("/lang/en", data={"next": "/"})
+    text = client.get(statement_url(posted.NS)).get_data(as_text=True)
+    assert "Sell ¥4,000.00 more to reach the 2% tier." in text
