@@ -53,7 +53,7 @@ def commission_run(ctx) -> list[Result]:
         all_lines = db.session.scalar(select(func.count()).select_from(OrderLine))
         ref_s, _ = timed(lambda: db.session.execute(text(
             "SELECT seller_id, SUM(amount_fen) FROM order_line GROUP BY seller_id")).all(), repeat=3)
-        run_s, outcome = timed(lambda: run_period(PERIOD, preview=True), repeat=2)
+        run_s, outcome = timed(lambda: run_period(PERIOD, preview=True), repeat=3)
         sample = min(WALK_SAMPLE, month_lines)
         started = time.perf_counter()
         _orm_walk(sample)
