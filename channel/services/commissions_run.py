@@ -8,7 +8,9 @@ How it works (every step is one INSERT ... SELECT over the month; no Python loop
  2. `cm_sale` each order line sold in the month with its plan (in force on the ORDER DATE),
               its base (revenue or gross margin) and its rate (category rate or base rate);
  3. `cm_ret`  returns dated in the month; `cm_pp` each seller's plan on the month's last day
-              (it governs the period aggregates: tiers, bonus); `cm_net` personal net sales;
+              (it governs the period aggregates: tiers, bonus); `cm_net` personal net sales and
+              base counted by the plans (tiers, personal bonus); `cm_qual` every sale of the
+              seller minus its returns (override qualification);
  4. `cm_calc` the lines the month SHOULD have, each with a `calc_key`: base per order line;
               overrides per order line and upline, joined to the effective-dated closure ON THE
               ORDER DATE (skip or compress, by the selling line's plan); tier and bonus per
@@ -51,7 +53,7 @@ from models.commissions import CommissionRun, PeriodLock
 
 CALC_COLUMNS = ("calc_key", "payee_id", "rule", "order_line_id", "return_line_id", "source_seller_id",
                 "override_level", "base_fen", "rate_bp", "amount_fen", "plan_id", "note", "case_id")
-TEMP_TABLES = ("cm_sp", "cm_sale", "cm_ret", "cm_pp", "cm_net", "cm_team", "cm_tr", "cm_calc", "cm_orig", "cm_live")
+TEMP_TABLES = ("cm_sp", "cm_sale", "cm_ret", "cm_pp", "cm_net", "cm_qual", "cm_team", "cm_tr", "cm_calc", "cm_orig", "cm_live")
 
 
 @dataclass
@@ -116,6 +118,7 @@ def _create_temp_tables() -> None:
                   "kind VARCHAR(10), amount_fen BIGINT, margin_fen BIGINT",
         "cm_pp": "seller_id INTEGER PRIMARY KEY, plan_id INTEGER",
         "cm_net": "seller_id INTEGER PRIMARY KEY, net_fen BIGINT, net_base_fen BIGINT",
+        "cm_qual": "seller_id INTEGER PRIMARY KEY, net_fen BIGINT",
         "cm_team": "seller_id INTEGER PRIMARY KEY, team_fen BIGINT",
         "cm_tr": "seller_id INTEGER, plan_id INTEGER, from_fen BIGINT, to_fen BIGINT, nominal_bp INTEGER, "
                  "certification_code VARCHAR(40), ok INTEGER, eff_bp INTEGER",
@@ -201,7 +204,14 @@ def _compute(source: Month) -> None:
             FROM cm_ret r JOIN cm_pp pp ON pp.seller_id = r.seller_id JOIN commission_plan p ON p.id = pp.plan_id
             WHERE p.order_kind = 'all' OR p.order_kind = r.kind
         ) x GROUP BY seller_id""")
-    _analyze("cm_sale", "cm_ret", "cm_pp", "cm_net")
+    # qualification: an upline's own net sales of the month, every order of every kind it made
+    _exec("""
+        INSERT INTO cm_qual (seller_id, net_fen)
+        SELECT seller_id, SUM(amount_fen) FROM (
+            SELECT seller_id, amount_fen FROM order_line WHERE order_date >= :start AND order_date < :end
+            UNION ALL SELECT seller_id, -amount_fen FROM cm_ret
+        ) x GROUP BY seller_id""", **p)
+    _analyze("cm_sale", "cm_ret", "cm_pp", "cm_net", "cm_qual")
     # base: one line per order line sold in the month
     _exec(f"""
         INSERT INTO cm_calc (calc_key, payee_id, rule, order_line_id, source_seller_id, base_fen, rate_bp,
@@ -225,7 +235,7 @@ def _compute(source: Month) -> None:
             FROM cm_sale s
             JOIN commission_plan p ON p.id = s.plan_id
             JOIN seller_closure c ON c.descendant_id = s.seller_id AND c.depth BETWEEN 1 AND 3 AND {in_force}
-            LEFT JOIN cm_net n ON n.seller_id = c.ancestor_id
+            LEFT JOIN cm_qual n ON n.seller_id = c.ancestor_id
             WHERE p.qualify_mode <> 'compress'
               AND p.override_r1_bp + p.override_r2_bp + p.override_r3_bp > 0 AND {qualified}
         ) o WHERE rate > 0""")
@@ -243,7 +253,7 @@ def _compute(source: Month) -> None:
                 FROM cm_sale s
                 JOIN commission_plan p ON p.id = s.plan_id
                 JOIN seller_closure c ON c.descendant_id = s.seller_id AND c.depth >= 1 AND {in_force}
-                LEFT JOIN cm_net n ON n.seller_id = c.ancestor_id
+                LEFT JOIN cm_qual n ON n.seller_id = c.ancestor_id
                 WHERE p.qualify_mode = 'compress'
                   AND p.override_r1_bp + p.override_r2_bp + p.override_r3_bp > 0 AND {qualified}
             ) q WHERE q.lvl <= 3
