@@ -418,6 +418,10 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
                        period=str(month))
     run = CommissionRun(period=str(month), status="running", started_by_id=actor_id, lines_posted=0, total_fen=0)
     try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            # two runs of one month at once would both post the same difference: the second waits
+            # here, then (READ COMMITTED) sees what the first posted and posts nothing new
+            _exec("SELECT pg_advisory_xact_lock(:key)", key=7_000_000 + month.year * 100 + month.month)
         db.session.add(run)
         db.session.flush()
         _create_temp_tables()
