@@ -35,6 +35,11 @@ their own, e.g. 'f:<case_id>:<order_line_id>:<payee_id>', rule 'forfeit' / 'pena
 case_id set) or DELETE rows from it (commission not earned). They run inside the run's
 transaction with `ctx.execute(sql, **params)`; what they add is posted, diffed and reversed
 like every other line. Holds need no hook: they are rows in ledger_hold on posted lines.
+
+Lines other features insert into ledger_line themselves must leave `calc_key` NULL (runs then
+never touch them) and must NOT reverse (reverses_id) a run's line: a run would see the line
+gone and post it again. To take back a run's line, delete it from cm_calc in an effect (the run
+then reverses it) or post a separate negative line (rule 'forfeit' / 'penalty', case_id set).
 """
 from __future__ import annotations
 
