@@ -89,3 +89,13 @@ def test_locking_a_period_twice_is_refused(world):
     plans.lock_period("2026-10")
     with pytest.raises(Conflict):
         plans.lock_period("2026-10")
+
+
+def test_the_documented_json_example_imports(world):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "plans-json.md").read_text(encoding="utf-8")
+    example = text.split("```json", 1)[1].split("```", 1)[0]
+    [saved] = plans.import_plans(example)
+    assert (saved.name, saved.base_rate_bp, [t.certification_code for t in saved.tiers]) == (
+        "分销商返利", 300, [None, "PRODUCT-101"])
