@@ -29,13 +29,21 @@ def _fail(error: DomainError) -> None:
 @commissions_cli.command("run")
 @click.option("--period", required=True, help="The month, YYYY-MM.")
 @click.option("--preview", is_flag=True, help="Compute and show what would be posted; post nothing.")
-def run_command(period: str, preview: bool) -> None:
+@click.option("--with-plans", "with_plans", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="What-if: preview as if the plans in this JSON file were saved (implies --preview).")
+def run_command(period: str, preview: bool, with_plans: str | None) -> None:
     """Compute a month's commissions and post the ledger lines (or preview them)."""
     from channel.domain.money import format_fen
+    from channel.services.commissions import what_if
     from channel.services.commissions_run import run_period
 
     try:
-        outcome = run_period(period, preview=preview, progress=lambda step: click.echo(f"  {step}"))
+        if with_plans:
+            preview = True
+            with open(with_plans, encoding="utf-8") as handle:
+                outcome = what_if(period, handle.read())
+        else:
+            outcome = run_period(period, preview=preview, progress=lambda step: click.echo(f"  {step}"))
     except DomainError as error:
         _fail(error)
         return

@@ -226,7 +226,7 @@ def spec_from_json(data: dict, index: int = 1) -> PlanSpec:
     )
 
 
-def import_plans(payload: dict | str, *, actor_id: int | None = None) -> list[CommissionPlan]:
+def import_plans(payload: dict | str, *, actor_id: int | None = None, commit: bool = True) -> list[CommissionPlan]:
     """Import plans from the export format, all or nothing. A plan whose name and target match
     an active version becomes its next version; others are created. Raises DomainError (the
     message names the plan's position) and leaves nothing saved."""
@@ -256,12 +256,27 @@ def import_plans(payload: dict | str, *, actor_id: int | None = None) -> list[Co
             except PlanRefused as refused:
                 refused.params = dict(refused.params, n=index)
                 raise
+        if not commit:
+            return saved
         audit.record(actor_id, "plan.import", "commission_plan", None, {"plans": [p.id for p in saved]})
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return saved
+
+
+def what_if(period: str, payload: dict | str, *, actor_id: int | None = None):
+    """Preview month `period` as if the plans in `payload` (the export format) were saved:
+    they are saved in the run's transaction, which the preview then rolls back. Returns the
+    RunOutcome: what would be posted compared with what is posted."""
+    from channel.services.commissions_run import run_period
+
+    try:
+        import_plans(payload, actor_id=actor_id, commit=False)
+        return run_period(period, actor_id=actor_id, preview=True)
+    finally:
+        db.session.rollback()
 
 
 # --- Period locks -------------------------------------------------------------------------------

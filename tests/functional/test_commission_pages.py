@@ -179,3 +179,16 @@ def test_the_statement_reads_in_english(client, auth, posted):
     client.post("/lang/en", data={"next": "/"})
     text = client.get(statement_url(posted.NS)).get_data(as_text=True)
     assert "Sell ¥4,000.00 more to reach the 2% tier." in text
+
+
+def test_the_cli_what_if_previews_plans_from_a_file(app, world, tmp_path):
+    from channel.services.commissions import export_plans
+
+    plan(level=4, base_rate_bp=300)
+    exported = export_plans()
+    exported["plans"][0]["base_rate_bp"] = 400
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["commissions", "run", "--period", "2026-10", "--with-plans", str(path)])
+    assert result.exit_code == 0 and "would post 2 lines, total ¥352.00" in result.output
+    assert count_lines() == 0 and db.session.query(CommissionPlan).one().base_rate_bp == 300

@@ -99,3 +99,16 @@ def test_the_documented_json_example_imports(world):
     [saved] = plans.import_plans(example)
     assert (saved.name, saved.base_rate_bp, [t.certification_code for t in saved.tiers]) == (
         "分销商返利", 300, [None, "PRODUCT-101"])
+
+
+def test_what_if_previews_a_plan_change_without_saving_it(world):
+    first = plan(level=4, base_rate_bp=300)
+    run_period("2026-10")
+    exported = plans.export_plans()
+    exported["plans"][0]["base_rate_bp"] = 500
+    exported["plans"][0]["valid_from"] = "2025-06-01"  # supersedes: October re-priced at 5%
+    outcome = plans.what_if("2026-10", exported)
+    # NS ¥6,000 and TH ¥2,800: each a reversal at 3% and a new line at 5%
+    assert (outcome.preview, outcome.lines_posted, outcome.total_fen) == (True, 4, 17_600)
+    assert [p.id for p in plans.list_plans()] == [first.id] and plans.list_plans()[0].base_rate_bp == 300
+    assert run_period("2026-10").lines_posted == 0
