@@ -9,12 +9,28 @@ CONTRACT (other features rely on these columns; add columns freely, never rename
 - `ledger_hold`: a hold on one ledger line (a conflict case or a manual hold); payouts skip held
   lines until `released_at` is set. Mutable, unlike the ledger.
 - `period_lock`: a locked period accepts no run; corrections land in the next open period.
+
+Added by the commission engine (issue 3):
+- `ledger_line.source_period`: the month the line was computed for (the sales month; the return
+  month for clawbacks); `period` is the month it is posted in (they differ only for corrections
+  of a locked month, which post in the next open one).
+- `ledger_line.source_seller_id` (whose sale: differs from payee on overrides),
+  `return_line_id` (clawbacks), `override_level` (1..3), `base_fen`, `rate_bp`,
+  `plan_version_id` (the `commission_plan` row used), `reverses_id` (an adjustment undoing that
+  line), `note` (a machine code explaining an exception, e.g. 'cert:CODE'), `calc_key` (the
+  identity of a computed line: a re-run compares computed keys with the live posted lines).
+- A "live" line is a non-adjustment line that no adjustment reverses; each calc_key has at most
+  one live line per source_period.
+- `commission_plan` (+ `plan_tier`, `plan_category_rate`): each row is one VERSION of a plan;
+  `family_id` groups the versions. Runs never edit plans; editing a used version adds a row.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, Text
+from datetime import date
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
@@ -44,6 +60,75 @@ class CommissionRun(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class CommissionPlan(db.Model):
+    """One version of a commission plan for a channel (+ level, + optionally one seller, which
+    then wins), in force from `valid_from` (inclusive) to `valid_to` (exclusive, NULL = open).
+    Rates in basis points, money in fen. `status`: active | superseded (a superseded version
+    no longer applies to any date, but the ledger lines that used it keep pointing at it)."""
+
+    __tablename__ = "commission_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int | None] = mapped_column(index=True)  # id of the first version
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    name: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(10))
+    level: Mapped[int | None]
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    order_kind: Mapped[str] = mapped_column(String(10), default="sell_out")
+    base_kind: Mapped[str] = mapped_column(String(10), default="revenue")
+    base_rate_bp: Mapped[int] = mapped_column(default=0)
+    tier_mode: Mapped[str] = mapped_column(String(10), default="marginal")
+    override_r1_bp: Mapped[int] = mapped_column(default=0)
+    override_r2_bp: Mapped[int] = mapped_column(default=0)
+    override_r3_bp: Mapped[int] = mapped_column(default=0)
+    qualify_min_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    qualify_mode: Mapped[str] = mapped_column(String(10), default="skip")
+    bonus_scope: Mapped[str] = mapped_column(String(10), default="personal")
+    bonus_target_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    bonus_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    seller = relationship("Seller")
+    tiers = relationship("PlanTier", order_by="PlanTier.from_fen", cascade="all, delete-orphan")
+    category_rates = relationship("PlanCategoryRate", order_by="PlanCategoryRate.category",
+                                  cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint("valid_to is null or valid_to > valid_from", name="dates_in_order"),
+        CheckConstraint("base_rate_bp between 0 and 10000", name="base_rate_range"),
+        Index("ix_plan_target", "channel", "level", "seller_id", "status"),
+    )
+
+
+class PlanTier(db.Model):
+    """A bracket [from_fen, to_fen) of period net sales paying `rate_bp` (see PlanSpec)."""
+
+    __tablename__ = "plan_tier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("commission_plan.id"), index=True)
+    from_fen: Mapped[int] = mapped_column(BigInteger)
+    to_fen: Mapped[int | None] = mapped_column(BigInteger)
+    rate_bp: Mapped[int]
+    certification_code: Mapped[str | None] = mapped_column(String(40))
+
+
+class PlanCategoryRate(db.Model):
+    """A base rate for one product category, replacing the plan's base rate for it."""
+
+    __tablename__ = "plan_category_rate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("commission_plan.id"), index=True)
+    category: Mapped[str] = mapped_column(String(64))
+    rate_bp: Mapped[int]
+
+
 class LedgerLine(db.Model):
     __tablename__ = "ledger_line"
 
@@ -56,14 +141,26 @@ class LedgerLine(db.Model):
     order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id"))
     case_id: Mapped[int | None]  # a conflict case (no FK: the conflicts feature owns that table)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source_period: Mapped[str | None] = mapped_column(String(7))
+    source_seller_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id"))
+    return_line_id: Mapped[int | None] = mapped_column(ForeignKey("return_line.id"))
+    override_level: Mapped[int | None]
+    base_fen: Mapped[int | None] = mapped_column(BigInteger)
+    rate_bp: Mapped[int | None]
+    plan_version_id: Mapped[int | None] = mapped_column(ForeignKey("commission_plan.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_line.id"))
+    note: Mapped[str | None] = mapped_column(String(200))
+    calc_key: Mapped[str | None] = mapped_column(String(80))
 
-    payee = relationship("Seller")
+    payee = relationship("Seller", foreign_keys=[payee_id])
 
     __table_args__ = (
         Index("ix_ledger_payee_period", "payee_id", "period"),
         Index("ix_ledger_period", "period"),
         Index("ix_ledger_run", "run_id"),
         Index("ix_ledger_order_line", "order_line_id"),
+        Index("ix_ledger_source_key", "source_period", "calc_key"),
+        Index("ix_ledger_reverses", "reverses_id"),
     )
 
 

@@ -1,8 +1,93 @@
-"""`flask --app app ...` commands of the commissions feature."""
+"""`flask --app app commissions run --period 2026-10 [--preview]` and
+`flask --app app plans export|import FILE`: the same services as the pages."""
 from __future__ import annotations
 
+import json
+import sys
+
+import click
 from flask import Flask
+from flask.cli import AppGroup
+
+from channel.domain.errors import DomainError
+
+commissions_cli = AppGroup("commissions", help="Commission runs.")
+plans_cli = AppGroup("plans", help="Commission plans as JSON (docs/plans-json.md).")
+
+
+def _fail(error: DomainError) -> None:
+    problems = getattr(error, "problems", None)
+    if problems:
+        for problem in problems:
+            click.echo(f"Error [{problem.field}]: {problem.message % problem.params if problem.params else problem.message}",
+                       err=True)
+    else:
+        click.echo(f"Error: {error}", err=True)
+    sys.exit(1)
+
+
+@commissions_cli.command("run")
+@click.option("--period", required=True, help="The month, YYYY-MM.")
+@click.option("--preview", is_flag=True, help="Compute and show what would be posted; post nothing.")
+@click.option("--with-plans", "with_plans", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="What-if: preview as if the plans in this JSON file were saved (implies --preview).")
+def run_command(period: str, preview: bool, with_plans: str | None) -> None:
+    """Compute a month's commissions and post the ledger lines (or preview them)."""
+    from channel.domain.money import format_fen
+    from channel.services.commissions import what_if
+    from channel.services.commissions_run import run_period
+
+    try:
+        if with_plans:
+            preview = True
+            with open(with_plans, encoding="utf-8") as handle:
+                outcome = what_if(period, handle.read())
+        else:
+            outcome = run_period(period, preview=preview, progress=lambda step: click.echo(f"  {step}"))
+    except DomainError as error:
+        _fail(error)
+        return
+    verb = "would post" if preview else "posted"
+    click.echo(f"{outcome.period}: {verb} {outcome.lines_posted} lines, total {format_fen(outcome.total_fen)}"
+               f" (months computed: {', '.join(outcome.sources)})")
+    for _, code, name, rule, count, amount in outcome.changes[:50]:
+        click.echo(f"  {code:<12} {rule:<12} {count:>6} {format_fen(amount):>16}  {name}")
+
+
+@plans_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def export_command(file: str) -> None:
+    """Write every active plan version to FILE ('-' for standard output)."""
+    from channel.services.commissions import export_plans
+
+    text = json.dumps(export_plans(), ensure_ascii=False, indent=2)
+    if file == "-":
+        click.echo(text)
+    else:
+        with open(file, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+        click.echo(f"exported to {file}")
+
+
+@plans_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_command(file: str) -> None:
+    """Import plans from FILE, all or nothing (guardrails checked for each)."""
+    from channel.services.commissions import import_plans
+
+    with open(file, encoding="utf-8") as handle:
+        payload = handle.read()
+    try:
+        saved = import_plans(payload)
+    except DomainError as error:
+        _fail(error)
+        return
+    for plan in saved:
+        click.echo(f"  {plan.name} v{plan.version} ({plan.channel}, level {plan.level or '*'}) from {plan.valid_from}")
+    click.echo(f"imported {len(saved)} plans")
 
 
 def register(app: Flask) -> None:
     """Add this feature's commands to `app.cli`."""
+    app.cli.add_command(commissions_cli)
+    app.cli.add_command(plans_cli)

@@ -1,9 +1,176 @@
-"""Pages of the commissions feature."""
+"""Pages of the commissions feature: plans (with guardrails explained), runs (post or preview),
+statements (printable, CSV). Thin: parse, call a service, map DomainError to the form."""
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+from datetime import date
 
-bp = Blueprint("commissions", __name__)
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from channel.commissions.forms import ImportForm, PlanForm, RunForm
+from channel.domain.commissions import PlanRefused, bp_to_percent
+from channel.domain.errors import DomainError
+from channel.domain.periods import Month
+from channel.i18n import error_text
+from channel.permissions import ANY_USER, allow
+from channel.services import commissions as plans
+from channel.services import commissions_run, commissions_statements
+from models.users import ROLE_ADMIN, ROLE_FINANCE, ROLE_MANAGER, ROLE_PRODUCT
+
+bp = Blueprint("commissions", __name__, url_prefix="/commissions")
+
+EDITORS = (ROLE_ADMIN, ROLE_MANAGER)
+RUNNERS = (ROLE_ADMIN, ROLE_MANAGER, ROLE_FINANCE)
+READERS = (ROLE_ADMIN, ROLE_MANAGER, ROLE_FINANCE, ROLE_PRODUCT)
 
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
-NAV: list[tuple[str, str, tuple[str, ...] | None]] = []
+NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("commissions.statements", "提成对账单", None),
+    ("commissions.plan_list", "提成方案", READERS),
+    ("commissions.runs", "提成计算", RUNNERS),
+]
+
+
+def _default_period() -> str:
+    return str(Month.of(date.today()).previous())
+
+
+def _problem_text(problem) -> str:
+    from flask_babel import gettext
+
+    return gettext(problem.message, **problem.params)
+
+
+def _show_errors(form: PlanForm, error: DomainError) -> None:
+    problems = error.problems if isinstance(error, PlanRefused) else [error]
+    aliases = {"base_rate": "base_rate", "bonus_target": "bonus_target", "level": "level", "file": "name"}
+    for problem in problems:
+        text = _problem_text(problem) if isinstance(error, PlanRefused) else error_text(problem)
+        field = getattr(form, aliases.get(problem.field or "", problem.field or "name"), None) or form.name
+        field.errors = list(field.errors) + [text]
+
+
+@bp.route("/plans")
+@allow(*READERS)
+def plan_list():
+    return render_template("commissions/plans.html", plans=plans.list_plans(include_superseded=True),
+                           import_form=ImportForm(), can_edit=current_user.role in EDITORS, percent=bp_to_percent)
+
+
+@bp.route("/plans/<int:plan_id>")
+@allow(*READERS)
+def plan(plan_id: int):
+    record = plans.get_plan(plan_id)
+    checks = [(_problem_text(c), c.field) for c in plans.checks_of(record)]
+    return render_template("commissions/plan.html", plan=record, spec=plans.spec_of(record), checks=checks,
+                           versions=plans.versions_of(record), used=plans.is_used(record.id),
+                           can_edit=current_user.role in EDITORS and record.status == "active", percent=bp_to_percent)
+
+
+def _save(form: PlanForm, plan_id: int | None, template_args: dict):
+    if form.validate_on_submit():
+        try:
+            saved = plans.save_plan(form.spec(), plan_id=plan_id, actor_id=current_user.id)
+        except DomainError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("已保存方案“%(name)s”第 %(version)s 版。", name=saved.name, version=saved.version), "success")
+            return redirect(url_for("commissions.plan", plan_id=saved.id))
+        return render_template("commissions/plan_form.html", form=form, **template_args), 400
+    status = 400 if request.method == "POST" else 200
+    return render_template("commissions/plan_form.html", form=form, **template_args), status
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@allow(*EDITORS)
+def plan_new():
+    return _save(PlanForm(), None, {"plan": None})
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@allow(*EDITORS)
+def plan_edit(plan_id: int):
+    record = plans.get_plan(plan_id)
+    form = PlanForm()
+    if request.method == "GET":
+        form.load(plans.spec_of(record))
+    return _save(form, plan_id, {"plan": record, "used": plans.is_used(record.id)})
+
+
+@bp.route("/plans/export.json")
+@allow(*READERS)
+def plan_export():
+    body = json.dumps(plans.export_plans(), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=plans.json"})
+
+
+@bp.route("/plans/import", methods=["POST"])
+@allow(*EDITORS)
+def plan_import():
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            saved = plans.import_plans(form.file.data.read().decode("utf-8", "replace"), actor_id=current_user.id)
+        except DomainError as error:
+            messages = ([_problem_text(p) for p in error.problems] if isinstance(error, PlanRefused)
+                        else [error_text(error)])
+            prefix = _("第 %(n)s 个方案：", n=error.params["n"]) if "n" in error.params and isinstance(error, PlanRefused) else ""
+            for message in messages:
+                flash(prefix + message, "danger")
+            return redirect(url_for("commissions.plan_list"))
+        flash(_("已导入 %(n)s 个方案。", n=len(saved)), "success")
+    else:
+        flash(_("请选择一个 JSON 文件。"), "danger")
+    return redirect(url_for("commissions.plan_list"))
+
+
+@bp.route("/runs", methods=["GET", "POST"])
+@allow(*RUNNERS)
+def runs():
+    form = RunForm()
+    outcome = None
+    if request.method == "GET":
+        form.period.data = form.period.data or _default_period()
+    elif form.validate_on_submit():
+        preview = "preview" in request.form
+        try:
+            outcome = commissions_run.run_period(form.period.data, actor_id=current_user.id, preview=preview)
+        except DomainError as error:
+            form.period.errors = list(form.period.errors) + [error_text(error)]
+            return render_template("commissions/runs.html", form=form, outcome=None,
+                                   runs=commissions_run.recent_runs()), 400
+        if not preview:
+            flash(_("已计算 %(period)s：记账 %(n)s 行。", period=outcome.period, n=outcome.lines_posted), "success")
+    return render_template("commissions/runs.html", form=form, outcome=outcome, runs=commissions_run.recent_runs())
+
+
+@bp.route("/statements")
+@allow(ANY_USER)
+def statements():
+    period = request.args.get("period") or _default_period()
+    try:
+        rows = commissions_statements.payees(current_user, period, request.args.get("after"))
+    except DomainError as error:
+        flash(error_text(error), "danger")
+        period, rows = _default_period(), []
+    cursor = rows[-1][0].code if len(rows) == 100 else None
+    return render_template("commissions/statements.html", period=period, rows=rows, cursor=cursor,
+                           own=current_user.seller_id)
+
+
+@bp.route("/statements/<int:seller_id>/<period>")
+@allow(ANY_USER)
+def statement(seller_id: int, period: str):
+    st = commissions_statements.statement(current_user, seller_id, period)
+    return render_template("commissions/statement.html", st=st, percent=bp_to_percent)
+
+
+@bp.route("/statements/<int:seller_id>/<period>/csv")
+@allow(ANY_USER)
+def statement_csv(seller_id: int, period: str):
+    st = commissions_statements.statement(current_user, seller_id, period)
+    return Response(commissions_statements.statement_csv(st), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=statement-{st.seller.code}-{st.period}.csv"})

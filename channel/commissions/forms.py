@@ -1,0 +1,88 @@
+"""Forms of the commissions feature. Rates are typed in percent (two decimals at most), money
+in yuan; the domain turns them into basis points and fen and checks every rule."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from channel.domain.commissions import PlanSpec, bp_to_percent, format_tiers, parse_category_rates, \
+    parse_override_rates, parse_tiers, percent_to_bp
+from channel.domain.money import fen_to_decimal, yuan_to_fen
+from channel.domain.errors import DomainError, N_
+
+
+class PlanForm(FlaskForm):
+    name = StringField(_l("方案名称"), validators=[DataRequired(), Length(max=100)])
+    channel = SelectField(_l("渠道"), choices=[("agent", _l("代理")), ("direct", _l("直销"))])
+    level = IntegerField(_l("层级"), validators=[Optional(), NumberRange(min=1)],
+                         description=_l("留空表示该渠道的所有层级。"))
+    seller_code = StringField(_l("单个销售方编码（可选）"), validators=[Optional(), Length(max=32)],
+                              description=_l("填写后只适用于这个销售方，并优先于层级方案。"))
+    valid_from = DateField(_l("生效日期"), validators=[DataRequired()], default=date.today)
+    valid_to = DateField(_l("失效日期（不含，可空）"), validators=[Optional()])
+    order_kind = SelectField(_l("计提的订单"), choices=[("sell_out", _l("销售出库")), ("sell_in", _l("进货")),
+                                                      ("all", _l("全部"))])
+    base_kind = SelectField(_l("计提基数"), choices=[("revenue", _l("净销售额")), ("margin", _l("毛利（售价 − 成本）"))])
+    base_rate = StringField(_l("基础费率 %"), default="0")
+    category_rates = TextAreaField(_l("品类费率"), description=_l("每行“品类 = 百分比”，替代该品类的基础费率。"))
+    tier_mode = SelectField(_l("阶梯方式"), choices=[("marginal", _l("超额累进（每段按本段费率）")),
+                                                   ("whole", _l("全额累进（全部按达到档的费率）"))])
+    tiers = TextAreaField(_l("阶梯（期间净销售额）"),
+                          description=_l("每行“起点元, 终点元（最后一档留空）, 百分比[, 认证代码]”，从 0 开始且首尾相接。"))
+    override_rates = StringField(_l("上级提成 %（按距离，逗号分隔）"), description=_l("例如“2, 1, 0.5”：直接上级 2%，再上一级 1%……"))
+    qualify_min = StringField(_l("上级达标的个人净销售额（元）"), default="0")
+    qualify_mode = SelectField(_l("上级未达标时"), choices=[("skip", _l("跳过：这一份不发")),
+                                                       ("compress", _l("压缩：顺延给下一位达标上级"))])
+    bonus_scope = SelectField(_l("目标奖励依据"), choices=[("personal", _l("个人净销售额")), ("team", _l("团队净销售额"))])
+    bonus_target = StringField(_l("目标销售额（元）"), default="0")
+    bonus = StringField(_l("目标奖励（元）"), default="0")
+    recruit_bonus = StringField(_l("发展下线奖励（元）"), default="0",
+                                description=_l("法规不允许为拉人头付酬：只能为 0。"))
+
+    def load(self, spec: PlanSpec) -> None:
+        """Fill the form from a stored plan."""
+        self.name.data, self.channel.data, self.level.data = spec.name, spec.channel, spec.level
+        self.seller_code.data, self.valid_from.data, self.valid_to.data = spec.seller_code, spec.valid_from, spec.valid_to
+        self.order_kind.data, self.base_kind.data = spec.order_kind, spec.base_kind
+        self.base_rate.data = bp_to_percent(spec.base_rate_bp)
+        self.category_rates.data = "\n".join(f"{c} = {bp_to_percent(r)}" for c, r in spec.category_rates.items())
+        self.tier_mode.data, self.tiers.data = spec.tier_mode, format_tiers(spec.tiers)
+        self.override_rates.data = ", ".join(bp_to_percent(r) for r in spec.override_rates_bp)
+        self.qualify_min.data = str(fen_to_decimal(spec.qualify_min_fen))
+        self.qualify_mode.data, self.bonus_scope.data = spec.qualify_mode, spec.bonus_scope
+        self.bonus_target.data = str(fen_to_decimal(spec.bonus_target_fen))
+        self.bonus.data = str(fen_to_decimal(spec.bonus_fen))
+
+    def spec(self) -> PlanSpec:
+        """The PlanSpec typed in; DomainError (with the field) when a value cannot be read."""
+        def money(field_name: str) -> int:
+            raw = getattr(self, field_name).data or "0"
+            try:
+                return yuan_to_fen(raw)
+            except ValueError:
+                raise DomainError(N_("“%(value)s”不是一个金额。"), field=field_name, value=raw) from None
+
+        return PlanSpec(
+            name=self.name.data or "", channel=self.channel.data, level=self.level.data,
+            valid_from=self.valid_from.data, valid_to=self.valid_to.data,
+            seller_code=(self.seller_code.data or "").strip() or None, order_kind=self.order_kind.data,
+            base_kind=self.base_kind.data, base_rate_bp=percent_to_bp(self.base_rate.data or "0", "base_rate"),
+            category_rates=parse_category_rates(self.category_rates.data), tier_mode=self.tier_mode.data,
+            tiers=parse_tiers(self.tiers.data), override_rates_bp=parse_override_rates(self.override_rates.data),
+            qualify_min_fen=money("qualify_min"), qualify_mode=self.qualify_mode.data,
+            bonus_scope=self.bonus_scope.data, bonus_target_fen=money("bonus_target"), bonus_fen=money("bonus"),
+            recruit_bonus_fen=money("recruit_bonus"),
+        )
+
+
+class RunForm(FlaskForm):
+    period = StringField(_l("期间（YYYY-MM）"), validators=[DataRequired(), Length(max=7)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("方案 JSON 文件"), validators=[FileRequired()])

@@ -1,0 +1,331 @@
+"""Commission plans as pure rules: validation with the compliance guardrails, tier arithmetic
+(marginal and whole), override distribution (skip / compress) and half-up rounding.
+
+Units: money in integer fen, rates in basis points (1 bp = 0.01 %, 10000 bp = 100 %).
+Every amount is rounded once, half away from zero, on the ledger line it becomes.
+
+These functions are the reference the set-based SQL of `channel.services.commissions_run`
+follows; unit tests pin them with hand-computed examples, integration tests check the SQL
+against them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from channel.domain.errors import DomainError, N_
+from channel.domain.money import round_half_up
+
+FULL_RATE_BP = 10000
+MAX_OVERRIDE_DEPTH = 3  # 《禁止传销条例》: overrides only a few levels deep, on real goods flow
+DEFAULT_DIRECT_CAP_BP = 3000  # 《直销管理条例》: at most 30 % of a direct seller's own sales
+
+BASE_REVENUE = "revenue"
+BASE_MARGIN = "margin"
+BASE_KINDS = (BASE_REVENUE, BASE_MARGIN)
+TIER_MARGINAL = "marginal"
+TIER_WHOLE = "whole"
+TIER_MODES = (TIER_MARGINAL, TIER_WHOLE)
+QUALIFY_SKIP = "skip"
+QUALIFY_COMPRESS = "compress"
+QUALIFY_MODES = (QUALIFY_SKIP, QUALIFY_COMPRESS)
+BONUS_PERSONAL = "personal"
+BONUS_TEAM = "team"
+BONUS_SCOPES = (BONUS_PERSONAL, BONUS_TEAM)
+ORDER_KINDS = ("sell_out", "sell_in", "all")
+CHANNELS = ("agent", "direct")
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A bracket of period net sales [from_fen, to_fen) (to_fen None = no upper end).
+    `certification`: a code the seller must hold on the period's last day to be paid this
+    bracket's rate; without it the bracket is paid at the rate of the bracket below."""
+
+    from_fen: int
+    to_fen: int | None
+    rate_bp: int
+    certification: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """What a plan says, independent of storage (the form, the JSON import and the database
+    row all become one of these before anything is checked)."""
+
+    name: str
+    channel: str
+    level: int | None
+    valid_from: date
+    valid_to: date | None = None
+    seller_code: str | None = None
+    order_kind: str = "sell_out"
+    base_kind: str = BASE_REVENUE
+    base_rate_bp: int = 0
+    category_rates: dict[str, int] = field(default_factory=dict)
+    tier_mode: str = TIER_MARGINAL
+    tiers: tuple[Tier, ...] = ()
+    override_rates_bp: tuple[int, ...] = ()
+    qualify_min_fen: int = 0
+    qualify_mode: str = QUALIFY_SKIP
+    bonus_scope: str = BONUS_PERSONAL
+    bonus_target_fen: int = 0
+    bonus_fen: int = 0
+    recruit_bonus_fen: int = 0  # always refused when > 0; present so an import cannot hide it
+
+    def override_rate(self, level: int) -> int:
+        return self.override_rates_bp[level - 1] if 0 < level <= len(self.override_rates_bp) else 0
+
+    def max_personal_rate_bp(self) -> int:
+        """The highest share of a sale the seller itself can earn: best base or category rate,
+        plus the best tier rate, plus the bonus as a share of its target."""
+        best_base = max([self.base_rate_bp, *self.category_rates.values()])
+        best_tier = max([t.rate_bp for t in self.tiers], default=0)
+        bonus = 0
+        if self.bonus_fen and self.bonus_target_fen:
+            bonus = -(-self.bonus_fen * FULL_RATE_BP // self.bonus_target_fen)  # rounded up
+        return best_base + best_tier + bonus
+
+
+@dataclass(frozen=True)
+class Check:
+    """One guardrail or rule, passed or failed, with the words that explain it."""
+
+    field: str
+    message: str  # a msgid (N_) with %(name)s placeholders
+    params: dict
+    passed: bool
+
+
+class PlanRefused(DomainError):
+    """The plan breaks one or more rules; `problems` lists every failed Check."""
+
+    def __init__(self, problems: list[Check]):
+        first = problems[0]
+        super().__init__(first.message, field=first.field, **first.params)
+        self.problems = problems
+
+
+def percent_to_bp(text: str | int | Decimal, field_name: str = "rate") -> int:
+    """'2.5' (percent) -> 250 bp. At most two decimals; refuses anything not a number."""
+    raw = str(text).strip().rstrip("%").strip()
+    try:
+        value = Decimal(raw or "0") * 100
+    except InvalidOperation:
+        raise DomainError(N_("“%(value)s” 不是一个百分比。"), field=field_name, value=str(text)) from None
+    if not value.is_finite() or value != value.to_integral_value():
+        raise DomainError(N_("百分比最多两位小数：“%(value)s”。"), field=field_name, value=str(text))
+    return int(value)
+
+
+def bp_to_percent(rate_bp: int) -> str:
+    """250 -> '2.5'; 1000 -> '10'."""
+    text = f"{Decimal(rate_bp) / 100:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP) -> list[Check]:
+    """Every rule and guardrail, each as a passed or failed Check (in the order a form shows them)."""
+    checks: list[Check] = []
+
+    def add(ok: bool, field_name: str, bad: str, good: str | None = None, **params) -> None:
+        if ok and good is None:
+            return
+        checks.append(Check(field_name, good if ok else bad, params, ok))
+
+    add(bool(spec.name and spec.name.strip()), "name", N_("方案名称不能为空。"))
+    add(spec.channel in CHANNELS, "channel", N_("渠道必须是 agent 或 direct。"))
+    add(spec.level is None or spec.level >= 1, "level", N_("层级必须大于等于 1。"))
+    add(spec.order_kind in ORDER_KINDS, "order_kind", N_("计提的订单类型必须是 sell_out、sell_in 或 all。"))
+    add(spec.base_kind in BASE_KINDS, "base_kind", N_("计提基数必须是 revenue（销售额）或 margin（毛利）。"))
+    add(spec.tier_mode in TIER_MODES, "tier_mode", N_("阶梯方式必须是 marginal（超额累进）或 whole（全额累进）。"))
+    add(spec.qualify_mode in QUALIFY_MODES, "qualify_mode", N_("不达标处理必须是 skip（跳过）或 compress（压缩）。"))
+    add(spec.bonus_scope in BONUS_SCOPES, "bonus_scope", N_("奖励范围必须是 personal（个人）或 team（团队）。"))
+    add(spec.valid_to is None or spec.valid_to > spec.valid_from, "valid_to",
+        N_("结束日期必须晚于开始日期。"))
+
+    rates = [("base_rate", spec.base_rate_bp)] + [("category_rates", r) for r in spec.category_rates.values()]
+    rates += [("tiers", t.rate_bp) for t in spec.tiers] + [("override_rates", r) for r in spec.override_rates_bp]
+    for field_name, rate in rates:
+        add(rate >= 0, field_name, N_("费率不能为负数（%(rate)s%%）。"), rate=bp_to_percent(rate))
+        add(rate <= FULL_RATE_BP, field_name, N_("费率不能超过 100%%（%(rate)s%%）。"), rate=bp_to_percent(rate))
+    for field_name, amount in (("qualify_min", spec.qualify_min_fen), ("bonus_target", spec.bonus_target_fen),
+                               ("bonus", spec.bonus_fen)):
+        add(amount >= 0, field_name, N_("金额不能为负数。"))
+    add(not spec.bonus_fen or spec.bonus_target_fen > 0, "bonus_target", N_("有目标奖励时必须设定目标销售额。"))
+    checks.extend(check_tiers(spec.tiers))
+
+    # Compliance guardrails: refused with the reason, and shown with the reason when they pass.
+    deepest = max((i + 1 for i, r in enumerate(spec.override_rates_bp) if r), default=0)
+    add(deepest <= MAX_OVERRIDE_DEPTH, "override_rates",
+        N_("上级提成最多 %(max)s 层：本方案给到第 %(depth)s 层。按《禁止传销条例》，按下线层级计酬不能无限延伸。"),
+        N_("上级提成 %(depth)s 层，不超过 %(max)s 层的上限，且只按真实销售计提。"),
+        max=MAX_OVERRIDE_DEPTH, depth=deepest)
+    add(sum(spec.override_rates_bp) <= FULL_RATE_BP, "override_rates", N_("各层上级提成合计不能超过 100%%。"))
+    add(spec.recruit_bonus_fen == 0, "recruit_bonus",
+        N_("不能为发展下线或下线加入支付任何报酬（《禁止传销条例》）：请把拉人头奖励设为 0。"),
+        N_("没有拉人头奖励：所有报酬都来自真实销售。"))
+    if spec.channel == "direct":
+        best = spec.max_personal_rate_bp()
+        add(best <= direct_cap_bp, "base_rate",
+            N_("直销人员的报酬最多可达本人销售额的 %(rate)s%%，超过了 %(cap)s%% 的上限（《直销管理条例》）。"),
+            N_("直销人员的报酬最多为本人销售额的 %(rate)s%%，不超过 %(cap)s%% 的上限（《直销管理条例》）。"),
+            rate=bp_to_percent(best), cap=bp_to_percent(direct_cap_bp))
+    return checks
+
+
+def check_tiers(tiers: tuple[Tier, ...]) -> list[Check]:
+    """Brackets must start at 0, follow each other without gap or overlap, and only the last
+    may be open-ended."""
+    problems: list[Check] = []
+    if not tiers:
+        return problems
+    ordered = sorted(tiers, key=lambda t: t.from_fen)
+    if ordered[0].from_fen != 0:
+        problems.append(Check("tiers", N_("第一档必须从 0 开始（现在从 %(start)s 开始，中间有空档）。"),
+                              {"start": ordered[0].from_fen}, False))
+    for index, (tier, following) in enumerate(zip(ordered, ordered[1:] + [None]), start=1):
+        if tier.to_fen is not None and tier.to_fen <= tier.from_fen:
+            problems.append(Check("tiers", N_("第 %(n)s 档的上限必须大于下限。"), {"n": index}, False))
+        if following is None:
+            continue
+        if tier.to_fen is None or following.from_fen < tier.to_fen:
+            problems.append(Check("tiers", N_("第 %(n)s 档与第 %(m)s 档重叠。"), {"n": index, "m": index + 1}, False))
+        elif following.from_fen > tier.to_fen:
+            problems.append(Check("tiers", N_("第 %(n)s 档与第 %(m)s 档之间有空档。"), {"n": index, "m": index + 1}, False))
+    return problems
+
+
+def validate_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP) -> list[Check]:
+    """The passed guardrail checks (to show why the plan passes); PlanRefused if any fails."""
+    checks = check_plan(spec, direct_cap_bp)
+    failed = [c for c in checks if not c.passed]
+    if failed:
+        raise PlanRefused(failed)
+    return checks
+
+
+def effective_tier_rates(tiers: tuple[Tier, ...], certified: set[str] | frozenset = frozenset()) -> list[int]:
+    """The rate each bracket actually pays: a bracket gated on a certification the seller lacks
+    pays the rate of the bracket below (0 for the first)."""
+    rates: list[int] = []
+    for tier in sorted(tiers, key=lambda t: t.from_fen):
+        allowed = tier.certification is None or tier.certification in certified
+        rates.append(tier.rate_bp if allowed else (rates[-1] if rates else 0))
+    return rates
+
+
+def tier_amount(net_fen: int, tiers: tuple[Tier, ...], mode: str,
+                certified: set[str] | frozenset = frozenset()) -> int:
+    """The tier commission on period net sales, rounded half-up once.
+
+    marginal: each slice of `net_fen` inside a bracket at that bracket's rate;
+    whole: all of `net_fen` at the rate of the bracket it reaches (a bracket's lower edge
+    belongs to it: exactly on the edge pays the higher bracket). Zero for net <= 0.
+    """
+    if net_fen <= 0 or not tiers:
+        return 0
+    ordered = sorted(tiers, key=lambda t: t.from_fen)
+    rates = effective_tier_rates(tuple(ordered), certified)
+    if mode == TIER_WHOLE:
+        for tier, rate in zip(ordered, rates):
+            if tier.from_fen <= net_fen and (tier.to_fen is None or net_fen < tier.to_fen):
+                return round_half_up(Decimal(net_fen) * rate / FULL_RATE_BP)
+        return 0
+    total = 0
+    for tier, rate in zip(ordered, rates):
+        top = net_fen if tier.to_fen is None else min(net_fen, tier.to_fen)
+        if top > tier.from_fen:
+            total += (top - tier.from_fen) * rate
+    return round_half_up(Decimal(total) / FULL_RATE_BP)
+
+
+def next_tier(net_fen: int, tiers: tuple[Tier, ...]) -> tuple[int, int] | None:
+    """(fen still to sell, rate of the next bracket) or None at the top bracket."""
+    for tier in sorted(tiers, key=lambda t: t.from_fen):
+        if tier.from_fen > net_fen:
+            return tier.from_fen - net_fen, tier.rate_bp
+    return None
+
+
+def distribute_overrides(chain: list[tuple[int, bool]], rates_bp: tuple[int, ...], mode: str) -> list[tuple[int, int, int]]:
+    """Who earns which override on one sale.
+
+    `chain`: the seller's uplines on the order date, nearest first, as (seller_id, qualified).
+    skip: the upline at distance d earns r_d if qualified; an unqualified one's share is not paid.
+    compress: the k-th qualified upline earns r_k; unqualified uplines are passed over.
+    Returns [(seller_id, override level, rate_bp)] for rates > 0, at most MAX_OVERRIDE_DEPTH.
+    """
+    paid: list[tuple[int, int, int]] = []
+    if mode == QUALIFY_COMPRESS:
+        qualified = [seller for seller, ok in chain if ok]
+        for level, seller in enumerate(qualified[:len(rates_bp)], start=1):
+            paid.append((seller, level, rates_bp[level - 1]))
+    else:
+        for level, (seller, ok) in enumerate(chain[:len(rates_bp)], start=1):
+            if ok:
+                paid.append((seller, level, rates_bp[level - 1]))
+    return [p for p in paid if p[2] > 0 and p[1] <= MAX_OVERRIDE_DEPTH]
+
+
+def line_amount(base_fen: int, rate_bp: int) -> int:
+    """One ledger line: base × rate, half-up to the fen (negative bases round away from zero)."""
+    return round_half_up(Decimal(base_fen) * rate_bp / FULL_RATE_BP)
+
+
+# --- Reading plans typed by people (forms) ---------------------------------------------------
+
+def parse_override_rates(text: str) -> tuple[int, ...]:
+    """'2, 1, 0.5' (percent, nearest upline first) -> (200, 100, 50)."""
+    parts = [p for p in (text or "").replace("，", ",").replace("、", ",").split(",") if p.strip()]
+    return tuple(percent_to_bp(p, "override_rates") for p in parts)
+
+
+def parse_category_rates(text: str) -> dict[str, int]:
+    """One 'category = percent' per line -> {category: bp}. A category named twice is refused."""
+    rates: dict[str, int] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "=" not in line:
+            raise DomainError(N_("品类费率第 %(n)s 行应写成“品类 = 百分比”。"), field="category_rates", n=number)
+        category, rate = (part.strip() for part in line.split("=", 1))
+        if not category:
+            raise DomainError(N_("品类费率第 %(n)s 行缺少品类。"), field="category_rates", n=number)
+        if category in rates:
+            raise DomainError(N_("品类“%(category)s”写了两次。"), field="category_rates", category=category)
+        rates[category] = percent_to_bp(rate, "category_rates")
+    return rates
+
+
+def parse_tiers(text: str) -> tuple[Tier, ...]:
+    """One bracket per line: 'from_yuan, to_yuan (empty = no limit), percent[, certification]'."""
+    from channel.domain.money import yuan_to_fen
+
+    tiers: list[Tier] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if len(parts) < 3 or len(parts) > 4:
+            raise DomainError(N_("阶梯第 %(n)s 行应写成“起点, 终点（可空）, 百分比[, 认证代码]”。"), field="tiers", n=number)
+        try:
+            start = yuan_to_fen(parts[0] or "0")
+            end = yuan_to_fen(parts[1]) if parts[1] else None
+        except ValueError:
+            raise DomainError(N_("阶梯第 %(n)s 行的金额无法识别。"), field="tiers", n=number) from None
+        certification = parts[3] if len(parts) == 4 and parts[3] else None
+        tiers.append(Tier(start, end, percent_to_bp(parts[2], "tiers"), certification))
+    return tuple(tiers)
+
+
+def format_tiers(tiers: tuple[Tier, ...]) -> str:
+    from channel.domain.money import fen_to_decimal
+
+    lines = []
+    for t in tiers:
+        end = "" if t.to_fen is None else str(fen_to_decimal(t.to_fen))
+        cert = f", {t.certification}" if t.certification else ""
+        lines.append(f"{fen_to_decimal(t.from_fen)}, {end}, {bp_to_percent(t.rate_bp)}{cert}")
+    return "\n".join(lines)

@@ -1,0 +1,330 @@
+"""Commission plans: save (with guardrails and versioning), read, export / import as JSON,
+period locks, and the demo plan set.
+
+A plan row is one version. Saving changes to a version that no ledger line uses edits it in
+place; saving changes to a used version adds a new version (same `family_id`, version + 1) and
+ends or supersedes the old one, so that posted lines keep pointing at the rates they used.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import and_, exists, or_, select
+
+from channel.domain.commissions import (
+    DEFAULT_DIRECT_CAP_BP, Check, PlanRefused, PlanSpec, Tier, validate_plan,
+)
+from channel.domain.errors import Conflict, DomainError, N_, NotFound
+from channel.services import audit
+from models import db
+from models.commissions import CommissionPlan, LedgerLine, PeriodLock, PlanCategoryRate, PlanTier
+from models.tree import Seller
+
+EXPORT_FORMAT = "qudao-plans/1"
+
+
+def direct_cap_bp() -> int:
+    return int(current_app.config.get("COMMISSION_DIRECT_CAP_BP", DEFAULT_DIRECT_CAP_BP))
+
+
+def spec_of(plan: CommissionPlan) -> PlanSpec:
+    """The PlanSpec a stored version says."""
+    rates = (plan.override_r1_bp, plan.override_r2_bp, plan.override_r3_bp)
+    while rates and not rates[-1]:
+        rates = rates[:-1]
+    return PlanSpec(
+        name=plan.name, channel=plan.channel, level=plan.level, valid_from=plan.valid_from,
+        valid_to=plan.valid_to, seller_code=plan.seller.code if plan.seller_id else None,
+        order_kind=plan.order_kind, base_kind=plan.base_kind, base_rate_bp=plan.base_rate_bp,
+        category_rates={c.category: c.rate_bp for c in plan.category_rates}, tier_mode=plan.tier_mode,
+        tiers=tuple(Tier(t.from_fen, t.to_fen, t.rate_bp, t.certification_code) for t in plan.tiers),
+        override_rates_bp=tuple(rates), qualify_min_fen=plan.qualify_min_fen, qualify_mode=plan.qualify_mode,
+        bonus_scope=plan.bonus_scope, bonus_target_fen=plan.bonus_target_fen, bonus_fen=plan.bonus_fen,
+    )
+
+
+def checks_of(plan: CommissionPlan) -> list[Check]:
+    """Why a stored plan passes the guardrails (the passed checks with their reasons)."""
+    from channel.domain.commissions import check_plan
+
+    return [c for c in check_plan(spec_of(plan), direct_cap_bp()) if c.passed]
+
+
+def _seller_for(spec: PlanSpec) -> Seller | None:
+    if not spec.seller_code:
+        return None
+    seller = db.session.scalar(select(Seller).where(Seller.code == spec.seller_code))
+    if seller is None:
+        raise DomainError(N_("没有编码为 %(code)s 的销售方。"), field="seller_code", code=spec.seller_code)
+    if seller.channel != spec.channel:
+        raise DomainError(N_("销售方 %(code)s 不属于这个渠道。"), field="seller_code", code=spec.seller_code)
+    return seller
+
+
+def is_used(plan_id: int) -> bool:
+    """True when a posted ledger line used this version."""
+    return db.session.scalar(select(exists().where(LedgerLine.plan_version_id == plan_id)))
+
+
+def _check_overlap(spec: PlanSpec, seller_id: int | None, ignore_ids: set[int]) -> None:
+    """Two active versions for the same target may not be in force on the same day."""
+    query = select(CommissionPlan).where(
+        CommissionPlan.status == "active", CommissionPlan.channel == spec.channel,
+        CommissionPlan.level.is_(None) if spec.level is None else CommissionPlan.level == spec.level,
+        CommissionPlan.seller_id.is_(None) if seller_id is None else CommissionPlan.seller_id == seller_id,
+        or_(CommissionPlan.valid_to.is_(None), CommissionPlan.valid_to > spec.valid_from),
+    )
+    if spec.valid_to is not None:
+        query = query.where(CommissionPlan.valid_from < spec.valid_to)
+    for other in db.session.scalars(query):
+        if other.id not in ignore_ids:
+            raise Conflict(N_("与方案“%(name)s”（第 %(version)s 版，%(start)s 起）的生效期重叠。"), field="valid_from",
+                           name=other.name, version=other.version, start=other.valid_from.isoformat())
+
+
+def _fill(plan: CommissionPlan, spec: PlanSpec, seller: Seller | None) -> None:
+    rates = list(spec.override_rates_bp) + [0, 0, 0]
+    plan.name, plan.channel, plan.level = spec.name.strip(), spec.channel, spec.level
+    plan.seller_id = seller.id if seller else None
+    plan.valid_from, plan.valid_to = spec.valid_from, spec.valid_to
+    plan.order_kind, plan.base_kind, plan.base_rate_bp = spec.order_kind, spec.base_kind, spec.base_rate_bp
+    plan.tier_mode = spec.tier_mode
+    plan.override_r1_bp, plan.override_r2_bp, plan.override_r3_bp = rates[:3]
+    plan.qualify_min_fen, plan.qualify_mode = spec.qualify_min_fen, spec.qualify_mode
+    plan.bonus_scope, plan.bonus_target_fen, plan.bonus_fen = spec.bonus_scope, spec.bonus_target_fen, spec.bonus_fen
+    plan.tiers = [PlanTier(from_fen=t.from_fen, to_fen=t.to_fen, rate_bp=t.rate_bp, certification_code=t.certification)
+                  for t in sorted(spec.tiers, key=lambda t: t.from_fen)]
+    plan.category_rates = [PlanCategoryRate(category=c, rate_bp=r) for c, r in sorted(spec.category_rates.items())]
+
+
+def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | None = None,
+              commit: bool = True) -> CommissionPlan:
+    """Create a plan, or change version `plan_id`. Raises PlanRefused (every failed guardrail),
+    Conflict (dates overlap another active version for the same target), NotFound.
+
+    Changing a version some ledger line used makes a new version from `spec.valid_from`: the
+    old version then ends that day (or, when the new one starts on or before the old one's
+    start, is superseded entirely: re-runs of its months then post adjustments)."""
+    validate_plan(spec, direct_cap_bp())
+    seller = _seller_for(spec)
+    old = None
+    if plan_id is not None:
+        old = db.session.get(CommissionPlan, plan_id)
+        if old is None:
+            raise NotFound(N_("没有这个提成方案。"))
+        if old.status != "active":
+            raise Conflict(N_("这是一个已被取代的旧版本，不能修改：请修改最新版本。"))
+    _check_overlap(spec, seller.id if seller else None, {old.id} if old else set())
+    if old is not None and not is_used(old.id):
+        _fill(old, spec, seller)
+        plan, action = old, "plan.edit"
+    else:
+        plan = CommissionPlan(version=1, status="active", created_by_id=actor_id)
+        _fill(plan, spec, seller)
+        action = "plan.create"
+        if old is not None:
+            plan.family_id, plan.version, action = old.family_id, old.version + 1, "plan.new_version"
+            if old.valid_from < spec.valid_from:
+                old.valid_to = spec.valid_from
+            else:
+                old.status = "superseded"
+        db.session.add(plan)
+        db.session.flush()
+        if plan.family_id is None:
+            plan.family_id = plan.id
+    db.session.flush()
+    audit.record(actor_id, action, "commission_plan", plan.id, {
+        "family_id": plan.family_id, "version": plan.version, "replaces": old.id if old else None,
+        "plan": plan_to_json(plan),
+    })
+    if commit:
+        db.session.commit()
+    return plan
+
+
+def get_plan(plan_id: int) -> CommissionPlan:
+    plan = db.session.get(CommissionPlan, plan_id)
+    if plan is None:
+        raise NotFound(N_("没有这个提成方案。"))
+    return plan
+
+
+def list_plans(include_superseded: bool = False) -> list[CommissionPlan]:
+    query = select(CommissionPlan).order_by(CommissionPlan.channel, CommissionPlan.level, CommissionPlan.family_id,
+                                            CommissionPlan.version)
+    if not include_superseded:
+        query = query.where(CommissionPlan.status == "active")
+    return list(db.session.scalars(query))
+
+
+def versions_of(plan: CommissionPlan) -> list[CommissionPlan]:
+    return list(db.session.scalars(select(CommissionPlan).where(CommissionPlan.family_id == plan.family_id)
+                                   .order_by(CommissionPlan.version)))
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+def plan_to_json(plan: CommissionPlan) -> dict:
+    spec = spec_of(plan)
+    return {
+        "name": spec.name, "version": plan.version, "channel": spec.channel, "level": spec.level,
+        "seller_code": spec.seller_code, "valid_from": spec.valid_from.isoformat(),
+        "valid_to": spec.valid_to.isoformat() if spec.valid_to else None, "order_kind": spec.order_kind,
+        "base_kind": spec.base_kind, "base_rate_bp": spec.base_rate_bp, "category_rates": spec.category_rates,
+        "tier_mode": spec.tier_mode,
+        "tiers": [{"from_fen": t.from_fen, "to_fen": t.to_fen, "rate_bp": t.rate_bp, "certification": t.certification}
+                  for t in spec.tiers],
+        "override_rates_bp": list(spec.override_rates_bp), "qualify_min_fen": spec.qualify_min_fen,
+        "qualify_mode": spec.qualify_mode, "bonus_scope": spec.bonus_scope,
+        "bonus_target_fen": spec.bonus_target_fen, "bonus_fen": spec.bonus_fen, "recruit_bonus_fen": 0,
+    }
+
+
+def export_plans() -> dict:
+    """Every active version, in the documented format (docs/plans-json.md)."""
+    return {"format": EXPORT_FORMAT, "plans": [plan_to_json(p) for p in list_plans()]}
+
+
+def spec_from_json(data: dict, index: int = 1) -> PlanSpec:
+    """A PlanSpec from one plan object; DomainError naming the plan and the field when malformed."""
+    def need(key, kind, default=...):
+        value = data.get(key, default)
+        if value is ...:
+            raise DomainError(N_("第 %(n)s 个方案缺少字段 %(key)s。"), field=key, n=index, key=key)
+        if value is not None and not isinstance(value, kind) or isinstance(value, bool):
+            raise DomainError(N_("第 %(n)s 个方案的字段 %(key)s 类型不对。"), field=key, n=index, key=key)
+        return value
+
+    def day(key, optional=False):
+        raw = need(key, str, None if optional else ...)
+        if raw is None:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise DomainError(N_("第 %(n)s 个方案的日期 %(key)s 应写成 YYYY-MM-DD。"), field=key, n=index, key=key) from None
+
+    try:
+        tiers = tuple(Tier(int(t["from_fen"]), None if t.get("to_fen") is None else int(t["to_fen"]),
+                           int(t["rate_bp"]), t.get("certification") or None) for t in need("tiers", list, []))
+        categories = {str(k): int(v) for k, v in need("category_rates", dict, {}).items()}
+        overrides = tuple(int(r) for r in need("override_rates_bp", list, []))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise DomainError(N_("第 %(n)s 个方案的阶梯、品类费率或上级提成格式不对。"), field="tiers", n=index) from None
+    return PlanSpec(
+        name=need("name", str), channel=need("channel", str), level=need("level", int, None),
+        valid_from=day("valid_from"), valid_to=day("valid_to", optional=True),
+        seller_code=need("seller_code", str, None), order_kind=need("order_kind", str, "sell_out"),
+        base_kind=need("base_kind", str, "revenue"), base_rate_bp=need("base_rate_bp", int, 0),
+        category_rates=categories, tier_mode=need("tier_mode", str, "marginal"), tiers=tiers,
+        override_rates_bp=overrides, qualify_min_fen=need("qualify_min_fen", int, 0),
+        qualify_mode=need("qualify_mode", str, "skip"), bonus_scope=need("bonus_scope", str, "personal"),
+        bonus_target_fen=need("bonus_target_fen", int, 0), bonus_fen=need("bonus_fen", int, 0),
+        recruit_bonus_fen=need("recruit_bonus_fen", int, 0),
+    )
+
+
+def import_plans(payload: dict | str, *, actor_id: int | None = None, commit: bool = True) -> list[CommissionPlan]:
+    """Import plans from the export format, all or nothing. A plan whose name and target match
+    an active version becomes its next version; others are created. Raises DomainError (the
+    message names the plan's position) and leaves nothing saved."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except json.JSONDecodeError:
+            raise DomainError(N_("文件不是有效的 JSON。"), field="file") from None
+    if not isinstance(payload, dict) or payload.get("format") != EXPORT_FORMAT or not isinstance(payload.get("plans"), list):
+        raise DomainError(N_("文件格式不对：需要 {\"format\": \"%(format)s\", \"plans\": [...]}。"), field="file",
+                          format=EXPORT_FORMAT)
+    saved: list[CommissionPlan] = []
+    try:
+        for index, data in enumerate(payload["plans"], start=1):
+            if not isinstance(data, dict):
+                raise DomainError(N_("第 %(n)s 个方案不是一个对象。"), field="file", n=index)
+            spec = spec_from_json(data, index)
+            seller = _seller_for(spec)
+            existing = db.session.scalar(select(CommissionPlan).where(
+                CommissionPlan.status == "active", CommissionPlan.name == spec.name.strip(),
+                CommissionPlan.channel == spec.channel,
+                CommissionPlan.level.is_(None) if spec.level is None else CommissionPlan.level == spec.level,
+                CommissionPlan.seller_id.is_(None) if seller is None else CommissionPlan.seller_id == seller.id,
+            ).order_by(CommissionPlan.valid_from.desc()).limit(1))
+            try:
+                saved.append(save_plan(spec, plan_id=existing.id if existing else None, actor_id=actor_id, commit=False))
+            except PlanRefused as refused:
+                refused.params = dict(refused.params, n=index)
+                raise
+        if not commit:
+            return saved
+        audit.record(actor_id, "plan.import", "commission_plan", None, {"plans": [p.id for p in saved]})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return saved
+
+
+def what_if(period: str, payload: dict | str, *, actor_id: int | None = None):
+    """Preview month `period` as if the plans in `payload` (the export format) were saved:
+    they are saved in the run's transaction, which the preview then rolls back. Returns the
+    RunOutcome: what would be posted compared with what is posted."""
+    from channel.services.commissions_run import run_period
+
+    try:
+        import_plans(payload, actor_id=actor_id, commit=False)
+        return run_period(period, actor_id=actor_id, preview=True)
+    finally:
+        db.session.rollback()
+
+
+# --- Period locks -------------------------------------------------------------------------------
+
+def is_locked(period: str) -> bool:
+    return db.session.get(PeriodLock, period) is not None
+
+
+def lock_period(period: str, *, actor_id: int | None = None, reason: str | None = None, commit: bool = True) -> PeriodLock:
+    """Lock a month (the payouts feature calls this on approval): no run posts in it any more."""
+    from channel.domain.periods import Month
+
+    period = str(Month.parse(period))
+    if is_locked(period):
+        raise Conflict(N_("期间 %(period)s 已经锁定。"), field="period", period=period)
+    lock = PeriodLock(period=period, locked_by_id=actor_id, reason=reason)
+    db.session.add(lock)
+    audit.record(actor_id, "period.lock", "period", period, {"reason": reason})
+    if commit:
+        db.session.commit()
+    return lock
+
+
+# --- Demo -------------------------------------------------------------------------------------
+
+def demo_plan_specs(start: date) -> list[PlanSpec]:
+    """A modest, compliant policy: stepped rebates for city agents and resellers with overrides
+    to three upline levels, and a capped plan for direct reps."""
+    return [
+        PlanSpec(name="分销商返利", channel="agent", level=4, valid_from=start, base_rate_bp=300,
+                 tier_mode="marginal", tiers=(Tier(0, 5_000_000, 0), Tier(5_000_000, 20_000_000, 100),
+                                             Tier(20_000_000, None, 200)),
+                 override_rates_bp=(200, 100, 50), qualify_min_fen=1_000_000, qualify_mode="compress"),
+        PlanSpec(name="市代返利", channel="agent", level=3, valid_from=start, base_rate_bp=400,
+                 tier_mode="whole", tiers=(Tier(0, 10_000_000, 0), Tier(10_000_000, None, 100, "PRODUCT-101")),
+                 override_rates_bp=(200, 100), qualify_min_fen=0, qualify_mode="skip",
+                 bonus_scope="team", bonus_target_fen=50_000_000, bonus_fen=500_000),
+        PlanSpec(name="直销代表提成", channel="direct", level=3, valid_from=start, base_rate_bp=500,
+                 tiers=(Tier(0, 10_000_000, 0), Tier(10_000_000, None, 200)), override_rates_bp=(100, 50),
+                 bonus_target_fen=5_000_000, bonus_fen=100_000),
+    ]
+
+
+def install_demo_plans(start: date = date(2025, 1, 1), *, commit: bool = True) -> list[CommissionPlan]:
+    """Install the demo plan set (idempotent: does nothing when plans exist)."""
+    if db.session.scalar(select(CommissionPlan.id).limit(1)) is not None:
+        return []
+    plans = [save_plan(spec, commit=False) for spec in demo_plan_specs(start)]
+    if commit:
+        db.session.commit()
+    return plans

@@ -1,0 +1,37 @@
+"""Commissions in a real browser: the run buttons, then a statement as the agent sees it."""
+from sqlalchemy import select
+
+from models import db
+from models.users import User
+from tests.browser.conftest import login
+
+
+def _prepare(live_server):
+    from channel.services.commissions import install_demo_plans
+
+    with live_server["app"].app_context():
+        install_demo_plans()
+        users = {u.username: u.seller_id for u in db.session.scalars(select(User).where(User.seller_id.is_not(None)))}
+        return users
+
+
+def test_finance_previews_then_posts_a_month_and_an_agent_reads_its_statement(page, live_server):
+    sellers = _prepare(live_server)
+    login(page, "finance")
+    page.goto("/commissions/runs")
+    page.fill("input[name=period]", "2026-10")
+    page.click("button[name=preview]")
+    page.wait_for_selector("#run-outcome")
+    assert "预览" in page.inner_text("#run-outcome")
+    page.fill("input[name=period]", "2026-10")
+    page.click("button[name=post]")
+    page.wait_for_selector("#run-table")
+    assert "posted" in page.inner_text("#run-table")
+    page.context.clear_cookies()
+    login(page, "agent")
+    page.goto(f"/commissions/statements/{sellers['agent']}/2026-10")
+    page.wait_for_selector("#totals")
+    assert page.locator("#statement-total").inner_text().startswith(("¥", "-¥"))
+    assert page.locator("#csv-link").is_visible()
+    response = page.goto(f"/commissions/statements/{sellers['agent2']}/2026-10")
+    assert response.status == 404

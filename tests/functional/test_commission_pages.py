@@ -1,0 +1,194 @@
+"""Commission pages: statements by scope (forbidden ones tried by id), CSV, plan forms that refuse
+and explain, runs with preview, and the CLI."""
+import json
+from datetime import date
+
+import pytest
+
+from channel.domain.commissions import Tier
+from channel.services.commissions_run import run_period
+from models import db
+from models.commissions import CommissionPlan
+from tests.commissions_fixtures import count_lines, plan
+
+
+@pytest.fixture
+def posted(world):
+    plan(level=4, base_rate_bp=300, override_rates_bp=(200, 100, 50),
+         tiers=(Tier(0, 1_000_000, 0), Tier(1_000_000, None, 200)))
+    plan(name="直销", channel="direct", level=3, base_rate_bp=500, override_rates_bp=(100, 50))
+    run_period("2026-10")
+    return world
+
+
+def statement_url(seller, period="2026-10"):
+    return f"/commissions/statements/{seller.id}/{period}"
+
+
+def test_an_agent_sees_its_own_and_downline_statements(client, auth, posted):
+    w = posted
+    auth.login("agent_sz")
+    page = client.get(statement_url(w.SZ))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "¥120.00" in text and "NS" in text  # override of 2% on NS's ¥6,000, traced to NS
+    assert client.get(statement_url(w.NS)).status_code == 200
+
+
+@pytest.mark.parametrize("user, forbidden", [("agent_sz", "GD"), ("agent_sz", "TH"), ("agent_sz", "N1"),
+                                             ("agent_gd", "HZ"), ("agent_zj", "NS"), ("rep1", "REP3"),
+                                             ("rep1", "MGR"), ("agent_gd", "REP1")])
+def test_a_statement_outside_the_downline_is_refused_by_id(client, auth, posted, user, forbidden):
+    auth.login(user)
+    seller = getattr(posted, forbidden)
+    assert client.get(statement_url(seller)).status_code == 404
+    assert client.get(statement_url(seller) + "/csv").status_code == 404
+
+
+def test_the_statement_list_shows_only_the_users_scope(client, auth, posted):
+    auth.login("agent_sz")
+    text = client.get("/commissions/statements?period=2026-10").get_data(as_text=True)
+    assert "南山分销" in text and "广东省代" not in text and "天河分销" not in text
+
+
+def test_finance_sees_every_statement_and_downloads_csv(client, auth, posted):
+    w = posted
+    auth.login("finance")
+    assert client.get(statement_url(w.GD)).status_code == 200
+    response = client.get(statement_url(w.NS) + "/csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("ledger_line_id,period") and "SO-NS-1" in rows[1] and rows[-1].endswith(",18000")
+
+
+def test_the_statement_shows_progress_to_the_next_tier(client, auth, posted):
+    auth.login("manager")
+    text = client.get(statement_url(posted.NS)).get_data(as_text=True)
+    assert "再销售 ¥4,000.00 即可达到 2%" in text
+
+
+def test_agents_cannot_see_plans_or_run_periods(client, auth, posted):
+    auth.login("agent_gd")
+    assert client.get("/commissions/plans").status_code == 403
+    assert client.post("/commissions/runs", data={"period": "2026-10"}).status_code == 403
+    assert client.post("/commissions/plans/new", data={}).status_code == 403
+
+
+def form(**fields):
+    data = dict(name="新方案", channel="agent", level="4", valid_from="2026-01-01", order_kind="sell_out",
+                base_kind="revenue", base_rate="3", tier_mode="marginal", tiers="", override_rates="2, 1",
+                qualify_min="0", qualify_mode="skip", bonus_scope="personal", bonus_target="0", bonus="0",
+                recruit_bonus="0", category_rates="")
+    data.update(fields)
+    return data
+
+
+@pytest.mark.parametrize("fields, words", [
+    (dict(base_rate="-1"), "费率不能为负数"),
+    (dict(base_rate="120"), "不能超过 100%"),
+    (dict(tiers="0, 10000, 1\n5000, , 2"), "重叠"),
+    (dict(override_rates="2, 1, 0.5, 0.2"), "最多 3 层"),
+    (dict(valid_to="2025-06-01"), "结束日期必须晚于开始日期"),
+    (dict(recruit_bonus="100"), "拉人头"),
+    (dict(channel="direct", level="3", base_rate="35"), "30%"),
+])
+def test_the_plan_form_refuses_and_explains(client, auth, world, fields, words):
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form(**fields))
+    assert response.status_code == 400
+    assert words in response.get_data(as_text=True)
+    assert db.session.query(CommissionPlan).count() == 0
+
+
+def test_a_saved_plan_shows_why_it_passes(client, auth, world):
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form())
+    assert response.status_code == 302
+    text = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "为什么这个方案合规" in text and "不超过 3 层" in text
+
+
+def test_editing_a_used_plan_creates_a_new_version(client, auth, posted):
+    auth.login("manager")
+    used = db.session.query(CommissionPlan).filter_by(level=4).one()
+    data = form(name=used.name, tiers="0, 10000, 0\n10000, , 2", override_rates="2, 1, 0.5", base_rate="4",
+                valid_from="2026-11-01")
+    response = client.post(f"/commissions/plans/{used.id}/edit", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    versions = db.session.query(CommissionPlan).filter_by(family_id=used.id).order_by(CommissionPlan.version).all()
+    assert [(v.version, v.base_rate_bp, v.valid_to) for v in versions] == [(1, 300, date(2026, 11, 1)), (2, 400, None)]
+
+
+def test_the_run_button_previews_then_posts(client, auth, world):
+    plan(level=4, base_rate_bp=300)
+    auth.login("finance")
+    preview = client.post("/commissions/runs", data={"period": "2026-10", "preview": "1"})
+    assert preview.status_code == 200 and count_lines() == 0
+    assert "预览" in preview.get_data(as_text=True)
+    client.post("/commissions/runs", data={"period": "2026-10", "post": "1"})
+    assert count_lines() == 2
+    bad = client.post("/commissions/runs", data={"period": "2026-13", "post": "1"})
+    assert bad.status_code == 400 and "YYYY-MM" in bad.get_data(as_text=True)
+
+
+def test_the_cli_runs_previews_and_moves_plans_as_json(app, world, tmp_path):
+    plan(level=4, base_rate_bp=300, override_rates_bp=(200, 100))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["commissions", "run", "--period", "2026-10", "--preview"])
+    assert result.exit_code == 0 and "would post 6 lines" in result.output and count_lines() == 0
+    result = runner.invoke(args=["commissions", "run", "--period", "2026-10"])
+    assert result.exit_code == 0 and "posted 6 lines" in result.output and count_lines() == 6
+    path = tmp_path / "plans.json"
+    assert runner.invoke(args=["plans", "export", str(path)]).exit_code == 0
+    exported = json.loads(path.read_text(encoding="utf-8"))
+    assert exported["plans"][0]["base_rate_bp"] == 300
+    exported["plans"][0]["base_rate_bp"] = 350
+    exported["plans"][0]["valid_from"] = "2026-11-01"
+    path.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["plans", "import", str(path)])
+    assert result.exit_code == 0 and "v2" in result.output
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(base_rate_bp=-5), "负数"), (dict(base_rate_bp=20000), "100%"),
+    (dict(tiers=[{"from_fen": 0, "to_fen": 500, "rate_bp": 1}, {"from_fen": 400, "to_fen": None, "rate_bp": 2}]), "重叠"),
+    (dict(override_rates_bp=[100, 100, 100, 100]), "最多 3 层"), (dict(valid_to="2025-01-01"), "晚于"),
+    (dict(valid_from="yesterday"), "YYYY-MM-DD"),
+])
+def test_an_import_breaking_a_rule_is_refused_whole_with_a_clear_message(app, world, tmp_path, change, words):
+    good = {"name": "好方案", "channel": "agent", "level": 3, "valid_from": "2026-01-01", "base_rate_bp": 100}
+    bad = dict(good, name="坏方案", level=4, **change)
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps({"format": "qudao-plans/1", "plans": [good, bad]}, ensure_ascii=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["plans", "import", str(path)])
+    assert result.exit_code == 1 and words in result.output
+    assert db.session.query(CommissionPlan).count() == 0
+
+
+def test_managers_list_plans_and_export_them(client, auth, posted):
+    auth.login("manager")
+    page = client.get("/commissions/plans").get_data(as_text=True)
+    assert "测试方案" in page and "直销" in page
+    exported = client.get("/commissions/plans/export.json")
+    assert exported.status_code == 200 and len(exported.get_json()["plans"]) == 2
+
+
+def test_the_statement_reads_in_english(client, auth, posted):
+    auth.login("finance")
+    client.post("/lang/en", data={"next": "/"})
+    text = client.get(statement_url(posted.NS)).get_data(as_text=True)
+    assert "Sell ¥4,000.00 more to reach the 2% tier." in text
+
+
+def test_the_cli_what_if_previews_plans_from_a_file(app, world, tmp_path):
+    from channel.services.commissions import export_plans
+
+    plan(level=4, base_rate_bp=300)
+    exported = export_plans()
+    exported["plans"][0]["base_rate_bp"] = 400
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["commissions", "run", "--period", "2026-10", "--with-plans", str(path)])
+    assert result.exit_code == 0 and "would post 2 lines, total ¥352.00" in result.output
+    assert count_lines() == 0 and db.session.query(CommissionPlan).one().base_rate_bp == 300

@@ -1,0 +1,122 @@
+"""Commission rules, by hand: tiers in both modes (bracket edges included), certification gates,
+override distribution under skip and compress, guardrails and the readers of typed plans."""
+from datetime import date
+
+import pytest
+from hypothesis import given, strategies as st
+
+from channel.domain.commissions import (
+    PlanRefused, PlanSpec, Tier, distribute_overrides, line_amount, next_tier, parse_category_rates,
+    parse_override_rates, parse_tiers, percent_to_bp, tier_amount, validate_plan,
+)
+from channel.domain.errors import DomainError
+
+TIERS = (Tier(0, 1_000_000, 100), Tier(1_000_000, 3_000_000, 300), Tier(3_000_000, None, 500))
+
+
+def spec(**fields) -> PlanSpec:
+    values = dict(name="方案", channel="agent", level=4, valid_from=date(2026, 1, 1))
+    values.update(fields)
+    return PlanSpec(**values)
+
+
+def test_marginal_tiers_pay_each_slice_at_its_own_rate_up_to_the_bracket_edge():
+    # ¥10,000 at 1% = ¥100, ¥20,000 at 3% = ¥600, nothing yet in the 5% bracket
+    assert tier_amount(3_000_000, TIERS, "marginal") == 70_000
+
+
+def test_marginal_tiers_above_the_edge_add_the_top_slice():
+    # ¥100 + ¥600 + ¥5,000 at 5% = ¥250
+    assert tier_amount(3_500_000, TIERS, "marginal") == 95_000
+
+
+def test_whole_tier_exactly_on_the_edge_pays_the_higher_bracket_on_everything():
+    assert tier_amount(3_000_000, TIERS, "whole") == 150_000
+
+
+def test_whole_tier_one_fen_below_the_edge_pays_the_lower_rate_rounded_half_up():
+    # 2,999,999 × 3% = 89,999.97 fen -> 90,000
+    assert tier_amount(2_999_999, TIERS, "whole") == 90_000
+
+
+def test_no_tier_commission_on_zero_or_negative_net_sales():
+    assert tier_amount(0, TIERS, "marginal") == 0
+    assert tier_amount(-50_000, TIERS, "whole") == 0
+
+
+def test_an_uncertified_seller_is_paid_the_rate_below_a_gated_tier():
+    gated = TIERS[:2] + (Tier(3_000_000, None, 500, "C1"),)
+    assert tier_amount(3_000_000, gated, "whole") == 90_000  # 3% instead of 5%
+    assert tier_amount(3_500_000, gated, "marginal") == 85_000  # top slice at 3%
+    assert tier_amount(3_500_000, gated, "marginal", {"C1"}) == 95_000
+
+
+def test_next_tier_says_how_much_more_to_sell():
+    assert next_tier(2_500_000, TIERS) == (500_000, 500)
+    assert next_tier(3_000_000, TIERS) is None
+
+
+CHAIN = [(1, True), (2, False), (3, True), (4, True)]
+
+
+def test_skip_does_not_pay_the_unqualified_middle_upline_share():
+    assert distribute_overrides(CHAIN, (200, 100, 50), "skip") == [(1, 1, 200), (3, 3, 50)]
+
+
+def test_compress_passes_the_share_to_the_next_qualified_upline():
+    assert distribute_overrides(CHAIN, (200, 100, 50), "compress") == [(1, 1, 200), (3, 2, 100), (4, 3, 50)]
+
+
+def test_line_amounts_round_half_up_once():
+    assert line_amount(150, 300) == 5  # 4.5 -> 5
+    assert line_amount(149, 300) == 4  # 4.47 -> 4
+    assert line_amount(-150, 300) == -5
+
+
+@given(st.integers(0, 10**10), st.integers(0, 10**10))
+def test_marginal_tiers_never_pay_more_for_less(a, b):
+    low, high = sorted((a, b))
+    assert tier_amount(low, TIERS, "marginal") <= tier_amount(high, TIERS, "marginal")
+
+
+def test_a_compliant_plan_passes_and_says_why():
+    checks = validate_plan(spec(base_rate_bp=300, override_rates_bp=(200, 100, 50)))
+    messages = " ".join(c.message for c in checks)
+    assert all(c.passed for c in checks)
+    assert "不超过" in messages and "拉人头" in messages
+
+
+@pytest.mark.parametrize("fields, field, words", [
+    (dict(base_rate_bp=-100), "base_rate", "负数"),
+    (dict(base_rate_bp=10001), "base_rate", "100%"),
+    (dict(tiers=(Tier(0, 2_000_000, 100), Tier(1_000_000, None, 200))), "tiers", "重叠"),
+    (dict(tiers=(Tier(0, 1_000_000, 100), Tier(2_000_000, None, 200))), "tiers", "空档"),
+    (dict(tiers=(Tier(500, None, 100),)), "tiers", "从 0 开始"),
+    (dict(override_rates_bp=(200, 100, 50, 25)), "override_rates", "最多 3 层"),
+    (dict(recruit_bonus_fen=10_000), "recruit_bonus", "拉人头"),
+    (dict(valid_to=date(2025, 12, 31)), "valid_to", "晚于"),
+    (dict(channel="direct", level=3, base_rate_bp=2500, tiers=(Tier(0, None, 600),)), "base_rate", "30%"),
+])
+def test_plans_breaking_a_rule_are_refused_with_a_clear_message(fields, field, words):
+    with pytest.raises(PlanRefused) as refused:
+        validate_plan(spec(**fields))
+    problem = next(p for p in refused.value.problems if p.field == field)
+    assert words in problem.message % problem.params
+
+
+def test_the_direct_cap_is_configurable():
+    direct = spec(channel="direct", level=3, base_rate_bp=3500)
+    with pytest.raises(PlanRefused):
+        validate_plan(direct)
+    assert validate_plan(direct, direct_cap_bp=4000)
+
+
+def test_typed_rates_tiers_and_categories_are_read_exactly():
+    assert percent_to_bp("2.5") == 250 and percent_to_bp("0.05%") == 5
+    assert parse_override_rates("2, 1，0.5") == (200, 100, 50)
+    assert parse_category_rates("净水设备 = 4\n滤芯=6.5") == {"净水设备": 400, "滤芯": 650}
+    assert parse_tiers("0, 10000, 1\n10000, , 3, C1") == (Tier(0, 1_000_000, 100), Tier(1_000_000, None, 300, "C1"))
+    with pytest.raises(DomainError):
+        percent_to_bp("1.234")
+    with pytest.raises(DomainError):
+        parse_category_rates("滤芯=1\n滤芯=2")
