@@ -24,8 +24,9 @@ def _fail(error: DomainError) -> None:
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Last day of the twelve months (default: today).")
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has data.")
+@click.option("--bare", is_flag=True, help="Only the company: no selling activities, no commission runs.")
 @with_appcontext
-def demo_command(agents: int, orders: int, seed: int, until, if_empty: bool) -> None:
+def demo_command(agents: int, orders: int, seed: int, until, if_empty: bool, bare: bool) -> None:
     """Load the demo company into an empty database and print the demo logins."""
     from channel.services import demo
 
@@ -40,9 +41,12 @@ def demo_command(agents: int, orders: int, seed: int, until, if_empty: bool) -> 
     def progress(table: str, count: int) -> None:
         click.echo(f"\r  {table:<16} {count:>10,}", nl=False)
 
-    counts = demo.load_demo(agents=agents, orders=orders, seed=seed, until=until.date() if until else None,
-                            progress=progress)
+    day = until.date() if until else None
+    counts = demo.load_demo(agents=agents, orders=orders, seed=seed, until=day, progress=progress)
     click.echo("")
+    if not bare:
+        counts.update(demo.load_extras(until=day, progress=progress))
+        click.echo("")
     for table, count in counts.items():
         click.echo(f"  {table:<16} {count:>10,}")
     click.echo(f"Demo company loaded in {time.perf_counter() - started:.1f} s.")

@@ -62,8 +62,35 @@ def load_demo(*, agents: int = 400, orders: int = 20000, seed: int = 7, until: d
                 display = db.session.get(Seller, seller_id).name
             create_user(username, DEMO_PASSWORD, role, display_name=display, seller_id=seller_id, commit=False)
         counts["user"] = len(DEMO_USERS)
+        from channel.services.commissions import install_demo_plans
+
+        install_demo_plans(commit=False)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    return counts
+
+
+def load_extras(*, until: date | None = None, months: int = 3, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """What makes the demo lived-in, after the company is loaded (each step commits on its own):
+    the selling team's activities, contacts and targets, and commission runs for the last
+    `months` closed months, so that statements have lines from the first login."""
+    from channel.domain.periods import Month
+    from channel.services.commissions_run import run_period
+    from channel.services.selling_demo import load_selling_demo
+
+    today = until or date.today()
+    counts: dict[str, int] = {}
+    counts.update({f"selling {k}": v for k, v in load_selling_demo(today=today).items()})
+    month = Month.of(today)
+    periods = []
+    for _ in range(months):
+        month = month.previous()
+        periods.append(month)
+    for period in reversed(periods):
+        outcome = run_period(str(period))
+        counts[f"commission run {period}"] = outcome.lines_posted
+        if progress:
+            progress(f"commission run {period}", counts[f"commission run {period}"])
     return counts
