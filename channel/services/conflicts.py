@@ -1,0 +1,452 @@
+"""Conflict detection: every rule is one set-based INSERT ... SELECT into `conflict_hit`, then
+the hits become cases and evidence in three more statements. Nothing loops over order lines.
+
+Two entry points, both one transaction:
+- `scan_period(month)` — every sell-out line, code scan and registration of a month
+  (`flask --app app conflicts scan --period 2026-10`, the dashboard's button);
+- `scan_new(order_line_ids=..., scan_ids=..., registration_ids=...)` — only the given new rows;
+  imports and the API call it right after inserting.
+
+A finding's evidence row is unique per (rule, referenced rows), so scanning again adds nothing;
+evidence whose fingerprint matches an open or investigating case is appended to that case,
+otherwise a new case is opened.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app, has_app_context
+from sqlalchemy import Date, bindparam, text
+
+from channel.domain import conflicts as rules
+from channel.domain.customers import normalize_phone
+from channel.domain.periods import Month
+from models import db, utcnow
+from models.conflicts import (RULE_CROSS_TERRITORY, RULE_DIVERSION, RULE_DUPLICATE_CLAIM, RULE_FAKE_CODE,
+                              RULE_PRICE, ConflictHit)
+
+DEFAULTS = {
+    "CONFLICT_PROTECTION_DAYS": 90,  # 客户报备 protection period
+    "CONFLICT_MATCH_THRESHOLD": 85,  # 0..100, see domain.conflicts.match_score
+    "CONFLICT_COPY_KM": 300,  # one code scanned this far apart = a copied code
+    "CONFLICT_SLA_DAYS": 14,  # an open case older than this is overdue
+}
+
+
+def setting(name: str) -> int:
+    if has_app_context():
+        return int(current_app.config.get(name, DEFAULTS[name]))
+    return DEFAULTS[name]
+
+
+@dataclass
+class ScanResult:
+    hits: dict[str, int] = field(default_factory=dict)
+    cases_opened: int = 0
+    evidence_added: int = 0
+
+
+class _Scope:
+    """Which rows a scan looks at: a date range, or explicit ids of new rows."""
+
+    def __init__(self, start: date | None = None, end: date | None = None, line_ids=None, scan_ids=None,
+                 registration_ids=None):
+        self.start, self.end = start, end
+        self.line_ids = list(line_ids or [])
+        self.scan_ids = list(scan_ids or [])
+        self.registration_ids = list(registration_ids or [])
+        self.by_period = start is not None
+
+    def lines(self, alias: str = "ol") -> str:
+        if self.by_period:
+            return f"{alias}.order_date >= :start AND {alias}.order_date < :end"
+        return f"{alias}.id IN :line_ids" if self.line_ids else "1 = 0"
+
+    def scans(self, alias: str = "s") -> str:
+        if self.by_period:
+            return f"{alias}.scanned_on >= :start AND {alias}.scanned_on < :end"
+        return f"{alias}.id IN :scan_ids" if self.scan_ids else "1 = 0"
+
+    def registrations(self, alias: str = "r") -> str:
+        if self.by_period:
+            return f"{alias}.registered_on >= :start AND {alias}.registered_on < :end"
+        return f"{alias}.id IN :registration_ids" if self.registration_ids else "1 = 0"
+
+    def params(self) -> dict:
+        return {"start": self.start, "end": self.end, "line_ids": self.line_ids or [0],
+                "scan_ids": self.scan_ids or [0], "registration_ids": self.registration_ids or [0]}
+
+
+def _execute(sql: str, params: dict):
+    """Run `sql`, binding dates as dates and lists as expanding IN lists."""
+    statement = text(sql)
+    binds = []
+    for name, value in params.items():
+        if f":{name}" not in sql:
+            continue
+        if isinstance(value, (list, tuple)):
+            binds.append(bindparam(name, expanding=True))
+        elif isinstance(value, date):
+            binds.append(bindparam(name, type_=Date))
+    if binds:
+        statement = statement.bindparams(*binds)
+    used = {k: v for k, v in params.items() if f":{k}" in sql}
+    return db.session.execute(statement, used)
+
+
+def _month(column: str) -> str:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return f"to_char({column}, 'YYYY-MM')"
+    return f"substr({column}, 1, 7)"
+
+
+def _covered(seller: str, district: str, day: str) -> str:
+    """SQL: a grant of `seller` in force on `day` covers district alias `district`."""
+    return (f"EXISTS (SELECT 1 FROM territory_grant g WHERE g.seller_id = {seller} "
+            f"AND g.territory_id IN ({district}.id, {district}.city_id, {district}.province_id, 100000) "
+            f"AND g.valid_from <= {day} AND (g.valid_to IS NULL OR g.valid_to > {day}))")
+
+
+def _exclusive_holder(not_seller: str, district: str, day: str) -> str:
+    """SQL: the id of another seller's exclusive grant covering the district on `day`, or NULL.
+    Exclusive grants never overlap (tree.grant_territory refuses it), so there is at most one."""
+    return (f"(SELECT eg.id FROM territory_grant eg WHERE eg.exclusive = :yes AND eg.seller_id <> {not_seller} "
+            f"AND eg.territory_id IN ({district}.id, {district}.city_id, {district}.province_id, 100000) "
+            f"AND eg.valid_from <= {day} AND (eg.valid_to IS NULL OR eg.valid_to > {day}) ORDER BY eg.id LIMIT 1)")
+
+
+def _not_yet(rule: str, kind: str, ref: str, ref2: str = "0") -> str:
+    return (f"NOT EXISTS (SELECT 1 FROM conflict_evidence e WHERE e.rule = '{rule}' AND e.ref_kind = '{kind}' "
+            f"AND e.ref_id = {ref} AND e.ref2_id = {ref2})")
+
+
+HIT_COLUMNS = ("scan_key, fingerprint, rule, severity, offender_id, harmed_id, period, province_id, ref_kind, ref_id, "
+               "ref2_id, seller_id, order_line_id, scan_id, code_id, shipment_id, registration_id, grant_id, "
+               "district_id, occurred_on, amount_fen, expected_fen")
+
+
+# ---- the rules ------------------------------------------------------------------------------
+
+def _cross_territory(scope: _Scope, params: dict) -> None:
+    """串货: a sell-out shipped outside every territory granted to its seller on the order date.
+    Inside another seller's exclusive grant → high (that seller is harmed), else medium."""
+    month = _month("x.order_date")
+    _execute(f"""
+        INSERT INTO conflict_hit ({HIT_COLUMNS})
+        SELECT :key, '{RULE_CROSS_TERRITORY}:' || x.seller_id || ':' || COALESCE(hg.seller_id, 0) || ':' || {month},
+               '{RULE_CROSS_TERRITORY}', CASE WHEN hg.id IS NULL THEN 'medium' ELSE 'high' END,
+               x.seller_id, hg.seller_id, {month}, x.province_id, 'line', x.id, 0, x.seller_id, x.id, NULL, NULL,
+               NULL, NULL, hg.id, x.district_id, x.order_date, x.amount_fen, NULL
+        FROM (SELECT ol.id, ol.seller_id, ol.order_date, ol.amount_fen, d.id AS district_id, d.province_id,
+                     {_exclusive_holder('ol.seller_id', 'd', 'ol.order_date')} AS grant_id
+              FROM order_line ol JOIN territory d ON d.id = ol.ship_to_district_id
+              WHERE ol.kind = 'sell_out' AND {scope.lines()}
+                AND NOT {_covered('ol.seller_id', 'd', 'ol.order_date')}
+                AND {_not_yet(RULE_CROSS_TERRITORY, 'line', 'ol.id')}) x
+        LEFT JOIN territory_grant hg ON hg.id = x.grant_id
+    """, params)
+
+
+def _price(scope: _Scope, params: dict) -> None:
+    """乱价: a sell-out unit price below the floor price in force on the order date (equal is
+    fine). More than 10% below the floor is high, else medium."""
+    month = _month("x.order_date")
+    _execute(f"""
+        INSERT INTO conflict_hit ({HIT_COLUMNS})
+        SELECT :key, '{RULE_PRICE}:' || x.seller_id || ':' || {month}, '{RULE_PRICE}',
+               CASE WHEN x.unit_price_fen * 10 < x.floor_fen * 9 THEN 'high' ELSE 'medium' END,
+               x.seller_id, NULL, {month}, x.province_id, 'line', x.id, 0, x.seller_id, x.id, NULL, NULL, NULL, NULL,
+               NULL, x.district_id, x.order_date, x.amount_fen, x.floor_fen
+        FROM (SELECT ol.id, ol.seller_id, ol.order_date, ol.amount_fen, ol.unit_price_fen, d.id AS district_id,
+                     d.province_id,
+                     (SELECT p.price_fen FROM product_price p WHERE p.product_id = ol.product_id AND p.kind = 'floor'
+                        AND p.level IS NULL AND p.valid_from <= ol.order_date
+                      ORDER BY p.valid_from DESC LIMIT 1) AS floor_fen
+              FROM order_line ol JOIN territory d ON d.id = ol.ship_to_district_id
+              WHERE ol.kind = 'sell_out' AND {scope.lines()}) x
+        WHERE x.unit_price_fen < x.floor_fen AND {_not_yet(RULE_PRICE, 'line', 'x.id')}
+    """, params)
+
+
+def _scanned_units(scope: _Scope) -> str:
+    """SQL derived table: one row per (scan, unit) — a scan of a case code covers its units."""
+    return f"""(SELECT s.id AS scan_id, u.id AS unit_id, u.case_id, s.district_id, s.scanned_on
+                FROM code_scan s JOIN unit_code u ON u.id = s.code_id
+                WHERE u.kind = 'unit' AND {scope.scans()}
+                UNION ALL
+                SELECT s.id, u.id, u.case_id, s.district_id, s.scanned_on
+                FROM code_scan s JOIN unit_code u ON u.case_id = s.code_id
+                WHERE {scope.scans()})"""
+
+
+_SHIPMENT = """(SELECT sh.id FROM code_shipment sh WHERE sh.code_id IN (su.unit_id, su.case_id)
+                AND sh.shipped_on <= su.scanned_on ORDER BY sh.shipped_on DESC, sh.id DESC LIMIT 1)"""
+
+
+def _diversion(scope: _Scope, params: dict) -> None:
+    """一物一码: a unit scanned outside every territory of the agent it was shipped to (the last
+    shipment of the unit or of its case on or before the scan). Evidence: shipment → scan."""
+    month = _month("x.scanned_on")
+    _execute(f"""
+        INSERT INTO conflict_hit ({HIT_COLUMNS})
+        SELECT :key, '{RULE_DIVERSION}:' || sh.agent_id || ':' || COALESCE(hg.seller_id, 0) || ':' || {month},
+               '{RULE_DIVERSION}', CASE WHEN hg.id IS NULL THEN 'medium' ELSE 'high' END,
+               sh.agent_id, hg.seller_id, {month}, x.province_id, 'scan', x.scan_id, x.unit_id, sh.agent_id,
+               sh.order_line_id, x.scan_id, x.unit_id, sh.id, NULL, hg.id, x.district_id, x.scanned_on, 0, NULL
+        FROM (SELECT su.scan_id, su.unit_id, su.scanned_on, d.id AS district_id, d.city_id, d.province_id,
+                     {_SHIPMENT} AS shipment_id
+              FROM {_scanned_units(scope)} su JOIN territory d ON d.id = su.district_id) x
+        JOIN code_shipment sh ON sh.id = x.shipment_id
+        JOIN territory d ON d.id = x.district_id
+        LEFT JOIN territory_grant hg ON hg.id = {_exclusive_holder('sh.agent_id', 'd', 'x.scanned_on')}
+        WHERE NOT {_covered('sh.agent_id', 'd', 'x.scanned_on')}
+          AND {_not_yet(RULE_DIVERSION, 'scan', 'x.scan_id', 'x.unit_id')}
+    """, params)
+
+
+def _never_shipped(scope: _Scope, params: dict) -> None:
+    """A fake code: the scanned text is no known code, or the unit (and its case) had not been
+    shipped by the day of the scan."""
+    month = _month("x.scanned_on")
+    _execute(f"""
+        INSERT INTO conflict_hit ({HIT_COLUMNS})
+        SELECT :key, '{RULE_FAKE_CODE}:' || COALESCE(x.unit_id, 0) || ':' || x.code_text, '{RULE_FAKE_CODE}', 'high',
+               NULL, NULL, {month}, d.province_id, 'fake', x.scan_id, COALESCE(x.unit_id, 0), NULL, NULL, x.scan_id,
+               x.unit_id, NULL, NULL, NULL, x.district_id, x.scanned_on, 0, NULL
+        FROM (SELECT su.scan_id, su.unit_id, su.district_id, su.scanned_on, c.code AS code_text
+              FROM {_scanned_units(scope)} su JOIN unit_code c ON c.id = su.unit_id
+              WHERE {_SHIPMENT} IS NULL
+              UNION ALL
+              SELECT s.id, NULL, s.district_id, s.scanned_on, s.code_text FROM code_scan s
+              WHERE s.code_id IS NULL AND {scope.scans()}) x
+        JOIN territory d ON d.id = x.district_id
+        WHERE {_not_yet(RULE_FAKE_CODE, 'fake', 'x.scan_id', 'COALESCE(x.unit_id, 0)')}
+    """, params)
+
+
+def _copied(scope: _Scope, params: dict) -> None:
+    """A copied code: one unit scanned in two districts more than CONFLICT_COPY_KM apart. SQL
+    finds the pairs of scans of one unit in different cities; the distance (from the districts'
+    longitude/latitude) is computed for those few pairs only."""
+    pairs = _execute(f"""
+        SELECT a.scan_id, a.unit_id, a.district_id, a.scanned_on, da.province_id, da.longitude, da.latitude,
+               dbt.longitude, dbt.latitude, c.code
+        FROM {_scanned_units(scope)} a
+        JOIN territory da ON da.id = a.district_id
+        JOIN (SELECT s.id AS scan_id, u.id AS unit_id, s.district_id FROM code_scan s JOIN unit_code u ON u.id = s.code_id
+              WHERE u.kind = 'unit'
+              UNION ALL
+              SELECT s.id, u.id, s.district_id FROM code_scan s JOIN unit_code u ON u.case_id = s.code_id) b
+             ON b.unit_id = a.unit_id AND b.scan_id <> a.scan_id AND b.district_id <> a.district_id
+        JOIN territory dbt ON dbt.id = b.district_id
+        JOIN unit_code c ON c.id = a.unit_id
+        WHERE COALESCE(da.city_id, da.id) <> COALESCE(dbt.city_id, dbt.id)
+          AND {_not_yet(RULE_FAKE_CODE, 'copy', 'a.scan_id', 'a.unit_id')}
+    """, params).all()
+    limit = setting("CONFLICT_COPY_KM")
+    rows, seen = [], set()
+    for scan_id, unit_id, district_id, scanned_on, province_id, lon1, lat1, lon2, lat2, code in pairs:
+        if None in (lon1, lat1, lon2, lat2) or (scan_id, unit_id) in seen:
+            continue
+        if rules.distance_km(lon1, lat1, lon2, lat2) <= limit:
+            continue
+        seen.add((scan_id, unit_id))
+        period = scanned_on[:7] if isinstance(scanned_on, str) else scanned_on.strftime("%Y-%m")
+        rows.append(dict(scan_key=params["key"], fingerprint=f"{RULE_FAKE_CODE}:{unit_id}:{code}", rule=RULE_FAKE_CODE,
+                         severity="high", period=period, province_id=province_id, ref_kind="copy", ref_id=scan_id,
+                         ref2_id=unit_id, scan_id=scan_id, code_id=unit_id, district_id=district_id,
+                         occurred_on=scanned_on if isinstance(scanned_on, date) else date.fromisoformat(scanned_on),
+                         amount_fen=0))
+    if rows:
+        db.session.execute(ConflictHit.__table__.insert(), rows)
+
+
+def _claims_on_sales(scope: _Scope, params: dict) -> None:
+    """撞单 on a sale: a seller sells to a customer that another seller registered and still
+    protects on the order date. SQL narrows to the customers of lines sold while some other
+    seller's registration was running; rapidfuzz decides which of them are the registered prospect
+    (stored in registration_match); one more INSERT ... SELECT makes the hits."""
+    candidates = _execute(f"""
+        SELECT DISTINCT c.id, c.name_norm, c.phone, c.credit_code
+        FROM order_line ol JOIN sales_order so ON so.id = ol.order_id JOIN customer c ON c.id = so.customer_id
+        WHERE ol.kind = 'sell_out' AND {scope.lines()}
+          AND EXISTS (SELECT 1 FROM customer_registration r WHERE r.seller_id <> ol.seller_id
+                      AND r.registered_on <= ol.order_date AND r.protected_until > ol.order_date)
+    """, params).all()
+    if not candidates:
+        return
+    registrations = db.session.execute(text(
+        "SELECT id, name_norm, phone_norm, credit_code FROM customer_registration")).all()
+    known = {tuple(row) for row in db.session.execute(text(
+        "SELECT registration_id, customer_id FROM registration_match")).all()}
+    found = rules.matches(
+        [rules.Identity(c.id, c.name_norm, normalize_phone(c.phone), c.credit_code) for c in candidates],
+        [rules.Identity(r.id, r.name_norm, r.phone_norm or "", r.credit_code) for r in registrations],
+        setting("CONFLICT_MATCH_THRESHOLD"),
+    )
+    new = [dict(registration_id=reg, customer_id=cust, score=score, reason=reason)
+           for cust, reg, score, reason in found if (reg, cust) not in known]
+    if new:
+        from models.conflicts import RegistrationMatch
+
+        db.session.execute(RegistrationMatch.__table__.insert(), new)
+    month = _month("ol.order_date")
+    _execute(f"""
+        INSERT INTO conflict_hit ({HIT_COLUMNS})
+        SELECT :key, '{RULE_DUPLICATE_CLAIM}:' || ol.seller_id || ':' || r.seller_id || ':' || r.id,
+               '{RULE_DUPLICATE_CLAIM}', 'medium', ol.seller_id, r.seller_id, {month}, d.province_id, 'claim', r.id,
+               ol.id, ol.seller_id, ol.id, NULL, NULL, NULL, r.id, NULL, d.id, ol.order_date, ol.amount_fen, NULL
+        FROM order_line ol JOIN sales_order so ON so.id = ol.order_id
+        JOIN registration_match m ON m.customer_id = so.customer_id
+        JOIN customer_registration r ON r.id = m.registration_id
+        JOIN territory d ON d.id = ol.ship_to_district_id
+        WHERE ol.kind = 'sell_out' AND {scope.lines()} AND r.seller_id <> ol.seller_id
+          AND r.registered_on <= ol.order_date AND r.protected_until > ol.order_date
+          AND {_not_yet(RULE_DUPLICATE_CLAIM, 'claim', 'r.id', 'ol.id')}
+    """, params)
+
+
+def registration_clashes(seller_id: int, name_norm: str, phone_norm: str, credit_code: str | None,
+                         on: date, exclude_id: int | None = None) -> list[tuple[int, int, str]]:
+    """Other sellers' registrations protecting the same customer on `on`:
+    [(registration id, score, reason)], best first."""
+    running = db.session.execute(text(
+        "SELECT id, name_norm, phone_norm, credit_code FROM customer_registration "
+        "WHERE seller_id <> :seller AND registered_on <= :on AND protected_until > :on AND id <> :exclude"
+    ).bindparams(bindparam("on", type_=Date)), {"seller": seller_id, "on": on, "exclude": exclude_id or 0}).all()
+    found = rules.matches([rules.Identity(0, name_norm, phone_norm, credit_code)],
+                          [rules.Identity(r.id, r.name_norm, r.phone_norm or "", r.credit_code) for r in running],
+                          setting("CONFLICT_MATCH_THRESHOLD"))
+    return sorted(((reg, score, reason) for _, reg, score, reason in found), key=lambda t: (-t[1], t[0]))
+
+
+def _claims_on_registrations(scope: _Scope, params: dict) -> None:
+    """撞单 on a registration: registering a customer another seller already protects."""
+    new = _execute(f"""
+        SELECT r.id, r.seller_id, r.name_norm, r.phone_norm, r.credit_code, r.registered_on, r.district_id,
+               d.province_id
+        FROM customer_registration r LEFT JOIN territory d ON d.id = r.district_id
+        WHERE {scope.registrations()}
+    """, params).all()
+    rows = []
+    for reg in new:
+        on = reg.registered_on if isinstance(reg.registered_on, date) else date.fromisoformat(reg.registered_on)
+        for earlier_id, _score, _reason in registration_clashes(reg.seller_id, reg.name_norm, reg.phone_norm or "",
+                                                                reg.credit_code, on, exclude_id=reg.id):
+            earlier = db.session.execute(text("SELECT seller_id FROM customer_registration WHERE id = :id"),
+                                         {"id": earlier_id}).scalar()
+            if db.session.execute(text(
+                f"SELECT 1 FROM conflict_evidence e WHERE e.rule = '{RULE_DUPLICATE_CLAIM}' AND e.ref_kind = 'reg' "
+                "AND e.ref_id = :a AND e.ref2_id = :b"), {"a": earlier_id, "b": reg.id}).first():
+                continue
+            rows.append(dict(scan_key=params["key"], rule=RULE_DUPLICATE_CLAIM, severity="medium",
+                             fingerprint=f"{RULE_DUPLICATE_CLAIM}:{reg.seller_id}:{earlier}:{earlier_id}",
+                             offender_id=reg.seller_id, harmed_id=earlier, period=on.strftime("%Y-%m"),
+                             province_id=reg.province_id, ref_kind="reg", ref_id=earlier_id, ref2_id=reg.id,
+                             seller_id=reg.seller_id, registration_id=reg.id, district_id=reg.district_id,
+                             occurred_on=on, amount_fen=0))
+    if rows:
+        db.session.execute(ConflictHit.__table__.insert(), rows)
+
+
+RULE_STEPS = (
+    (RULE_CROSS_TERRITORY, _cross_territory),
+    (RULE_PRICE, _price),
+    (RULE_DIVERSION, _diversion),
+    (RULE_FAKE_CODE, _never_shipped),
+    (RULE_FAKE_CODE, _copied),
+    (RULE_DUPLICATE_CLAIM, _claims_on_sales),
+    (RULE_DUPLICATE_CLAIM, _claims_on_registrations),
+)
+
+
+# ---- hits → cases ---------------------------------------------------------------------------
+
+_ACTIVE = "('open', 'investigating')"
+_RANK = "CASE {c} WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
+
+
+def _file_hits(key: str) -> tuple[int, int]:
+    """Turn the hits of scan `key` into cases, evidence and timeline events; delete the hits.
+    Returns (cases opened, evidence rows added)."""
+    now = utcnow()
+    params = {"key": key, "now": now}
+    opened = _execute(f"""
+        INSERT INTO conflict_case (fingerprint, rule, severity, status, offender_id, harmed_id, period, province_id,
+                                   evidence_count, amount_fen, protection_fee_fen, penalty_fen, opened_at, updated_at)
+        SELECT g.fingerprint, g.rule, CASE g.rank WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END, 'open',
+               g.offender_id, g.harmed_id, g.period, g.province_id, 0, 0, 0, 0, :now, :now
+        FROM (SELECT h.fingerprint, MIN(h.rule) AS rule, MAX({_RANK.format(c='h.severity')}) AS rank,
+                     MIN(h.offender_id) AS offender_id, MIN(h.harmed_id) AS harmed_id, MIN(h.period) AS period,
+                     MIN(h.province_id) AS province_id
+              FROM conflict_hit h
+              WHERE h.scan_key = :key AND NOT EXISTS (SELECT 1 FROM conflict_case c WHERE c.fingerprint = h.fingerprint
+                                                      AND c.status IN {_ACTIVE})
+              GROUP BY h.fingerprint) g
+    """, params).rowcount
+    case_of = f"""(SELECT MAX(c.id) FROM conflict_case c WHERE c.fingerprint = h.fingerprint AND c.status IN {_ACTIVE})"""
+    _execute(f"""
+        INSERT INTO conflict_event (case_id, at, action, count)
+        SELECT t.case_id, :now, CASE WHEN c.evidence_count = 0 THEN 'opened' ELSE 'evidence' END, t.n
+        FROM (SELECT {case_of} AS case_id, COUNT(*) AS n FROM conflict_hit h WHERE h.scan_key = :key
+              GROUP BY h.fingerprint) t
+        JOIN conflict_case c ON c.id = t.case_id
+    """, params)
+    added = _execute(f"""
+        INSERT INTO conflict_evidence (case_id, rule, ref_kind, ref_id, ref2_id, seller_id, order_line_id, scan_id,
+                                       code_id, shipment_id, registration_id, grant_id, district_id, occurred_on,
+                                       amount_fen, expected_fen, created_at)
+        SELECT {case_of}, h.rule, h.ref_kind, h.ref_id, h.ref2_id, h.seller_id, h.order_line_id, h.scan_id, h.code_id,
+               h.shipment_id, h.registration_id, h.grant_id, h.district_id, h.occurred_on, h.amount_fen,
+               h.expected_fen, :now
+        FROM conflict_hit h WHERE h.scan_key = :key
+    """, params).rowcount
+    _execute(f"""
+        UPDATE conflict_case SET
+            evidence_count = evidence_count + (SELECT COUNT(*) FROM conflict_hit h WHERE h.scan_key = :key
+                                               AND h.fingerprint = conflict_case.fingerprint),
+            amount_fen = amount_fen + (SELECT COALESCE(SUM(h.amount_fen), 0) FROM conflict_hit h
+                                       WHERE h.scan_key = :key AND h.fingerprint = conflict_case.fingerprint),
+            severity = CASE WHEN EXISTS (SELECT 1 FROM conflict_hit h WHERE h.scan_key = :key
+                                         AND h.fingerprint = conflict_case.fingerprint AND h.severity = 'high')
+                            THEN 'high' ELSE severity END,
+            updated_at = :now
+        WHERE status IN {_ACTIVE}
+          AND fingerprint IN (SELECT h.fingerprint FROM conflict_hit h WHERE h.scan_key = :key)
+    """, params)
+    _execute("DELETE FROM conflict_hit WHERE scan_key = :key", params)
+    return opened, added
+
+
+def _scan(scope: _Scope, actor_id: int | None, label: str, commit: bool) -> ScanResult:
+    key = uuid.uuid4().hex
+    params = scope.params() | {"key": key, "yes": True}
+    result = ScanResult()
+    for rule, step in RULE_STEPS:
+        step(scope, params)
+    counts = _execute("SELECT rule, COUNT(*) FROM conflict_hit WHERE scan_key = :key GROUP BY rule", params).all()
+    result.hits = {rule: n for rule, n in counts}
+    result.cases_opened, result.evidence_added = _file_hits(key)
+    if actor_id is not None or result.cases_opened:
+        from channel.services.audit import record
+
+        record(actor_id, "conflicts.scan", "conflict_scan", label,
+               {"hits": result.hits, "cases_opened": result.cases_opened, "evidence_added": result.evidence_added})
+    if commit:
+        db.session.commit()
+    return result
+
+
+def scan_period(month: Month, actor_id: int | None = None, commit: bool = True) -> ScanResult:
+    """Run every rule over the sell-out lines, code scans and registrations dated in `month`."""
+    return _scan(_Scope(start=month.start, end=month.end), actor_id, str(month), commit)
+
+
+def scan_new(order_line_ids=(), scan_ids=(), registration_ids=(), actor_id: int | None = None,
+             commit: bool = True) -> ScanResult:
+    """Run every rule over the given new rows only (call it after inserting them; `commit=False`
+    to land the findings in the caller's transaction)."""
+    scope = _Scope(line_ids=order_line_ids, scan_ids=scan_ids, registration_ids=registration_ids)
+    return _scan(scope, actor_id, "incremental", commit)
