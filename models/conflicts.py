@@ -68,6 +68,8 @@ class CodeShipment(db.Model):
     shipped_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    agent = relationship("Seller")
+
     __table_args__ = (Index("ix_code_shipment_code", "code_id", "shipped_on"),)
 
 
@@ -83,6 +85,8 @@ class CodeScan(db.Model):
     scanner_kind: Mapped[str] = mapped_column(String(10))
     scanned_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    district = relationship("Territory")
 
     __table_args__ = (
         CheckConstraint("scanner_kind in ('retailer', 'inspector', 'consumer')", name="scanner_kind"),
