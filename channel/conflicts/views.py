@@ -15,7 +15,7 @@ from channel.charts import STYLE
 from channel.conflicts.forms import (ACTION_LABELS, RULE_LABELS, SCANNER_LABELS, SEVERITY_LABELS, STATUS_LABELS,
                                      AssignForm, CaseFilterForm, CasePolicyForm, NoteForm, PolicyForm,
                                      RegistrationForm, ScanForm, StatusForm)
-from channel.domain.errors import DomainError
+from channel.domain.errors import DomainError, N_
 from channel.domain.money import yuan_to_fen
 from channel.domain.periods import Month
 from channel.i18n import error_text
@@ -29,8 +29,8 @@ from models.users import SELLER_ROLES
 bp = Blueprint("conflicts", __name__)
 
 NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
-    ("conflicts.dashboard", "渠道冲突", None),
-    ("conflicts.registrations", "客户报备", None),
+    ("conflicts.dashboard", N_("渠道冲突"), None),
+    ("conflicts.registrations", N_("客户报备"), None),
 ]
 
 

@@ -192,7 +192,7 @@ def test_selling_to_a_customer_another_seller_protects_is_flagged_with_the_regis
 
 
 @pytest.mark.parametrize("spelling", ["深圳市华盛贸易", "深圳市 华盛贸易 有限公司", "深圳市华盛贸易（有限公司）",
-                                      "深圳市華盛貿易有限公司"[:0] + "深圳市华盛贸易有限责任公司"])
+                                      "深圳市　华盛贸易有限责任公司"])
 def test_a_name_differing_only_by_legal_form_spacing_or_full_width_is_the_same_customer(world, spelling):
     _register(world, world.NS, "深圳市华盛贸易有限公司")
     line = sell(world, world.TH, 440106, customer_name=spelling)
