@@ -109,11 +109,11 @@ def _covered(seller: str, district: str, day: str) -> str:
             f"AND g.valid_from <= {day} AND (g.valid_to IS NULL OR g.valid_to > {day}))")
 
 
-def _exclusive_holder(not_seller: str, district: str, day: str) -> str:
+def _exclusive_holder(not_seller: str, district: str, day: str, district_id: str | None = None) -> str:
     """SQL: the id of another seller's exclusive grant covering the district on `day`, or NULL.
     Exclusive grants never overlap (tree.grant_territory refuses it), so there is at most one."""
     return (f"(SELECT eg.id FROM territory_grant eg WHERE eg.exclusive = :yes AND eg.seller_id <> {not_seller} "
-            f"AND eg.territory_id IN ({district}.id, {district}.city_id, {district}.province_id, 100000) "
+            f"AND eg.territory_id IN ({district_id or district + '.id'}, {district}.city_id, {district}.province_id, 100000) "
             f"AND eg.valid_from <= {day} AND (eg.valid_to IS NULL OR eg.valid_to > {day}) ORDER BY eg.id LIMIT 1)")
 
 
@@ -122,6 +122,8 @@ def _not_yet(rule: str, kind: str, ref: str, ref2: str = "0") -> str:
             f"AND e.ref_id = {ref} AND e.ref2_id = {ref2})")
 
 
+NI = "CAST(NULL AS INTEGER)"  # a typed NULL: PostgreSQL cannot guess the type of a bare NULL in a UNION
+
 HIT_COLUMNS = ("scan_key, fingerprint, rule, severity, offender_id, harmed_id, period, province_id, ref_kind, ref_id, "
                "ref2_id, seller_id, order_line_id, scan_id, code_id, shipment_id, registration_id, grant_id, "
                "district_id, occurred_on, amount_fen, expected_fen")
@@ -129,120 +131,107 @@ HIT_COLUMNS = ("scan_key, fingerprint, rule, severity, offender_id, harmed_id, p
 
 # ---- the rules ------------------------------------------------------------------------------
 
-def _cross_territory(scope: _Scope, params: dict) -> None:
-    """串货: a sell-out shipped outside every territory granted to its seller on the order date.
-    Inside another seller's exclusive grant → high (that seller is harmed), else medium."""
+def _line_rules(scope: _Scope, params: dict) -> None:
+    """串货 and 乱价 in one pass over the sell-out lines (a CTE materialises the few flagged ones).
+
+    串货: shipped outside every territory granted to the seller on the order date. Inside another
+    seller's exclusive grant → high (that seller is harmed), else medium.
+    乱价: unit price below the floor price in force on the order date (equal is fine); more than
+    10% below is high, else medium."""
+    floor = """(SELECT p.price_fen FROM product_price p WHERE p.product_id = ol.product_id AND p.kind = 'floor'
+                 AND p.level IS NULL AND p.valid_from <= ol.order_date ORDER BY p.valid_from DESC LIMIT 1)"""
+    covered = _covered("ol.seller_id", "d", "ol.order_date")
     month = _month("x.order_date")
     _execute(f"""
+        WITH x AS MATERIALIZED (
+            SELECT ol.id, ol.seller_id, ol.order_date, ol.amount_fen, ol.unit_price_fen, d.id AS district_id,
+                   d.city_id, d.province_id,
+                   CASE WHEN {covered} THEN 0 ELSE 1 END AS outside, {floor} AS floor_fen
+            FROM order_line ol JOIN territory d ON d.id = ol.ship_to_district_id
+            WHERE ol.kind = 'sell_out' AND {scope.lines()} AND (NOT {covered} OR ol.unit_price_fen < {floor})),
+        h AS MATERIALIZED (
+            SELECT x.*, {_exclusive_holder('x.seller_id', 'x', 'x.order_date', district_id='x.district_id')} AS grant_id
+            FROM x WHERE x.outside = 1)
         INSERT INTO conflict_hit ({HIT_COLUMNS})
-        SELECT :key, '{RULE_CROSS_TERRITORY}:' || x.seller_id || ':' || COALESCE(hg.seller_id, 0) || ':' || {month},
+        SELECT :key, '{RULE_CROSS_TERRITORY}:' || h.seller_id || ':' || COALESCE(hg.seller_id, 0) || ':' || {month.replace('x.', 'h.')},
                '{RULE_CROSS_TERRITORY}', CASE WHEN hg.id IS NULL THEN 'medium' ELSE 'high' END,
-               x.seller_id, hg.seller_id, {month}, x.province_id, 'line', x.id, 0, x.seller_id, x.id, NULL, NULL,
-               NULL, NULL, hg.id, x.district_id, x.order_date, x.amount_fen, NULL
-        FROM (SELECT ol.id, ol.seller_id, ol.order_date, ol.amount_fen, d.id AS district_id, d.province_id,
-                     {_exclusive_holder('ol.seller_id', 'd', 'ol.order_date')} AS grant_id
-              FROM order_line ol JOIN territory d ON d.id = ol.ship_to_district_id
-              WHERE ol.kind = 'sell_out' AND {scope.lines()}
-                AND NOT {_covered('ol.seller_id', 'd', 'ol.order_date')}
-                AND {_not_yet(RULE_CROSS_TERRITORY, 'line', 'ol.id')}) x
-        LEFT JOIN territory_grant hg ON hg.id = x.grant_id
-    """, params)
-
-
-def _price(scope: _Scope, params: dict) -> None:
-    """乱价: a sell-out unit price below the floor price in force on the order date (equal is
-    fine). More than 10% below the floor is high, else medium."""
-    month = _month("x.order_date")
-    _execute(f"""
-        INSERT INTO conflict_hit ({HIT_COLUMNS})
+               h.seller_id, hg.seller_id, {month.replace('x.', 'h.')}, h.province_id, 'line', h.id, 0, h.seller_id, h.id,
+               {NI}, {NI}, {NI}, {NI}, hg.id, h.district_id, h.order_date, h.amount_fen, {NI}
+        FROM h LEFT JOIN territory_grant hg ON hg.id = h.grant_id
+        WHERE {_not_yet(RULE_CROSS_TERRITORY, 'line', 'h.id')}
+        UNION ALL
         SELECT :key, '{RULE_PRICE}:' || x.seller_id || ':' || {month}, '{RULE_PRICE}',
                CASE WHEN x.unit_price_fen * 10 < x.floor_fen * 9 THEN 'high' ELSE 'medium' END,
-               x.seller_id, NULL, {month}, x.province_id, 'line', x.id, 0, x.seller_id, x.id, NULL, NULL, NULL, NULL,
-               NULL, x.district_id, x.order_date, x.amount_fen, x.floor_fen
-        FROM (SELECT ol.id, ol.seller_id, ol.order_date, ol.amount_fen, ol.unit_price_fen, d.id AS district_id,
-                     d.province_id,
-                     (SELECT p.price_fen FROM product_price p WHERE p.product_id = ol.product_id AND p.kind = 'floor'
-                        AND p.level IS NULL AND p.valid_from <= ol.order_date
-                      ORDER BY p.valid_from DESC LIMIT 1) AS floor_fen
-              FROM order_line ol JOIN territory d ON d.id = ol.ship_to_district_id
-              WHERE ol.kind = 'sell_out' AND {scope.lines()}) x
-        WHERE x.unit_price_fen < x.floor_fen AND {_not_yet(RULE_PRICE, 'line', 'x.id')}
+               x.seller_id, {NI}, {month}, x.province_id, 'line', x.id, 0, x.seller_id, x.id, {NI}, {NI}, {NI}, {NI},
+               {NI}, x.district_id, x.order_date, x.amount_fen, x.floor_fen
+        FROM x WHERE x.unit_price_fen < x.floor_fen AND {_not_yet(RULE_PRICE, 'line', 'x.id')}
     """, params)
 
 
 def _scanned_units(scope: _Scope) -> str:
-    """SQL derived table: one row per (scan, unit) — a scan of a case code covers its units."""
-    return f"""(SELECT s.id AS scan_id, u.id AS unit_id, u.case_id, s.district_id, s.scanned_on
-                FROM code_scan s JOIN unit_code u ON u.id = s.code_id
-                WHERE u.kind = 'unit' AND {scope.scans()}
-                UNION ALL
-                SELECT s.id, u.id, u.case_id, s.district_id, s.scanned_on
-                FROM code_scan s JOIN unit_code u ON u.case_id = s.code_id
-                WHERE {scope.scans()})"""
+    """SQL FROM clause: one row per (scan, unit) in one pass over the scans — a scan of a case code
+    covers its units (`m`); a scan of an unknown code has no unit. Columns: s.*, unit_id, case_id."""
+    return f"""code_scan s LEFT JOIN unit_code u ON u.id = s.code_id
+               LEFT JOIN unit_code m ON m.case_id = u.id AND u.kind = 'case'"""
 
 
-_SHIPMENT = """(SELECT sh.id FROM code_shipment sh WHERE sh.code_id IN (su.unit_id, su.case_id)
-                AND sh.shipped_on <= su.scanned_on ORDER BY sh.shipped_on DESC, sh.id DESC LIMIT 1)"""
+_UNIT = "COALESCE(m.id, u.id)"
+_CASE = "CASE WHEN m.id IS NOT NULL THEN u.id ELSE u.case_id END"
+_SHIPMENT = f"""(SELECT sh.id FROM code_shipment sh WHERE sh.code_id IN ({_UNIT}, {_CASE})
+                AND sh.shipped_on <= s.scanned_on ORDER BY sh.shipped_on DESC, sh.id DESC LIMIT 1)"""
 
 
-def _diversion(scope: _Scope, params: dict) -> None:
-    """一物一码: a unit scanned outside every territory of the agent it was shipped to (the last
-    shipment of the unit or of its case on or before the scan). Evidence: shipment → scan."""
-    month = _month("x.scanned_on")
+def _scan_rules(scope: _Scope, params: dict) -> None:
+    """一物一码 in one pass over the scans (a CTE materialises the few flagged ones).
+
+    Diversion: a unit scanned outside every territory of the agent it was shipped to (the last
+    shipment of the unit or of its case on or before the scan). Evidence: shipment → scan.
+    Fake: the scanned text is no known code, or the unit (and its case) was not shipped by then."""
+    agent_covers = f"""EXISTS (SELECT 1 FROM code_shipment sh JOIN territory_grant g ON g.seller_id = sh.agent_id
+                        WHERE sh.id = {_SHIPMENT}
+                          AND g.territory_id IN (d.id, d.city_id, d.province_id, 100000)
+                          AND g.valid_from <= s.scanned_on AND (g.valid_to IS NULL OR g.valid_to > s.scanned_on))"""
+    month = _month("f.scanned_on")
     _execute(f"""
+        WITH f AS MATERIALIZED (
+            SELECT s.id AS scan_id, {_UNIT} AS unit_id, s.code_text, s.scanned_on, d.id AS district_id, d.city_id,
+                   d.province_id, {_SHIPMENT} AS shipment_id
+            FROM {_scanned_units(scope)} JOIN territory d ON d.id = s.district_id
+            WHERE {scope.scans()} AND NOT {agent_covers}),
+        v AS MATERIALIZED (
+            SELECT f.*, sh.agent_id, sh.order_line_id,
+                   {_exclusive_holder('sh.agent_id', 'f', 'f.scanned_on', district_id='f.district_id')} AS grant_id
+            FROM f JOIN code_shipment sh ON sh.id = f.shipment_id)
         INSERT INTO conflict_hit ({HIT_COLUMNS})
-        SELECT :key, '{RULE_DIVERSION}:' || sh.agent_id || ':' || COALESCE(hg.seller_id, 0) || ':' || {month},
+        SELECT :key, '{RULE_DIVERSION}:' || v.agent_id || ':' || COALESCE(hg.seller_id, 0) || ':' || {month.replace('f.', 'v.')},
                '{RULE_DIVERSION}', CASE WHEN hg.id IS NULL THEN 'medium' ELSE 'high' END,
-               sh.agent_id, hg.seller_id, {month}, x.province_id, 'scan', x.scan_id, x.unit_id, sh.agent_id,
-               sh.order_line_id, x.scan_id, x.unit_id, sh.id, NULL, hg.id, x.district_id, x.scanned_on, 0, NULL
-        FROM (SELECT su.scan_id, su.unit_id, su.scanned_on, d.id AS district_id, d.city_id, d.province_id,
-                     {_SHIPMENT} AS shipment_id
-              FROM {_scanned_units(scope)} su JOIN territory d ON d.id = su.district_id) x
-        JOIN code_shipment sh ON sh.id = x.shipment_id
-        JOIN territory d ON d.id = x.district_id
-        LEFT JOIN territory_grant hg ON hg.id = {_exclusive_holder('sh.agent_id', 'd', 'x.scanned_on')}
-        WHERE NOT {_covered('sh.agent_id', 'd', 'x.scanned_on')}
-          AND {_not_yet(RULE_DIVERSION, 'scan', 'x.scan_id', 'x.unit_id')}
-    """, params)
-
-
-def _never_shipped(scope: _Scope, params: dict) -> None:
-    """A fake code: the scanned text is no known code, or the unit (and its case) had not been
-    shipped by the day of the scan."""
-    month = _month("x.scanned_on")
-    _execute(f"""
-        INSERT INTO conflict_hit ({HIT_COLUMNS})
-        SELECT :key, '{RULE_FAKE_CODE}:' || COALESCE(x.unit_id, 0) || ':' || x.code_text, '{RULE_FAKE_CODE}', 'high',
-               NULL, NULL, {month}, d.province_id, 'fake', x.scan_id, COALESCE(x.unit_id, 0), NULL, NULL, x.scan_id,
-               x.unit_id, NULL, NULL, NULL, x.district_id, x.scanned_on, 0, NULL
-        FROM (SELECT su.scan_id, su.unit_id, su.district_id, su.scanned_on, c.code AS code_text
-              FROM {_scanned_units(scope)} su JOIN unit_code c ON c.id = su.unit_id
-              WHERE {_SHIPMENT} IS NULL
-              UNION ALL
-              SELECT s.id, NULL, s.district_id, s.scanned_on, s.code_text FROM code_scan s
-              WHERE s.code_id IS NULL AND {scope.scans()}) x
-        JOIN territory d ON d.id = x.district_id
-        WHERE {_not_yet(RULE_FAKE_CODE, 'fake', 'x.scan_id', 'COALESCE(x.unit_id, 0)')}
+               v.agent_id, hg.seller_id, {month.replace('f.', 'v.')}, v.province_id, 'scan', v.scan_id, v.unit_id,
+               v.agent_id, v.order_line_id, v.scan_id, v.unit_id, v.shipment_id, {NI}, hg.id, v.district_id,
+               v.scanned_on, 0, {NI}
+        FROM v LEFT JOIN territory_grant hg ON hg.id = v.grant_id
+        WHERE {_not_yet(RULE_DIVERSION, 'scan', 'v.scan_id', 'v.unit_id')}
+        UNION ALL
+        SELECT :key, '{RULE_FAKE_CODE}:' || COALESCE(f.unit_id, 0) || ':' || f.code_text, '{RULE_FAKE_CODE}', 'high',
+               {NI}, {NI}, {month}, f.province_id, 'fake', f.scan_id, COALESCE(f.unit_id, 0), {NI}, {NI}, f.scan_id,
+               f.unit_id, {NI}, {NI}, {NI}, f.district_id, f.scanned_on, 0, {NI}
+        FROM f WHERE f.shipment_id IS NULL AND {_not_yet(RULE_FAKE_CODE, 'fake', 'f.scan_id', 'COALESCE(f.unit_id, 0)')}
     """, params)
 
 
 def _copied(scope: _Scope, params: dict) -> None:
-    """A copied code: one unit scanned in two districts more than CONFLICT_COPY_KM apart. SQL
-    finds the pairs of scans of one unit in different cities; the distance (from the districts'
-    longitude/latitude) is computed for those few pairs only."""
+    """A copied code: one unit scanned in two cities more than CONFLICT_COPY_KM apart. SQL finds
+    the pairs (by index on the unit and on its case); the great-circle distance, from the
+    districts' longitude/latitude, is computed for those few pairs only."""
     pairs = _execute(f"""
         SELECT a.scan_id, a.unit_id, a.district_id, a.scanned_on, da.province_id, da.longitude, da.latitude,
-               dbt.longitude, dbt.latitude, c.code
-        FROM {_scanned_units(scope)} a
+               db.longitude, db.latitude, c.code
+        FROM (SELECT s.id AS scan_id, {_UNIT} AS unit_id, {_CASE} AS case_id, s.district_id, s.scanned_on
+              FROM {_scanned_units(scope)} WHERE {scope.scans()} AND u.id IS NOT NULL) a
+        JOIN code_scan b ON b.code_id IN (a.unit_id, a.case_id) AND b.id <> a.scan_id AND b.district_id <> a.district_id
         JOIN territory da ON da.id = a.district_id
-        JOIN (SELECT s.id AS scan_id, u.id AS unit_id, s.district_id FROM code_scan s JOIN unit_code u ON u.id = s.code_id
-              WHERE u.kind = 'unit'
-              UNION ALL
-              SELECT s.id, u.id, s.district_id FROM code_scan s JOIN unit_code u ON u.case_id = s.code_id) b
-             ON b.unit_id = a.unit_id AND b.scan_id <> a.scan_id AND b.district_id <> a.district_id
-        JOIN territory dbt ON dbt.id = b.district_id
+        JOIN territory db ON db.id = b.district_id
         JOIN unit_code c ON c.id = a.unit_id
-        WHERE COALESCE(da.city_id, da.id) <> COALESCE(dbt.city_id, dbt.id)
+        WHERE COALESCE(da.city_id, da.id) <> COALESCE(db.city_id, db.id)
           AND {_not_yet(RULE_FAKE_CODE, 'copy', 'a.scan_id', 'a.unit_id')}
     """, params).all()
     limit = setting("CONFLICT_COPY_KM")
@@ -268,6 +257,9 @@ def _claims_on_sales(scope: _Scope, params: dict) -> None:
     protects on the order date. SQL narrows to the customers of lines sold while some other
     seller's registration was running; rapidfuzz decides which of them are the registered prospect
     (stored in registration_match); one more INSERT ... SELECT makes the hits."""
+    window = ("registered_on < :end AND protected_until > :start" if scope.by_period else "1 = 1")
+    if _execute(f"SELECT 1 FROM customer_registration WHERE {window} LIMIT 1", params).first() is None:
+        return  # nobody protects anybody in this window: nothing to match
     candidates = _execute(f"""
         SELECT DISTINCT c.id, c.name_norm, c.phone, c.credit_code
         FROM order_line ol JOIN sales_order so ON so.id = ol.order_id JOIN customer c ON c.id = so.customer_id
@@ -352,13 +344,11 @@ def _claims_on_registrations(scope: _Scope, params: dict) -> None:
 
 
 RULE_STEPS = (
-    (RULE_CROSS_TERRITORY, _cross_territory),
-    (RULE_PRICE, _price),
-    (RULE_DIVERSION, _diversion),
-    (RULE_FAKE_CODE, _never_shipped),
-    (RULE_FAKE_CODE, _copied),
-    (RULE_DUPLICATE_CLAIM, _claims_on_sales),
-    (RULE_DUPLICATE_CLAIM, _claims_on_registrations),
+    ((RULE_CROSS_TERRITORY, RULE_PRICE), _line_rules),
+    ((RULE_DIVERSION, RULE_FAKE_CODE), _scan_rules),
+    ((RULE_FAKE_CODE,), _copied),
+    ((RULE_DUPLICATE_CLAIM,), _claims_on_sales),
+    ((RULE_DUPLICATE_CLAIM,), _claims_on_registrations),
 )
 
 
@@ -442,6 +432,11 @@ def _scan(scope: _Scope, actor_id: int | None, label: str, commit: bool) -> Scan
 def scan_period(month: Month, actor_id: int | None = None, commit: bool = True) -> ScanResult:
     """Run every rule over the sell-out lines, code scans and registrations dated in `month`."""
     return _scan(_Scope(start=month.start, end=month.end), actor_id, str(month), commit)
+
+
+def scan_between(start: date, end: date, actor_id: int | None = None, commit: bool = True) -> ScanResult:
+    """Run every rule over the rows dated from `start` (inclusive) to `end` (exclusive)."""
+    return _scan(_Scope(start=start, end=end), actor_id, f"{start}..{end}", commit)
 
 
 def scan_new(order_line_ids=(), scan_ids=(), registration_ids=(), actor_id: int | None = None,
