@@ -3,7 +3,8 @@
 Codes (一物一码): `unit_code` holds unit codes and case codes (kind 'case'; a unit's `case_id`
 is the case it is packed in). `code_shipment` binds a code to the agent that received it (a
 sell-in); shipping a case ships its units. `code_scan` is a scan by a retailer, an inspector or
-a consumer; `code_id` is NULL when the scanned text is no known code (a fake).
+a consumer; `code_id` is NULL when the scanned text is no known code (a fake); `shipment_id` /
+`agent_id` are the shipment the scanned code came from, bound when the scan is stored.
 
 Registrations (客户报备): a seller claims a prospect until `protected_until` (exclusive).
 
@@ -84,6 +85,10 @@ class CodeScan(db.Model):
     scanned_on: Mapped[date] = mapped_column(Date)  # the business date of `scanned_at`
     scanner_kind: Mapped[str] = mapped_column(String(10))
     scanned_by: Mapped[str | None] = mapped_column(String(100))
+    # Bound at ingestion (services.conflicts.bind_scans): the last shipment of the code, or of
+    # the case it is packed in, on or before the scan, and the agent it went to. NULL: never shipped.
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("code_shipment.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("seller.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     district = relationship("Territory")

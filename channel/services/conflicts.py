@@ -168,71 +168,91 @@ def _line_rules(scope: _Scope, params: dict) -> None:
     """, params)
 
 
-def _scanned_units(scope: _Scope) -> str:
-    """SQL FROM clause: one row per (scan, unit) in one pass over the scans — a scan of a case code
-    covers its units (`m`); a scan of an unknown code has no unit. Columns: s.*, unit_id, case_id."""
-    return f"""code_scan s LEFT JOIN unit_code u ON u.id = s.code_id
-               LEFT JOIN unit_code m ON m.case_id = u.id AND u.kind = 'case'"""
-
-
-_UNIT = "COALESCE(m.id, u.id)"
-_CASE = "CASE WHEN m.id IS NOT NULL THEN u.id ELSE u.case_id END"
-_SHIPMENT = f"""(SELECT sh.id FROM code_shipment sh WHERE sh.code_id IN ({_UNIT}, {_CASE})
-                AND sh.shipped_on <= s.scanned_on ORDER BY sh.shipped_on DESC, sh.id DESC LIMIT 1)"""
+def bind_scans(scope: "_Scope", params: dict) -> int:
+    """Bind every unbound scan in `scope` to the shipment its code came from: the code's own last
+    shipment on or before the scan, else the last shipment of the case it is packed in. Done
+    when scans are stored (and again by each scan, for shipments recorded late); set-based.
+    Returns the rows bound."""
+    own = """(SELECT sh.id FROM code_shipment sh WHERE sh.code_id = s.code_id AND sh.shipped_on <= s.scanned_on
+              ORDER BY sh.shipped_on DESC LIMIT 1)"""
+    via_case = """(SELECT sh.id FROM unit_code u JOIN code_shipment sh ON sh.code_id = u.case_id
+                   WHERE u.id = s.code_id AND sh.shipped_on <= s.scanned_on ORDER BY sh.shipped_on DESC LIMIT 1)"""
+    bound = _execute(f"""
+        UPDATE code_scan AS s SET shipment_id = COALESCE({own}, {via_case})
+        WHERE s.shipment_id IS NULL AND s.code_id IS NOT NULL AND {scope.scans()}
+    """, params).rowcount
+    _execute(f"""
+        UPDATE code_scan AS s SET agent_id = (SELECT sh.agent_id FROM code_shipment sh WHERE sh.id = s.shipment_id)
+        WHERE s.agent_id IS NULL AND s.shipment_id IS NOT NULL AND {scope.scans()}
+    """, params)
+    return bound
 
 
 def _scan_rules(scope: _Scope, params: dict) -> None:
-    """一物一码 in one pass over the scans (a CTE materialises the few flagged ones).
+    """一物一码 in one pass over the scans (CTEs materialise the few flagged ones).
 
-    Diversion: a unit scanned outside every territory of the agent it was shipped to (the last
-    shipment of the unit or of its case on or before the scan). Evidence: shipment → scan.
-    Fake: the scanned text is no known code, or the unit (and its case) was not shipped by then."""
-    agent_covers = f"""EXISTS (SELECT 1 FROM code_shipment sh JOIN territory_grant g ON g.seller_id = sh.agent_id
-                        WHERE sh.id = {_SHIPMENT}
-                          AND g.territory_id IN (d.id, d.city_id, d.province_id, 100000)
-                          AND g.valid_from <= s.scanned_on AND (g.valid_to IS NULL OR g.valid_to > s.scanned_on))"""
-    month = _month("f.scanned_on")
+    Diversion: a scan outside every territory of the agent its code was shipped to (bound by
+    `bind_scans`); a scan of a case code covers its units, one evidence row per unit.
+    Evidence chain: shipment (and its sell-in line) → scan.
+    Fake: the scanned text is no known code, or the code (and its case) had not been shipped."""
+    bind_scans(scope, params)
+    covered = _covered("s.agent_id", "d", "s.scanned_on")
+    month = _month("v.scanned_on")
     _execute(f"""
         WITH f AS MATERIALIZED (
-            SELECT s.id AS scan_id, {_UNIT} AS unit_id, s.code_text, s.scanned_on, d.id AS district_id, d.city_id,
-                   d.province_id, {_SHIPMENT} AS shipment_id
-            FROM {_scanned_units(scope)} JOIN territory d ON d.id = s.district_id
-            WHERE {scope.scans()} AND NOT {agent_covers}),
+            SELECT s.id AS scan_id, s.code_id, s.code_text, s.scanned_on, s.shipment_id, s.agent_id,
+                   d.id AS district_id, d.city_id, d.province_id
+            FROM code_scan s JOIN territory d ON d.id = s.district_id
+            WHERE {scope.scans()} AND (s.agent_id IS NULL OR NOT {covered})),
+        fu AS MATERIALIZED (
+            SELECT f.*, COALESCE(m.id, u.id) AS unit_id
+            FROM f LEFT JOIN unit_code u ON u.id = f.code_id
+            LEFT JOIN unit_code m ON m.case_id = u.id AND u.kind = 'case'),
         v AS MATERIALIZED (
-            SELECT f.*, sh.agent_id, sh.order_line_id,
-                   {_exclusive_holder('sh.agent_id', 'f', 'f.scanned_on', district_id='f.district_id')} AS grant_id
-            FROM f JOIN code_shipment sh ON sh.id = f.shipment_id)
+            SELECT fu.*, sh.order_line_id,
+                   {_exclusive_holder('fu.agent_id', 'fu', 'fu.scanned_on', district_id='fu.district_id')} AS grant_id
+            FROM fu JOIN code_shipment sh ON sh.id = fu.shipment_id)
         INSERT INTO conflict_hit ({HIT_COLUMNS})
-        SELECT :key, '{RULE_DIVERSION}:' || v.agent_id || ':' || COALESCE(hg.seller_id, 0) || ':' || {month.replace('f.', 'v.')},
+        SELECT :key, '{RULE_DIVERSION}:' || v.agent_id || ':' || COALESCE(hg.seller_id, 0) || ':' || {month},
                '{RULE_DIVERSION}', CASE WHEN hg.id IS NULL THEN 'medium' ELSE 'high' END,
-               v.agent_id, hg.seller_id, {month.replace('f.', 'v.')}, v.province_id, 'scan', v.scan_id, v.unit_id,
+               v.agent_id, hg.seller_id, {month}, v.province_id, 'scan', v.scan_id, v.unit_id,
                v.agent_id, v.order_line_id, v.scan_id, v.unit_id, v.shipment_id, {NI}, hg.id, v.district_id,
                v.scanned_on, 0, {NI}
         FROM v LEFT JOIN territory_grant hg ON hg.id = v.grant_id
         WHERE {_not_yet(RULE_DIVERSION, 'scan', 'v.scan_id', 'v.unit_id')}
         UNION ALL
-        SELECT :key, '{RULE_FAKE_CODE}:' || COALESCE(f.unit_id, 0) || ':' || f.code_text, '{RULE_FAKE_CODE}', 'high',
-               {NI}, {NI}, {month}, f.province_id, 'fake', f.scan_id, COALESCE(f.unit_id, 0), {NI}, {NI}, f.scan_id,
-               f.unit_id, {NI}, {NI}, {NI}, f.district_id, f.scanned_on, 0, {NI}
-        FROM f WHERE f.shipment_id IS NULL AND {_not_yet(RULE_FAKE_CODE, 'fake', 'f.scan_id', 'COALESCE(f.unit_id, 0)')}
+        SELECT :key, '{RULE_FAKE_CODE}:' || COALESCE(fu.unit_id, 0) || ':' || fu.code_text, '{RULE_FAKE_CODE}', 'high',
+               {NI}, {NI}, {month.replace('v.', 'fu.')}, fu.province_id, 'fake', fu.scan_id, COALESCE(fu.unit_id, 0),
+               {NI}, {NI}, fu.scan_id, fu.unit_id, {NI}, {NI}, {NI}, fu.district_id, fu.scanned_on, 0, {NI}
+        FROM fu WHERE fu.shipment_id IS NULL
+          AND {_not_yet(RULE_FAKE_CODE, 'fake', 'fu.scan_id', 'COALESCE(fu.unit_id, 0)')}
     """, params)
 
 
 def _copied(scope: _Scope, params: dict) -> None:
-    """A copied code: one unit scanned in two cities more than CONFLICT_COPY_KM apart. SQL finds
-    the pairs (by index on the unit and on its case); the great-circle distance, from the
-    districts' longitude/latitude, is computed for those few pairs only."""
+    """A copied code: one scanned code (a unit or a case) scanned in two cities more than
+    CONFLICT_COPY_KM apart. A GROUP BY finds the codes scanned in more than one district; SQL pairs
+    their scans; the great-circle distance, from the districts' longitude/latitude, is computed
+    for those few pairs only."""
+    if scope.by_period:  # one ordered pass over the scans (by the code index), no join
+        multi = (f"SELECT s.code_id FROM code_scan s WHERE s.code_id IS NOT NULL GROUP BY s.code_id "
+                 f"HAVING MIN(s.district_id) <> MAX(s.district_id) "
+                 f"AND MAX(CASE WHEN {scope.scans('s')} THEN 1 ELSE 0 END) = 1")
+    else:  # only the codes of the new scans
+        multi = (f"SELECT s.code_id FROM code_scan s WHERE s.code_id IN (SELECT a2.code_id FROM code_scan a2 "
+                 f"WHERE {scope.scans('a2')}) GROUP BY s.code_id HAVING MIN(s.district_id) <> MAX(s.district_id)")
     pairs = _execute(f"""
-        SELECT a.scan_id, a.unit_id, a.district_id, a.scanned_on, da.province_id, da.longitude, da.latitude,
+        SELECT a.id, a.code_id, a.district_id, a.scanned_on, da.province_id, da.longitude, da.latitude,
                db.longitude, db.latitude, c.code
-        FROM (SELECT s.id AS scan_id, {_UNIT} AS unit_id, {_CASE} AS case_id, s.district_id, s.scanned_on
-              FROM {_scanned_units(scope)} WHERE {scope.scans()} AND u.id IS NOT NULL) a
-        JOIN code_scan b ON b.code_id IN (a.unit_id, a.case_id) AND b.id <> a.scan_id AND b.district_id <> a.district_id
+        FROM code_scan a
+        JOIN code_scan b ON b.code_id = a.code_id AND b.id <> a.id AND b.district_id <> a.district_id
         JOIN territory da ON da.id = a.district_id
         JOIN territory db ON db.id = b.district_id
-        JOIN unit_code c ON c.id = a.unit_id
-        WHERE COALESCE(da.city_id, da.id) <> COALESCE(db.city_id, db.id)
-          AND {_not_yet(RULE_FAKE_CODE, 'copy', 'a.scan_id', 'a.unit_id')}
+        JOIN unit_code c ON c.id = a.code_id
+        WHERE {scope.scans('a')}
+          AND a.code_id IN ({multi})
+          AND COALESCE(da.city_id, da.id) <> COALESCE(db.city_id, db.id)
+          AND {_not_yet(RULE_FAKE_CODE, 'copy', 'a.id', 'a.code_id')}
     """, params).all()
     limit = setting("CONFLICT_COPY_KM")
     rows, seen = [], set()
@@ -437,6 +457,18 @@ def scan_period(month: Month, actor_id: int | None = None, commit: bool = True) 
 def scan_between(start: date, end: date, actor_id: int | None = None, commit: bool = True) -> ScanResult:
     """Run every rule over the rows dated from `start` (inclusive) to `end` (exclusive)."""
     return _scan(_Scope(start=start, end=end), actor_id, f"{start}..{end}", commit)
+
+
+def bind_new_scans(scan_ids) -> int:
+    """Bind the given stored scans to their shipments (see bind_scans); returns rows bound."""
+    scope = _Scope(scan_ids=scan_ids)
+    return bind_scans(scope, scope.params())
+
+
+def bind_scans_between(start: date, end: date) -> int:
+    """Bind every unbound scan dated from `start` to `end` (exclusive), e.g. after a bulk load."""
+    scope = _Scope(start=start, end=end)
+    return bind_scans(scope, scope.params())
 
 
 def scan_new(order_line_ids=(), scan_ids=(), registration_ids=(), actor_id: int | None = None,

@@ -113,6 +113,7 @@ def record_scans(scans: list[ScanInput], detect: bool = True, commit: bool = Tru
     db.session.add_all(rows)
     db.session.flush()
     ids = [r.id for r in rows]
+    detection.bind_new_scans(ids)
     if detect:
         detection.scan_new(scan_ids=ids, commit=False)
     if commit:

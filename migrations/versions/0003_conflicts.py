@@ -73,25 +73,6 @@ def upgrade():
     with op.batch_alter_table('unit_code', schema=None) as batch_op:
         batch_op.create_index('ix_unit_code_case', ['case_id'], unique=False)
 
-    op.create_table('code_scan',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code_text', sa.String(length=64), nullable=False),
-    sa.Column('code_id', sa.Integer(), nullable=True),
-    sa.Column('district_id', sa.Integer(), nullable=False),
-    sa.Column('scanned_at', sa.DateTime(), nullable=False),
-    sa.Column('scanned_on', sa.Date(), nullable=False),
-    sa.Column('scanner_kind', sa.String(length=10), nullable=False),
-    sa.Column('scanned_by', sa.String(length=100), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("scanner_kind in ('retailer', 'inspector', 'consumer')", name=op.f('ck_code_scan_scanner_kind')),
-    sa.ForeignKeyConstraint(['code_id'], ['unit_code.id'], name=op.f('fk_code_scan_code_id_unit_code')),
-    sa.ForeignKeyConstraint(['district_id'], ['territory.id'], name=op.f('fk_code_scan_district_id_territory')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_code_scan'))
-    )
-    with op.batch_alter_table('code_scan', schema=None) as batch_op:
-        batch_op.create_index('ix_code_scan_code', ['code_id'], unique=False)
-        batch_op.create_index('ix_code_scan_date', ['scanned_on'], unique=False)
-
     op.create_table('conflict_case',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('fingerprint', sa.String(length=120), nullable=False),
@@ -199,6 +180,29 @@ def upgrade():
     with op.batch_alter_table('code_shipment', schema=None) as batch_op:
         batch_op.create_index('ix_code_shipment_code', ['code_id', 'shipped_on'], unique=False)
 
+    op.create_table('code_scan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code_text', sa.String(length=64), nullable=False),
+    sa.Column('code_id', sa.Integer(), nullable=True),
+    sa.Column('district_id', sa.Integer(), nullable=False),
+    sa.Column('scanned_at', sa.DateTime(), nullable=False),
+    sa.Column('scanned_on', sa.Date(), nullable=False),
+    sa.Column('scanner_kind', sa.String(length=10), nullable=False),
+    sa.Column('scanned_by', sa.String(length=100), nullable=True),
+    sa.Column('shipment_id', sa.Integer(), nullable=True),
+    sa.Column('agent_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("scanner_kind in ('retailer', 'inspector', 'consumer')", name=op.f('ck_code_scan_scanner_kind')),
+    sa.ForeignKeyConstraint(['agent_id'], ['seller.id'], name=op.f('fk_code_scan_agent_id_seller')),
+    sa.ForeignKeyConstraint(['code_id'], ['unit_code.id'], name=op.f('fk_code_scan_code_id_unit_code')),
+    sa.ForeignKeyConstraint(['district_id'], ['territory.id'], name=op.f('fk_code_scan_district_id_territory')),
+    sa.ForeignKeyConstraint(['shipment_id'], ['code_shipment.id'], name=op.f('fk_code_scan_shipment_id_code_shipment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_code_scan'))
+    )
+    with op.batch_alter_table('code_scan', schema=None) as batch_op:
+        batch_op.create_index('ix_code_scan_code', ['code_id'], unique=False)
+        batch_op.create_index('ix_code_scan_date', ['scanned_on'], unique=False)
+
     op.create_table('conflict_evidence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -242,6 +246,11 @@ def downgrade():
         batch_op.drop_index('ix_conflict_evidence_case')
 
     op.drop_table('conflict_evidence')
+    with op.batch_alter_table('code_scan', schema=None) as batch_op:
+        batch_op.drop_index('ix_code_scan_date')
+        batch_op.drop_index('ix_code_scan_code')
+
+    op.drop_table('code_scan')
     with op.batch_alter_table('code_shipment', schema=None) as batch_op:
         batch_op.drop_index('ix_code_shipment_code')
 
@@ -267,11 +276,6 @@ def downgrade():
         batch_op.drop_index('ix_conflict_case_fingerprint')
 
     op.drop_table('conflict_case')
-    with op.batch_alter_table('code_scan', schema=None) as batch_op:
-        batch_op.drop_index('ix_code_scan_date')
-        batch_op.drop_index('ix_code_scan_code')
-
-    op.drop_table('code_scan')
     with op.batch_alter_table('unit_code', schema=None) as batch_op:
         batch_op.drop_index('ix_unit_code_case')
 
