@@ -69,6 +69,10 @@ def conflict_scans(ctx) -> list[Result]:
                 "SELECT min(order_date), max(order_date) FROM order_line WHERE kind = 'sell_out'")).one()
             first = first if isinstance(first, date) else date.fromisoformat(first)
             last = last if isinstance(last, date) else date.fromisoformat(last)
+            end = date.fromordinal(last.toordinal() + 1)
+            started = time.perf_counter()
+            conflicts.bind_scans_between(first, end)  # what storing the scans does (record_scans)
+            bind_s = time.perf_counter() - started
             if ctx.backend == "postgresql":
                 db.session.execute(text("ANALYZE unit_code; ANALYZE code_shipment; ANALYZE code_scan"))
             else:
@@ -80,14 +84,14 @@ def conflict_scans(ctx) -> list[Result]:
                     "GROUP BY seller_id")).all()
                 db.session.execute(text("SELECT district_id, count(*) FROM code_scan GROUP BY district_id")).all()
 
-            end = date.fromordinal(last.toordinal() + 1)
-            started = time.perf_counter()
-            conflicts.bind_scans_between(first, end)  # what storing the scans does (record_scans)
-            bind_s = time.perf_counter() - started
             ref_s, _ = timed(reference, repeat=3)
-            started = time.perf_counter()
-            result = conflicts.scan_between(first, end, commit=False)
-            full_s = time.perf_counter() - started
+            full_s = float("inf")
+            for _ in range(3):  # best of three, like the reference; each run rolled back to a savepoint
+                savepoint = db.session.begin_nested()
+                started = time.perf_counter()
+                result = conflicts.scan_between(first, end, commit=False)
+                full_s = min(full_s, time.perf_counter() - started)
+                savepoint.rollback()
             new_ids = _new_lines(db, 1000)
             started = time.perf_counter()
             conflicts.scan_new(order_line_ids=new_ids, commit=False)

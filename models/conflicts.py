@@ -95,8 +95,9 @@ class CodeScan(db.Model):
 
     __table_args__ = (
         CheckConstraint("scanner_kind in ('retailer', 'inspector', 'consumer')", name="scanner_kind"),
-        Index("ix_code_scan_code", "code_id"),
+        Index("ix_code_scan_code", "code_id", "district_id", "scanned_on"),  # covers the copied-code GROUP BY
         Index("ix_code_scan_date", "scanned_on"),
+        Index("ix_code_scan_agent", "agent_id", "scanned_on"),
     )
 
 

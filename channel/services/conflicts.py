@@ -102,6 +102,15 @@ def _month(column: str) -> str:
     return f"substr({column}, 1, 7)"
 
 
+def _whole_table(table: str, alias: str, scope: "_Scope") -> str:
+    """`table alias`, read sequentially on SQLite when the scope spans more than a quarter: reading
+    most of a table through a date index costs about twice a plain scan."""
+    wide = scope.by_period and (scope.end - scope.start).days > 92
+    if wide and db.session.get_bind().dialect.name == "sqlite":
+        return f"{table} {alias} NOT INDEXED"
+    return f"{table} {alias}"
+
+
 def _covered(seller: str, district: str, day: str) -> str:
     """SQL: a grant of `seller` in force on `day` covers district alias `district`."""
     return (f"EXISTS (SELECT 1 FROM territory_grant g WHERE g.seller_id = {seller} "
@@ -142,13 +151,32 @@ def _line_rules(scope: _Scope, params: dict) -> None:
                  AND p.level IS NULL AND p.valid_from <= ol.order_date ORDER BY p.valid_from DESC LIMIT 1)"""
     covered = _covered("ol.seller_id", "d", "ol.order_date")
     month = _month("x.order_date")
+    # First a GROUP BY over the lines: (seller, district) pairs with their date span, and whether
+    # any line is below the highest floor its product ever had. Only the pairs not covered by one
+    # grant over the whole span, or possibly below a floor, are looked at line by line.
     _execute(f"""
-        WITH x AS MATERIALIZED (
+        WITH pairs AS MATERIALIZED (
+            SELECT ol.seller_id, ol.ship_to_district_id AS district_id, MIN(ol.order_date) AS d0,
+                   MAX(ol.order_date) AS d1, MAX(CASE WHEN ol.unit_price_fen < pf.top THEN 1 ELSE 0 END) AS maybe_below
+            FROM {_whole_table('order_line', 'ol', scope)}
+            LEFT JOIN (SELECT product_id, MAX(price_fen) AS top FROM product_price
+                       WHERE kind = 'floor' AND level IS NULL GROUP BY product_id) pf ON pf.product_id = ol.product_id
+            WHERE ol.kind = 'sell_out' AND {scope.lines()}
+            GROUP BY ol.seller_id, ol.ship_to_district_id),
+        suspect AS MATERIALIZED (
+            SELECT p.* FROM pairs p JOIN territory d ON d.id = p.district_id
+            WHERE p.maybe_below = 1 OR NOT EXISTS (
+                SELECT 1 FROM territory_grant g WHERE g.seller_id = p.seller_id
+                  AND g.territory_id IN (d.id, d.city_id, d.province_id, 100000)
+                  AND g.valid_from <= p.d0 AND (g.valid_to IS NULL OR g.valid_to > p.d1))),
+        x AS MATERIALIZED (
             SELECT ol.id, ol.seller_id, ol.order_date, ol.amount_fen, ol.unit_price_fen, d.id AS district_id,
                    d.city_id, d.province_id,
                    CASE WHEN {covered} THEN 0 ELSE 1 END AS outside, {floor} AS floor_fen
-            FROM order_line ol JOIN territory d ON d.id = ol.ship_to_district_id
-            WHERE ol.kind = 'sell_out' AND {scope.lines()} AND (NOT {covered} OR ol.unit_price_fen < {floor})),
+            FROM suspect sp CROSS JOIN order_line ol JOIN territory d ON d.id = ol.ship_to_district_id
+            WHERE ol.seller_id = sp.seller_id AND ol.ship_to_district_id = sp.district_id
+              AND ol.order_date >= sp.d0 AND ol.order_date <= sp.d1
+              AND ol.kind = 'sell_out' AND {scope.lines()} AND (NOT {covered} OR ol.unit_price_fen < {floor})),
         h AS MATERIALIZED (
             SELECT x.*, {_exclusive_holder('x.seller_id', 'x', 'x.order_date', district_id='x.district_id')} AS grant_id
             FROM x WHERE x.outside = 1)
@@ -179,7 +207,7 @@ def bind_scans(scope: "_Scope", params: dict) -> int:
                    WHERE u.id = s.code_id AND sh.shipped_on <= s.scanned_on ORDER BY sh.shipped_on DESC LIMIT 1)"""
     bound = _execute(f"""
         UPDATE code_scan AS s SET shipment_id = COALESCE({own}, {via_case})
-        WHERE s.shipment_id IS NULL AND s.code_id IS NOT NULL AND {scope.scans()}
+        WHERE s.agent_id IS NULL AND s.shipment_id IS NULL AND s.code_id IS NOT NULL AND {scope.scans()}
     """, params).rowcount
     _execute(f"""
         UPDATE code_scan AS s SET agent_id = (SELECT sh.agent_id FROM code_shipment sh WHERE sh.id = s.shipment_id)
@@ -198,12 +226,28 @@ def _scan_rules(scope: _Scope, params: dict) -> None:
     bind_scans(scope, params)
     covered = _covered("s.agent_id", "d", "s.scanned_on")
     month = _month("v.scanned_on")
+    # As for the lines: a GROUP BY gives the (agent, district) pairs and their date span; only
+    # scans of pairs no single grant covers over the span, and unbound scans, are read one by one.
     _execute(f"""
-        WITH f AS MATERIALIZED (
+        WITH pairs AS MATERIALIZED (
+            SELECT s.agent_id, s.district_id, MIN(s.scanned_on) AS d0, MAX(s.scanned_on) AS d1
+            FROM {_whole_table('code_scan', 's', scope)} WHERE s.agent_id IS NOT NULL AND {scope.scans()}
+            GROUP BY s.agent_id, s.district_id),
+        suspect AS MATERIALIZED (
+            SELECT p.* FROM pairs p JOIN territory d ON d.id = p.district_id
+            WHERE NOT EXISTS (SELECT 1 FROM territory_grant g WHERE g.seller_id = p.agent_id
+                                AND g.territory_id IN (d.id, d.city_id, d.province_id, 100000)
+                                AND g.valid_from <= p.d0 AND (g.valid_to IS NULL OR g.valid_to > p.d1))),
+        f AS MATERIALIZED (
             SELECT s.id AS scan_id, s.code_id, s.code_text, s.scanned_on, s.shipment_id, s.agent_id,
                    d.id AS district_id, d.city_id, d.province_id
+            FROM suspect sp CROSS JOIN code_scan s JOIN territory d ON d.id = s.district_id
+            WHERE s.agent_id = sp.agent_id AND s.scanned_on >= sp.d0 AND s.scanned_on <= sp.d1
+              AND s.district_id = sp.district_id AND {scope.scans()} AND NOT {covered}
+            UNION ALL
+            SELECT s.id, s.code_id, s.code_text, s.scanned_on, s.shipment_id, s.agent_id, d.id, d.city_id, d.province_id
             FROM code_scan s JOIN territory d ON d.id = s.district_id
-            WHERE {scope.scans()} AND (s.agent_id IS NULL OR NOT {covered})),
+            WHERE s.agent_id IS NULL AND {scope.scans()}),
         fu AS MATERIALIZED (
             SELECT f.*, COALESCE(m.id, u.id) AS unit_id
             FROM f LEFT JOIN unit_code u ON u.id = f.code_id

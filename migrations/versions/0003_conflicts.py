@@ -200,8 +200,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_code_scan'))
     )
     with op.batch_alter_table('code_scan', schema=None) as batch_op:
-        batch_op.create_index('ix_code_scan_code', ['code_id'], unique=False)
+        batch_op.create_index('ix_code_scan_code', ['code_id', 'district_id', 'scanned_on'], unique=False)
         batch_op.create_index('ix_code_scan_date', ['scanned_on'], unique=False)
+        batch_op.create_index('ix_code_scan_agent', ['agent_id', 'scanned_on'], unique=False)
 
     op.create_table('conflict_evidence',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -248,6 +249,7 @@ def downgrade():
     op.drop_table('conflict_evidence')
     with op.batch_alter_table('code_scan', schema=None) as batch_op:
         batch_op.drop_index('ix_code_scan_date')
+        batch_op.drop_index('ix_code_scan_agent')
         batch_op.drop_index('ix_code_scan_code')
 
     op.drop_table('code_scan')
