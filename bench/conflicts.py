@@ -70,13 +70,18 @@ def conflict_scans(ctx) -> list[Result]:
             first = first if isinstance(first, date) else date.fromisoformat(first)
             last = last if isinstance(last, date) else date.fromisoformat(last)
             end = date.fromordinal(last.toordinal() + 1)
+
+            def analyze():
+                if ctx.backend == "postgresql":
+                    db.session.execute(text("ANALYZE unit_code; ANALYZE code_shipment; ANALYZE code_scan"))
+                else:
+                    db.session.execute(text("ANALYZE"))
+
+            analyze()
             started = time.perf_counter()
             conflicts.bind_scans_between(first, end)  # what storing the scans does (record_scans)
             bind_s = time.perf_counter() - started
-            if ctx.backend == "postgresql":
-                db.session.execute(text("ANALYZE unit_code; ANALYZE code_shipment; ANALYZE code_scan"))
-            else:
-                db.session.execute(text("ANALYZE"))
+            analyze()
 
             def reference():
                 db.session.execute(text(

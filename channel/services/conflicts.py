@@ -201,18 +201,18 @@ def bind_scans(scope: "_Scope", params: dict) -> int:
     shipment on or before the scan, else the last shipment of the case it is packed in. Done
     when scans are stored (and again by each scan, for shipments recorded late); set-based.
     Returns the rows bound."""
-    own = """(SELECT sh.id FROM code_shipment sh WHERE sh.code_id = s.code_id AND sh.shipped_on <= s.scanned_on
+    own = """(SELECT sh.id FROM code_shipment sh WHERE sh.code_id = s2.code_id AND sh.shipped_on <= s2.scanned_on
               ORDER BY sh.shipped_on DESC LIMIT 1)"""
     via_case = """(SELECT sh.id FROM unit_code u JOIN code_shipment sh ON sh.code_id = u.case_id
-                   WHERE u.id = s.code_id AND sh.shipped_on <= s.scanned_on ORDER BY sh.shipped_on DESC LIMIT 1)"""
+                   WHERE u.id = s2.code_id AND sh.shipped_on <= s2.scanned_on ORDER BY sh.shipped_on DESC LIMIT 1)"""
+    # One UPDATE ... FROM, so that each row is rewritten once (PostgreSQL rewrites a row per UPDATE).
     bound = _execute(f"""
-        UPDATE code_scan AS s SET shipment_id = COALESCE({own}, {via_case})
-        WHERE s.agent_id IS NULL AND s.shipment_id IS NULL AND s.code_id IS NOT NULL AND {scope.scans()}
+        UPDATE code_scan AS s SET shipment_id = b.shipment_id, agent_id = sh.agent_id
+        FROM (SELECT s2.id, COALESCE({own}, {via_case}) AS shipment_id FROM code_scan s2
+              WHERE s2.agent_id IS NULL AND s2.code_id IS NOT NULL AND {scope.scans('s2')}) b
+        JOIN code_shipment sh ON sh.id = b.shipment_id
+        WHERE s.id = b.id
     """, params).rowcount
-    _execute(f"""
-        UPDATE code_scan AS s SET agent_id = (SELECT sh.agent_id FROM code_shipment sh WHERE sh.id = s.shipment_id)
-        WHERE s.agent_id IS NULL AND s.shipment_id IS NOT NULL AND {scope.scans()}
-    """, params)
     return bound
 
 
