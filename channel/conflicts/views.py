@@ -15,6 +15,7 @@ from channel.charts import STYLE
 from channel.conflicts.forms import (ACTION_LABELS, RULE_LABELS, SCANNER_LABELS, SEVERITY_LABELS, STATUS_LABELS,
                                      AssignForm, CaseFilterForm, CasePolicyForm, NoteForm, PolicyForm,
                                      RegistrationForm, ScanForm, StatusForm)
+from channel.domain.conflicts import TRANSITIONS
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import yuan_to_fen
 from channel.domain.periods import Month
@@ -45,6 +46,8 @@ def _chart(kind, title: str, labels: list[str], values: list[int], name: str) ->
     chart = kind(style=STYLE, js=[], disable_xml_declaration=True, explicit_size=False, height=260, width=640,
                  show_legend=False, title=title, x_label_rotation=20)
     chart.x_labels = labels
+    top = max(values or [0])
+    chart.y_labels = list(range(0, top + 1, max(1, (top + 1) // 8)))  # counts: whole numbers on the axis
     chart.add(name, values)
     return Markup(chart.render(is_unicode=True))
 
@@ -131,7 +134,10 @@ def _case_forms(case, status_form=None, assign_form=None, note_form=None, policy
         (p.id, p.name) for p in db.session.query(ConflictPolicy).filter(ConflictPolicy.active.is_(True)).order_by(ConflictPolicy.id)]
     if policy_form.policy.data is None:
         policy_form.policy.data = case.policy_id or 0
-    return {"status_form": status_form or StatusForm(prefix="status", formdata=None), "assign_form": assign_form,
+    if status_form is None:  # offer only the moves the case can make
+        status_form = StatusForm(prefix="status", formdata=None)
+        status_form.status.choices = [(s, STATUS_LABELS[s]) for s in TRANSITIONS.get(case.status, ())]
+    return {"status_form": status_form, "assign_form": assign_form,
             "note_form": note_form or NoteForm(prefix="note", formdata=None), "policy_form": policy_form}
 
 
