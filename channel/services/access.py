@@ -124,3 +124,40 @@ def require_owned(user: User, model, object_id: int, message: str = N_("没有�
     if obj is None or not can_see_seller(user, obj.seller_id):
         raise NotFound(message)
     return obj
+
+
+# ---- conflict cases (the conflicts feature) -------------------------------------------------
+# Staff who see everything see every case; an agent or a rep sees only the cases where its own
+# seller is the offender or the harmed party, and of the evidence only the details of its own
+# rows (the other party's customers, prices and order numbers stay hidden).
+CASE_RULERS = ("admin", "channel_manager")
+
+
+def scope_cases(query: Select, user: User) -> Select:
+    from models.conflicts import ConflictCase
+
+    if user.sees_everything:
+        return query
+    if user.role in SELLER_ROLES and user.seller_id:
+        return query.where((ConflictCase.offender_id == user.seller_id) | (ConflictCase.harmed_id == user.seller_id))
+    return query.where(ConflictCase.id.is_(None))
+
+
+def require_case(user: User, case_id: int):
+    """The case, if `user` may see it; NotFound otherwise (also when it does not exist)."""
+    from models.conflicts import ConflictCase
+
+    found = db.session.scalar(scope_cases(select(ConflictCase).where(ConflictCase.id == case_id), user))
+    if found is None:
+        raise NotFound(N_("没有这个冲突案件，或您无权查看。"))
+    return found
+
+
+def sees_evidence_detail(user: User, owner_seller_id: int | None) -> bool:
+    """Whether `user` may see the details (customer, price, order number, who scanned) of an
+    evidence row belonging to `owner_seller_id`."""
+    return user.sees_everything or (owner_seller_id is not None and owner_seller_id == user.seller_id)
+
+
+def require_case_ruler(user: User) -> None:
+    require_role(user, *CASE_RULERS)

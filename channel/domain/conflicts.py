@@ -1,0 +1,133 @@
+"""Channel-conflict rules that need no database: case life cycle, customer identity matching,
+distances between districts, SLA age, and the money a ruling moves.
+
+The set-based detection itself lives in channel/services/conflicts.py (SQL); what SQL cannot
+do well (fuzzy names, great-circle distance) is here, applied to the few candidates SQL found.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from rapidfuzz import fuzz, process
+
+from channel.domain.errors import DomainError, N_
+from channel.domain.money import apply_rate_bp
+
+SEVERITIES = ("low", "medium", "high")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+# open → investigating → confirmed | dismissed. A case may be dismissed straight from open (a
+# false alarm), a confirmed case may still be dismissed on appeal, a dismissed one reopened.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "open": ("investigating", "dismissed"),
+    "investigating": ("confirmed", "dismissed", "open"),
+    "confirmed": ("dismissed",),
+    "dismissed": ("investigating",),
+}
+
+
+def check_transition(current: str, new: str) -> None:
+    """Raise DomainError (field 'status') unless a case may go from `current` to `new`."""
+    if new not in TRANSITIONS.get(current, ()):
+        raise DomainError(N_("案件不能从“%(current)s”改为“%(new)s”。"), field="status", current=current, new=new)
+
+
+def worse(a: str, b: str) -> str:
+    return a if SEVERITY_RANK[a] >= SEVERITY_RANK[b] else b
+
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle (haversine) distance between two points given in degrees."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+# ---- customer identity (撞单) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Identity:
+    """A customer or a registered prospect, already normalised (customers.normalize_name /
+    normalize_phone / clean_credit_code)."""
+
+    key: int
+    name_norm: str
+    phone_norm: str = ""
+    credit_code: str | None = None
+
+
+NAME_WEIGHT, PHONE_WEIGHT = 60, 40  # percent, when both sides have a phone
+
+
+def match_score(a: Identity, b: Identity) -> tuple[int, str]:
+    """How sure we are that `a` and `b` are one customer, 0..100, and why.
+
+    The same credit code is 100 ('credit_code') whatever the names say; two different credit
+    codes are 0. Otherwise ('name_phone') the rapidfuzz ratio of the normalised names, blended
+    60/40 with phone equality when both have a phone (a missing phone neither helps nor hurts).
+    """
+    if a.credit_code and b.credit_code:
+        return (100, "credit_code") if a.credit_code == b.credit_code else (0, "credit_code")
+    name = fuzz.ratio(a.name_norm, b.name_norm)
+    if a.phone_norm and b.phone_norm:
+        phone = 100 if a.phone_norm == b.phone_norm else 0
+        return round((NAME_WEIGHT * name + PHONE_WEIGHT * phone) / 100), "name_phone"
+    return round(name), "name_phone"
+
+
+def matches(candidates: list[Identity], registered: list[Identity], threshold: int) -> list[tuple[int, int, int, str]]:
+    """Every (candidate key, registered key, score, reason) with score >= `threshold`.
+
+    Names are compared with rapidfuzz's `process.extract` (C speed, one call per candidate over
+    every registered name); only the pairs whose name ratio could reach the threshold, or that
+    share a credit code, are scored one by one.
+    """
+    if not candidates or not registered:
+        return []
+    found: list[tuple[int, int, int, str]] = []
+    # With a phone both sides, the name must reach (threshold - 40) / 0.6 to pass at all.
+    name_floor = max(0.0, (threshold - PHONE_WEIGHT) * 100 / NAME_WEIGHT)
+    names = [r.name_norm for r in registered]
+    by_credit: dict[str, list[int]] = {}
+    for j, reg in enumerate(registered):
+        if reg.credit_code:
+            by_credit.setdefault(reg.credit_code, []).append(j)
+    for cand in candidates:
+        close = process.extract(cand.name_norm, names, scorer=fuzz.ratio, score_cutoff=name_floor, limit=None)
+        columns = {index for _name, _score, index in close}
+        columns.update(by_credit.get(cand.credit_code or "", ()))
+        for j in sorted(columns):
+            score, reason = match_score(cand, registered[j])
+            if score >= threshold:
+                found.append((cand.key, registered[j].key, score, reason))
+    return found
+
+
+def protected_until(registered_on: date, days: int) -> date:
+    """The first day a registration no longer protects (exclusive end)."""
+    if days <= 0:
+        raise DomainError(N_("保护期必须大于 0 天。"), field="protection_days")
+    return registered_on + timedelta(days=days)
+
+
+# ---- cases ----------------------------------------------------------------------------------
+
+def age_days(opened_at: datetime, now: datetime) -> int:
+    return max(0, (now - opened_at).days)
+
+
+def overdue(status: str, opened_at: datetime, now: datetime, sla_days: int) -> bool:
+    """An open or investigating case older than the SLA."""
+    return status in ("open", "investigating") and age_days(opened_at, now) > sla_days
+
+
+def protection_fee_fen(offending_amount_fen: int, fee_bp: int) -> int:
+    """The territory-protection fee credited to the harmed party: basis points of the offending
+    lines' amount, rounded half-up once."""
+    return apply_rate_bp(offending_amount_fen, fee_bp) if fee_bp else 0

@@ -1,0 +1,136 @@
+"""The conflict pages, and who may see which case and which part of its evidence."""
+from datetime import date
+
+import pytest
+
+from channel.services import conflicts, conflicts_cases
+from channel.services.conflicts_cases import ScanInput
+from models import db
+from models.conflicts import ConflictCase, CustomerRegistration
+from tests.conflicts_fixtures import at, sell
+
+
+@pytest.fixture
+def leak(world):
+    """SZ ships to 越秀 (GZ's exclusive area) at a price below the floor: one 串货 case (SZ
+    offender, GZ harmed) and one 乱价 case (SZ alone)."""
+    line = sell(world, world.SZ, 440104, price=250000, customer_name="广州越秀秘密客户有限公司")
+    conflicts.scan_new(order_line_ids=[line.id])
+    cross = db.session.query(ConflictCase).filter_by(rule="cross_territory").one()
+    price = db.session.query(ConflictCase).filter_by(rule="price_violation").one()
+    return world, line, cross, price
+
+
+def test_the_dashboard_list_and_case_page_render_for_a_manager(client, auth, leak):
+    world, line, cross, price = leak
+    auth.login("manager")
+    page = client.get("/conflicts").get_data(as_text=True)
+    assert "by-rule" in page and "深圳市代" in page and "<svg" in page
+    page = client.get("/conflicts/cases?rule=cross_territory").get_data(as_text=True)
+    assert f"/conflicts/cases/{cross.id}" in page and f"/conflicts/cases/{price.id}\"" not in page
+    page = client.get(f"/conflicts/cases/{cross.id}").get_data(as_text=True)
+    assert "广州越秀秘密客户有限公司" in page and "越秀区" in page and "status-form" in page
+
+
+def test_the_csv_export_lists_the_filtered_cases(client, auth, leak):
+    world, line, cross, price = leak
+    auth.login("manager")
+    response = client.get("/conflicts/cases.csv?rule=price_violation")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = response.get_data(as_text=True).lstrip("\ufeff").strip().splitlines()
+    assert rows[0].startswith("id,rule") and len(rows) == 2 and rows[1].startswith(f"{price.id},price_violation")
+
+
+def test_the_offender_sees_its_case_with_its_own_order(client, auth, leak):
+    world, line, cross, price = leak
+    auth.login("agent_sz")
+    page = client.get(f"/conflicts/cases/{cross.id}").get_data(as_text=True)
+    assert "广州越秀秘密客户有限公司" in page and "status-form" not in page
+
+
+def test_the_harmed_party_sees_the_case_but_not_the_offenders_customer_or_price(client, auth, leak, app):
+    from channel.services.users import create_user
+
+    world, line, cross, price = leak
+    create_user("agent_gz", "secret-pass", "agent", seller_id=world.GZ.id)
+    auth.login("agent_gz")
+    response = client.get(f"/conflicts/cases/{cross.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "越秀区" in page
+    assert "广州越秀秘密客户有限公司" not in page and line.order.order_no not in page and "¥2,500.00" not in page
+    assert client.get(f"/conflicts/cases/{price.id}").status_code == 404  # GZ is no party to the 乱价 case
+    listing = client.get("/conflicts/cases").get_data(as_text=True)
+    assert f"/conflicts/cases/{cross.id}\"" in listing and f"/conflicts/cases/{price.id}\"" not in listing
+
+
+@pytest.mark.parametrize("username", ["agent_zj", "agent_gd", "rep1"])
+def test_a_seller_that_is_no_party_is_refused_the_case_by_id(client, auth, leak, username):
+    world, line, cross, price = leak
+    auth.login(username)
+    assert client.get(f"/conflicts/cases/{cross.id}").status_code == 404
+    assert client.get(f"/conflicts/cases/{price.id}").status_code == 404
+    assert "广州越秀" not in client.get("/conflicts/cases.csv").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["status", "assign", "note", "policy"])
+def test_an_agent_cannot_rule_even_its_own_case(client, auth, leak, path):
+    world, line, cross, price = leak
+    auth.login("agent_sz")
+    assert client.post(f"/conflicts/cases/{cross.id}/{path}", data={}).status_code == 403
+    assert client.post("/conflicts/scan", data={"period": "2026-10"}).status_code == 403
+
+
+def test_a_manager_rules_a_case_and_the_timeline_records_who(client, auth, leak):
+    world, line, cross, price = leak
+    auth.login("manager")
+    response = client.post(f"/conflicts/cases/{cross.id}/status", data={"status-status": "investigating", "status-note": "查一下"})
+    assert response.status_code == 302
+    response = client.post(f"/conflicts/cases/{cross.id}/status", data={"status-status": "open"})
+    assert response.status_code == 302
+    bad = client.post(f"/conflicts/cases/{cross.id}/status", data={"status-status": "confirmed"})
+    assert bad.status_code == 400 and "field-error" in bad.get_data(as_text=True)
+    timeline = client.get(f"/conflicts/cases/{cross.id}").get_data(as_text=True).split('id="timeline"')[1]
+    assert "查一下" in timeline and world.user_manager.display_name in timeline
+
+
+def test_the_scan_button_runs_a_period(client, auth, world):
+    sell(world, world.SZ, 440104)
+    auth.login("manager")
+    assert client.post("/conflicts/scan", data={"period": "2026-10"}).status_code == 302
+    assert db.session.query(ConflictCase).filter_by(rule="cross_territory", offender_id=world.SZ.id).count() == 1
+
+
+def test_registering_shows_the_clash_before_saving_and_saves_when_accepted(client, auth, world):
+    conflicts_cases.register_customer(seller_id=world.NS.id, name="深圳市华盛贸易有限公司", phone="13800000001",
+                                      on=date(2026, 9, 1))
+    auth.login("agent_zj")
+    form = {"name": "深圳市 华盛贸易", "phone": "138 0000 0001", "registered_on": "2026-09-05"}
+    response = client.post("/conflicts/registrations", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "clashes" in page and "南山分销" not in page
+    assert db.session.query(CustomerRegistration).count() == 1
+    response = client.post("/conflicts/registrations", data=form | {"accept_clash": "y"})
+    assert response.status_code == 302
+    assert db.session.query(CustomerRegistration).count() == 2
+    case = db.session.query(ConflictCase).filter_by(rule="duplicate_claim").one()
+    assert (case.offender_id, case.harmed_id) == (world.ZJ.id, world.NS.id)
+
+
+def test_a_code_case_shows_the_codes_journey(client, auth, world):
+    conflicts_cases.add_codes(world.product.id, ["U1", "U2"], case_code="C1")
+    conflicts_cases.ship_codes(world.SZ.id, ["C1"], date(2026, 10, 1))
+    conflicts_cases.record_scans([ScanInput("U2", 440104, at(date(2026, 10, 10)), "consumer")])
+    case = db.session.query(ConflictCase).filter_by(rule="code_diversion").one()
+    auth.login("manager")
+    page = client.get(f"/conflicts/cases/{case.id}").get_data(as_text=True)
+    assert "journeys" in page and "C1" in page and "深圳市代" in page and "越秀区" in page
+
+
+def test_policies_are_managed_by_managers_only(client, auth, world):
+    auth.login("manager")
+    response = client.post("/conflicts/policies", data={"name": "串货没收", "rule": "cross_territory", "action": "forfeit",
+                                                        "protection_fee_bp": "500", "penalty": "1000"})
+    assert response.status_code == 302
+    auth.logout()
+    auth.login("agent_sz")
+    assert client.get("/conflicts/policies").status_code == 403

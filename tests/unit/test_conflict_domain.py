@@ -1,0 +1,85 @@
+"""Pure conflict rules: case life cycle, customer identity, distances, SLA and fees."""
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given, strategies as st
+
+from channel.domain import conflicts as rules
+from channel.domain.customers import normalize_name, normalize_phone
+from channel.domain.errors import DomainError
+
+
+def who(key, name, phone="", code=None):
+    return rules.Identity(key, normalize_name(name), normalize_phone(phone), code)
+
+
+def test_a_case_goes_open_investigating_then_confirmed_or_dismissed():
+    rules.check_transition("open", "investigating")
+    rules.check_transition("investigating", "confirmed")
+    rules.check_transition("investigating", "dismissed")
+    rules.check_transition("confirmed", "dismissed")
+    for current, new in [("open", "confirmed"), ("dismissed", "confirmed"), ("confirmed", "open"), ("open", "open")]:
+        with pytest.raises(DomainError):
+            rules.check_transition(current, new)
+
+
+def test_the_same_credit_code_is_one_customer_whatever_the_names():
+    assert rules.match_score(who(1, "甲公司", code="X"), who(2, "乙商贸", code="X")) == (100, "credit_code")
+    assert rules.match_score(who(1, "甲公司", code="X"), who(2, "甲公司", code="Y"))[0] == 0
+
+
+def test_legal_form_spacing_and_full_width_do_not_change_the_name_score():
+    base = who(1, "深圳市华盛贸易有限公司")
+    for spelling in ("深圳市 华盛贸易", "深圳市华盛贸易有限责任公司", "深圳市　华盛贸易（有限公司）"):
+        assert rules.match_score(base, who(2, spelling))[0] == 100
+    assert rules.match_score(who(1, "ABC科技"), who(2, "ＡＢＣ 科技有限公司"))[0] == 100
+
+
+def test_a_phone_on_both_sides_weighs_forty_percent():
+    same_name_other_phone = rules.match_score(who(1, "华盛贸易", "13800000001"), who(2, "华盛贸易", "13900000009"))
+    assert same_name_other_phone == (60, "name_phone")
+    assert rules.match_score(who(1, "华盛贸易", "13800000001"), who(2, "华盛贸易", "+86 138 0000 0001"))[0] == 100
+
+
+def test_matches_finds_pairs_above_the_threshold_only():
+    registered = [who(10, "深圳市华盛贸易有限公司", "13800000001"), who(11, "杭州恒通科技", code="C")]
+    candidates = [who(1, "深圳华盛贸易", "13800000001"), who(2, "完全不同", code="C"), who(3, "北京某某")]
+    found = {(c, r) for c, r, _score, _reason in rules.matches(candidates, registered, 85)}
+    assert found == {(1, 10), (2, 11)}
+
+
+def test_distance_between_shenzhen_and_harbin_is_thousands_of_km_and_zero_to_itself():
+    assert 2500 < rules.distance_km(113.93, 22.53, 126.62, 45.76) < 3000
+    assert rules.distance_km(113.93, 22.53, 113.93, 22.53) == 0
+
+
+@given(st.floats(-180, 180), st.floats(-89, 89), st.floats(-180, 180), st.floats(-89, 89))
+def test_distance_is_symmetric_and_never_more_than_half_the_earth(lon1, lat1, lon2, lat2):
+    d = rules.distance_km(lon1, lat1, lon2, lat2)
+    assert d == pytest.approx(rules.distance_km(lon2, lat2, lon1, lat1), abs=1e-6)
+    assert 0 <= d <= 20016
+
+
+def test_protection_runs_the_given_days_and_ends_exclusively():
+    assert rules.protected_until(date(2026, 6, 1), 90) == date(2026, 8, 30)
+    with pytest.raises(DomainError):
+        rules.protected_until(date(2026, 6, 1), 0)
+
+
+def test_a_case_is_overdue_only_while_open_and_past_the_sla():
+    opened, now = datetime(2026, 10, 1), datetime(2026, 10, 16)
+    assert rules.age_days(opened, now) == 15
+    assert rules.overdue("open", opened, now, 14) and rules.overdue("investigating", opened, now, 14)
+    assert not rules.overdue("open", opened, now, 15) and not rules.overdue("confirmed", opened, now, 1)
+    assert rules.age_days(now, now - timedelta(days=1)) == 0
+
+
+def test_the_protection_fee_is_basis_points_of_the_offending_amount_rounded_half_up():
+    assert rules.protection_fee_fen(600000, 500) == 30000
+    assert rules.protection_fee_fen(333, 1500) == 50  # 49.95 → 50
+    assert rules.protection_fee_fen(600000, 0) == 0
+
+
+@given(st.integers(0, 10**12), st.integers(0, 10000))
+def test_the_protection_fee_never_exceeds_the_offending_amount(amount, bp):
+    assert 0 <= rules.protection_fee_fen(amount, bp) <= amount
