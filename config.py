@@ -56,6 +56,7 @@ class Config:
     LOGIN_LOCKOUT_MINUTES = int(os.environ.get("QUDAO_LOGIN_LOCKOUT_MINUTES", "15"))
     LOGIN_IP_MAX_FAILURES = int(os.environ.get("QUDAO_LOGIN_IP_MAX_FAILURES", "30"))  # per address, then 429
     PASSWORD_MIN_LENGTH = int(os.environ.get("QUDAO_PASSWORD_MIN_LENGTH", "10"))
+    PROXY_COUNT = int(os.environ.get("QUDAO_PROXY_COUNT", "0"))  # reverse proxies in front (X-Forwarded-*)
     HSTS_SECONDS = 0  # no Strict-Transport-Security outside production
     LOG_JSON = os.environ.get("QUDAO_LOG_JSON", "") == "1"
 

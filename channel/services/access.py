@@ -77,3 +77,20 @@ def require_role(user: User, *roles: str) -> None:
     """Refuse (Forbidden) unless `user` has one of `roles`."""
     if user.role not in roles:
         raise Forbidden(N_("您的角色无权执行此操作。"))
+
+
+def scope_jobs(query: Select, user: User) -> Select:
+    """Background jobs: an administrator sees every job, anyone else the jobs they started."""
+    from models.ops import Job
+    from models.users import ROLE_ADMIN
+
+    return query if user.role == ROLE_ADMIN else query.where(Job.created_by_id == user.id)
+
+
+def require_job(user: User, job_id: int):
+    from models.ops import Job
+
+    job = db.session.get(Job, job_id)
+    if job is None or db.session.scalar(scope_jobs(select(Job.id).where(Job.id == job_id), user)) is None:
+        raise NotFound(N_("没有这个任务，或您无权查看。"))
+    return job
