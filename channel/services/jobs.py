@@ -200,15 +200,22 @@ def _error_text(error: Exception) -> str:
 
 
 def error_message(job: Job) -> str | None:
-    """The job's error, translated when it is a domain error."""
+    """The job's error for its user: a domain error translated; anything else (its text is in
+    `job.error` and the log, for operators) only as "something went wrong"."""
+    from flask import has_request_context
+    from flask_babel import gettext as translate
+
+    def gettext(msgid, **params):  # outside a request (CLI, worker) the Chinese text
+        return translate(msgid, **params) if has_request_context() else (msgid % params if params else msgid)
+
     if not job.error:
         return None
     try:
         data = json.loads(job.error)
     except ValueError:
-        return job.error
-    from flask_babel import gettext
-
+        if job.status == JOB_INTERRUPTED:
+            return gettext("任务被中断（运行它的进程停止了）。")
+        return gettext("出了点问题，我们已记录下来。")
     return gettext(data["msgid"], **data.get("params", {}))
 
 
