@@ -55,5 +55,4 @@ def configure(app: Flask) -> None:
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     root = logging.getLogger()
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        root.handlers[:] = [handler]
-        root.setLevel(logging.WARNING)
+        root.addHandler(handler)
