@@ -89,6 +89,9 @@ class ProductionConfig(Config):
         """Raise RuntimeError when the configuration is unsafe for production."""
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set to a private value in production")
+        if not os.environ.get("DATABASE_URL"):
+            # no silent fallback to a file under instance/: say where the data lives
+            raise RuntimeError("DATABASE_URL must be set in production (postgresql+psycopg://... or sqlite:////path)")
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

@@ -10,6 +10,8 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = int(os.environ.get("QUDAO_MAX_REQUESTS", "2000"))  # recycle workers, bounded memory
 max_requests_jitter = 200
+# gunicorn's control socket (one path per user) would clash between several servers on a machine
+control_socket_disable = os.environ.get("QUDAO_CONTROL_SOCKET", "0") != "1"
 accesslog = "-" if os.environ.get("QUDAO_ACCESS_LOG", "1") == "1" else None
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'

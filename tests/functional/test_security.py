@@ -37,15 +37,21 @@ def test_hsts_is_sent_only_in_production(client, world, monkeypatch):
     from app import create_app
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-private-key-for-this-test")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
     production = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI="sqlite://", LOG_JSON=False)
     response = production.test_client().get("/static/js/app.js")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
-def test_production_refuses_the_default_secret_key():
+def test_production_refuses_the_default_secret_key_and_an_unnamed_database(monkeypatch):
     from app import create_app
 
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-private-key-for-this-test")
+    monkeypatch.delenv("DATABASE_URL")
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
         create_app(ProductionConfig)
 
 
