@@ -15,3 +15,19 @@ def add_job(user, kind: str = "orders.export", status: str = JOB_DONE) -> Job:
     db.session.add(job)
     db.session.commit()
     return job
+
+
+def sqlite_app(template, directory):
+    """An app over a fresh copy of the migrated SQLite template (for tests about SQLite only)."""
+    import shutil
+
+    from app import create_app
+    from config import TestConfig
+    from tests.conftest import IsolatedClient
+
+    path = directory / "sqlite-only.sqlite3"
+    shutil.copyfile(template, path)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    app.config["BACKEND"] = "sqlite"
+    app.test_client_class = IsolatedClient
+    return app

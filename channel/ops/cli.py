@@ -186,8 +186,28 @@ def copy_to_postgres_command(url: str) -> None:
     click.echo("Copied; every count and money total matches.")
 
 
+@click.command("partition-ledger")
+@click.option("--months-ahead", default=12, show_default=True)
+@with_appcontext
+def partition_ledger_command(months_ahead: int) -> None:
+    """Print the SQL that partitions the ledger by month on PostgreSQL (docs/production.md).
+    Review it, then run it in a maintenance window: psql -v ON_ERROR_STOP=1 -1 -f FILE."""
+    from sqlalchemy import select
+
+    from channel.ops.partitioning import ledger_partition_sql
+    from models import db
+    from models.commissions import LedgerLine
+
+    if db.engine.dialect.name != "postgresql":
+        _fail(DomainError("partitioning is for PostgreSQL only"))
+    periods = db.session.scalars(select(LedgerLine.period).distinct()).all()
+    for statement in ledger_partition_sql(periods, months_ahead):
+        click.echo(statement + ";")
+
+
 def register(app: Flask) -> None:
     """Add this feature's commands to `app.cli`."""
     app.cli.add_command(jobs_group)
     app.cli.add_command(users_group)
     app.cli.add_command(copy_to_postgres_command)
+    app.cli.add_command(partition_ledger_command)

@@ -15,7 +15,7 @@ from models import db
 from models.users import ROLE_ADMIN, ROLES
 
 
-@job_kind("demo.load", roles=(ROLE_ADMIN,), label="装入演示公司", timeout=3 * 3600)
+@job_kind("demo.load", roles=(ROLE_ADMIN,), label=N_("装入演示公司"), timeout=3 * 3600)
 def load_demo_company(job: JobContext) -> dict:
     """Params: agents, orders, seed, until (YYYY-MM-DD). One transaction: killed midway, the
     database stays empty and the job can run again."""
@@ -37,7 +37,7 @@ def export_path(job_id: int) -> Path:
     return Path(current_app.config["EXPORT_DIR"]) / f"job-{job_id}-orders.csv"
 
 
-@job_kind("orders.export", roles=tuple(ROLES), label="导出订单（CSV）")
+@job_kind("orders.export", roles=tuple(ROLES), label=N_("导出订单（CSV）"))
 def export_orders(job: JobContext) -> dict:
     """The orders the user may see (params: date_from, date_to, channel, kind) as CSV, UTF-8
     with BOM for Excel. Written to a temporary file renamed into place at the end, so a killed

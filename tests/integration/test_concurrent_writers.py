@@ -8,6 +8,27 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from tests.ops_fixtures import sqlite_app
+
+
+@pytest.fixture
+def app(sqlite_template, tmp_path):
+    """SQLite only (not the suite's two backends): SQLite is what this is about."""
+    application = sqlite_app(sqlite_template, tmp_path)
+    with application.app_context():
+        yield application
+        from models import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def world(app):
+    from tests.world import build_world
+
+    return build_world()
 from sqlalchemy import func, select
 
 from models import db
@@ -17,8 +38,6 @@ USERS = ["admin", "manager", "finance", "finance2", "agent_gd", "agent_zj", "age
 
 
 def test_eight_users_writing_at_once_all_succeed_while_a_long_writer_holds_the_lock(app, world, tmp_path):
-    if app.config["BACKEND"] != "sqlite":
-        pytest.skip("SQLite's single writer is what this is about")
     app.config["EXPORT_DIR"] = str(tmp_path / "exports")
     path = app.config["SQLALCHEMY_DATABASE_URI"].replace("sqlite:///", "")
     db.session.remove()
