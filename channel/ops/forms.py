@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 
 class AuditFilterForm(FlaskForm):
@@ -27,3 +27,19 @@ class ExportOrdersForm(FlaskForm):
 
 class RerunForm(FlaskForm):
     """A CSRF-protected button."""
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("角色"), choices=[], validators=[DataRequired()])
+    seller = StringField(_l("绑定销售方编码"), validators=[Optional(), Length(max=32)],
+                         description=_l("代理和销售代表用户必填"))
+
+    def __init__(self, *args, **kwargs):
+        from models.users import ROLES
+
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(r, r) for r in ROLES]
+
+
+class ActiveForm(FlaskForm):
+    active = SelectField(choices=[("1", "1"), ("0", "0")], validators=[DataRequired()])

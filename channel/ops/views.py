@@ -8,9 +8,9 @@ from sqlalchemy import text
 
 from channel.domain.errors import DomainError
 from channel.i18n import error_text
-from channel.ops.forms import AuditFilterForm, ExportOrdersForm, RerunForm
+from channel.ops.forms import ActiveForm, AuditFilterForm, ExportOrdersForm, RerunForm, RoleForm
 from channel.permissions import ANY_USER, PUBLIC, allow
-from channel.services import audit, jobs
+from channel.services import audit, jobs, security
 from channel.services.access import require_job
 from models import db
 from models.ops import JOB_DONE, JOB_FINISHED
@@ -22,6 +22,7 @@ bp = Blueprint("ops", __name__)
 NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("ops.job_list", "后台任务", None),
     ("ops.audit_log", "审计日志", (ROLE_ADMIN,)),
+    ("ops.users", "用户", (ROLE_ADMIN,)),
 ]
 
 
@@ -114,3 +115,63 @@ def job_download(job_id: int):
         abort(404)
     return send_file(export_path(job.id), mimetype="text/csv", as_attachment=True,
                      download_name=f"orders-{job.id}.csv")
+
+
+@bp.route("/users")
+@allow(ROLE_ADMIN)
+def users():
+    from sqlalchemy import select
+
+    from models.users import User
+
+    rows = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("ops/users.html", rows=rows, role_form=RoleForm(), active_form=ActiveForm(), confirm=RerunForm())
+
+
+def _user_or_404(user_id: int):
+    from models.users import User
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@allow(ROLE_ADMIN)
+def user_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("请选择一个角色。"), "error")
+        return redirect(url_for("ops.users"))
+    try:
+        security.set_role(current_user.id, user.username, form.role.data, form.seller.data or None)
+    except DomainError as error:
+        flash(f"{user.username}: {error_text(error)}", "error")
+    else:
+        flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username, role=form.role.data), "success")
+    return redirect(url_for("ops.users"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@allow(ROLE_ADMIN)
+def user_active(user_id: int):
+    user = _user_or_404(user_id)
+    form = ActiveForm()
+    if form.validate_on_submit():
+        try:
+            security.set_active(current_user.id, user.username, form.active.data == "1")
+        except DomainError as error:
+            flash(f"{user.username}: {error_text(error)}", "error")
+    return redirect(url_for("ops.users"))
+
+
+@bp.route("/users/<int:user_id>/logout-everywhere", methods=["POST"])
+@allow(ROLE_ADMIN)
+def user_logout_everywhere(user_id: int):
+    user = _user_or_404(user_id)
+    if RerunForm().validate_on_submit():
+        security.log_out_everywhere(user.id, actor_id=current_user.id)
+        flash(_("%(username)s 的所有登录已失效。", username=user.username), "info")
+    return redirect(url_for("ops.users"))

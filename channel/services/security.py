@@ -165,6 +165,8 @@ def set_role(actor_id: int | None, username: str, role: str, seller_code: str | 
     """Change a user's role (and bound seller, for agent and sales-rep users). Their sessions
     end so the new rights apply at once. Audited with the old and new role."""
     user = _by_username(username)
+    if actor_id is not None and actor_id == user.id:
+        raise DomainError(N_("您不能修改自己的角色或停用自己。"), field="role")
     seller_id = _role_and_seller(role, seller_code)
     before = {"role": user.role, "seller_id": user.seller_id}
     user.role, user.seller_id = role, seller_id
@@ -176,7 +178,10 @@ def set_role(actor_id: int | None, username: str, role: str, seller_code: str | 
 
 
 def set_active(actor_id: int | None, username: str, active: bool) -> User:
+    """Deactivate (every session ends, login refused) or reactivate a user. Audited."""
     user = _by_username(username)
+    if actor_id is not None and actor_id == user.id:
+        raise DomainError(N_("您不能修改自己的角色或停用自己。"), field="active")
     user.active = active
     user.session_version += 1
     audit.record(actor_id, "user.activate" if active else "user.deactivate", "user", user.id)

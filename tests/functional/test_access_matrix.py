@@ -28,7 +28,7 @@ def _params(rule, world, job_ids, role) -> dict:
     own = {"agent": (world.GD, world.cust_ns, world.order_ns), "sales_rep": (world.REP1, world.cust_rep1, world.order_rep1)}
     seller, customer, order = own.get(role, (world.NS, world.cust_ns, world.order_ns))
     known = {"seller_id": seller.id, "customer_id": customer.id, "order_id": order.id, "code": "zh",
-             "job_id": job_ids.get(role, 1)}
+             "job_id": job_ids.get(role, 1), "user_id": world.user_finance2.id}
     values = {}
     for name in rule.arguments:
         if name in known:

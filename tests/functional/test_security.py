@@ -196,3 +196,50 @@ def test_the_audit_log_filters_by_action_actor_object_and_date(client, auth, wor
     from channel.web import local_time
     today = local_time(db.session.scalar(select(func.max(AuditEvent.at))), "%Y-%m-%d")
     assert shown(date_from=today, date_to=today) == ["user.role_change", "tree.move", "plan.edit"]
+
+
+def test_an_administrator_changes_a_role_on_the_users_page_and_it_is_audited(client, auth, world):
+    auth.login("admin")
+    assert "agent_sz" in client.get("/users").get_data(as_text=True)
+    response = client.post(f"/users/{world.user_agent_sz.id}/role", data={"role": "sales_rep", "seller": "REP2"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    changed = user("agent_sz")
+    assert (changed.role, changed.seller_id) == ("sales_rep", world.REP2.id)
+    (event,) = events("user.role_change")
+    assert event.actor_id == world.user_admin.id
+
+
+def test_a_role_needing_a_seller_without_one_is_refused_and_nothing_changes(client, auth, world):
+    auth.login("admin")
+    client.post(f"/users/{world.user_finance.id}/role", data={"role": "agent", "seller": ""})
+    db.session.expire_all()
+    assert user("finance").role == "finance" and events("user.role_change") == []
+
+
+def test_an_administrator_cannot_demote_or_deactivate_themself(client, auth, world):
+    auth.login("admin")
+    client.post(f"/users/{world.user_admin.id}/role", data={"role": "finance"})
+    client.post(f"/users/{world.user_admin.id}/active", data={"active": "0"})
+    db.session.expire_all()
+    assert user("admin").role == "admin" and user("admin").active
+
+
+def test_a_deactivated_user_is_logged_out_and_cannot_log_in(app, client, auth, world):
+    agent = app.test_client()
+    agent.post("/login", data={"username": "agent_zj", "password": "secret-pass"})
+    auth.login("admin")
+    client.post(f"/users/{world.user_agent_zj.id}/active", data={"active": "0"})
+    assert agent.get("/orders").status_code == 302
+    assert agent.post("/login", data={"username": "agent_zj", "password": "secret-pass"}).status_code == 400
+    assert [e.action for e in events("user.deactivate")] == ["user.deactivate"]
+
+
+def test_an_administrator_logs_someone_out_everywhere(app, client, auth, world):
+    agent = app.test_client()
+    agent.post("/login", data={"username": "agent_zj", "password": "secret-pass"})
+    auth.login("admin")
+    client.post(f"/users/{world.user_agent_zj.id}/logout-everywhere")
+    assert agent.get("/orders").status_code == 302
+    (event,) = events("user.logout_everywhere")
+    assert event.actor_id == world.user_admin.id and event.object_id == str(world.user_agent_zj.id)

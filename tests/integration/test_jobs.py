@@ -146,3 +146,19 @@ def test_on_rq_a_job_whose_rq_job_vanished_is_marked_interrupted(rq_app, world):
     job = jobs.submit("orders.export", {}, world.user_manager)
     jobs.queue().delete(delete_jobs=True)  # as if Redis lost it, or its work horse died and was cleaned up
     assert jobs.reconcile(db.session.get(Job, job.id)).status == "interrupted"
+
+
+def test_without_redis_the_default_runs_the_job_in_a_thread_and_returns_at_once(app, world, exports):
+    import time
+
+    app.config["JOBS_INLINE"] = "thread"
+    job = jobs.submit("orders.export", {}, world.user_manager)
+    assert job.backend == "inline"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if db.session.get(Job, job.id).status == "done":
+            break
+        time.sleep(0.1)
+    finished = db.session.get(Job, job.id)
+    assert finished.status == "done" and finished.result["rows"] == 5
