@@ -94,11 +94,11 @@ def copy_to_postgres(target_url: str, *, progress: Callable[[str, int], None] | 
                         continue
                     columns = [c.name for c in table.columns]
                     json_at = [i for i, c in enumerate(table.columns) if isinstance(c.type, JSON)]
-                    query = select(*table.columns).order_by(*table.primary_key.columns)
+                    query = select(*table.columns).order_by(*table.primary_key.columns).execution_options(yield_per=5000)
                     copied = 0
                     names = ", ".join(f'"{c}"' for c in columns)
                     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                        for batch in source.execution_options(yield_per=5000).execute(query).partitions():
+                        for batch in source.execute(query).partitions():
                             for row in batch:
                                 if json_at:
                                     row = list(row)

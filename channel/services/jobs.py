@@ -47,6 +47,10 @@ class JobKind:
 KINDS: dict[str, JobKind] = {}
 
 
+class QueueUnavailable(DomainError):
+    status = 503
+
+
 def job_kind(name: str, *, roles: tuple[str, ...] | frozenset[str] = tuple(ROLES), label: str, timeout: int = 3600):
     """Register the decorated function as the job kind `name`, which users of `roles` may submit."""
     def decorate(fn):
@@ -138,9 +142,15 @@ def submit(kind: str, params: dict | None, user: User | None, *, rerun_of_id: in
 
 def _dispatch(job: Job, spec: JobKind) -> None:
     if job.backend == "rq":
-        rq_job = queue().enqueue_call("channel.services.jobs.work", args=(job.id,), timeout=spec.timeout,
-                                      result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600,
-                                      description=f"{job.kind} #{job.id}")
+        try:
+            rq_job = queue().enqueue_call("channel.services.jobs.work", args=(job.id,), timeout=spec.timeout,
+                                          result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600,
+                                          description=f"{job.kind} #{job.id}")
+        except Exception as error:  # noqa: BLE001 - Redis down: the job fails visibly, not stuck 'queued'
+            log.exception("cannot enqueue job %s", job.id)
+            job.status, job.finished_at, job.error = JOB_FAILED, utcnow(), f"{type(error).__name__}: {error}"[:2000]
+            db.session.commit()
+            raise QueueUnavailable(N_("任务队列暂时不可用，请稍后再试。")) from None
         job.queue_id = rq_job.id
         db.session.commit()
     elif current_app.config.get("JOBS_INLINE") == "sync":

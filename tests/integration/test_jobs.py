@@ -162,3 +162,11 @@ def test_without_redis_the_default_runs_the_job_in_a_thread_and_returns_at_once(
         time.sleep(0.1)
     finished = db.session.get(Job, job.id)
     assert finished.status == "done" and finished.result["rows"] == 5
+
+
+def test_with_redis_down_the_job_fails_visibly_instead_of_waiting_forever(app, world):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    with pytest.raises(jobs.QueueUnavailable):
+        jobs.submit("orders.export", {}, world.user_manager)
+    (job,) = db.session.scalars(select(Job)).all()
+    assert job.status == "failed" and job.backend == "rq"
