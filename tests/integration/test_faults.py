@@ -73,8 +73,75 @@ def test_a_demo_load_killed_midway_leaves_nothing_and_runs_again_to_the_end(app)
     assert job.status == "running"  # as the dead process left it
 
     assert jobs.recover_interrupted() == [job.id]
-    again = jobs.rerun(db.session.get(Job, job.id), None)
+    again = jobs.rerun(db.session.get(Job, job_id), None)
     assert again.status == "done", again.error
     after = counts()
     assert after["seller"] > 200 and after["order_line"] == again.result["counts"]["order_line"] >= PARAMS["orders"] * 0.5
     assert after["user"] == again.result["counts"]["user"]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def test_on_rq_a_work_horse_killed_midway_leaves_nothing_and_the_job_runs_again(app):
+    """The OOM-killer case: the worker survives, its forked work horse dies mid-transaction."""
+    import uuid
+
+    from tests.integration.test_jobs import REDIS_URL
+
+    redis = __import__("pytest").importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception:  # noqa: BLE001
+        from tests.conftest import IN_CI
+
+        if IN_CI:
+            raise
+        __import__("pytest").skip("Redis not reachable")
+    app.config["REDIS_URL"] = REDIS_URL
+    app.config["JOBS_QUEUE"] = queue_name = f"qudao-fault-{uuid.uuid4().hex[:8]}"
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    job_id = jobs.submit("demo.load", PARAMS, None).id
+    db.session.remove()
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "QUDAO_JOBS_QUEUE": queue_name, "DATABASE_URL": url,
+           "QUDAO_ENV": "development", "QUDAO_LOG_JSON": "0"}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs", "worker", "--burst"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        killed, seen = False, []
+        while time.monotonic() < deadline and worker.poll() is None:
+            status = db.session.get(Job, job_id).status
+            progress = jobs.live_progress(db.session.get(Job, job_id))
+            db.session.remove()
+            horses = _children(worker.pid)
+            if not seen or seen[-1] != (status, bool(progress), bool(horses)):
+                seen.append((status, bool(progress), bool(horses)))
+            # any progress report means the horse's one transaction has written rows
+            if progress and horses:
+                for horse in horses:
+                    os.kill(horse, signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.02)
+        assert killed, f"the work horse was never caught mid-job (worker exit {worker.poll()}, seen {seen})"
+        worker.wait(timeout=60)  # burst: the worker records the dead horse and stops
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert counts() == {"seller": 0, "sales_order": 0, "order_line": 0, "user": 0}
+    assert jobs.reconcile(db.session.get(Job, job_id)).status == "interrupted"
+
+    from rq import SimpleWorker
+
+    again = jobs.rerun(db.session.get(Job, job_id), None)
+    SimpleWorker([jobs.queue()], connection=jobs.redis_connection()).work(burst=True)
+    db.session.expire_all()
+    assert db.session.get(Job, again.id).status == "done"
+    assert counts()["order_line"] == db.session.get(Job, again.id).result["counts"]["order_line"]
+    jobs.queue().delete(delete_jobs=True)
