@@ -276,8 +276,11 @@ def reconcile(job: Job) -> Job:
         return job
     rq_job = _fetch_rq(job.queue_id)
     status = rq_job.get_status(refresh=True) if rq_job is not None else None
-    if rq_job is None or str(getattr(status, "value", status)) in ("failed", "stopped", "canceled"):
+    status = str(getattr(status, "value", status))
+    if rq_job is None or status in ("failed", "stopped", "canceled") or (status == "started" and _worker_gone(rq_job)):
         reason = "the RQ job vanished" if rq_job is None else f"RQ job {status}"
+        if status == "started":
+            reason = f"its worker {rq_job.worker_name} stopped sending heartbeats"
         if rq_job is not None and rq_job.latest_result() is not None and rq_job.latest_result().exc_string:
             reason = rq_job.latest_result().exc_string.strip().splitlines()[-1][:500]
         db.session.refresh(job)
@@ -285,6 +288,17 @@ def reconcile(job: Job) -> Job:
             job.status, job.finished_at, job.error = JOB_INTERRUPTED, utcnow(), reason
             db.session.commit()
     return job
+
+
+def _worker_gone(rq_job) -> bool:
+    """A started RQ job whose worker no longer heartbeats (its key in Redis expired): the
+    whole worker died (machine crash, kill -9 of the worker itself)."""
+    from rq import Worker
+
+    name = getattr(rq_job, "worker_name", None)
+    if not name:
+        return False
+    return Worker.find_by_key(Worker.redis_worker_namespace_prefix + name, connection=redis_connection()) is None
 
 
 def recover_interrupted() -> list[int]:

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from channel.services import jobs
@@ -87,13 +88,15 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def test_on_rq_a_work_horse_killed_midway_leaves_nothing_and_the_job_runs_again(app):
-    """The OOM-killer case: the worker survives, its forked work horse dies mid-transaction."""
+@pytest.mark.parametrize("victim", ["work horse", "whole worker"])
+def test_on_rq_a_worker_killed_midway_leaves_nothing_and_the_job_runs_again(app, victim):
+    """'work horse': the OOM-killer case, the worker survives and records the death.
+    'whole worker': a crash; once the worker's heartbeat key expires the job counts as interrupted."""
     import uuid
 
     from tests.integration.test_jobs import REDIS_URL
 
-    redis = __import__("pytest").importorskip("redis")
+    redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception:  # noqa: BLE001
@@ -101,7 +104,7 @@ def test_on_rq_a_work_horse_killed_midway_leaves_nothing_and_the_job_runs_again(
 
         if IN_CI:
             raise
-        __import__("pytest").skip("Redis not reachable")
+        pytest.skip("Redis not reachable")
     app.config["REDIS_URL"] = REDIS_URL
     app.config["JOBS_QUEUE"] = queue_name = f"qudao-fault-{uuid.uuid4().hex[:8]}"
     url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -125,6 +128,8 @@ def test_on_rq_a_work_horse_killed_midway_leaves_nothing_and_the_job_runs_again(
             if progress and horses:
                 for horse in horses:
                     os.kill(horse, signal.SIGKILL)
+                if victim == "whole worker":
+                    os.kill(worker.pid, signal.SIGKILL)
                 killed = True
                 break
             time.sleep(0.02)
@@ -135,6 +140,12 @@ def test_on_rq_a_work_horse_killed_midway_leaves_nothing_and_the_job_runs_again(
             worker.kill()
             worker.wait()
     assert counts() == {"seller": 0, "sales_order": 0, "order_line": 0, "user": 0}
+    if victim == "whole worker":
+        assert jobs.reconcile(db.session.get(Job, job_id)).status == "running"  # its heartbeat has not expired yet
+        from rq import Worker
+
+        dead = jobs._fetch_rq(db.session.get(Job, job_id).queue_id).worker_name
+        jobs.redis_connection().delete(Worker.redis_worker_namespace_prefix + dead)  # its key expires now
     assert jobs.reconcile(db.session.get(Job, job_id)).status == "interrupted"
 
     from rq import SimpleWorker
