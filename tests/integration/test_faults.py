@@ -74,7 +74,7 @@ def test_a_demo_load_killed_midway_leaves_nothing_and_runs_again_to_the_end(app)
     assert job.status == "running"  # as the dead process left it
 
     assert jobs.recover_interrupted() == [job.id]
-    again = jobs.rerun(db.session.get(Job, job_id), None)
+    again = jobs.rerun(db.session.get(Job, job.id), None)
     assert again.status == "done", again.error
     after = counts()
     assert after["seller"] > 200 and after["order_line"] == again.result["counts"]["order_line"] >= PARAMS["orders"] * 0.5
