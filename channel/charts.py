@@ -1,6 +1,8 @@
 """Server-rendered SVG charts (pygal): no JavaScript, no CDN, they print and work offline."""
 from __future__ import annotations
 
+import re
+
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
@@ -43,9 +45,13 @@ def axis_yuan(value: float) -> str:
         return f"{value / 10000:,.0f}万"
     return f"{value:,.0f}"
 
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
 
 def _render(chart) -> Markup:
-    return Markup(chart.render(is_unicode=True))
+    # pygal always embeds a small config <script> for its tooltips (which we do not load); the
+    # Content-Security-Policy forbids inline scripts, so it is dropped rather than blocked
+    return Markup(_SCRIPT.sub("", chart.render(is_unicode=True)))
 
 
 def yuan(fen: int) -> float:
