@@ -21,7 +21,7 @@ UNDECLARED_OK = {"static", "bootstrap.static"}
 # One user of each role in tests/world.py (the product manager is added here).
 USER_OF_ROLE = {"admin": "admin", "channel_manager": "manager", "finance": "finance", "agent": "agent_gd",
                 "sales_rep": "rep1", "product_manager": "pm"}
-SAMPLE_BY_CONVERTER = {"int": 1, "string": "x", "path": "x", "default": "x"}
+SAMPLE_BY_CONVERTER = {"int": 1, "integer": 1, "string": "x", "unicode": "x", "path": "x", "default": "x"}
 
 
 def _params(rule, world, job_ids, role) -> dict:
@@ -94,6 +94,8 @@ def test_each_role_meets_the_declared_gate_on_every_route(app, world, role):
         if declared == PUBLIC:
             ok = status not in (401, 403) and not to_login
             expected = "public"
+        elif role is None and rule.rule.startswith("/api/"):
+            ok, expected = status == 401, "401 (JSON API)"
         elif role is None:
             ok, expected = to_login, "login page"
         elif role in declared:
