@@ -57,6 +57,17 @@ def _order_params(app):
     return {"order_id": value} if value else None
 
 
+def _statement_params(app):
+    value = _first("SELECT payee_id FROM ledger_line WHERE period = '2026-10' GROUP BY payee_id "
+                   "ORDER BY count(*) DESC LIMIT 1")(app) or _first("SELECT seller_id FROM \"user\" WHERE username = 'agent'")(app)
+    return {"seller_id": value, "period": "2026-10"} if value else None
+
+
+def _case_params(app):
+    value = _first("SELECT max(id) FROM conflict_case")(app)
+    return {"case_id": value} if value else None
+
+
 def _customer_params(app):
     value = _first("SELECT id FROM customer ORDER BY id DESC LIMIT 1")(app)
     return {"customer_id": value} if value else None
@@ -71,8 +82,13 @@ PAGES = [
     ("seller", "tree.seller", _seller_params),
     ("order", "sales.order", _order_params),
     ("customer", "sales.customer", _customer_params),
-    # the commissions and conflicts features add their statement and case pages here
+    ("statement", "commissions.statement", _statement_params),
+    ("case", "conflicts.case", _case_params),
+    ("case list", "conflicts.cases", lambda app: {}),
+    ("payout batches", "payouts.index", lambda app: {}),
 ]
+USER_OF_PAGE = {"payout batches": "finance"}  # pages measured as another user than `manager`
+ORDER = 90  # after the other benchmarks, so that runs, cases and batches exist
 
 
 def _free_port() -> int:
@@ -185,8 +201,9 @@ def page_latency(ctx) -> list[Result]:
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
-        cookie = _login(port, "manager", "qudao-demo")
+        cookies = {user: _login(port, user, "qudao-demo") for user in {"manager", *USER_OF_PAGE.values()}}
         for name, path in [("healthz (floor)", "/healthz"), *pages]:
+            cookie = cookies[USER_OF_PAGE.get(name, "manager")]
             status = _get(port, path, cookie)  # warm up, and check the session works
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}")
