@@ -126,16 +126,14 @@ CASE_DETAIL_SCHEMA = {**CASE_SCHEMA, "properties": {
     "required": CASE_SCHEMA["required"] + ["overdue", "age_days", "evidence", "events"]}
 
 
-def _sees_amount(case: ConflictCase, user: User) -> bool:
-    return user.sees_everything or (case.offender_id is not None and case.offender_id == user.seller_id)
-
-
 def case_json(case: ConflictCase, user: User) -> dict:
+    from channel.services.conflicts_reports import sees_amount
+
     return {"id": case.id, "rule": case.rule, "severity": case.severity, "status": case.status,
             "offender_id": case.offender_id, "offender_code": case.offender.code if case.offender else None,
             "harmed_id": case.harmed_id, "harmed_code": case.harmed.code if case.harmed else None,
             "period": case.period, "province_id": case.province_id, "evidence_count": case.evidence_count,
-            "amount_fen": case.amount_fen if _sees_amount(case, user) else None,
+            "amount_fen": case.amount_fen if sees_amount(user, case) else None,
             "opened_at": _utc(case.opened_at), "closed_at": _utc(case.closed_at)}
 
 
