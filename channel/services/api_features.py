@@ -22,7 +22,7 @@ from sqlalchemy import Select, select
 
 from channel.domain.errors import DomainError, N_
 from channel.domain.periods import Month
-from channel.services.access import scope_cases, scope_payout_rows, scope_scans, seller_scope
+from channel.services.access import scope_payout_rows, scope_scans, seller_scope
 from channel.services.api import BOOL, DATE, INT, NDATE, NINT, NSTR, STR, Filter, Resource, _obj, register
 from models import db
 from models.commissions import LedgerLine
