@@ -33,4 +33,9 @@ def scan_command(period: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from channel.services.conflicts import register_import_hook
+    from channel.services.imports_conflicts import register_kinds
+
     app.cli.add_command(conflicts_cli)
+    register_import_hook()  # imported and API-pushed order lines are scanned for conflicts
+    register_kinds()  # unit codes, code scans and customer registrations can be imported

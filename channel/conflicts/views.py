@@ -2,8 +2,6 @@
 customer registrations (with the clash shown before saving) and conflict policies."""
 from __future__ import annotations
 
-import csv
-import io
 
 import pygal
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -107,22 +105,22 @@ def cases():
     filters, unknown = _case_filters(form)
     page = conflicts_reports.CasePage() if unknown or form.errors else conflicts_reports.cases_page(
         current_user, filters, request.args.get("after"))
-    return render_template("conflicts/cases.html", form=form, page=page)
+    return render_template("conflicts/cases.html", form=form, page=page, sees_amount=conflicts_reports.sees_amount)
 
 
-@bp.route("/conflicts/cases.csv")
+@bp.route("/conflicts/cases.csv", defaults={"fmt": "csv"}, endpoint="cases_csv")
+@bp.route("/conflicts/cases.xlsx", defaults={"fmt": "xlsx"}, endpoint="cases_xlsx")
 @allow(ANY_USER)
-def cases_csv():
+def cases_export(fmt: str):
+    """The case list with the page's filters and access rules, every page of it, streamed."""
+    from channel.exchange.downloads import download
+
     form = CaseFilterForm(request.args)
     filters, unknown = _case_filters(form)
     if unknown or form.errors:
         return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
-
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-    csv.writer(buffer).writerows(conflicts_reports.cases_csv_rows(current_user, filters))
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=conflict-cases.csv"})
+    rows = conflicts_reports.cases_csv_rows(current_user._get_current_object(), filters)
+    return download(list(next(rows)), rows, fmt, "conflict-cases")
 
 
 def _case_forms(case, status_form=None, assign_form=None, note_form=None, policy_form=None) -> dict:

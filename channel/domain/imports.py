@@ -150,6 +150,25 @@ def day(value) -> date | None:
         raise CellError(N_("不是日期（YYYY-MM-DD）。")) from None
 
 
+def moment(value) -> datetime | None:
+    """A local date and time: an Excel date-time, or text `YYYY-MM-DD HH:MM[:SS]` (also with
+    `/` or a `T`). Returned naive, as written (the caller says which zone it is in)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, microsecond=0)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    result = _text(value)
+    if result is None:
+        return None
+    cleaned = result.replace("/", "-").replace("T", " ")
+    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(cleaned, pattern)
+        except ValueError:
+            continue
+    raise CellError(N_("不是时间（YYYY-MM-DD HH:MM:SS）。"))
+
+
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "独家", "有"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "非独家", "无"}
 

@@ -92,14 +92,15 @@ def docs():
 
 def _make_views(resource: resources.Resource) -> None:
     name = resource.name
+    roles = resource.roles or (ANY_USER,)
 
     @rate_limited
-    @allow(ANY_USER)
+    @allow(*roles)
     def list_view():
         return jsonify(resources.page(resource, current_user, request.args))
 
     @rate_limited
-    @allow(ANY_USER)
+    @allow(*roles)
     def detail_view(id: int):
         return jsonify(resources.one(resource, current_user, id))
 
@@ -143,3 +144,26 @@ def push_order():
 
         after_order_lines(select(OrderLine.id).where(OrderLine.order_id == order.id))
     return jsonify(resources.order_detail_json(order)), 201 if created else 200
+
+
+@bp.route("/statements/<int:payee_id>")
+@rate_limited
+@allow(ANY_USER)
+def statement(payee_id: int):
+    """One payee's commission statement for `?period=YYYY-MM`, with its lines (the statement
+    page's data; a payee outside the user's scope answers 404)."""
+    from channel.services.api_features import statement_json
+
+    return jsonify(statement_json(current_user, payee_id, request.args))
+
+
+@bp.route("/code_scans", methods=["POST"])
+@rate_limited
+@allow(ROLE_ADMIN, ROLE_MANAGER)
+def push_scans():
+    """Record scans from scanners (JSON body, see the ScanPush schema): 201 when any scan is
+    new, 200 when every one was stored before (idempotent by code + district + time)."""
+    from channel.services.api_features import push_scans as push
+
+    result, created = push(current_user, request.get_json(silent=True))
+    return jsonify(result), 201 if created else 200

@@ -73,12 +73,13 @@ def build_spec(server_url: str = "/api/v1") -> dict:
         paths[f"/{name}"] = {"get": {
             "operationId": f"list_{name}", "summary": res.summary, "tags": [res.tag or name],
             "parameters": [_filter_param(f) for f in res.filters] + PAGING,
-            "responses": {"200": _ok({"$ref": f"#/components/schemas/{item}Page"}), **_pick("400", "401", "429")},
+            "responses": {"200": _ok({"$ref": f"#/components/schemas/{item}Page"}),
+                          **_pick("400", "401", *(("403",) if res.roles else ()), "429")},
         }}
         paths[f"/{name}/{{id}}"] = {"get": {
             "operationId": f"get_{name}", "summary": f"One of: {res.summary}", "tags": [res.tag or name],
             "parameters": [_id_param()],
-            "responses": {"200": _ok({"$ref": detail_ref}), **_pick("401", "404", "429")},
+            "responses": {"200": _ok({"$ref": detail_ref}), **_pick("401", *(("403",) if res.roles else ()), "404", "429")},
         }}
         if res.seller_tree:
             for what, summary in (("children", "Direct children (today)"), ("subtree", "Whole downline (today), itself excluded")):
@@ -109,10 +110,12 @@ def build_spec(server_url: str = "/api/v1") -> dict:
             "409": _error("The order number is already used by another order"),
         },
     }
+    _feature_paths(paths, schemas)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Qudao API", "version": "1.0.0",
-                 "description": "Agents, direct sellers, territories, customers, products, orders and returns. "
+                 "description": "Agents, direct sellers, territories, customers, products, orders, returns, commission "
+                                "statements, conflict cases, code scans and payouts. "
                                 "Authenticate with `Authorization: Bearer <token>` (create a token on the API tokens page "
                                 "or with `flask --app app tokens create USERNAME`). A token sees what its user sees in the UI. "
                                 "Money is integer fen. Lists are keyset-paginated: pass `next_cursor` as `after`."},
@@ -126,3 +129,31 @@ def build_spec(server_url: str = "/api/v1") -> dict:
 
 def _pick(*codes: str) -> dict:
     return {code: COMMON_ERRORS[code] for code in codes}
+
+
+def _feature_paths(paths: dict, schemas: dict) -> None:
+    """The statement of one payee and the scan push (routes beside the registry's lists)."""
+    from channel.services.api_features import PERIOD_PATTERN, SCAN_PUSH_RESULT, SCAN_PUSH_SCHEMA, STATEMENT_SCHEMA
+
+    schemas["Statement"] = STATEMENT_SCHEMA
+    schemas["ScanPush"] = SCAN_PUSH_SCHEMA
+    schemas["ScanPushResult"] = SCAN_PUSH_RESULT
+    paths["/statements/{payee_id}"] = {"get": {
+        "operationId": "get_statement", "summary": "A payee's commission statement for a month, with its lines",
+        "tags": ["commissions"],
+        "parameters": [{"name": "payee_id", "in": "path", "required": True, "description": "Seller id of the payee",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                       {"name": "period", "in": "query", "required": True, "description": "Month YYYY-MM",
+                        "schema": {"type": "string", "pattern": PERIOD_PATTERN}}],
+        "responses": {"200": _ok({"$ref": "#/components/schemas/Statement"}), **_pick("400", "401", "404", "429")},
+    }}
+    paths["/code_scans"]["post"] = {
+        "operationId": "push_scans", "summary": "Record scans from scanners (idempotent by code + district + time)",
+        "tags": ["conflicts"],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScanPush"}}}},
+        "responses": {
+            "201": _ok({"$ref": "#/components/schemas/ScanPushResult"}, "Stored (at least one scan was new)"),
+            "200": _ok({"$ref": "#/components/schemas/ScanPushResult"}, "Every scan was stored before: nothing new"),
+            **_pick("400", "401", "403", "429"),
+        },
+    }

@@ -47,6 +47,26 @@ def _index(form, status: int = 200):
                            holds=payouts.active_payee_holds(), default_minimum=payouts.minimum_fen()), status
 
 
+@bp.route("/payouts/batches/export.<fmt>")
+@allow(*STAFF)
+def export_batches(fmt: str):
+    """The batch list as CSV or XLSX, every batch (filters `status`, `period` YYYY-MM)."""
+    from channel.domain.periods import Month
+    from channel.exchange.downloads import download
+    from channel.services import exports
+    from models.payouts import BATCH_STATUSES
+
+    status, period = request.args.get("status") or None, request.args.get("period") or None
+    try:
+        period = str(Month.parse(period)) if period else None
+    except (DomainError, ValueError):
+        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+    if status is not None and status not in BATCH_STATUSES:
+        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+    rows = exports.payout_batch_rows(current_user._get_current_object(), status, period)
+    return download([_(c) for c in exports.PAYOUT_BATCH_COLUMNS], rows, fmt, "payout-batches")
+
+
 @bp.route("/payouts/batches", methods=["POST"])
 @allow(*STAFF)
 def create():

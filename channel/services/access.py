@@ -177,3 +177,30 @@ def require_job(user: User, job_id: int):
     if job is None or db.session.scalar(scope_jobs(select(Job.id).where(Job.id == job_id), user)) is None:
         raise NotFound(N_("没有这个任务，或您无权查看。"))
     return job
+
+
+# ---- code scans and payout rows in the JSON API (the exchange feature) -----------------------
+# Staff who see everything see every scan; an agent or a rep sees the scans of codes shipped to
+# a seller it may see (the scan's bound agent). Who scanned is for staff only (as on case pages).
+
+
+def scope_scans(query: Select, user: User) -> Select:
+    from models.conflicts import CodeScan
+
+    scope = seller_scope(user)
+    return query if scope is None else query.where(CodeScan.agent_id.in_(scope))
+
+
+def scope_payout_rows(query: Select, user: User) -> Select:
+    """Payout rows `user` may see, as `require_payout_row` decides one by one: finance and
+    admins every row; a payee its own visible rows; any other role none."""
+    from channel.services.payouts import VISIBLE_TO_PAYEE_BATCHES, VISIBLE_TO_PAYEE_ROWS
+    from models.payouts import PayoutBatch, PayoutRow
+
+    if user.role in PAYOUT_STAFF:
+        return query
+    if user.role in SELLER_ROLES and user.seller_id:
+        return query.where(PayoutRow.payee_id == user.seller_id, PayoutRow.status.in_(VISIBLE_TO_PAYEE_ROWS),
+                           PayoutRow.batch_id.in_(select(PayoutBatch.id).where(
+                               PayoutBatch.status.in_(VISIBLE_TO_PAYEE_BATCHES))))
+    return query.where(PayoutRow.id.is_(None))

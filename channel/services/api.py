@@ -101,6 +101,7 @@ class Resource:
     detail_serialize: Callable[[object, User], dict] | None = None
     detail_schema: dict | None = None
     seller_tree: bool = False  # adds /{id}/children, /{id}/subtree, /{id}/uplines
+    roles: tuple[str, ...] | None = None  # roles allowed (others 403); None: every user (scoped)
 
     def parse_filters(self, args) -> dict:
         return {f.name: f.parse(args) for f in self.filters}
@@ -456,3 +457,8 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
     order = record_order(order_no=order_no, kind=kind, seller_id=seller.id, order_date=order_date,
                          ship_to_district_id=ship_to, lines=lines, customer_id=customer_id, external_id=external_id)
     return order, True
+
+
+# Resources of the features merged after the exchange (statements, conflict cases, code scans,
+# payouts): registered here so that they exist before the API blueprint builds its routes.
+from channel.services import api_features  # noqa: E402,F401

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import Date, bindparam, text
@@ -521,3 +521,35 @@ def scan_new(order_line_ids=(), scan_ids=(), registration_ids=(), actor_id: int 
     to land the findings in the caller's transaction)."""
     scope = _Scope(line_ids=order_line_ids, scan_ids=scan_ids, registration_ids=registration_ids)
     return _scan(scope, actor_id, "incremental", commit)
+
+
+INCREMENTAL_MOST = 5000  # more new lines than this: scan their whole date span instead
+
+
+def scan_imported_lines(line_ids) -> ScanResult:
+    """The `AFTER_ORDER_LINES` hook (channel.services.imports): run the rules over order lines
+    just committed by an import or an API push (`line_ids`: a SELECT of order_line ids), and
+    commit. Only sell-out lines can break a rule; up to INCREMENTAL_MOST of them are examined
+    by id, a larger load by its whole date span (set-based; evidence is unique, so rows already
+    examined add nothing)."""
+    from sqlalchemy import func, select
+
+    from models.sales import OrderLine
+
+    new_sell_out = select(OrderLine.id).where(OrderLine.id.in_(line_ids), OrderLine.kind == "sell_out")
+    count, first, last = db.session.execute(
+        select(func.count(), func.min(OrderLine.order_date), func.max(OrderLine.order_date))
+        .where(OrderLine.id.in_(new_sell_out))).one()
+    if not count:
+        return ScanResult()
+    if count > INCREMENTAL_MOST:
+        return scan_between(first, last + timedelta(days=1))
+    return scan_new(order_line_ids=list(db.session.scalars(new_sell_out)))
+
+
+def register_import_hook() -> None:
+    """Plug `scan_imported_lines` into the imports and the API (once, however many apps start)."""
+    from channel.services import imports
+
+    if scan_imported_lines not in imports.AFTER_ORDER_LINES:
+        imports.AFTER_ORDER_LINES.append(scan_imported_lines)

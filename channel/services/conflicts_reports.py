@@ -83,11 +83,18 @@ def cases_csv_rows(user: User, filters: CaseFilters, batch: int = 1000):
             yield (c.id, c.rule, c.severity, c.status, c.offender.code if c.offender else "",
                    c.offender.name if c.offender else "", c.harmed.code if c.harmed else "",
                    c.harmed.name if c.harmed else "", c.period, c.province.name if c.province else "",
-                   c.evidence_count, fen_to_decimal(c.amount_fen), c.opened_at.isoformat(timespec="seconds"),
+                   c.evidence_count, fen_to_decimal(c.amount_fen) if sees_amount(user, c) else "",
+                   c.opened_at.isoformat(timespec="seconds"),
                    rules.age_days(c.opened_at, now), "yes" if rules.overdue(c.status, c.opened_at, now, sla) else "")
         if not page.next_cursor:
             return
         cursor = page.next_cursor
+
+
+def sees_amount(user: User, case: ConflictCase) -> bool:
+    """The offending amount is for staff and the offender; the harmed party sees where the
+    goods went, not what they were sold for (as on the case page)."""
+    return user.sees_everything or (case.offender_id is not None and case.offender_id == user.seller_id)
 
 
 # ---- dashboard -------------------------------------------------------------------------------
@@ -187,7 +194,7 @@ def case_view(user: User, case_id: int, limit: int = 500) -> dict:
         "age_days": rules.age_days(case.opened_at, now),
         "overdue": rules.overdue(case.status, case.opened_at, now, sla),
         "sla_days": sla,
-        "sees_amount": user.sees_everything or (case.offender_id is not None and case.offender_id == user.seller_id),
+        "sees_amount": sees_amount(user, case),
     }
 
 

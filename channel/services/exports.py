@@ -130,3 +130,29 @@ def xlsx_chunks(header: list[str], rows: Iterator[tuple], title: str = "export")
         handle.seek(0)
         while chunk := handle.read(1 << 16):
             yield chunk
+
+
+# ---- payout batches (the payouts feature's list at /payouts) --------------------------------
+
+PAYOUT_BATCH_COLUMNS = (N_("批次"), N_("期间"), N_("状态"), N_("收款方"), N_("应付（元）"), N_("代扣个税（元）"),
+                        N_("实付（元）"), N_("最低付款（元）"), N_("创建时间（UTC）"), N_("批准时间（UTC）"),
+                        N_("付款时间（UTC）"))
+
+
+def payout_batch_rows(user: User, status: str | None = None, period: str | None = None) -> Iterator[tuple]:
+    """Every payout batch (newest first) matching the filters; finance and admins only
+    (Forbidden otherwise), as the /payouts page."""
+    from channel.services.access import PAYOUT_STAFF, require_role
+    from models.payouts import PayoutBatch
+
+    require_role(user, *PAYOUT_STAFF)
+    query = select(PayoutBatch.id, PayoutBatch.period, PayoutBatch.status, PayoutBatch.payees, PayoutBatch.total_fen,
+                   PayoutBatch.tax_fen, PayoutBatch.net_fen, PayoutBatch.minimum_fen, PayoutBatch.created_at,
+                   PayoutBatch.approved_at, PayoutBatch.paid_at)
+    if status:
+        query = query.where(PayoutBatch.status == status)
+    if period:
+        query = query.where(PayoutBatch.period == period)
+    for row in _stream(query.order_by(PayoutBatch.id.desc())):
+        yield row[:4] + tuple(yuan_text(v) for v in row[4:8]) + tuple(
+            v.isoformat(sep=" ", timespec="seconds") if v else "" for v in row[8:])

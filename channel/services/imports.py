@@ -275,6 +275,10 @@ class RowKind(ImportKind):
     def apply(self, record: dict, user_id: int | None) -> None:
         raise NotImplementedError
 
+    def finish(self, user_id: int | None) -> None:
+        """Called once after every row was applied without error (e.g. set-based follow-up)."""
+        return None
+
     def run(self, table, outcome, user_id, progress):
         header, rows = table.header_and_rows()
         bound = self.schema.bind(header)
@@ -315,6 +319,8 @@ class RowKind(ImportKind):
             if done % 1000 == 0:
                 progress("write", done, total)
         db.session.flush()
+        if not outcome.error_count:
+            self.finish(user_id)
 
 
 def _seller_id(code: str, field_key: str = "seller_code") -> int:

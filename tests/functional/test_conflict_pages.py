@@ -35,7 +35,7 @@ def test_the_dashboard_list_and_case_page_render_for_a_manager(client, auth, lea
 def test_the_csv_export_lists_the_filtered_cases(client, auth, leak):
     world, line, cross, price = leak
     auth.login("manager")
-    response = client.get("/conflicts/cases.csv?rule=price_violation")
+    response = client.get("/conflicts/cases.csv?rule=price_violation", buffered=True)  # streamed
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = response.get_data(as_text=True).lstrip("\ufeff").strip().splitlines()
     assert rows[0].startswith("id,rule") and len(rows) == 2 and rows[1].startswith(f"{price.id},price_violation")
@@ -69,7 +69,7 @@ def test_a_seller_that_is_no_party_is_refused_the_case_by_id(client, auth, leak,
     auth.login(username)
     assert client.get(f"/conflicts/cases/{cross.id}").status_code == 404
     assert client.get(f"/conflicts/cases/{price.id}").status_code == 404
-    assert "广州越秀" not in client.get("/conflicts/cases.csv").get_data(as_text=True)
+    assert "广州越秀" not in client.get("/conflicts/cases.csv", buffered=True).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["status", "assign", "note", "policy"])
