@@ -28,9 +28,11 @@ def _params(rule, world, job_ids, role) -> dict:
     own = {"agent": (world.GD, world.cust_ns, world.order_ns), "sales_rep": (world.REP1, world.cust_rep1, world.order_rep1)}
     seller, customer, order = own.get(role, (world.NS, world.cust_ns, world.order_ns))
     known = {"seller_id": seller.id, "customer_id": customer.id, "order_id": order.id, "code": "zh",
-             "job_id": job_ids.get(role, 1), "user_id": world.user_finance2.id}
+             "job_id": job_ids.get(role, 1), "user_id": world.user_finance2.id, "fmt": "csv"}
     values = {}
     for name in rule.arguments:
+        if name in (rule.defaults or {}):
+            continue  # fixed by the rule itself (e.g. /cases.csv sets fmt)
         if name in known:
             values[name] = known[name]
         else:
