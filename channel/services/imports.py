@@ -826,12 +826,14 @@ class Orders(ImportKind):
         state.line_qty.append(qty)
         state.line_price.append(price)
 
-    def _check_stored(self, state, label, outcome) -> set[tuple[int, int]]:
+    def _check_stored(self, state, label, outcome) -> dict[int, int]:
         """Compare with orders already stored: the same header (their stored lines are then
-        skipped) or an error. A stored order gets its id in entry[4] and is marked stored."""
+        skipped) or an error. A stored order gets its id in entry[4] and is marked stored.
+        Returns {stored order id: bitmask of its stored line numbers} (compact: a re-import of a
+        million lines keeps one int per order, not a tuple per line)."""
         if db.session.scalar(select(SalesOrder.id).limit(1)) is None:
-            return set()
-        existing_lines: set[tuple[int, int]] = set()
+            return {}
+        existing_lines: dict[int, int] = {}
         numbers = list(state.index)
         stored_ids = []
         for part in _in_chunks(numbers):
@@ -851,7 +853,9 @@ class Orders(ImportKind):
                 row = state.orders[state.index[state.external[ext]]][0]
                 outcome.add(RowError(row, label["external_id"], ext, N_("ERP 单号 %(ext)s 已属于订单 %(no)s。"), (("ext", ext), ("no", order_no))))
         for part in _in_chunks(stored_ids):
-            existing_lines.update(db.session.execute(select(OrderLine.order_id, OrderLine.line_no).where(OrderLine.order_id.in_(part))).tuples())
+            for order_id, line_no in db.session.execute(
+                    select(OrderLine.order_id, OrderLine.line_no).where(OrderLine.order_id.in_(part))).tuples():
+                existing_lines[order_id] = existing_lines.get(order_id, 0) | (1 << line_no)
         return existing_lines
 
     def _write(self, state, existing_lines, sellers, outcome, progress):
@@ -898,7 +902,7 @@ class Orders(ImportKind):
             order_id = entry[4]
             line_no = state.line_no[i]
             if order_id in stored:
-                if (order_id, line_no) in existing_lines:
+                if existing_lines.get(order_id, 0) >> line_no & 1:
                     skipped += 1
                     continue
                 touched_stored.add(order_id)
