@@ -33,4 +33,9 @@ def scan_command(period: str) -> None:
 
 
 def register(app: Flask) -> None:
+    """At app start: the `conflicts` commands, and the effect of rulings on the commission run
+    (the one place it is wired, see channel/services/conflicts_pay.py)."""
+    from channel.services import conflicts_pay
+
     app.cli.add_command(conflicts_cli)
+    conflicts_pay.register()
