@@ -87,7 +87,7 @@ def after_posting(ctx: RunContext) -> None:
         UPDATE ledger_hold SET released_at = :now
         WHERE released_at IS NULL
           AND case_id IN (SELECT id FROM conflict_case WHERE status = 'confirmed' AND effect_action = 'forfeit')
-          AND ledger_line_id IN (SELECT id FROM ledger_line WHERE source_period IN :months)
+          AND EXISTS (SELECT 1 FROM ledger_line l WHERE l.id = ledger_hold.ledger_line_id AND l.source_period IN :months)
     """).bindparams(bindparam("months", expanding=True)), {"now": utcnow(), "months": months})
     rows = db.session.execute(text("""
         SELECT DISTINCT l.case_id, k.status, k.effects_posted_period

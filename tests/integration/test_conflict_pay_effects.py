@@ -1,6 +1,8 @@
 """Effect on pay, end to end: a ruling on a conflict case changes the next commission run as its
 policy says (amounts worked by hand in tests/payeffects_fixtures.py), payouts respect it, and
 re-runs post nothing."""
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from channel.services import conflicts_cases, payouts
@@ -157,3 +159,44 @@ def test_a_preview_shows_the_effects_and_changes_nothing(world):
     outcome = run_period("2026-10", preview=True)
     assert outcome.lines_posted == 5 and outcome.total_fen == -SZ_BASE - GD_OVERRIDE - N1_OVERRIDE + FEE - PENALTY
     assert case_lines(case.id) == {} and len(active_holds(case.id)) == 3
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(price=st.integers(10_000, 5_000_000), qty=st.integers(1, 3), fee_bp=st.integers(0, 10_000),
+       penalty=st.integers(0, 1_000_000), action=st.sampled_from(["forfeit", "hold"]))
+def test_any_ruling_nets_the_offending_commission_exactly_and_reruns_post_nothing(world, price, qty, fee_bp, penalty,
+                                                                                   action):
+    from datetime import date
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from channel.services import conflicts
+    from tests.commissions_fixtures import plan
+    from tests.conflicts_fixtures import sell
+
+    if not ledger():
+        plan(base_rate_bp=300, override_rates_bp=(200, 100, 50))
+        run_period("2026-10")
+    before = {l.id: (l.amount_fen, l.rule, l.payee_id) for l in ledger()}
+    line = sell(world, world.SZ, 440104, day=date(2026, 10, 20), price=price, qty=qty)
+    conflicts.scan_new(order_line_ids=[line.id])
+    case = db.session.scalar(select(ConflictCase).where(ConflictCase.status == "open",
+                                                        ConflictCase.rule == "cross_territory"))
+    conflicts_cases.add_policy(name="p", action=action, protection_fee_bp=fee_bp, penalty_fen=penalty)
+    rule(world, case, "investigating", "confirmed")
+    run_period("2026-10")
+    assert run_period("2026-10").lines_posted == 0
+    commission = on_line(line.id, rule="base") | on_line(line.id, rule="override")
+    assert set(commission) == {("SZ", "base"), ("GD", "override"), ("N1", "override")}
+    if action == "forfeit":
+        assert {payee: -amount for (payee, _), amount in on_line(line.id, rule="forfeit").items()} == \
+            {payee: amount for (payee, _), amount in commission.items()}
+        assert active_holds(case.id) == set()
+    else:
+        assert on_line(line.id, rule="forfeit") == {}
+        assert active_holds(case.id) == {l.id for l in ledger(order_line_id=line.id)}
+    fee = int((Decimal(price * qty) * fee_bp / 10_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    lines = case_lines(case.id)
+    assert lines.get(("GZ", "protection_fee", "2026-10", "2026-10"), 0) == fee
+    assert lines.get(("SZ", "penalty", "2026-10", "2026-10"), 0) == -penalty
+    after = {l.id: (l.amount_fen, l.rule, l.payee_id) for l in ledger()}
+    assert {k: after[k] for k in before} == before
