@@ -355,7 +355,8 @@ def hold_new_ledger_lines(run_id: int) -> int:
 
 @dataclass
 class CaseEffect:
-    """What the commission run posts for one case in a period.
+    """One case's pending effect on pay, for a to-do list (the commission run itself computes the
+    effects of the current rulings directly: channel/services/conflicts_pay.py).
 
     kind 'apply': a case confirmed by the end of the period whose effect is not posted yet —
       action 'forfeit': post a forfeit line (rule 'forfeit', case_id) reversing every ledger line
