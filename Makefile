@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup test test-fast bench translations clean-db demo-big
+.PHONY: run setup test test-fast bench translations clean-db demo-big serve-prod worker
 
 $(STAMP): requirements.txt requirements-data.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,18 @@ AGENTS ?= 10000
 ORDERS ?= 100000
 bench: setup
 	$(BIN)/python tools/bench.py --agents $(AGENTS) --orders $(ORDERS)
+
+# Production: gunicorn on QUDAO_BIND (default 127.0.0.1:8000), JSON logs on stdout, settings from
+# the environment only (SECRET_KEY and DATABASE_URL required; REDIS_URL for background workers).
+# See docs/production.md.
+serve-prod: setup
+	QUDAO_ENV=production $(FLASK) db upgrade
+	QUDAO_ENV=production $(FLASK) jobs recover
+	QUDAO_ENV=production $(BIN)/gunicorn -c python:channel.ops.gunicorn_conf "app:create_app()"
+
+# A background worker (RQ) for jobs, when REDIS_URL is set: run one or more beside serve-prod.
+worker: setup
+	QUDAO_ENV=production $(FLASK) jobs worker
 
 clean-db:
 	rm -f instance/qudao.sqlite3 instance/qudao.sqlite3-wal instance/qudao.sqlite3-shm

@@ -21,6 +21,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
+    register_security(app)
     register_commands(app)
     return app
 
@@ -68,6 +69,20 @@ def register_errorhandlers(app: Flask) -> None:
     from channel.errors import register
 
     register(app)
+
+
+def register_security(app: Flask) -> None:
+    """Security headers, JSON logs, and the client address behind a proxy (docs/security.md)."""
+    from channel.ops.logs import configure
+    from channel.services.security_headers import register
+
+    register(app)
+    configure(app)
+    proxies = app.config.get("PROXY_COUNT", 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_commands(app: Flask) -> None:

@@ -6,6 +6,7 @@ suite; `ProductionConfig` refuses to start with the default secret key.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -49,6 +50,22 @@ class Config:
     PAGE_SIZE = 50
     TESTING = False
 
+    # Security (docs/security.md). A session ends after this much idle time (refreshed on each request).
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("QUDAO_SESSION_MINUTES", "480")))
+    LOGIN_MAX_FAILURES = int(os.environ.get("QUDAO_LOGIN_MAX_FAILURES", "5"))  # per user name, then locked
+    LOGIN_LOCKOUT_MINUTES = int(os.environ.get("QUDAO_LOGIN_LOCKOUT_MINUTES", "15"))
+    LOGIN_IP_MAX_FAILURES = int(os.environ.get("QUDAO_LOGIN_IP_MAX_FAILURES", "30"))  # per address, then 429
+    PASSWORD_MIN_LENGTH = int(os.environ.get("QUDAO_PASSWORD_MIN_LENGTH", "10"))
+    PROXY_COUNT = int(os.environ.get("QUDAO_PROXY_COUNT", "0"))  # reverse proxies in front (X-Forwarded-*)
+    HSTS_SECONDS = 0  # no Strict-Transport-Security outside production
+    LOG_JSON = os.environ.get("QUDAO_LOG_JSON", "") == "1"
+
+    # Background jobs (docs/jobs.md): RQ on Redis when REDIS_URL is set, else in-process.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_QUEUE = os.environ.get("QUDAO_JOBS_QUEUE", "qudao")
+    JOBS_INLINE = os.environ.get("QUDAO_JOBS_INLINE", "thread")  # thread | sync (without Redis)
+    EXPORT_DIR = os.environ.get("QUDAO_EXPORT_DIR") or str(BASE_DIR / "instance" / "exports")
+
 
 class TestConfig(Config):
     TESTING = True
@@ -56,17 +73,25 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SERVER_NAME = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast fixtures; production uses scrypt
+    REDIS_URL = None  # tests that want RQ say so
+    JOBS_INLINE = "sync"
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("QUDAO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    LOG_JSON = os.environ.get("QUDAO_LOG_JSON", "1") == "1"
+    PREFERRED_URL_SCHEME = "https"
 
     @classmethod
     def check(cls) -> None:
         """Raise RuntimeError when the configuration is unsafe for production."""
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set to a private value in production")
+        if not os.environ.get("DATABASE_URL"):
+            # no silent fallback to a file under instance/: say where the data lives
+            raise RuntimeError("DATABASE_URL must be set in production (postgresql+psycopg://... or sqlite:////path)")
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

@@ -11,7 +11,7 @@ import tempfile
 
 from sqlalchemy import func, select, text
 
-from tools.bench import Result, timed
+from tools.bench import Result, peak_mb, timed
 
 PERIOD = "2099-12"
 
@@ -115,15 +115,17 @@ def payout_export(ctx) -> list[Result]:
                     size += out.tell()
             return size
 
-        ref_s, _ = timed(lambda: db.session.execute(select(PayoutRow).where(PayoutRow.batch_id == batch_id)
-                                                    .execution_options(yield_per=2000)).all())
         csv_s, csv_bytes = timed(export_csv)
         xlsx_s, xlsx_bytes = timed(export_xlsx)
+        export_peak = peak_mb()  # before the reference below loads every row at once
+        ref_s, _ = timed(lambda: db.session.execute(select(PayoutRow).where(PayoutRow.batch_id == batch_id)
+                                                    .execution_options(yield_per=2000)).all())
     return [
         Result(f"export {payees:,} payees as CSV (bank + payroll, {csv_bytes / 1e6:.1f} MB)", csv_s,
-               "load the same rows as ORM objects", ref_s, note=note, target="< 10 s, < 300 MB"),
+               "load the same rows as ORM objects", ref_s, peak_mb=export_peak, note=note, target="< 10 s, < 300 MB"),
         Result(f"export {payees:,} payees as XLSX (streamed, {xlsx_bytes / 1e6:.1f} MB)", xlsx_s,
-               "target: 10 s for 100,000 payees (issue #5)", 10.0, note=note, target="< 10 s, < 300 MB"),
+               "target: 10 s for 100,000 payees (issue #5)", 10.0, peak_mb=export_peak, note=note,
+               target="< 10 s, < 300 MB"),
     ]
 
 

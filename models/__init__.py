@@ -55,5 +55,5 @@ from models.sales import Customer, OrderLine, ReturnLine, SalesOrder  # noqa: E4
 from models.users import User  # noqa: E402,F401
 from models import commissions, conflicts, payouts, exchange, selling, ops  # noqa: E402,F401
 from models.commissions import CommissionRun, LedgerHold, LedgerLine, PeriodLock  # noqa: E402,F401
-from models.ops import AuditEvent  # noqa: E402,F401
+from models.ops import AuditEvent, Job, LoginAttempt  # noqa: E402,F401
 from models.selling import Certification  # noqa: E402,F401

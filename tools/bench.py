@@ -76,9 +76,10 @@ def timed(fn, *args, repeat: int = 1, **kwargs) -> tuple[float, object]:
 
 
 def _modules():
-    for path in sorted((ROOT / "bench").glob("*.py")):
-        if not path.name.startswith("_"):
-            yield importlib.import_module(f"bench.{path.stem}")
+    """Benchmark modules, ordered by their ORDER (default 50), then by name."""
+    modules = [importlib.import_module(f"bench.{path.stem}") for path in (ROOT / "bench").glob("*.py")
+               if not path.name.startswith("_")]
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
 
 
 def run_one(spec: str, ctx: Context) -> list[dict]:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from channel import charts
 from channel.charts import STYLE
 from channel.conflicts.forms import (ACTION_LABELS, RULE_LABELS, SCANNER_LABELS, SEVERITY_LABELS, STATUS_LABELS,
                                      AssignForm, CaseFilterForm, CasePolicyForm, NoteForm, PolicyForm,
@@ -49,7 +50,7 @@ def _chart(kind, title: str, labels: list[str], values: list[int], name: str) ->
     top = max(values or [0])
     chart.y_labels = list(range(0, top + 1, max(1, (top + 1) // 8)))  # counts: whole numbers on the axis
     chart.add(name, values)
-    return Markup(chart.render(is_unicode=True))
+    return charts.render(chart)
 
 
 @bp.route("/conflicts")
@@ -227,38 +228,45 @@ def _registration_seller(form: RegistrationForm):
     return require_seller(current_user, seller.id)
 
 
-@bp.route("/conflicts/registrations", methods=["GET", "POST"])
-@allow(ANY_USER)
-def registrations():
-    form = RegistrationForm()
-    clashes = []
-    status = 200
-    if request.method == "POST":
-        if current_user.role not in SELLER_ROLES + CASE_RULERS:
-            return render_template("errors/error.html", status=403, title=_("禁止访问"),
-                                   message=_("您无权访问此页面。")), 403
-        if form.validate_on_submit():
-            seller = _registration_seller(form)
-            if seller is not None:
-                try:
-                    clashes = conflicts_cases.check_registration(seller.id, form.name.data, form.phone.data,
-                                                                 form.credit_code.data, form.registered_on.data)
-                    if not clashes or form.accept_clash.data:
-                        conflicts_cases.register_customer(
-                            seller_id=seller.id, name=form.name.data, phone=form.phone.data or None,
-                            credit_code=form.credit_code.data or None,
-                            district_id=int(form.district.data) if form.district.data else None,
-                            on=form.registered_on.data, created_by_id=current_user.id, accept_clash=bool(clashes))
-                        flash(_("已报备。") if not clashes else _("已报备；与其他销售方的报备冲突，已生成撞单案件。"),
-                              "success" if not clashes else "warning")
-                        return redirect(url_for("conflicts.registrations"))
-                except DomainError as error:
-                    field = getattr(form, error.field or "", None) or form.name
-                    field.errors = list(field.errors) + [error_text(error)]
-        status = 400 if form.errors or clashes else 200
+REGISTRANTS = SELLER_ROLES + CASE_RULERS
+
+
+def _registrations_page(form, clashes, status: int):
     page = conflicts_reports.registrations_page(current_user, request.args.get("after"))
     return render_template("conflicts/registrations.html", form=form, clashes=clashes, page=page,
-                           can_register=current_user.role in SELLER_ROLES + CASE_RULERS), status
+                           can_register=current_user.role in REGISTRANTS), status
+
+
+@bp.route("/conflicts/registrations", methods=["GET"])
+@allow(ANY_USER)
+def registrations():
+    return _registrations_page(RegistrationForm(), [], 200)
+
+
+@bp.route("/conflicts/registrations", methods=["POST"])
+@allow(*REGISTRANTS)
+def register():
+    form = RegistrationForm()
+    clashes = []
+    if form.validate_on_submit():
+        seller = _registration_seller(form)
+        if seller is not None:
+            try:
+                clashes = conflicts_cases.check_registration(seller.id, form.name.data, form.phone.data,
+                                                             form.credit_code.data, form.registered_on.data)
+                if not clashes or form.accept_clash.data:
+                    conflicts_cases.register_customer(
+                        seller_id=seller.id, name=form.name.data, phone=form.phone.data or None,
+                        credit_code=form.credit_code.data or None,
+                        district_id=int(form.district.data) if form.district.data else None,
+                        on=form.registered_on.data, created_by_id=current_user.id, accept_clash=bool(clashes))
+                    flash(_("已报备。") if not clashes else _("已报备；与其他销售方的报备冲突，已生成撞单案件。"),
+                          "success" if not clashes else "warning")
+                    return redirect(url_for("conflicts.registrations"))
+            except DomainError as error:
+                field = getattr(form, error.field or "", None) or form.name
+                field.errors = list(field.errors) + [error_text(error)]
+    return _registrations_page(form, clashes, 400 if form.errors or clashes else 200)
 
 
 # ---- policies ----------------------------------------------------------------------------------

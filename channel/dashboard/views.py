@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from channel.permissions import ANY_USER, allow
@@ -32,32 +32,39 @@ def index():
     now = reports.sales_by_channel(current_user, month)
     before = reports.sales_by_channel(current_user, previous)
     channel_names = {"direct": _("直销"), "agent": _("代理")}
-    channels_chart = charts.bar(
-        _("两个渠道的销售额（元）"),
-        [channel_names["direct"], channel_names["agent"]],
-        {
-            str(previous): [before.get("direct", 0), before.get("agent", 0)],
-            str(month): [now.get("direct", 0), now.get("agent", 0)],
-        },
-    )
     by_level_now = reports.sales_by_level(current_user, month)
     by_level_before = reports.sales_by_level(current_user, previous)
-    levels = sorted(set(by_level_now) | set(by_level_before))
-    level_chart = charts.bar(
-        _("代理各层级销售额（元）"),
-        [level_name("agent", lv) for lv in levels],
-        {
-            str(previous): [by_level_before.get(lv, 0) for lv in levels],
-            str(month): [by_level_now.get(lv, 0) for lv in levels],
-        },
-    )
     provinces = reports.sales_by_province(current_user, month)
-    province_chart = charts.bar(
-        _("各省销售额（元）"),
-        [name for name, _total in provinces],
-        {str(month): [total for _name, total in provinces]},
-        horizontal=True,
-    )
+
+    def draw() -> tuple:
+        levels = sorted(set(by_level_now) | set(by_level_before))
+        return (
+            charts.bar(
+                _("两个渠道的销售额（元）"),
+                [channel_names["direct"], channel_names["agent"]],
+                {
+                    str(previous): [before.get("direct", 0), before.get("agent", 0)],
+                    str(month): [now.get("direct", 0), now.get("agent", 0)],
+                },
+            ),
+            charts.bar(
+                _("代理各层级销售额（元）"),
+                [level_name("agent", lv) for lv in levels],
+                {
+                    str(previous): [by_level_before.get(lv, 0) for lv in levels],
+                    str(month): [by_level_now.get(lv, 0) for lv in levels],
+                },
+            ),
+            charts.bar(
+                _("各省销售额（元）"),
+                [name for name, _total in provinces],
+                {str(month): [total for _name, total in provinces]},
+                horizontal=True,
+            ),
+        )
+
+    # the SVGs are drawn from the cached figures, so they are cached with them (per language)
+    channels_chart, level_chart, province_chart = reports.cached(current_user, f"charts-{get_locale()}", month, draw)
     return render_template(
         "dashboard/index.html",
         month=month,

@@ -1,8 +1,213 @@
-"""`flask --app app ...` commands of the ops feature."""
+"""`flask --app app ...` commands of the ops feature: jobs, users, copy-to-postgres."""
 from __future__ import annotations
 
-from flask import Flask
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from channel.domain.errors import DomainError
+
+
+def _fail(error: DomainError) -> None:
+    click.echo(f"Error: {error}", err=True)
+    sys.exit(1)
+
+
+def _user(username: str | None):
+    from sqlalchemy import select
+
+    from models import db
+    from models.users import User
+
+    if not username:
+        return None
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        _fail(DomainError(f"no user {username}"))
+    return user
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background jobs (docs/jobs.md)."""
+
+
+@jobs_group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def jobs_worker(burst: bool) -> None:
+    """Run an RQ worker on REDIS_URL (each job in a forked work horse)."""
+    from rq import Worker
+
+    from channel.services import jobs
+    from models import db
+
+    if not current_app.config.get("REDIS_URL"):
+        _fail(DomainError("REDIS_URL is not set: jobs run in-process, no worker is needed"))
+    jobs.load_kinds()
+    recovered = jobs.recover_interrupted()
+    if recovered:
+        click.echo(f"marked interrupted: {recovered}")
+    db.session.remove()
+    db.engine.dispose()  # the work horses are forked: they must not share the parent's connections
+    Worker([jobs.queue()], connection=jobs.redis_connection()).work(burst=burst)
+
+
+@jobs_group.command("recover")
+@with_appcontext
+def jobs_recover() -> None:
+    """Mark jobs whose process died as interrupted (run after a restart)."""
+    from channel.services import jobs
+
+    click.echo(f"marked interrupted: {jobs.recover_interrupted()}")
+
+
+@jobs_group.command("submit")
+@click.argument("kind")
+@click.option("--param", "-p", multiple=True, help="key=value (repeatable)")
+@click.option("--user", "username", default=None, help="Run as this user (default: the system).")
+@with_appcontext
+def jobs_submit(kind: str, param: tuple[str, ...], username: str | None) -> None:
+    """Submit a job; with no Redis it runs here and now."""
+    from channel.services import jobs
+
+    params = {}
+    for item in param:
+        key, _, value = item.partition("=")
+        params[key] = value
+    try:
+        job = jobs.submit(kind, params, _user(username))
+    except DomainError as error:
+        _fail(error)
+    click.echo(json.dumps({"id": job.id, "status": job.status, "result": job.result,
+                           "error": jobs.error_message(job)}, ensure_ascii=False))
+    if job.status == "failed":
+        sys.exit(1)
+
+
+@jobs_group.command("list")
+@with_appcontext
+def jobs_list() -> None:
+    from sqlalchemy import select
+
+    from models import db
+    from models.ops import Job
+
+    for job in db.session.scalars(select(Job).order_by(Job.id.desc()).limit(50)):
+        click.echo(f"{job.id:>6} {job.kind:<20} {job.status:<12} {job.backend:<6} {job.created_at:%Y-%m-%d %H:%M}")
+
+
+@click.group("users")
+def users_group() -> None:
+    """User accounts: roles, passwords, sessions (each change is audited)."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.argument("role")
+@click.option("--seller", default=None, help="Seller code, for agent and sales-rep users.")
+@click.option("--name", default=None)
+@click.password_option()
+@with_appcontext
+def users_create(username: str, role: str, seller: str | None, name: str | None, password: str) -> None:
+    from channel.services import security
+
+    try:
+        security.create_account(None, username, password, role, seller, display_name=name)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"created {username} ({role})")
+
+
+@users_group.command("set-role")
+@click.argument("username")
+@click.argument("role")
+@click.option("--seller", default=None, help="Seller code, for agent and sales-rep users.")
+@with_appcontext
+def users_set_role(username: str, role: str, seller: str | None) -> None:
+    from channel.services import security
+
+    try:
+        security.set_role(None, username, role, seller)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{username}: role {role}; their sessions have ended")
+
+
+@users_group.command("reset-password")
+@click.argument("username")
+@click.password_option()
+@with_appcontext
+def users_reset_password(username: str, password: str) -> None:
+    from channel.services import security
+
+    try:
+        security.reset_password(None, username, password)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{username}: password set; their sessions have ended")
+
+
+@users_group.command("logout-everywhere")
+@click.argument("username")
+@with_appcontext
+def users_logout_everywhere(username: str) -> None:
+    from channel.services import security
+
+    try:
+        security.log_out_everywhere(_user(username).id, actor_id=None)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{username}: every session has ended")
+
+
+@click.command("copy-to-postgres")
+@click.argument("url")
+@with_appcontext
+def copy_to_postgres_command(url: str) -> None:
+    """Copy this database into the new PostgreSQL database URL and check counts and money totals."""
+    from channel.services.copy_db import copy_to_postgres
+
+    def progress(table: str, count: int) -> None:
+        click.echo(f"\r  {table:<20} {count:>10,}", nl=False)
+
+    try:
+        checks = copy_to_postgres(url, progress=progress)
+    except DomainError as error:
+        click.echo("")
+        _fail(error)
+    click.echo("")
+    for check in checks:
+        money = " ".join(f"{k}={v[0]:,}" for k, v in check.money.items())
+        click.echo(f"  {'ok' if check.ok else 'DIFF':<4} {check.table:<20} {check.target_rows:>10,} rows {money}")
+    click.echo("Copied; every count and money total matches.")
+
+
+@click.command("partition-ledger")
+@click.option("--months-ahead", default=12, show_default=True)
+@with_appcontext
+def partition_ledger_command(months_ahead: int) -> None:
+    """Print the SQL that partitions the ledger by month on PostgreSQL (docs/production.md).
+    Review it, then run it in a maintenance window: psql -v ON_ERROR_STOP=1 -1 -f FILE."""
+    from sqlalchemy import select
+
+    from channel.ops.partitioning import ledger_partition_sql
+    from models import db
+    from models.commissions import LedgerLine
+
+    if db.engine.dialect.name != "postgresql":
+        _fail(DomainError("partitioning is for PostgreSQL only"))
+    periods = db.session.scalars(select(LedgerLine.period).distinct()).all()
+    for statement in ledger_partition_sql(periods, months_ahead):
+        click.echo(statement + ";")
 
 
 def register(app: Flask) -> None:
     """Add this feature's commands to `app.cli`."""
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(copy_to_postgres_command)
+    app.cli.add_command(partition_ledger_command)

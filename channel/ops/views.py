@@ -1,9 +1,177 @@
-"""Pages of the ops feature."""
+"""Pages of the ops feature: the health check, the audit log, background jobs."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from channel.domain.errors import DomainError
+from channel.i18n import error_text
+from channel.ops.forms import ActiveForm, AuditFilterForm, ExportOrdersForm, RerunForm, RoleForm
+from channel.permissions import ANY_USER, PUBLIC, allow
+from channel.services import audit, jobs, security
+from channel.services.access import require_job
+from models import db
+from models.ops import JOB_DONE, JOB_FINISHED
+from models.users import ROLE_ADMIN
 
 bp = Blueprint("ops", __name__)
 
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
-NAV: list[tuple[str, str, tuple[str, ...] | None]] = []
+NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("ops.job_list", "后台任务", None),
+    ("ops.audit_log", "审计日志", (ROLE_ADMIN,)),
+    ("ops.users", "用户", (ROLE_ADMIN,)),
+]
+
+
+@bp.route("/healthz")
+@allow(PUBLIC)
+def healthz():
+    """200 when the database answers, 503 otherwise. For load balancers and `make serve-prod`."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        db.session.rollback()
+        current_app.logger.error("health check: database unreachable: %s", type(error).__name__)
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/audit")
+@allow(ROLE_ADMIN)
+def audit_log():
+    form = AuditFilterForm(request.args)
+    rows, next_cursor = [], None
+    if form.validate():
+        rows, next_cursor = audit.events_page(
+            action=form.action.data, actor=form.actor.data, object_type=form.object_type.data,
+            object_id=form.object_id.data, date_from=form.date_from.data, date_to=form.date_to.data,
+            before_id=request.args.get("before", type=int))
+    return render_template("ops/audit.html", form=form, rows=rows, next_cursor=next_cursor)
+
+
+@bp.route("/jobs")
+@allow(ANY_USER)
+def job_list():
+    rows = db.session.scalars(jobs.visible_jobs(current_user).limit(100)).all()
+    return render_template("ops/jobs.html", rows=rows, kinds=jobs.load_kinds(), export_form=ExportOrdersForm())
+
+
+@bp.route("/jobs/export-orders", methods=["POST"])
+@allow(ANY_USER)
+def export_orders():
+    form = ExportOrdersForm()
+    if not form.validate_on_submit():
+        rows = db.session.scalars(jobs.visible_jobs(current_user).limit(100)).all()
+        return render_template("ops/jobs.html", rows=rows, kinds=jobs.load_kinds(), export_form=form), 400
+    params = {"channel": form.channel.data or None,
+              "date_from": form.date_from.data.isoformat() if form.date_from.data else None,
+              "date_to": form.date_to.data.isoformat() if form.date_to.data else None}
+    job = jobs.submit("orders.export", params, current_user)
+    return redirect(url_for("ops.job", job_id=job.id))
+
+
+@bp.route("/jobs/<int:job_id>")
+@allow(ANY_USER)
+def job(job_id: int):
+    job = jobs.reconcile(require_job(current_user, job_id))
+    return render_template("ops/job.html", job=job, kind=jobs.load_kinds().get(job.kind),
+                           error=jobs.error_message(job), progress=jobs.live_progress(job), rerun_form=RerunForm())
+
+
+@bp.route("/jobs/<int:job_id>/status")
+@allow(ANY_USER)
+def job_status(job_id: int):
+    """JSON polled by static/js/jobs.js while the job runs."""
+    job = jobs.reconcile(require_job(current_user, job_id))
+    return jsonify(id=job.id, status=job.status, finished=job.status in JOB_FINISHED,
+                   progress=jobs.live_progress(job), result=job.result, error=jobs.error_message(job))
+
+
+@bp.route("/jobs/<int:job_id>/rerun", methods=["POST"])
+@allow(ANY_USER)
+def job_rerun(job_id: int):
+    job = require_job(current_user, job_id)
+    if not RerunForm().validate_on_submit():
+        abort(400)
+    try:
+        again = jobs.rerun(job, current_user)
+    except DomainError as error:
+        flash(error_text(error), "error")
+        return redirect(url_for("ops.job", job_id=job.id))
+    flash(_("任务已重新提交。"), "info")
+    return redirect(url_for("ops.job", job_id=again.id))
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@allow(ANY_USER)
+def job_download(job_id: int):
+    from channel.ops.jobs import export_path
+
+    job = require_job(current_user, job_id)
+    if job.kind != "orders.export" or job.status != JOB_DONE or not export_path(job.id).exists():
+        abort(404)
+    return send_file(export_path(job.id), mimetype="text/csv", as_attachment=True,
+                     download_name=f"orders-{job.id}.csv")
+
+
+@bp.route("/users")
+@allow(ROLE_ADMIN)
+def users():
+    from sqlalchemy import select
+
+    from models.users import User
+
+    rows = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("ops/users.html", rows=rows, role_form=RoleForm(), active_form=ActiveForm(), confirm=RerunForm())
+
+
+def _user_or_404(user_id: int):
+    from models.users import User
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@allow(ROLE_ADMIN)
+def user_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("请选择一个角色。"), "error")
+        return redirect(url_for("ops.users"))
+    try:
+        security.set_role(current_user.id, user.username, form.role.data, form.seller.data or None)
+    except DomainError as error:
+        flash(f"{user.username}: {error_text(error)}", "error")
+    else:
+        flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username, role=form.role.data), "success")
+    return redirect(url_for("ops.users"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@allow(ROLE_ADMIN)
+def user_active(user_id: int):
+    user = _user_or_404(user_id)
+    form = ActiveForm()
+    if form.validate_on_submit():
+        try:
+            security.set_active(current_user.id, user.username, form.active.data == "1")
+        except DomainError as error:
+            flash(f"{user.username}: {error_text(error)}", "error")
+    return redirect(url_for("ops.users"))
+
+
+@bp.route("/users/<int:user_id>/logout-everywhere", methods=["POST"])
+@allow(ROLE_ADMIN)
+def user_logout_everywhere(user_id: int):
+    user = _user_or_404(user_id)
+    if RerunForm().validate_on_submit():
+        security.log_out_everywhere(user.id, actor_id=current_user.id)
+        flash(_("%(username)s 的所有登录已失效。", username=user.username), "info")
+    return redirect(url_for("ops.users"))

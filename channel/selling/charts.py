@@ -5,29 +5,29 @@ from __future__ import annotations
 import pygal
 from markupsafe import Markup
 
-from channel.charts import _config, _render, bar, pie, yuan  # noqa: F401 - re-exported for the views
+from channel.charts import bar, chart_config, pie, render, yuan  # noqa: F401 - re-exported for the views
 
 
 def count_line(title: str, categories: list[str], series: dict[str, list[int]]) -> Markup:
-    chart = pygal.Line(**_config(title=title, x_label_rotation=20))
+    chart = pygal.Line(**chart_config(title=title, x_label_rotation=20))
     chart.x_labels = categories
     for name, values in series.items():
         chart.add(name, values)
-    return _render(chart)
+    return render(chart)
 
 
 def count_bar(title: str, categories: list[str], series: dict[str, list[int]]) -> Markup:
-    chart = pygal.Bar(**_config(title=title, x_label_rotation=20))
+    chart = pygal.Bar(**chart_config(title=title, x_label_rotation=20))
     chart.x_labels = categories
     for name, values in series.items():
         chart.add(name, values)
-    return _render(chart)
+    return render(chart)
 
 
 def pareto(title: str, curve: list[tuple[int, int]], *, share_label: str) -> Markup:
     """The 80/20 curve: x = top N% of customers by gross profit, y = their share of the
     total gross profit in percent."""
-    chart = pygal.Line(**_config(title=title, range=(0, 100), fill=True, show_dots=True))
+    chart = pygal.Line(**chart_config(title=title, range=(0, 100), fill=True, show_dots=True))
     chart.x_labels = [f"{pct}%" for pct, _ in curve]
     chart.add(share_label, [bp / 100 for _, bp in curve])
-    return _render(chart)
+    return render(chart)

@@ -161,3 +161,19 @@ def sees_evidence_detail(user: User, owner_seller_id: int | None) -> bool:
 
 def require_case_ruler(user: User) -> None:
     require_role(user, *CASE_RULERS)
+
+def scope_jobs(query: Select, user: User) -> Select:
+    """Background jobs: an administrator sees every job, anyone else the jobs they started."""
+    from models.ops import Job
+    from models.users import ROLE_ADMIN
+
+    return query if user.role == ROLE_ADMIN else query.where(Job.created_by_id == user.id)
+
+
+def require_job(user: User, job_id: int):
+    from models.ops import Job
+
+    job = db.session.get(Job, job_id)
+    if job is None or db.session.scalar(scope_jobs(select(Job.id).where(Job.id == job_id), user)) is None:
+        raise NotFound(N_("没有这个任务，或您无权查看。"))
+    return job

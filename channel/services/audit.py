@@ -11,3 +11,41 @@ def record(actor_id: int | None, action: str, object_type: str, object_id, detai
                        object_id=None if object_id is None else str(object_id), detail=detail)
     db.session.add(event)
     return event
+
+
+def events_page(*, action: str | None = None, actor: str | None = None, object_type: str | None = None,
+                object_id: str | None = None, date_from=None, date_to=None, before_id: int | None = None,
+                size: int = 50) -> tuple[list[AuditEvent], int | None]:
+    """Audit events newest first, filtered (action and object type match a prefix, dates are
+    Asia/Shanghai business dates, inclusive), a keyset page after `before_id`. Returns the rows
+    and the cursor of the next page (None at the end). Who may read it is the view's rule."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from models.users import User
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    def utc(day, end=False):
+        moment = datetime.combine(day + timedelta(days=1) if end else day, time.min, shanghai)
+        return moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action.like(f"{action.strip()}%"))
+    if actor:
+        query = query.where(AuditEvent.actor_id.in_(select(User.id).where(User.username == actor.strip())))
+    if object_type:
+        query = query.where(AuditEvent.object_type.like(f"{object_type.strip()}%"))
+    if object_id:
+        query = query.where(AuditEvent.object_id == object_id.strip())
+    if date_from:
+        query = query.where(AuditEvent.at >= utc(date_from))
+    if date_to:
+        query = query.where(AuditEvent.at < utc(date_to, end=True))
+    if before_id:
+        query = query.where(AuditEvent.id < before_id)
+    rows = list(db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(size + 1)))
+    return rows[:size], (rows[size - 1].id if len(rows) > size else None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy.orm import joinedload
 
 from channel.domain.paging import decode_date_cursor, decode_id_cursor, encode_date_cursor
 from channel.services.access import scope_customers, scope_orders
@@ -62,13 +63,18 @@ def order_query(user: User, filters: Filters) -> Select:
     return query
 
 
+_ORDER_ROW = (joinedload(SalesOrder.seller), joinedload(SalesOrder.customer), joinedload(SalesOrder.ship_to))
+_CUSTOMER_ROW = (joinedload(Customer.owner), joinedload(Customer.district))
+
+
 def orders_page(user: User, filters: Filters, cursor: str | None = None, size: int = 50) -> Page:
     query = order_query(user, filters)
     position = decode_date_cursor(cursor)
     if position:
         query = query.where(tuple_(SalesOrder.order_date, SalesOrder.id) < tuple_(*position))
     rows = list(
-        db.session.scalars(query.order_by(SalesOrder.order_date.desc(), SalesOrder.id.desc()).limit(size + 1))
+        db.session.scalars(query.order_by(SalesOrder.order_date.desc(), SalesOrder.id.desc()).limit(size + 1)
+                           .options(*_ORDER_ROW))  # what the list shows, in one query (no lazy load per row)
     )
     page = Page(rows=rows[:size])
     if len(rows) > size:
@@ -96,7 +102,7 @@ def customers_page(user: User, filters: Filters, cursor: str | None = None, size
     after = decode_id_cursor(cursor)
     if after:
         query = query.where(Customer.id < after)
-    rows = list(db.session.scalars(query.order_by(Customer.id.desc()).limit(size + 1)))
+    rows = list(db.session.scalars(query.order_by(Customer.id.desc()).limit(size + 1).options(*_CUSTOMER_ROW)))
     page = Page(rows=rows[:size])
     if len(rows) > size:
         page.next_cursor = str(rows[size - 1].id)

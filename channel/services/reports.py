@@ -56,7 +56,8 @@ def _version() -> tuple:
     return tuple(row)
 
 
-def _cached(user: User | None, name: str, month: Month, compute):
+def cached(user: User | None, name: str, month: Month, compute):
+    """`compute()` for (the user's scope, name, month), recomputed when the data version moves."""
     if user is None:
         scope = "-"
     else:
@@ -82,7 +83,7 @@ def sales_by_channel(user: User, month: Month) -> dict[str, int]:
         )
         return {channel: int(total or 0) for channel, total in result}
 
-    return _cached(user, "channel", month, compute)
+    return cached(user, "channel", month, compute)
 
 
 def sales_by_level(user: User, month: Month, channel: str = "agent") -> dict[int, int]:
@@ -96,7 +97,7 @@ def sales_by_level(user: User, month: Month, channel: str = "agent") -> dict[int
         )
         return {level: int(total or 0) for level, total in result}
 
-    return _cached(user, f"level-{channel}", month, compute)
+    return cached(user, f"level-{channel}", month, compute)
 
 
 def sales_by_province(user: User, month: Month, limit: int = 15) -> list[tuple[str, int]]:
@@ -116,7 +117,7 @@ def sales_by_province(user: User, month: Month, limit: int = 15) -> list[tuple[s
         )
         return [(name, int(value)) for name, value in result]
 
-    return _cached(user, "province", month, compute)
+    return cached(user, "province", month, compute)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def top_sellers(user: User, month: Month, limit: int = 10) -> list[TopSeller]:
         )
         return [TopSeller(SellerRef(i, n, c, ch, lv), int(t)) for i, n, c, ch, lv, t in result]
 
-    return _cached(user, "top", month, compute)
+    return cached(user, "top", month, compute)
 
 
 def _net_total(seller_ids, month: Month) -> int:
@@ -168,7 +169,7 @@ def team_sales(seller_id: int, month: Month) -> int:
     members = select(SellerClosure.descendant_id).where(
         SellerClosure.ancestor_id == seller_id, SellerClosure.valid_to.is_(None)
     )
-    return _cached(None, f"team-{seller_id}", month, lambda: _net_total(members, month))
+    return cached(None, f"team-{seller_id}", month, lambda: _net_total(members, month))
 
 
 def personal_sales(seller_id: int, month: Month) -> int:

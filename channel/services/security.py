@@ -1,0 +1,196 @@
+"""Account security use cases: login with lockout and rate limit, the password policy,
+password change, "log out everywhere", role changes. Each commits once and records an audit
+event for what changes an account.
+
+Lockout (per user name, existing or not, so it reveals nothing): LOGIN_MAX_FAILURES failed
+attempts within LOGIN_LOCKOUT_MINUTES since the last success lock the name until the oldest of
+those failures leaves the window. Rate limit (per client address): LOGIN_IP_MAX_FAILURES
+failures in the same window answer 429. Counts live in the `login_attempt` table, so they hold
+across gunicorn workers and restarts.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from channel.domain import passwords
+from channel.domain.errors import DomainError, N_, NotFound
+from channel.services import audit
+from models import db, utcnow
+from models.ops import LoginAttempt
+from models.tree import Seller
+from models.users import ROLES, SELLER_ROLES, User
+
+
+class LockedOut(DomainError):
+    status = 429
+
+
+def _window_start():
+    return utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+
+
+def failures_for(username: str) -> int:
+    """Failed attempts for `username` in the window, after its last success."""
+    since = _window_start()
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.succeeded.is_(True),
+                                                LoginAttempt.at >= since))
+    if last_success is not None:
+        since = last_success
+    return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == username, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)) or 0
+
+
+def failures_from(address: str | None) -> int:
+    if not address:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.address == address, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= _window_start())) or 0
+
+
+def login(username: str, password: str, address: str | None) -> User:
+    """The user for these credentials. Raises LockedOut (429) when the name is locked or the
+    address has failed too often, DomainError (400, field password) on wrong credentials.
+    Every attempt is recorded (one commit)."""
+    username = (username or "").strip()[:64]
+    config = current_app.config
+    if failures_from(address) >= config["LOGIN_IP_MAX_FAILURES"]:
+        raise LockedOut(N_("登录失败次数过多，请 %(minutes)s 分钟后再试。"), field="password",
+                        minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    if failures_for(username) >= config["LOGIN_MAX_FAILURES"]:
+        raise LockedOut(N_("登录失败次数过多，请 %(minutes)s 分钟后再试。"), field="password",
+                        minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    user = db.session.scalar(select(User).where(User.username == username))
+    ok = user is not None and user.active and user.check_password(password)
+    db.session.add(LoginAttempt(username=username, address=address, succeeded=ok))
+    # the attempt just added is counted (autoflush): audit the failure that locks the name
+    if not ok and user is not None and failures_for(username) == config["LOGIN_MAX_FAILURES"]:
+        audit.record(None, "user.locked", "user", user.id, {"address": address})
+    db.session.commit()
+    if not ok:
+        raise DomainError(N_("用户名或密码不正确。"), field="password")
+    return user
+
+
+def forget_old_attempts(older_than_days: int = 30) -> int:
+    """Delete login attempts older than the given days (a housekeeping job). Returns the count."""
+    result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=older_than_days)))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def check_password_policy(password: str, username: str) -> None:
+    """Raise DomainError (field new_password) naming the first rule `password` breaks."""
+    found = passwords.problems(password, username, current_app.config["PASSWORD_MIN_LENGTH"])
+    if found:
+        message, params = found[0]
+        raise DomainError(message, field="new_password", **params)
+
+
+def change_password(user_id: int, current_password: str, new_password: str) -> User:
+    """Set a new password after checking the current one and the policy; every other session
+    of the user ends (its session version moves on). Raises DomainError with field
+    current_password / new_password."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("没有这个用户。"))
+    if not user.check_password(current_password):
+        raise DomainError(N_("当前密码不正确。"), field="current_password")
+    if current_password == new_password:
+        raise DomainError(N_("新密码不能与当前密码相同。"), field="new_password")
+    check_password_policy(new_password, user.username)
+    user.set_password(new_password)
+    user.session_version += 1
+    audit.record(user.id, "user.password_change", "user", user.id)
+    db.session.commit()
+    return user
+
+
+def reset_password(actor_id: int | None, username: str, new_password: str) -> User:
+    """An administrator sets someone's password (policy applies); their sessions end."""
+    user = _by_username(username)
+    check_password_policy(new_password, user.username)
+    user.set_password(new_password)
+    user.session_version += 1
+    audit.record(actor_id, "user.password_reset", "user", user.id)
+    db.session.commit()
+    return user
+
+
+def log_out_everywhere(user_id: int, actor_id: int | None = None) -> User:
+    """End every session of the user (this one included) by moving its session version on."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("没有这个用户。"))
+    user.session_version += 1
+    audit.record(actor_id if actor_id is not None else user_id, "user.logout_everywhere", "user", user.id)
+    db.session.commit()
+    return user
+
+
+def _role_and_seller(role: str, seller_code: str | None) -> int | None:
+    """The seller id a user of `role` is bound to; DomainError for an unknown role or seller."""
+    if role not in ROLES:
+        raise DomainError(N_("没有这个角色：%(role)s。"), field="role", role=role)
+    if role not in SELLER_ROLES:
+        return None
+    if not seller_code:
+        raise DomainError(N_("代理和销售代表用户必须绑定一个销售方。"), field="seller")
+    seller_id = db.session.scalar(select(Seller.id).where(Seller.code == seller_code))
+    if seller_id is None:
+        raise DomainError(N_("没有编码为 %(code)s 的销售方。"), field="seller", code=seller_code)
+    return seller_id
+
+
+def create_account(actor_id: int | None, username: str, password: str, role: str, seller_code: str | None = None,
+                   display_name: str | None = None) -> User:
+    """A new user (password policy applies), audited as 'user.create'."""
+    from channel.services.users import create_user
+
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise DomainError(N_("用户名 %(username)s 已被使用。"), field="username", username=username)
+    seller_id = _role_and_seller(role, seller_code)
+    check_password_policy(password, username)
+    user = create_user(username, password, role, display_name=display_name, seller_id=seller_id, commit=False)
+    db.session.flush()
+    audit.record(actor_id, "user.create", "user", user.id, {"role": role, "seller_id": seller_id})
+    db.session.commit()
+    return user
+
+
+def set_role(actor_id: int | None, username: str, role: str, seller_code: str | None = None) -> User:
+    """Change a user's role (and bound seller, for agent and sales-rep users). Their sessions
+    end so the new rights apply at once. Audited with the old and new role."""
+    user = _by_username(username)
+    if actor_id is not None and actor_id == user.id:
+        raise DomainError(N_("您不能修改自己的角色或停用自己。"), field="role")
+    seller_id = _role_and_seller(role, seller_code)
+    before = {"role": user.role, "seller_id": user.seller_id}
+    user.role, user.seller_id = role, seller_id
+    user.session_version += 1
+    audit.record(actor_id, "user.role_change", "user", user.id,
+                 {"before": before, "after": {"role": role, "seller_id": seller_id}})
+    db.session.commit()
+    return user
+
+
+def set_active(actor_id: int | None, username: str, active: bool) -> User:
+    """Deactivate (every session ends, login refused) or reactivate a user. Audited."""
+    user = _by_username(username)
+    if actor_id is not None and actor_id == user.id:
+        raise DomainError(N_("您不能修改自己的角色或停用自己。"), field="active")
+    user.active = active
+    user.session_version += 1
+    audit.record(actor_id, "user.activate" if active else "user.deactivate", "user", user.id)
+    db.session.commit()
+    return user
+
+
+def _by_username(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(N_("没有这个用户：%(username)s。"), username=username)
+    return user
