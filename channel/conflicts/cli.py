@@ -33,9 +33,15 @@ def scan_command(period: str) -> None:
 
 
 def register(app: Flask) -> None:
+    """At app start: the `conflicts` commands, and the feature's wiring into the others — each
+    wired here only: rulings' effect on the commission run (channel/services/conflicts_pay.py),
+    the conflict scan of imported and API-pushed order lines, and the import kinds for unit
+    codes, code scans and customer registrations."""
+    from channel.services import conflicts_pay
     from channel.services.conflicts import register_import_hook
     from channel.services.imports_conflicts import register_kinds
 
     app.cli.add_command(conflicts_cli)
-    register_import_hook()  # imported and API-pushed order lines are scanned for conflicts
-    register_kinds()  # unit codes, code scans and customer registrations can be imported
+    conflicts_pay.register()
+    register_import_hook()
+    register_kinds()

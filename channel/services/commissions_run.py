@@ -34,7 +34,10 @@ rows into the temporary table `cm_calc` (columns listed in CALC_COLUMNS; use a c
 their own, e.g. 'f:<case_id>:<order_line_id>:<payee_id>', rule 'forfeit' / 'penalty' with
 case_id set) or DELETE rows from it (commission not earned). They run inside the run's
 transaction with `ctx.execute(sql, **params)`; what they add is posted, diffed and reversed
-like every other line. Holds need no hook: they are rows in ledger_hold on posted lines.
+like every other line. `CONFLICT_AFTER_POST` callables `hook(ctx)` run once after every source
+month is posted, still inside the transaction (`ctx.sources` lists the months computed): that
+is where holds are put on the lines just posted (holds are rows in ledger_hold on posted lines).
+The conflicts feature registers both at app start (channel/services/conflicts_pay.py).
 
 Lines other features insert into ledger_line themselves must leave `calc_key` NULL (runs then
 never touch them) and must NOT reverse (reverses_id) a run's line: a run would see the line
@@ -68,12 +71,14 @@ class RunContext:
     run_id: int
     source: Month
     posting: Month
+    sources: tuple[Month, ...] = ()
 
     def execute(self, sql: str, **params):
         return _exec(sql, **params)
 
 
 CONFLICT_EFFECTS: list[Callable[[RunContext], None]] = []
+CONFLICT_AFTER_POST: list[Callable[[RunContext], None]] = []
 
 
 @dataclass
@@ -434,11 +439,13 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
         for source in sources:
             say(f"{source}: computing")
             _compute(source)
-            ctx = RunContext(run.id, source, month)
+            ctx = RunContext(run.id, source, month, tuple(sources))
             for effect in CONFLICT_EFFECTS:
                 effect(ctx)
             say(f"{source}: posting")
             _post(run.id, source, month)
+        for hook in CONFLICT_AFTER_POST:
+            hook(RunContext(run.id, month, month, tuple(sources)))
         count, total = _exec("SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM ledger_line WHERE run_id = :run",
                              run=run.id).one()
         changes = _changes(run.id)

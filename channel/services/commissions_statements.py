@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
 from channel.domain.periods import Month
-from channel.services.access import require_seller, seller_scope
+from channel.services.access import require_seller, scope_cases, seller_scope
 from models import db
 from models.commissions import CommissionPlan, LedgerLine
 from models.sales import OrderLine, ReturnLine, SalesOrder
@@ -48,6 +48,9 @@ class Statement:
     next_tier: tuple[int, int] | None  # (fen still to sell, rate bp)
     plan: CommissionPlan | None
     notes: list[str] = field(default_factory=list)
+    # conflict cases referenced by lines (forfeits, protection fees, penalties, their reversals)
+    # that the viewer may open; the others are shown by number only
+    visible_cases: set[int] = field(default_factory=set)
 
 
 def kind_of(line: LedgerLine) -> str:
@@ -89,7 +92,16 @@ def statement(user: User, seller_id: int, period: str) -> Statement:
     notes = sorted({i.line.note for i in lines if i.line.note and i.line.note.startswith("cert:")})
     return Statement(seller, str(month), lines, ordered, sum(i.line.amount_fen for i in lines),
                      sorted((tuple(v) for v in downline.values()), key=lambda e: -e[1]), net,
-                     next_tier(base, tiers) if tiers else None, plan, notes)
+                     next_tier(base, tiers) if tiers else None, plan, notes,
+                     _visible_cases(user, {i.line.case_id for i in lines if i.line.case_id}))
+
+
+def _visible_cases(user: User, case_ids: set[int]) -> set[int]:
+    if not case_ids:
+        return set()
+    from models.conflicts import ConflictCase
+
+    return set(db.session.scalars(scope_cases(select(ConflictCase.id).where(ConflictCase.id.in_(case_ids)), user)))
 
 
 def net_sales(seller_id: int, month: Month) -> int:
@@ -128,7 +140,7 @@ def statement_csv(st: Statement) -> str:
     writer = csv.writer(out)
     writer.writerow(["ledger_line_id", "period", "source_period", "rule", "override_level", "order_no", "order_line_id",
                      "return_line_id", "source_seller", "base_fen", "rate_bp", "amount_fen", "plan", "plan_version",
-                     "reverses_id", "note"])
+                     "reverses_id", "note", "case_id"])
     for item in st.lines:
         line = item.line
         writer.writerow([line.id, line.period, line.source_period, line.rule, line.override_level or "",
@@ -136,7 +148,7 @@ def statement_csv(st: Statement) -> str:
                          item.source_seller.code if item.source_seller else "", line.base_fen if line.base_fen is not None else "",
                          line.rate_bp if line.rate_bp is not None else "", line.amount_fen,
                          item.plan.name if item.plan else "", item.plan.version if item.plan else "",
-                         line.reverses_id or "", line.note or ""])
+                         line.reverses_id or "", line.note or "", line.case_id or ""])
     writer.writerow([])
     writer.writerow(["total", "", "", "", "", "", "", "", "", "", "", st.total_fen])
     return out.getvalue()

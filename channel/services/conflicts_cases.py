@@ -232,8 +232,9 @@ def change_status(user: User, case_id: int, new_status: str, note: str | None = 
     """Move a case along open → investigating → confirmed | dismissed (see domain TRANSITIONS).
 
     Investigating holds the commission on the offending lines; confirming fixes the policy's
-    effect on the case (hold: the holds stay; forfeit: the holds are released, the commission
-    run posts the forfeit instead) and its fee and penalty; dismissing releases every hold.
+    effect on the case (hold: the holds stay; forfeit: the holds stay until the commission run
+    posts the forfeit lines and releases them) and its fee and penalty; dismissing releases
+    every hold. The run applies (or, after a dismissal, reverses) the effect: conflicts_pay.
     Confirmations and dismissals are audit-logged."""
     require_case_ruler(user)
     case = require_case(user, case_id)
@@ -250,10 +251,9 @@ def change_status(user: User, case_id: int, new_status: str, note: str | None = 
         case.protection_fee_fen = rules.protection_fee_fen(case.amount_fen, policy.protection_fee_bp) \
             if policy and case.harmed_id else 0
         case.penalty_fen = policy.penalty_fen if policy and case.offender_id else 0
-        if case.effect_action == ACTION_HOLD:
-            hold_case_lines(case, user.id)
-        else:
-            release_case_holds(case, user.id)
+        # forfeit too: released by the run once the forfeit lines offset the held lines, so that
+        # no payout between the ruling and the run pays the forfeited commission
+        hold_case_lines(case, user.id)
         case.closed_at, case.ruled_by_id = utcnow(), user.id
     elif new_status == STATUS_DISMISSED:
         release_case_holds(case, user.id)
@@ -355,7 +355,8 @@ def hold_new_ledger_lines(run_id: int) -> int:
 
 @dataclass
 class CaseEffect:
-    """What the commission run posts for one case in a period.
+    """One case's pending effect on pay, for a to-do list (the commission run itself computes the
+    effects of the current rulings directly: channel/services/conflicts_pay.py).
 
     kind 'apply': a case confirmed by the end of the period whose effect is not posted yet —
       action 'forfeit': post a forfeit line (rule 'forfeit', case_id) reversing every ledger line

@@ -96,7 +96,8 @@ def test_a_confirmed_forfeit_case_hands_the_run_its_lines_fee_and_penalty(leak):
                                penalty_fen=100000)
     conflicts_cases.change_status(world.user_manager, case.id, "investigating")
     conflicts_cases.change_status(world.user_manager, case.id, "confirmed")
-    assert active_holds(case.id) == set()  # the forfeit settles it; nothing stays held
+    # held until the commission run posts the forfeit (and releases them): no payout in between
+    assert active_holds(case.id) == {base.id, override.id}
     [effect] = conflicts_cases.conflict_effects_for("2026-11")
     assert (effect.kind, effect.action, effect.offender_id, effect.harmed_id) == ("apply", "forfeit", world.SZ.id, world.GZ.id)
     assert effect.order_line_ids == [line.id]
