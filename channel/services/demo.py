@@ -74,8 +74,9 @@ def load_demo(*, agents: int = 400, orders: int = 20000, seed: int = 7, until: d
 
 def load_extras(*, until: date | None = None, months: int = 3, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """What makes the demo lived-in, after the company is loaded (each step commits on its own):
-    the selling team's activities, contacts and targets, and commission runs for the last
-    `months` closed months, so that statements have lines from the first login."""
+    the selling team's activities, contacts and targets, and, for the last `months` closed
+    months, a conflict scan (open cases from the planted 串货 and 乱价) and a commission run, so
+    that statements and cases are there from the first login."""
     from channel.domain.periods import Month
     from channel.services.commissions_run import run_period
     from channel.services.selling_demo import load_selling_demo
@@ -88,7 +89,11 @@ def load_extras(*, until: date | None = None, months: int = 3, progress: Callabl
     for _ in range(months):
         month = month.previous()
         periods.append(month)
+    from channel.services.conflicts import scan_period
+
     for period in reversed(periods):
+        found = scan_period(period)
+        counts[f"conflict findings {period}"] = sum(found.hits.values())
         outcome = run_period(str(period))
         counts[f"commission run {period}"] = outcome.lines_posted
         if progress:
