@@ -87,6 +87,12 @@ def _truncate_postgres(app) -> None:
     from models import db
 
     with app.app_context():
+        # A connection a previous test leaked (say, a streamed response never closed, idle in
+        # its transaction) would block TRUNCATE forever: end it, and never wait long on a lock.
+        db.session.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        db.session.execute(text("SET lock_timeout = '20s'"))
         names = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
         extra = db.session.execute(text(
             "select tablename from pg_tables where schemaname = 'public'"
@@ -103,7 +109,13 @@ class IsolatedClient(FlaskClient):
     database session into requests."""
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        # a streamed body (and its close) must run in the request's own context too
+        close, iterate = response.close, response.iter_encoded
+        response.close = lambda: context.run(close)
+        response.iter_encoded = lambda: context.run(lambda: list(iterate()))
+        return response
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -91,6 +91,7 @@ def test_each_role_meets_the_declared_gate_on_every_route(app, world, role):
             assert response.status_code == 302, f"login as {role}"
         response = _request(client, method, path)
         status, location = response.status_code, response.headers.get("Location", "")
+        response.close()  # a streamed export holds its database session until closed
         # the role gate sends anonymous users to the login page with ?next= (a logout lands there without)
         to_login = status == 302 and "/login?next=" in location
         if declared == PUBLIC:
