@@ -16,6 +16,7 @@ from sqlalchemy import func, literal, select, union_all
 from channel.domain.periods import Month
 from channel.services.access import seller_scope
 from models import db
+from models.ops import AuditEvent
 from models.sales import KIND_SELL_OUT, OrderLine, ReturnLine
 from models.territory import Territory
 from models.tree import Seller, SellerClosure, SellerMove
@@ -51,6 +52,8 @@ def _version() -> tuple:
             select(func.max(ReturnLine.id)).scalar_subquery(),
             select(func.max(SellerClosure.id)).scalar_subquery(),
             select(func.max(SellerMove.id)).scalar_subquery(),
+            # every tree change (moves, deactivations, grants) is audited: its id moves too
+            select(func.max(AuditEvent.id)).scalar_subquery(),
         )
     ).one()
     return tuple(row)

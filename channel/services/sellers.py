@@ -145,9 +145,12 @@ def by_code(code: str) -> Seller | None:
 
 
 def level_counts(user: User, channel: str) -> dict[int, int]:
-    query = select(Seller.level, func.count()).where(Seller.channel == channel, Seller.active.is_(True))
-    query = scope_sellers(query, user).group_by(Seller.level)
-    return dict(db.session.execute(query).all())
+    """{level: active sellers} in the user's scope (cached until the tree changes)."""
+    def count() -> dict[int, int]:
+        query = select(Seller.level, func.count()).where(Seller.channel == channel, Seller.active.is_(True))
+        return dict(db.session.execute(scope_sellers(query, user).group_by(Seller.level)).all())
+
+    return reports.cached(user, f"levels-{channel}", Month(1, 1), count)
 
 
 def closure_depths(seller_id: int) -> dict[int, int]:

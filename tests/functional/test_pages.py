@@ -115,3 +115,13 @@ def test_dashboard_nets_returns_and_sees_new_orders_at_once(client, auth, world)
     record_order(order_no="SO-LATE", kind="sell_out", seller_id=world.TH.id, customer_id=world.cust_th.id,
                  ship_to_district_id=440106, order_date=date(2026, 10, 30), lines=[LineInput(world.product.id, 1, 260000)])
     assert 'data-channel="agent">¥11,300.00' in client.get("/?month=2026-10").get_data(as_text=True)
+
+
+def test_pyramid_counts_follow_a_deactivation_at_once(client, auth, world):
+    from channel.services.tree import deactivate_seller
+
+    auth.login("manager")
+    table = lambda: client.get("/pyramid").get_data(as_text=True).split('id="level-table"')[1]  # noqa: E731
+    assert "分销商</td><td class=\"money\">2<" in table()
+    deactivate_seller(world.TH.id, date(2026, 11, 1))
+    assert "分销商</td><td class=\"money\">1<" in table()
