@@ -71,7 +71,11 @@ class CodeShipment(db.Model):
 
     agent = relationship("Seller")
 
-    __table_args__ = (Index("ix_code_shipment_code", "code_id", "shipped_on"),)
+    __table_args__ = (
+        Index("ix_code_shipment_code", "code_id", "shipped_on"),
+        # the sell-in line a code went out on: evidence chains, and FK checks when lines change
+        Index("ix_code_shipment_order_line", "order_line_id"),
+    )
 
 
 class CodeScan(db.Model):

@@ -179,6 +179,7 @@ def upgrade():
     )
     with op.batch_alter_table('code_shipment', schema=None) as batch_op:
         batch_op.create_index('ix_code_shipment_code', ['code_id', 'shipped_on'], unique=False)
+        batch_op.create_index('ix_code_shipment_order_line', ['order_line_id'], unique=False)
 
     op.create_table('code_scan',
     sa.Column('id', sa.Integer(), nullable=False),
