@@ -43,7 +43,8 @@ def run_command(period: str, preview: bool, with_plans: str | None) -> None:
             with open(with_plans, encoding="utf-8") as handle:
                 outcome = what_if(period, handle.read())
         else:
-            outcome = run_period(period, preview=preview, progress=lambda step: click.echo(f"  {step}"))
+            outcome = run_period(period, preview=preview,
+                                 progress=lambda step, done, total: click.echo(f"  [{done}/{total}] {step}"))
     except DomainError as error:
         _fail(error)
         return

@@ -16,7 +16,7 @@ from channel.domain.periods import Month
 from channel.i18n import error_text
 from channel.permissions import ANY_USER, allow
 from channel.services import commissions as plans
-from channel.services import commissions_run, commissions_statements
+from channel.services import commissions_run, commissions_statements, jobs
 from models.users import ROLE_ADMIN, ROLE_FINANCE, ROLE_MANAGER, ROLE_PRODUCT
 
 bp = Blueprint("commissions", __name__, url_prefix="/commissions")
@@ -130,21 +130,22 @@ def plan_import():
 @bp.route("/runs", methods=["GET", "POST"])
 @allow(*RUNNERS)
 def runs():
+    """The run form; a run (or a preview) is a background job: submitted here, followed on the
+    job page, which shows what was (or would be) posted."""
     form = RunForm()
-    outcome = None
     if request.method == "GET":
         form.period.data = form.period.data or _default_period()
     elif form.validate_on_submit():
-        preview = "preview" in request.form
+        params = {"period": form.period.data, "preview": "preview" in request.form}
         try:
-            outcome = commissions_run.run_period(form.period.data, actor_id=current_user.id, preview=preview)
+            Month.parse(params["period"])
+            job = jobs.submit("commissions.run", params, current_user)
         except DomainError as error:
             form.period.errors = list(form.period.errors) + [error_text(error)]
-            return render_template("commissions/runs.html", form=form, outcome=None,
-                                   runs=commissions_run.recent_runs()), 400
-        if not preview:
-            flash(_("已计算 %(period)s：记账 %(n)s 行。", period=outcome.period, n=outcome.lines_posted), "success")
-    return render_template("commissions/runs.html", form=form, outcome=outcome, runs=commissions_run.recent_runs())
+        else:
+            return redirect(url_for("ops.job", job_id=job.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("commissions/runs.html", form=form, runs=commissions_run.recent_runs()), status
 
 
 @bp.route("/statements")

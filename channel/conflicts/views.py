@@ -20,7 +20,7 @@ from channel.domain.money import yuan_to_fen
 from channel.domain.periods import Month
 from channel.i18n import error_text
 from channel.permissions import ANY_USER, allow
-from channel.services import conflicts, conflicts_cases, conflicts_reports, sellers
+from channel.services import conflicts_cases, conflicts_reports, jobs, sellers
 from channel.services.access import CASE_RULERS, require_seller
 from models import db
 from models.conflicts import ConflictPolicy
@@ -71,13 +71,11 @@ def scan():
         flash(_("期间必须写成 YYYY-MM，例如 2026-10。"), "danger")
         return redirect(url_for("conflicts.dashboard"))
     try:
-        result = conflicts.scan_period(Month.parse(form.period.data), actor_id=current_user.id)
+        job = jobs.submit("conflicts.scan", {"period": str(Month.parse(form.period.data))}, current_user)
     except DomainError as error:
         flash(error_text(error), "danger")
         return redirect(url_for("conflicts.dashboard"))
-    flash(_("扫描完成：新开 %(opened)s 个案件，新增 %(added)s 条证据。", opened=result.cases_opened,
-            added=result.evidence_added), "success")
-    return redirect(url_for("conflicts.dashboard"))
+    return redirect(url_for("ops.job", job_id=job.id))
 
 
 def _case_filters(form: CaseFilterForm) -> tuple[conflicts_reports.CaseFilters, bool]:

@@ -3,7 +3,7 @@ payees. Views parse forms and call `channel.services.payouts`; a refused action 
 is answered by the app's error handler with its status (400/403/404/409) and message."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,14 +15,15 @@ from channel.payouts.forms import (
     ActionForm, BankResultForm, CancelForm, CreateBatchForm, ExportForm, HoldForm, InvoiceForm,
 )
 from channel.permissions import allow
-from channel.services import payouts, payouts_export
-from channel.services.access import require_payout_row
+from channel.services import jobs, payouts
+from channel.services.access import require_job, require_payout_row
 from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_FINANCE, ROLE_SALES_REP
 
 bp = Blueprint("payouts", __name__)
 
 STAFF = (ROLE_FINANCE, ROLE_ADMIN)
 PAYEES = (ROLE_AGENT, ROLE_SALES_REP)
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
 NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
@@ -157,17 +158,28 @@ def bank_result(batch_id: int):
 @bp.route("/payouts/batches/<int:batch_id>/export", methods=["POST"])
 @allow(*STAFF)
 def export(batch_id: int):
+    """The bank or payroll file is a background job (`payouts.export`): the job page shows its
+    progress, then the download link."""
     form = _valid(ExportForm())
-    batch = payouts.start_export(batch_id, current_user.id)
-    file, fmt = form.file.data, form.fmt.data
-    if fmt == "csv":
-        body, mimetype = payouts_export.csv_chunks(batch.id, file), "text/csv; charset=utf-8"
-    else:
-        body = payouts_export.xlsx_chunks(batch.id, file)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(stream_with_context(body), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{payouts_export.filename(batch, file, fmt)}"'
-    return response
+    payouts.get_batch(batch_id)  # 404 now rather than a failed job
+    job = jobs.submit("payouts.export", {"batch_id": batch_id, "file": form.file.data, "fmt": form.fmt.data},
+                      current_user)
+    return redirect(url_for("ops.job", job_id=job.id))
+
+
+@bp.route("/payouts/jobs/<int:job_id>/download")
+@allow(*STAFF)
+def export_download(job_id: int):
+    """The file a `payouts.export` job wrote, to the user who ran it (or an administrator)."""
+    from channel.payouts.jobs import export_path
+
+    job = require_job(current_user, job_id)
+    result = job.result or {}
+    if job.kind != "payouts.export" or job.status != "done" or not export_path(job.id, result.get("fmt", "")).exists():
+        abort(404)
+    mimetype = "text/csv" if result["fmt"] == "csv" else XLSX_MIMETYPE
+    return send_file(export_path(job.id, result["fmt"]), mimetype=mimetype, as_attachment=True,
+                     download_name=result["download_name"])
 
 
 @bp.route("/payouts/rows/<int:row_id>/invoice", methods=["POST"])

@@ -416,13 +416,16 @@ def _sources(period: Month) -> list[Month]:
 
 
 def run_period(period: str, *, actor_id: int | None = None, preview: bool = False,
-               progress: Callable[[str], None] | None = None) -> RunOutcome:
+               progress: Callable[[str, int, int], None] | None = None) -> RunOutcome:
     """Compute and post (or preview) month `period` ('YYYY-MM') in one transaction.
+
+    `progress(step, done, total)` is told each step as it starts ("2026-10: computing"), with
+    the steps done and the steps in the run (two per month computed, one to finish).
 
     Raises DomainError for a malformed period, Conflict when the month is locked. On any
     failure nothing is posted; a failed (non-preview) run is recorded with its error."""
     month = Month.parse(period)
-    say = progress or (lambda step: None)
+    say = progress or (lambda step, done, total: None)
     if db.session.get(PeriodLock, str(month)) is not None:
         raise Conflict(N_("期间 %(period)s 已锁定，不能再计算；更正会记入下一个未锁定的期间。"), field="period",
                        period=str(month))
@@ -436,14 +439,16 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
         db.session.flush()
         _create_temp_tables()
         sources = _sources(month)
-        for source in sources:
-            say(f"{source}: computing")
+        steps = 2 * len(sources) + 1
+        for number, source in enumerate(sources):
+            say(f"{source}: computing", 2 * number, steps)
             _compute(source)
             ctx = RunContext(run.id, source, month, tuple(sources))
             for effect in CONFLICT_EFFECTS:
                 effect(ctx)
-            say(f"{source}: posting")
+            say(f"{source}: posting", 2 * number + 1, steps)
             _post(run.id, source, month)
+        say("finishing", steps - 1, steps)
         for hook in CONFLICT_AFTER_POST:
             hook(RunContext(run.id, month, month, tuple(sources)))
         count, total = _exec("SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM ledger_line WHERE run_id = :run",
@@ -460,7 +465,7 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
             "period": str(month), "sources": outcome.sources, "lines_posted": int(count), "total_fen": int(total),
         })
         db.session.commit()
-        say(f"posted {count} lines")
+        say(f"posted {count} lines", steps, steps)
         return outcome
     except Exception as error:
         db.session.rollback()

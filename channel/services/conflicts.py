@@ -14,6 +14,7 @@ otherwise a new case is opened.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -474,12 +475,16 @@ def _file_hits(key: str) -> tuple[int, int]:
     return opened, added
 
 
-def _scan(scope: _Scope, actor_id: int | None, label: str, commit: bool) -> ScanResult:
+def _scan(scope: _Scope, actor_id: int | None, label: str, commit: bool,
+          progress: Callable[[str, int, int], None] | None = None) -> ScanResult:
     key = uuid.uuid4().hex
     params = scope.params() | {"key": key, "yes": True}
     result = ScanResult()
-    for rule, step in RULE_STEPS:
+    say = progress or (lambda step, done, total: None)
+    for number, (rule, step) in enumerate(RULE_STEPS):
+        say("/".join(rule), number, len(RULE_STEPS) + 1)
         step(scope, params)
+    say("cases", len(RULE_STEPS), len(RULE_STEPS) + 1)
     counts = _execute("SELECT rule, COUNT(*) FROM conflict_hit WHERE scan_key = :key GROUP BY rule", params).all()
     result.hits = {rule: n for rule, n in counts}
     result.cases_opened, result.evidence_added = _file_hits(key)
@@ -493,9 +498,12 @@ def _scan(scope: _Scope, actor_id: int | None, label: str, commit: bool) -> Scan
     return result
 
 
-def scan_period(month: Month, actor_id: int | None = None, commit: bool = True) -> ScanResult:
-    """Run every rule over the sell-out lines, code scans and registrations dated in `month`."""
-    return _scan(_Scope(start=month.start, end=month.end), actor_id, str(month), commit)
+def scan_period(month: Month, actor_id: int | None = None, commit: bool = True,
+                progress: Callable[[str, int, int], None] | None = None) -> ScanResult:
+    """Run every rule over the sell-out lines, code scans and registrations dated in `month`, in
+    one transaction. `progress(step, done, total)` is told each rule as it starts, then "cases"
+    (filing the findings)."""
+    return _scan(_Scope(start=month.start, end=month.end), actor_id, str(month), commit, progress)
 
 
 def scan_between(start: date, end: date, actor_id: int | None = None, commit: bool = True) -> ScanResult:

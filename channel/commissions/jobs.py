@@ -1,0 +1,21 @@
+"""Job kinds of the commissions feature: a month's commission run (docs/jobs.md)."""
+from __future__ import annotations
+
+from channel.commissions.views import RUNNERS
+from channel.domain.errors import N_
+from channel.services.jobs import JobContext, job_kind
+
+
+@job_kind("commissions.run", roles=RUNNERS, label=N_("计算佣金"), timeout=3 * 3600)
+def run_commissions(job: JobContext) -> dict:
+    """Params: period ('YYYY-MM'), preview (bool). The same use case as the CLI
+    (`commissions_run.run_period`): one transaction, so a run killed midway posts nothing, and a
+    re-run posts only the difference from what is already posted (nothing, when nothing changed)."""
+    from channel.services.commissions_run import run_period
+
+    preview = bool(job.params.get("preview"))
+    outcome = run_period(str(job.params.get("period") or ""), actor_id=job.actor_id, preview=preview,
+                         progress=lambda step, done, total: job.progress(done, total, step))
+    return {"run_id": outcome.run_id, "period": outcome.period, "preview": outcome.preview,
+            "lines_posted": outcome.lines_posted, "total_fen": outcome.total_fen, "sources": outcome.sources,
+            "changes": [list(change) for change in outcome.changes]}
