@@ -65,6 +65,8 @@ class Config:
     JOBS_QUEUE = os.environ.get("QUDAO_JOBS_QUEUE", "qudao")
     JOBS_INLINE = os.environ.get("QUDAO_JOBS_INLINE", "thread")  # thread | sync (without Redis)
     EXPORT_DIR = os.environ.get("QUDAO_EXPORT_DIR") or str(BASE_DIR / "instance" / "exports")
+    # uploaded import files wait here for their job (with RQ: a folder the workers see too)
+    UPLOAD_DIR = os.environ.get("QUDAO_UPLOAD_DIR") or str(BASE_DIR / "instance" / "uploads")
 
 
 class TestConfig(Config):

@@ -2,12 +2,7 @@
 lists, API tokens. The JSON API is the nested blueprint in `channel.exchange.api`."""
 from __future__ import annotations
 
-import os
-import threading
-import uuid
-
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,27 +10,23 @@ from sqlalchemy import select
 from channel.domain.errors import DomainError
 from channel.exchange import api
 from channel.exchange.forms import ImportForm, TokenForm
+from channel.exchange.jobs import IMPORT_ROLES, store_upload
 from channel.i18n import error_text
 from channel.permissions import ANY_USER, allow
-from channel.services import api_tokens, exports, imports
+from channel.services import api_tokens, exports, imports, jobs
 from models import db
-from models.exchange import IMPORT_RUNNING, ImportRun
-from models.users import ROLE_ADMIN, ROLE_FINANCE, ROLE_MANAGER
+from models.exchange import ImportRun
+from models.users import ROLE_ADMIN
 
 bp = Blueprint("exchange", __name__)
 bp.register_blueprint(api.bp)
 
-IMPORT_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_FINANCE)
 
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
 NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("exchange.imports", "导入", IMPORT_ROLES),
     ("exchange.tokens", "API", None),
 ]
-
-# Progress of imports running in this process: run id → (phase, rows done, rows in file).
-PROGRESS: dict[int, tuple[str, int, int]] = {}
-
 
 # ------------------------------------------------------------------------------------- imports
 
@@ -61,46 +52,18 @@ def _require_run(run_id: int) -> ImportRun:
 @bp.route("/imports", methods=["GET", "POST"], endpoint="imports")
 @allow(*IMPORT_ROLES)
 def imports_page():
+    """Upload a file: it is stored, then imported by a background job (`exchange.import`,
+    RQ with Redis, in-process without); the job page shows the progress, then the outcome."""
     form = ImportForm()
     form.kind.choices = _kind_choices()
     if form.validate_on_submit():
         upload = form.file.data
-        ext = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
-        folder = os.path.join(current_app.instance_path, "imports")
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, uuid.uuid4().hex + ext)
-        upload.save(path)
-        run = imports.start_run(form.kind.data, upload.filename or "upload" + ext, current_user.id)
-        _launch(run.id, path)
-        return redirect(url_for("exchange.import_run", run_id=run.id))
+        name = store_upload(upload)
+        job = jobs.submit("exchange.import", {"upload": name, "kind": form.kind.data,
+                                              "filename": upload.filename or name}, current_user)
+        return redirect(url_for("ops.job", job_id=job.id))
     runs = list(db.session.scalars(_runs_query().limit(20)))
     return render_template("exchange/imports.html", form=form, runs=runs, kinds=imports.IMPORT_KINDS)
-
-
-def _launch(run_id: int, path: str) -> None:
-    """Run the import in a thread (so the page can show progress), or inline when testing or
-    when IMPORT_IN_BACKGROUND is off. Progress lives in this process's PROGRESS table; a page
-    served by another worker falls back to the run's status in the database."""
-    app = current_app._get_current_object()
-
-    def work():
-        with app.app_context():
-            try:
-                imports.run_import(run_id, path, lambda phase, done, total: PROGRESS.__setitem__(run_id, (phase, done, total)))
-            except Exception:  # noqa: BLE001 - recorded on the run as failed
-                app.logger.exception("import run %s failed", run_id)
-            finally:
-                PROGRESS.pop(run_id, None)
-                db.session.remove()
-                try:
-                    os.remove(path)
-                except OSError:
-                    pass
-
-    if app.config.get("IMPORT_IN_BACKGROUND", not app.testing):
-        threading.Thread(target=work, name=f"import-{run_id}", daemon=True).start()
-    else:
-        work()
 
 
 @bp.route("/imports/<int:run_id>")
@@ -108,17 +71,6 @@ def _launch(run_id: int, path: str) -> None:
 def import_run(run_id: int):
     run = _require_run(run_id)
     return render_template("exchange/import_run.html", run=run, kind=imports.IMPORT_KINDS.get(run.kind))
-
-
-@bp.route("/imports/<int:run_id>/progress.json")
-@allow(*IMPORT_ROLES)
-def import_progress(run_id: int):
-    run = _require_run(run_id)
-    phase, done, total = PROGRESS.get(run_id, ("", 0, run.total_rows))
-    share = min(done / total, 1.0) if total else 0.0
-    percent = int(share * 50) + (50 if phase == "write" else 0) if phase else 0
-    return jsonify({"status": run.status, "phase": phase, "done": done, "total": total,
-                    "percent": 100 if run.status != IMPORT_RUNNING else percent})
 
 
 @bp.route("/imports/<int:run_id>/report.csv")

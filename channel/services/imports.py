@@ -31,7 +31,7 @@ from channel.domain.errors import DomainError, N_
 from channel.domain.imports import Column, ImportFileError, RowError, Schema, TableFile
 from models import db, utcnow
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
-from models.exchange import IMPORT_DONE, IMPORT_FAILED, IMPORT_REJECTED, IMPORT_RUNNING, ImportRun
+from models.exchange import IMPORT_DONE, IMPORT_FAILED, IMPORT_REJECTED, ImportRun
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
 from models.territory import Territory
 from models.tree import CHANNEL_AGENT, CHANNEL_DIRECT, PAYEE_TYPES, Seller, SellerClosure, TerritoryGrant
@@ -136,49 +136,47 @@ def count_rows(table: TableFile) -> int:
 
 # ------------------------------------------------------------------------------------ the driver
 
-def start_run(kind_key: str, filename: str, user_id: int | None) -> ImportRun:
-    """Record that an import has started (committed, so the UI can show it at once)."""
-    get_kind(kind_key)
-    run = ImportRun(kind=kind_key, filename=filename[:255], status=IMPORT_RUNNING, created_by_id=user_id)
-    db.session.add(run)
-    db.session.commit()
-    return run
+def import_file(kind_key: str, path: str, user_id: int | None = None, filename: str | None = None,
+                progress: Progress | None = None) -> ImportRun:
+    """Import the file at `path` as `kind_key`: all rows or none, in ONE transaction that also
+    records the run (so a process killed midway leaves neither rows nor a run behind; natural
+    keys make running it again safe). The CLI, the `exchange.import` job and the tests call it.
 
-
-def run_import(run_id: int, path: str, progress: Progress | None = None) -> ImportRun:
-    """Import the file at `path` for the started run `run_id`: all rows or none.
-
-    Returns the finished run: `done` (committed once), `rejected` (bad rows; nothing stored;
-    `report_csv` lists them) or `failed` (an unexpected error; nothing stored; re-raised).
+    Returns the run: `done` (rows written and run recorded, committed once) or `rejected` (bad
+    rows: nothing written; the run keeps the per-row report in `report_csv`). An unexpected
+    error: nothing written, a `failed` run recorded (its own small commit), the error re-raised.
+    `progress(phase, done, total)`: phase 'check' then 'write', rows done of rows in the file.
     """
-    run = db.session.get(ImportRun, run_id)
-    kind = get_kind(run.kind)
-    user_id = run.created_by_id
+    import os
+
+    kind = get_kind(kind_key)
+    filename = (filename or os.path.basename(path))[:255]
+    started = utcnow()
     outcome = Outcome()
     progress = progress or (lambda phase, done, total: None)
     try:
-        table = TableFile(path, run.filename)
+        table = TableFile(path, filename)
         outcome.total_rows = count_rows(table)
+        progress("check", 0, outcome.total_rows)
         kind.run(table, outcome, user_id, progress)
     except ImportFileError as error:
         outcome.add(RowError(0, "", "", error.message, tuple(error.params.items())))
     except Exception:
         db.session.rollback()
-        run = db.session.get(ImportRun, run_id)
-        run.status, run.finished_at = IMPORT_FAILED, utcnow()
-        run.message = "unexpected error; nothing was stored"
-        db.session.commit()
+        _record_failure(kind_key, filename, user_id, started)
         raise
     if outcome.error_count:
         db.session.rollback()
-        run = db.session.get(ImportRun, run_id)
-        run.status = IMPORT_REJECTED
-        run.report_csv = report_csv(outcome.errors)
     else:
-        run.status = IMPORT_DONE
-    run.total_rows, run.inserted, run.skipped = outcome.total_rows, outcome.inserted, outcome.skipped
-    run.error_count = outcome.error_count
-    run.finished_at = utcnow()
+        progress("write", outcome.total_rows, outcome.total_rows)
+    run = ImportRun(kind=kind_key, filename=filename, created_by_id=user_id, created_at=started,
+                    status=IMPORT_REJECTED if outcome.error_count else IMPORT_DONE,
+                    report_csv=report_csv(outcome.errors) if outcome.error_count else None,
+                    total_rows=outcome.total_rows, inserted=0 if outcome.error_count else outcome.inserted,
+                    skipped=0 if outcome.error_count else outcome.skipped, error_count=outcome.error_count,
+                    finished_at=utcnow())
+    db.session.add(run)
+    db.session.flush()
     if run.status == IMPORT_DONE:
         from channel.services import audit
 
@@ -190,12 +188,15 @@ def run_import(run_id: int, path: str, progress: Progress | None = None) -> Impo
     return run
 
 
-def import_file(kind_key: str, path: str, user_id: int | None = None, filename: str | None = None,
-                progress: Progress | None = None) -> ImportRun:
-    import os
-
-    run = start_run(kind_key, filename or os.path.basename(path), user_id)
-    return run_import(run.id, path, progress)
+def _record_failure(kind_key: str, filename: str, user_id: int | None, started) -> None:
+    """Leave a trace of an import that failed unexpectedly (nothing of it was stored)."""
+    try:
+        db.session.add(ImportRun(kind=kind_key, filename=filename, created_by_id=user_id, created_at=started,
+                                 status=IMPORT_FAILED, message="unexpected error; nothing was stored",
+                                 finished_at=utcnow()))
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the original error matters more
+        db.session.rollback()
 
 
 REPORT_HEADER = ["row", "column", "value", "reason"]

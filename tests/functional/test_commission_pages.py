@@ -120,14 +120,18 @@ def test_editing_a_used_plan_creates_a_new_version(client, auth, posted):
     assert [(v.version, v.base_rate_bp, v.valid_to) for v in versions] == [(1, 300, date(2026, 11, 1)), (2, 400, None)]
 
 
-def test_the_run_button_previews_then_posts(client, auth, world):
+def test_the_run_button_previews_then_posts_through_a_job(client, auth, world):
     plan(level=4, base_rate_bp=300)
     auth.login("finance")
-    preview = client.post("/commissions/runs", data={"period": "2026-10", "preview": "1"})
+    preview = client.post("/commissions/runs", data={"period": "2026-10", "preview": "1"}, follow_redirects=True)
     assert preview.status_code == 200 and count_lines() == 0
-    assert "预览" in preview.get_data(as_text=True)
-    client.post("/commissions/runs", data={"period": "2026-10", "post": "1"})
-    assert count_lines() == 2
+    text = preview.get_data(as_text=True)
+    assert "/jobs/" in preview.request.path and "预览完成，没有记账" in text and 'id="run-outcome"' in text
+    posted = client.post("/commissions/runs", data={"period": "2026-10", "post": "1"}, follow_redirects=True)
+    assert count_lines() == 2 and "记账 2 行" in posted.get_data(as_text=True)
+    assert "#" in client.get("/commissions/runs").get_data(as_text=True)
+    again = client.post("/commissions/runs", data={"period": "2026-10", "post": "1"}, follow_redirects=True)
+    assert count_lines() == 2 and "记账 0 行" in again.get_data(as_text=True)  # a re-run posts only differences
     bad = client.post("/commissions/runs", data={"period": "2026-13", "post": "1"})
     assert bad.status_code == 400 and "YYYY-MM" in bad.get_data(as_text=True)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -22,30 +23,49 @@ def upload(client, kind: str, text: str, encoding: str = "utf-8", name: str = "f
                        content_type="multipart/form-data")
 
 
-def test_an_upload_imports_and_the_run_page_shows_the_result(client, auth, world):
+def run_url_of(client, job_url: str) -> str:
+    """The import run a finished `exchange.import` job links to, from its job page."""
+    match = re.search(r'href="(/imports/\d+)" id="run-link"', client.get(job_url).get_data(as_text=True))
+    assert match, "the job page links to no import run"
+    return match.group(1)
+
+
+def test_an_upload_is_imported_by_a_job_whose_page_shows_the_result(client, auth, world, tmp_path, app):
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     auth.login("admin")
     response = upload(client, "agents", AGENTS, "gbk")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].startswith("/jobs/")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "新增 1 行" in page
     assert db.session.scalar(select(Seller.name).where(Seller.code == "W2")) == "网页省代"
+    assert "新增 1 行" in client.get(run_url_of(client, response.headers["Location"])).get_data(as_text=True)
+    assert list((tmp_path / "uploads").iterdir()) == []  # the stored upload is removed once the run is recorded
 
 
 def test_a_bad_upload_stores_nothing_and_offers_the_report_as_csv(client, auth, world):
     auth.login("admin")
-    response = upload(client, "agents", AGENTS.replace("N1", "NOPE"))
-    run_url = response.headers["Location"]
-    assert "下载错误报告" in client.get(run_url).get_data(as_text=True)
+    job_url = upload(client, "agents", AGENTS.replace("N1", "NOPE")).headers["Location"]
+    page = client.get(job_url).get_data(as_text=True)
+    assert "下载错误报告" in page and "什么都没有保存" in page
+    run_url = run_url_of(client, job_url)
+    assert f'href="{run_url}/report.csv"' in page
     report = client.get(run_url + "/report.csv")
     rows = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
     assert rows == [["row", "column", "value", "reason"], ["2", "上级编码", "NOPE", "上级编码 NOPE 不存在。"]]
     assert db.session.scalar(select(Seller.id).where(Seller.code == "W2")) is None
 
 
-def test_the_progress_of_a_finished_run_is_complete(client, auth, world):
+def test_an_import_reports_its_check_then_its_write_as_one_progress_bar(client, auth, world, monkeypatch):
+    from channel.services.jobs import JobContext
+
+    reports = []
+    monkeypatch.setattr(JobContext, "progress", lambda self, done, total=None, note="": reports.append((note, done, total)))
     auth.login("admin")
-    run_url = upload(client, "agents", AGENTS).headers["Location"]
-    assert client.get(run_url + "/progress.json").json == {"status": "done", "phase": "", "done": 0, "total": 1, "percent": 100}
+    upload(client, "agents", AGENTS.replace("W2", "W4") + "W5,网页省代五,2,N1,2026-02-01\n")
+    assert {note for note, _, _ in reports} == {"check", "write"}
+    assert all(total == 4 for _, _, total in reports)  # two rows, checked then written
+    assert reports[0] == ("check", 0, 4) and reports[-1] == ("write", 4, 4)
+    assert [d for _, d, _ in reports] == sorted(d for _, d, _ in reports)
 
 
 def test_templates_download_for_every_kind(client, auth, world):
@@ -61,13 +81,15 @@ def test_templates_download_for_every_kind(client, auth, world):
 
 def test_agents_and_reps_may_not_import_nor_see_others_runs(client, auth, world):
     auth.login("admin")
-    run_url = upload(client, "agents", AGENTS).headers["Location"]
+    job_url = upload(client, "agents", AGENTS).headers["Location"]
+    run_url = run_url_of(client, job_url)
     auth.logout()
     auth.login("agent_gd")
     assert client.get("/imports").status_code == 403
     assert upload(client, "agents", AGENTS).status_code == 403
     auth.logout()
     auth.login("manager")
+    assert client.get(job_url).status_code == 404
     assert client.get(run_url).status_code == 404
     assert client.get(run_url + "/report.csv").status_code == 404
 

@@ -31,6 +31,16 @@ def paid_batch(world):
     return batch.id
 
 
+def download_export(client, batch_id: int, file: str, fmt: str):
+    """Export through the page: a `payouts.export` job, then the download its page links to."""
+    submitted = client.post(f"/payouts/batches/{batch_id}/export", data={"file": file, "fmt": fmt})
+    assert submitted.status_code == 302 and submitted.headers["Location"].startswith("/jobs/")
+    page = client.get(submitted.headers["Location"]).get_data(as_text=True)
+    job_id = int(submitted.headers["Location"].rsplit("/", 1)[1])
+    assert f'href="/payouts/jobs/{job_id}/download"' in page, page
+    return client.get(f"/payouts/jobs/{job_id}/download", buffered=True)
+
+
 def test_finance_runs_a_batch_through_the_pages_with_maker_checker(client, auth, world):
     post_lines("2026-10", [(world.GD, 500 * YUAN), (world.REP1, 300 * YUAN)])
     auth.login("finance")
@@ -49,13 +59,13 @@ def test_finance_runs_a_batch_through_the_pages_with_maker_checker(client, auth,
     assert client.post(f"/payouts/batches/{batch_id}/approve").status_code == 302
     page = client.get(f"/payouts/batches/{batch_id}").get_data(as_text=True)
     assert "¥800.00" in page and 'id="reconciliation"' in page and "alert-success" in page
-    response = client.post(f"/payouts/batches/{batch_id}/export", data={"file": "payroll", "fmt": "csv"},
-                           buffered=True)  # read the stream inside the request, as a server does
+    response = download_export(client, batch_id, "payroll", "csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     body = response.get_data().decode("utf-8-sig")
     assert "销售代表一" in body and "广东省代" not in body
-    response = client.post(f"/payouts/batches/{batch_id}/export", data={"file": "bank", "fmt": "xlsx"}, buffered=True)
+    response = download_export(client, batch_id, "bank", "xlsx")
     assert response.status_code == 200 and response.data[:2] == b"PK"
+    assert f"payout-2026-10-batch{batch_id}-bank.xlsx" in response.headers["Content-Disposition"]
     assert client.post(f"/payouts/batches/{batch_id}/pay").status_code == 302
     listing = client.get("/payouts").get_data(as_text=True)
     assert f"#{batch_id}" in listing and "已付款" in listing
