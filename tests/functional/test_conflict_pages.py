@@ -93,11 +93,18 @@ def test_a_manager_rules_a_case_and_the_timeline_records_who(client, auth, leak)
     assert "查一下" in timeline and world.user_manager.display_name in timeline
 
 
-def test_the_scan_button_runs_a_period(client, auth, world):
+def test_the_scan_button_runs_a_period_as_a_job_and_a_second_scan_opens_nothing_new(client, auth, world):
     sell(world, world.SZ, 440104)
     auth.login("manager")
-    assert client.post("/conflicts/scan", data={"period": "2026-10"}).status_code == 302
+    response = client.post("/conflicts/scan", data={"period": "2026-10"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/jobs/")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    opened = db.session.query(ConflictCase).count()
+    assert opened >= 1 and f"新开 {opened} 个案件" in page and 'href="/conflicts/cases?period=2026-10"' in page
     assert db.session.query(ConflictCase).filter_by(rule="cross_territory", offender_id=world.SZ.id).count() == 1
+    again = client.post("/conflicts/scan", data={"period": "2026-10"}, follow_redirects=True)
+    assert "新开 0 个案件，新增 0 条证据" in again.get_data(as_text=True)
+    assert db.session.query(ConflictCase).count() == opened
 
 
 def test_registering_shows_the_clash_before_saving_and_saves_when_accepted(client, auth, world):
