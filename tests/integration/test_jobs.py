@@ -170,3 +170,28 @@ def test_with_redis_down_the_job_fails_visibly_instead_of_waiting_forever(app, w
         jobs.submit("orders.export", {}, world.user_manager)
     (job,) = db.session.scalars(select(Job)).all()
     assert job.status == "failed" and job.backend == "rq"
+
+
+def test_on_rq_a_commission_run_is_run_by_a_worker_and_posts_what_the_service_previews(rq_app, world):
+    from rq import SimpleWorker
+
+    from channel.services.commissions_run import run_period
+    from models.commissions import LedgerLine
+    from tests.commissions_fixtures import plan
+
+    plan(level=4, base_rate_bp=300, override_rates_bp=(200, 100))
+    preview = run_period("2026-10", preview=True)
+    job = jobs.submit("commissions.run", {"period": "2026-10"}, world.user_finance)
+    assert (job.status, job.backend) == ("queued", "rq")
+    assert db.session.scalar(select(func.count()).select_from(LedgerLine)) == 0  # nothing until a worker runs it
+    assert SimpleWorker([jobs.queue()], connection=jobs.redis_connection()).work(burst=True)
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.status == "done" and job.result["run_id"] is not None
+    assert (job.result["lines_posted"], job.result["total_fen"]) == (preview.lines_posted, preview.total_fen)
+    assert db.session.scalar(select(func.count()).select_from(LedgerLine)) == preview.lines_posted
+    from rq.job import Job as RQJob
+
+    # the last progress report the worker left in Redis: every step of the run done
+    progress = RQJob.fetch(job.queue_id, connection=jobs.redis_connection()).meta["progress"]
+    assert progress["done"] == progress["total"] > 0
