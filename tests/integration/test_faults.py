@@ -156,3 +156,66 @@ def test_on_rq_a_worker_killed_midway_leaves_nothing_and_the_job_runs_again(app,
     assert db.session.get(Job, again.id).status == "done"
     assert counts()["order_line"] == db.session.get(Job, again.id).result["counts"]["order_line"]
     jobs.queue().delete(delete_jobs=True)
+
+
+RUN_CHILD = """
+import sys, time
+from sqlalchemy import text
+from config import TestConfig
+from app import create_app
+from channel.services import jobs
+from models import db
+
+app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=sys.argv[1])
+with app.app_context():
+    report = jobs.JobContext.progress
+
+    def progress(self, done, total=None, note=""):
+        report(self, done, total, note)
+        if note == "finishing":  # every month posted, inside the run's one open transaction
+            lines = db.session.execute(text("SELECT COUNT(*) FROM ledger_line")).scalar()
+            print("POSTED-UNCOMMITTED", lines, flush=True)
+            time.sleep(120)
+
+    jobs.JobContext.progress = progress
+    job = jobs.submit("commissions.run", {"period": "2026-10"}, None)
+    print("FINISHED", job.status, flush=True)
+"""
+
+
+def test_a_commission_run_killed_midway_posts_nothing_and_runs_again_to_the_end(app, world):
+    from channel.services.commissions_run import run_period
+    from models.commissions import CommissionRun, LedgerLine
+    from tests.commissions_fixtures import plan
+
+    plan(level=4, base_rate_bp=300, override_rates_bp=(200, 100))
+    preview = run_period("2026-10", preview=True)
+    assert preview.lines_posted > 0
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    db.session.remove()
+    child = subprocess.Popen([sys.executable, "-c", RUN_CHILD, url], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env={**os.environ, "QUDAO_LOG_JSON": "0"})
+    written = None
+    try:
+        for line in child.stdout:
+            if line.startswith("POSTED-UNCOMMITTED"):
+                written = int(line.split()[1])
+                os.kill(child.pid, signal.SIGKILL)
+                break
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    assert written == preview.lines_posted, "the child never reached the end of its posting: " + child.stderr.read()[-2000:]
+    assert child.returncode == -signal.SIGKILL
+
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(LedgerLine)) == 0  # rolled back with the process
+    assert db.session.scalar(select(func.count()).select_from(CommissionRun)) == 0
+    (job,) = db.session.scalars(select(Job)).all()
+    assert job.status == "running"
+    assert jobs.recover_interrupted() == [job.id]
+    again = jobs.rerun(db.session.get(Job, job.id), None)
+    assert again.status == "done", again.error
+    assert again.result["lines_posted"] == preview.lines_posted
+    assert db.session.scalar(select(func.count()).select_from(LedgerLine)) == preview.lines_posted
+    assert jobs.rerun(again, None).result["lines_posted"] == 0  # and once more: nothing new to post
