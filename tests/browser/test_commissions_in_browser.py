@@ -17,16 +17,25 @@ def _prepare(live_server):
 
 def test_finance_previews_then_posts_a_month_and_an_agent_reads_its_statement(page, live_server):
     sellers = _prepare(live_server)
-    login(page, "finance")
-    page.goto("/commissions/runs")
-    page.fill("input[name=period]", "2026-10")
-    page.click("button[name=preview]")
-    page.wait_for_selector("#run-outcome")
-    assert "预览" in page.inner_text("#run-outcome")
-    page.fill("input[name=period]", "2026-10")
-    page.click("button[name=post]")
-    page.wait_for_selector("#run-table")
-    assert "posted" in page.inner_text("#run-table")
+    app = live_server["app"]
+    inline = app.config["JOBS_INLINE"]
+    app.config["JOBS_INLINE"] = "thread"  # as under `make run`: the job page polls until the run ends
+    try:
+        login(page, "finance")
+        page.goto("/commissions/runs")
+        page.fill("input[name=period]", "2026-10")
+        page.click("button[name=preview]")
+        page.wait_for_selector("#run-outcome", timeout=60_000)
+        assert "/jobs/" in page.url and "预览" in page.inner_text("#run-outcome")
+        page.goto("/commissions/runs")
+        page.fill("input[name=period]", "2026-10")
+        page.click("button[name=post]")
+        page.wait_for_selector("#run-outcome", timeout=60_000)
+        page.click("#runs-link")
+        page.wait_for_selector("#run-table")
+        assert "posted" in page.inner_text("#run-table")
+    finally:
+        app.config["JOBS_INLINE"] = inline
     page.context.clear_cookies()
     login(page, "agent")
     page.goto(f"/commissions/statements/{sellers['agent']}/2026-10")
