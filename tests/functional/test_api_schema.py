@@ -20,7 +20,6 @@ EXAMPLES = 12  # per operation and mode: the whole run stays well under a minute
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_generated_requests_find_no_server_error_and_no_response_breaking_the_spec(app, world, mode):
     app.config["API_RATE_LIMIT"] = "100000 per minute"
-    app.config["IMPORT_IN_BACKGROUND"] = False
     _, secret = create_token(world.user_agent_gd, "schemathesis")
     headers = {"Authorization": f"Bearer {secret}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
