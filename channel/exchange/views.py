@@ -1,5 +1,6 @@
-"""Pages of the exchange feature: imports (upload, progress, report, templates), exports of the
-lists, API tokens. The JSON API is the nested blueprint in `channel.exchange.api`."""
+"""Pages of the exchange feature: imports (upload → an `exchange.import` job; run page, report,
+templates), exports of the lists, API tokens. The JSON API is the nested blueprint in
+`channel.exchange.api`."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
