@@ -13,7 +13,8 @@ def run_commissions(job: JobContext) -> dict:
     re-run posts only the difference from what is already posted (nothing, when nothing changed)."""
     from channel.services.commissions_run import run_period
 
-    preview = bool(job.params.get("preview"))
+    flag = job.params.get("preview")  # a bool from the page; text from `flask jobs submit -p preview=1`
+    preview = flag.strip().lower() in ("1", "true", "yes", "on") if isinstance(flag, str) else bool(flag)
     outcome = run_period(str(job.params.get("period") or ""), actor_id=job.actor_id, preview=preview,
                          progress=lambda step, done, total: job.progress(done, total, step))
     return {"run_id": outcome.run_id, "period": outcome.period, "preview": outcome.preview,

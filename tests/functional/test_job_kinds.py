@@ -220,3 +220,17 @@ def test_only_finance_may_submit_an_export(client, auth, world, approved_batch):
     assert client.post(f"/payouts/batches/{approved_batch}/export", data={"file": "bank", "fmt": "csv"}).status_code == 403
     with pytest.raises(Forbidden):
         jobs.submit("payouts.export", {"batch_id": approved_batch, "file": "bank", "fmt": "csv"}, world.user_manager)
+
+
+def test_the_jobs_command_submits_a_commission_run_and_reads_a_text_preview_flag(app, world):
+    plan(level=4, base_rate_bp=300)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["jobs", "submit", "commissions.run", "-p", "period=2026-10", "-p", "preview=1",
+                                 "--user", "finance"])
+    assert result.exit_code == 0 and '"preview": true' in result.output and count_lines() == 0
+    result = runner.invoke(args=["jobs", "submit", "commissions.run", "-p", "period=2026-10", "-p", "preview=false",
+                                 "--user", "finance"])
+    assert result.exit_code == 0, result.output
+    assert count_lines() > 0  # "false" posted the run
+    refused = runner.invoke(args=["jobs", "submit", "commissions.run", "-p", "period=2026-10", "--user", "agent_gd"])
+    assert refused.exit_code != 0
