@@ -218,16 +218,11 @@ def template_csv(kind_key: str) -> bytes:
 
 
 def template_xlsx(kind_key: str) -> bytes:
-    from openpyxl import Workbook
+    from channel.services import xlsx
 
     schema = get_kind(kind_key).schema
-    book = Workbook()
-    sheet = book.active
-    sheet.title = kind_key
-    sheet.append(schema.template_header())
-    sheet.append(schema.template_example())
     buffer = io.BytesIO()
-    book.save(buffer)
+    xlsx.write(buffer, [schema.template_header(), schema.template_example()], sheet_name=kind_key)
     return buffer.getvalue()
 
 
