@@ -18,6 +18,7 @@ Cells, by the value's type:
 """
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -26,8 +27,13 @@ from decimal import Decimal
 import xlsxwriter
 
 MONEY_FORMAT = "0.00"
-# Control characters XML 1.0 forbids (tab, newline and carriage return are allowed).
-_FORBIDDEN = {c: None for c in range(32) if c not in (9, 10, 13)}
+# Control characters XML 1.0 forbids (tab, newline and carriage return are allowed). Searched
+# first, replaced only when found: str.translate is slow on Chinese text (~8 µs a cell).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _text(value: str) -> str:
+    return _FORBIDDEN.sub("", value) if _FORBIDDEN.search(value) else value
 
 
 def write(out, rows: Iterable[Iterable], sheet_name: str = "Sheet1") -> None:
@@ -47,7 +53,7 @@ def write(out, rows: Iterable[Iterable], sheet_name: str = "Sheet1") -> None:
                     continue
                 kind = type(value)
                 if kind is str:
-                    write_string(r, c, value.translate(_FORBIDDEN))
+                    write_string(r, c, _text(value))
                 elif kind is Decimal:
                     write_number(r, c, value, money)
                 elif kind is int or kind is float:
@@ -63,9 +69,9 @@ def write(out, rows: Iterable[Iterable], sheet_name: str = "Sheet1") -> None:
                 elif isinstance(value, (int, float)):
                     write_number(r, c, value)
                 elif isinstance(value, str):
-                    write_string(r, c, str.__str__(value).translate(_FORBIDDEN))
+                    write_string(r, c, _text(str.__str__(value)))
                 else:
-                    write_string(r, c, str(value).translate(_FORBIDDEN))
+                    write_string(r, c, _text(str(value)))
     finally:
         book.close()
 
