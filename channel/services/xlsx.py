@@ -41,39 +41,37 @@ def write(out, rows: Iterable[Iterable], sheet_name: str = "Sheet1") -> None:
     seekable binary file object. `sheet_name` must be a valid Excel sheet name (≤ 31 characters,
     none of []:*?/\\)."""
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "remove_timezone": True})
-    try:
-        sheet = book.add_worksheet(sheet_name)
-        money = book.add_format({"num_format": MONEY_FORMAT})
-        day = book.add_format({"num_format": "yyyy-mm-dd"})
-        moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        write_string, write_number = sheet.write_string, sheet.write_number
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                kind = type(value)
-                if kind is str:
-                    write_string(r, c, _text(value))
-                elif kind is Decimal:
-                    write_number(r, c, value, money)
-                elif kind is int or kind is float:
-                    write_number(r, c, value)
-                elif kind is bool:
-                    sheet.write_boolean(r, c, value)
-                elif isinstance(value, datetime):
-                    sheet.write_datetime(r, c, value, moment)
-                elif isinstance(value, date):
-                    sheet.write_datetime(r, c, value, day)
-                elif isinstance(value, Decimal):
-                    write_number(r, c, value, money)
-                elif isinstance(value, (int, float)):
-                    write_number(r, c, value)
-                elif isinstance(value, str):
-                    write_string(r, c, _text(str.__str__(value)))
-                else:
-                    write_string(r, c, _text(str(value)))
-    finally:
-        book.close()
+    sheet = book.add_worksheet(sheet_name)
+    money = book.add_format({"num_format": MONEY_FORMAT})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                write_string(r, c, _text(value))
+            elif kind is Decimal:
+                write_number(r, c, value, money)
+            elif kind is int or kind is float:
+                write_number(r, c, value)
+            elif kind is bool:
+                sheet.write_boolean(r, c, value)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, moment)
+            elif isinstance(value, date):
+                sheet.write_datetime(r, c, value, day)
+            elif isinstance(value, Decimal):
+                write_number(r, c, value, money)
+            elif isinstance(value, (int, float)):
+                write_number(r, c, value)
+            elif isinstance(value, str):
+                write_string(r, c, _text(str.__str__(value)))
+            else:
+                write_string(r, c, _text(str(value)))
+    book.close()  # only when every row was written: a failed export raises its own error
 
 
 def chunks(rows: Iterable[Iterable], sheet_name: str = "Sheet1", chunk: int = 1 << 16) -> Iterator[bytes]:
