@@ -93,6 +93,7 @@ def import_order_lines(ctx) -> list[Result]:
             again_started = time.perf_counter()
             again = import_file("orders", str(path))
             again_seconds = time.perf_counter() - again_started
+            again_memory = peak_mb()  # the process peak so far: the first import's, then the re-import's
             assert again.inserted == 0 and again.skipped == lines
 
             reference_seconds = _reference(db, path)
@@ -107,8 +108,11 @@ def import_order_lines(ctx) -> list[Result]:
                         target="< 60 s and < 500 MB at 1,000,000 lines (issue #6)")
         result.peak_mb = memory
         result.note = f"peak before import {memory_before} MB; re-import of the same file (no-op) {again_seconds:.1f} s"
+        # peak_mb given explicitly: measured after the reference, the process peak would be the
+        # reference's (it holds every header and line of the file: ~590 MB at a million lines)
         return [result, Result(f"re-import the same {lines:,} lines (all skipped)", again_seconds,
-                               "the first import", seconds)]
+                               "the first import", seconds, peak_mb=again_memory,
+                               target="< 500 MB (issue #6)")]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

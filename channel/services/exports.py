@@ -1,5 +1,5 @@
 """Exports of the lists: the same scoped, filtered queries as the pages (channel.services.listing),
-every page of them, streamed as CSV or XLSX. Cells are made formula-safe (`safe_cell`).
+every page of them, streamed as CSV or XLSX (`channel.services.xlsx`, the app's one XLSX writer). Cells are made formula-safe (`safe_cell`).
 
 `EXPORTS` is the registry: name → (column labels (msgids), row generator). Add a list's export
 by registering a function `(user, filters) -> iterator of tuples`.
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Callable, Iterator
+from itertools import chain
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from channel.domain.errors import N_
 from channel.domain.exports import safe_cell, yuan_text
-from channel.services import listing
+from channel.services import listing, xlsx
 from channel.services.access import scope_sellers
 from models import db
 from models.sales import Customer, SalesOrder
@@ -116,20 +116,10 @@ def csv_chunks(header: list[str], rows: Iterator[tuple], rows_per_chunk: int = 1
 
 
 def xlsx_chunks(header: list[str], rows: Iterator[tuple], title: str = "export") -> Iterator[bytes]:
-    """An XLSX built with openpyxl's write-only mode (rows go to disk, not memory), then
-    streamed from a temporary file."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    with tempfile.TemporaryFile() as handle:
-        book.save(handle)
-        handle.seek(0)
-        while chunk := handle.read(1 << 16):
-            yield chunk
+    """The XLSX of the header and the rows, cells made formula-safe, written by the app's one
+    XLSX writer (`channel.services.xlsx`: constant memory, into a temporary file) and then
+    streamed from that file."""
+    return xlsx.chunks(chain([header], ([safe_cell(v) for v in row] for row in rows)), sheet_name=title[:31])
 
 
 # ---- payout batches (the payouts feature's list at /payouts) --------------------------------

@@ -22,6 +22,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 from sqlalchemy import func, insert, select, update
 
@@ -219,16 +220,11 @@ def template_csv(kind_key: str) -> bytes:
 
 
 def template_xlsx(kind_key: str) -> bytes:
-    from openpyxl import Workbook
+    from channel.services import xlsx
 
     schema = get_kind(kind_key).schema
-    book = Workbook()
-    sheet = book.active
-    sheet.title = kind_key
-    sheet.append(schema.template_header())
-    sheet.append(schema.template_example())
     buffer = io.BytesIO()
-    book.save(buffer)
+    xlsx.write(buffer, [schema.template_header(), schema.template_example()], sheet_name=kind_key)
     return buffer.getvalue()
 
 
@@ -829,15 +825,15 @@ class Orders(ImportKind):
 
     def _check_stored(self, state, label, outcome) -> dict[int, int]:
         """Compare with orders already stored: the same header (their stored lines are then
-        skipped) or an error. A stored order gets its id in entry[4] and is marked stored.
-        Returns {stored order id: bitmask of its stored line numbers} (compact: a re-import of a
-        million lines keeps one int per order, not a tuple per line)."""
+        skipped) or an error. A stored order gets its id in entry[4].
+        Returns {stored order id: bitmask of its stored line numbers}, one entry per stored order
+        of the file (mask 0 if it has no line): the one record of what is stored, compact (a
+        re-import of a million lines keeps one small int per order, not a tuple per line)."""
         if db.session.scalar(select(SalesOrder.id).limit(1)) is None:
             return {}
         existing_lines: dict[int, int] = {}
-        numbers = list(state.index)
-        stored_ids = []
-        for part in _in_chunks(numbers):
+        numbers = iter(state.index)
+        while part := list(islice(numbers, IN_CHUNK)):
             for order in db.session.execute(select(
                     SalesOrder.id, SalesOrder.order_no, SalesOrder.kind, SalesOrder.seller_id, SalesOrder.customer_id,
                     SalesOrder.ship_to_district_id, SalesOrder.order_date, SalesOrder.external_id).where(SalesOrder.order_no.in_(part))):
@@ -846,17 +842,17 @@ class Orders(ImportKind):
                 if head != entry[1]:
                     outcome.add(RowError(entry[0], label["order_no"], order.order_no, N_("订单 %(no)s 已存在，但订单头与文件不同。"), (("no", order.order_no),)))
                 entry[4] = order.id
-                state.stored.add(order.id)
-                stored_ids.append(order.id)
+                existing_lines[order.id] = 0
         new_external = [entry[1][5] for entry in state.orders if entry[1][5] is not None and entry[4] is None]
         for part in _in_chunks(new_external):
             for order_no, ext in db.session.execute(select(SalesOrder.order_no, SalesOrder.external_id).where(SalesOrder.external_id.in_(part))):
                 row = state.orders[state.index[state.external[ext]]][0]
                 outcome.add(RowError(row, label["external_id"], ext, N_("ERP 单号 %(ext)s 已属于订单 %(no)s。"), (("ext", ext), ("no", order_no))))
-        for part in _in_chunks(stored_ids):
+        stored_ids = iter(existing_lines)  # only values change below: iterating is safe
+        while part := list(islice(stored_ids, IN_CHUNK)):
             for order_id, line_no in db.session.execute(
                     select(OrderLine.order_id, OrderLine.line_no).where(OrderLine.order_id.in_(part))).tuples():
-                existing_lines[order_id] = existing_lines.get(order_id, 0) | (1 << line_no)
+                existing_lines[order_id] |= 1 << line_no
         return existing_lines
 
     def _write(self, state, existing_lines, sellers, outcome, progress):
@@ -893,7 +889,7 @@ class Orders(ImportKind):
         line_sql = (f"INSERT INTO order_line (order_id, line_no, product_id, qty, unit_price_fen, unit_cost_fen, amount_fen, "
                     f"kind, seller_id, order_date, ship_to_district_id) VALUES ({', '.join([mark] * 11)})")
         orders = state.orders
-        stored = state.stored
+        stored = existing_lines  # keys: the orders stored before this import
         touched_stored: set[int] = set()
         inserted = skipped = 0
         buffer = []
@@ -903,7 +899,7 @@ class Orders(ImportKind):
             order_id = entry[4]
             line_no = state.line_no[i]
             if order_id in stored:
-                if existing_lines.get(order_id, 0) >> line_no & 1:
+                if stored[order_id] >> line_no & 1:
                     skipped += 1
                     continue
                 touched_stored.add(order_id)
@@ -945,7 +941,6 @@ class _OrderState:
         # [first row, header tuple, line-number bitmask, total fen, stored id or None, order_no]
         self.orders: list[list] = []
         self.external: dict[str, str] = {}  # ERP id → order_no
-        self.stored: set[int] = set()  # ids of orders stored before this import
         self.line_order = array("l")
         self.line_no = array("l")
         self.line_product = array("l")

@@ -2,21 +2,22 @@
 
 One row per payee. The bank file holds company and individual agents; employees go to the
 payroll file. Rows are read with `yield_per` (a server-side cursor on PostgreSQL) and written as
-they come: CSV chunk by chunk, XLSX by the streaming writer of `payouts_xlsx` into a
-temporary file that is then streamed. Every text cell passes `neutralise` (no spreadsheet formula injection);
+they come: CSV chunk by chunk, XLSX by the app's one XLSX writer (`channel.services.xlsx`:
+xlsxwriter in constant-memory mode) into a temporary file that is then streamed. Every text cell passes `neutralise` (no spreadsheet formula injection);
 amounts are numbers in yuan with two decimals.
 """
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Iterator
+from itertools import chain
 
 from sqlalchemy import select
 
 from channel.domain.money import fen_to_decimal
 from channel.domain.payouts import neutralise, reference
+from channel.services import xlsx
 from models import db
 from models.payouts import ROW_FAILED, ROW_PAID, ROW_PAYABLE, PayoutRow
 from models.tree import PAYEE_COMPANY, PAYEE_EMPLOYEE, PAYEE_INDIVIDUAL
@@ -75,20 +76,16 @@ def csv_chunks(batch_id: int, file: str) -> Iterator[bytes]:
 
 
 def write_xlsx(batch_id: int, file: str, out) -> None:
-    """Write the XLSX into the binary file object `out`, streaming (see payouts_xlsx)."""
-    from itertools import chain
-
-    from channel.services import payouts_xlsx
-
-    payouts_xlsx.write(out, chain([HEADERS], rows(batch_id, file)), sheet_name="payroll" if file == PAYROLL else "bank")
+    """Write the XLSX into `out` (a path or a seekable binary file object), streaming."""
+    xlsx.write(out, chain([HEADERS], rows(batch_id, file)), sheet_name=_sheet_name(file))
 
 
-def xlsx_chunks(batch_id: int, file: str, chunk: int = 1 << 16) -> Iterator[bytes]:
-    with tempfile.TemporaryFile() as spool:
-        write_xlsx(batch_id, file, spool)
-        spool.seek(0)
-        while data := spool.read(chunk):
-            yield data
+def xlsx_chunks(batch_id: int, file: str) -> Iterator[bytes]:
+    return xlsx.chunks(chain([HEADERS], rows(batch_id, file)), sheet_name=_sheet_name(file))
+
+
+def _sheet_name(file: str) -> str:
+    return "payroll" if file == PAYROLL else "bank"
 
 
 def filename(batch, file: str, fmt: str) -> str:

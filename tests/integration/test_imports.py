@@ -225,6 +225,28 @@ def test_reimporting_orders_is_a_no_op_and_new_lines_of_a_stored_order_are_added
     assert db.session.scalar(select(SalesOrder.total_fen).where(SalesOrder.order_no == "IM-1")) == 3 * 599900
 
 
+def test_a_stored_order_with_another_header_or_a_taken_erp_id_is_refused_and_nothing_is_added(
+        app, world, coded_customer, tmp_path):
+    header = ORDER_HEADER + ["ERP 单号"]
+    first = run(tmp_path, "orders", [header] + [row + [f"ERP-{row[0]}"] for row in order_rows(6)])
+    assert first.status == "done", first.report_csv
+    lines = count(OrderLine)
+    other_day = [row + [f"ERP-{row[0]}"] for row in order_rows(3)]
+    for row in other_day:
+        row[6] = "2026-10-11"  # IM-0 is stored with 2026-10-10
+    again = run(tmp_path, "orders", [header] + other_day + [
+        ["IM-1", 4, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "P1", 2, "1.00", "ERP-IM-1"]],  # a new line: fine
+        name="again.csv")
+    assert again.status == "rejected"
+    assert [(r["row"], r["column"], r["value"]) for r in report_rows(again)] == [("2", "订单号", "IM-0")]
+    taken = run(tmp_path, "orders", [header] + [
+        ["IM-9", 1, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "P1", 2, "1.00", "ERP-IM-1"]], name="taken.csv")
+    assert taken.status == "rejected"
+    assert [(r["row"], r["column"], r["value"]) for r in report_rows(taken)] == [("2", "ERP 单号", "ERP-IM-1")]
+    assert count(OrderLine) == lines
+    assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.order_no == "IM-9")) == 0
+
+
 def test_order_rule_breaks_are_each_reported(app, world, coded_customer, tmp_path):
     result = run(tmp_path, "orders", [ORDER_HEADER,
         ["B-1", 1, "sell_in", "REP1", "", 310115, "2026-10-10", "P1", 1, "1"],     # sell-in to a direct seller
