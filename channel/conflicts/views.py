@@ -241,6 +241,17 @@ def registrations():
     return _registrations_page(RegistrationForm(), [], 200)
 
 
+@bp.route("/conflicts/registrations/export.<fmt>")
+@allow(ANY_USER)
+def registrations_export(fmt: str):
+    """The registrations of the sellers the user may see, every page of them."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.registration_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.REGISTRATION_COLUMNS], rows, fmt, "registrations")
+
+
 @bp.route("/conflicts/registrations", methods=["POST"])
 @allow(*REGISTRANTS)
 def register():

@@ -103,6 +103,22 @@ def batch(batch_id: int):
     )
 
 
+@bp.route("/payouts/batches/<int:batch_id>/rows.<fmt>")
+@allow(*STAFF)
+def batch_rows_export(batch_id: int, fmt: str):
+    """The batch's rows as the page lists them (filter `status`), every page; read-only (the
+    payout file for the bank is the POST export, which moves the batch)."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+    from models.payouts import ROW_STATUSES
+
+    status = request.args.get("status") or None
+    if status is not None and status not in ROW_STATUSES:
+        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+    rows = exports.payout_row_rows(current_user._get_current_object(), batch_id, status)
+    return download([_(c) for c in exports.PAYOUT_ROW_COLUMNS], rows, fmt, f"payout-batch-{batch_id}-rows")
+
+
 def _done(batch_id: int, message: str):
     flash(message, "success")
     return redirect(url_for("payouts.batch", batch_id=batch_id))
@@ -209,6 +225,16 @@ def row(row_id: int):
 @allow(*PAYEES)
 def mine():
     return render_template("payouts/mine.html", rows=payouts.payee_history(current_user.seller_id))
+
+
+@bp.route("/payouts/mine/export.<fmt>")
+@allow(*PAYEES)
+def mine_export(fmt: str):
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.my_payout_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.MY_PAYOUT_COLUMNS], rows, fmt, "my-payouts")
 
 
 def _valid(form):

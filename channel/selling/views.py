@@ -302,6 +302,20 @@ def opportunities():
                            stage_form=f.StageForm(formdata=None))
 
 
+@bp.route("/selling/opportunities/export.<fmt>")
+@allow(*FIELD_ROLES)
+def opportunities_export(fmt: str):
+    """The opportunities needing attention (filter `days`, as the page), every one of them."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    days = request.args.get("days", 14, type=int)
+    if days < 1 or days > 3650:
+        abort(400)
+    rows = exports.opportunity_rows(current_user._get_current_object(), days)
+    return download([_(c) for c in exports.OPPORTUNITY_COLUMNS], rows, fmt, "opportunities")
+
+
 @bp.route("/selling/stages", methods=["POST"])
 @allow(*MANAGERS)
 def add_stage():
@@ -606,6 +620,23 @@ def product_feedback():
         items=selling_feedback.feedback_list(current_user, product_id=product_id, status=request.args.get("status")),
         answer_form=f.FeedbackAnswerForm(formdata=None), product_id=product_id,
     )
+
+
+@bp.route("/selling/feedback/export.<fmt>")
+@allow(*FIELD_ROLES, ROLE_PRODUCT)
+def feedback_export(fmt: str):
+    """Feedback of the sellers the user may see (filters `product`, `status` as the product
+    managers' page), every item: the export of both feedback pages."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+    from models.selling import FEEDBACK_STATUSES
+
+    status = request.args.get("status") or None
+    if status is not None and status not in FEEDBACK_STATUSES:
+        abort(400)
+    rows = exports.feedback_rows(current_user._get_current_object(), product_id=request.args.get("product", type=int),
+                                 status=status)
+    return download([_(c) for c in exports.FEEDBACK_COLUMNS], rows, fmt, "feedback")
 
 
 @bp.route("/selling/feedback/<int:feedback_id>/answer", methods=["POST"])

@@ -154,17 +154,25 @@ def statement_csv(st: Statement) -> str:
     return out.getvalue()
 
 
-def payees(user: User, period: str, after_code: str | None = None, size: int = 100) -> list[tuple[Seller, int, int]]:
-    """(seller, line count, total fen) for every payee of the month in the user's scope,
-    by seller code, one keyset page after `after_code`."""
+def payees_query(user: User, period: str):
+    """SELECT (seller, line count, total fen) of every payee of month `period` in the user's
+    scope, by seller code: the statement list and its export. DomainError for a bad period."""
     month = Month.parse(period)
     query = (select(Seller, func.count(LedgerLine.id), func.sum(LedgerLine.amount_fen))
              .join(LedgerLine, LedgerLine.payee_id == Seller.id)
              .where(LedgerLine.period == str(month))
-             .group_by(Seller.id).order_by(Seller.code).limit(size))
+             .group_by(Seller.id).order_by(Seller.code))
     scope = seller_scope(user)
     if scope is not None:
         query = query.where(Seller.id.in_(scope))
+    return query
+
+
+def payees(user: User, period: str, after_code: str | None = None, size: int = 100) -> list[tuple[Seller, int, int]]:
+    """(seller, line count, total fen) for every payee of the month in the user's scope,
+    by seller code, one keyset page after `after_code`."""
+    query = payees_query(user, period)
     if after_code:
         query = query.where(Seller.code > after_code)
+    query = query.limit(size)
     return [(s, int(n), int(total)) for s, n, total in db.session.execute(query).all()]

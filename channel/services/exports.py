@@ -156,3 +156,242 @@ def payout_batch_rows(user: User, status: str | None = None, period: str | None 
     for row in _stream(query.order_by(PayoutBatch.id.desc())):
         yield row[:4] + tuple(yuan_text(v) for v in row[4:8]) + tuple(
             v.isoformat(sep=" ", timespec="seconds") if v else "" for v in row[8:])
+
+
+# ---- every other list page (issue #6) ---------------------------------------------------------
+# One row generator per list page, over the page's own query (a service function the page uses
+# too) and access rule (channel.services.access). Each function checks access and builds its
+# query when CALLED, and returns an iterator: a refusal (Forbidden / NotFound / a bad filter as
+# DomainError) is raised before the download starts, not on its first row. Money is exact yuan
+# text; times are UTC text "YYYY-MM-DD HH:MM:SS"; statuses are the stored keys (as the payout
+# batch export).
+
+def _utc_text(value) -> str:
+    return value.isoformat(sep=" ", timespec="seconds") if value else ""
+
+
+def _percent_text(rate_bp: int) -> str:
+    """Basis points as an exact percentage with two decimals: 250 → '2.50'."""
+    return yuan_text(rate_bp)  # same arithmetic: hundredths with two decimals
+
+
+def _each(query, convert: Callable, scalars: bool = True) -> Iterator[tuple]:
+    result = db.session.execute(query.execution_options(yield_per=YIELD_PER))
+    for item in (result.scalars() if scalars else result):
+        yield convert(item)
+
+
+STATEMENT_LIST_COLUMNS = (N_("期间"), N_("收款方编码"), N_("收款方"), N_("行数"), N_("合计（元）"))
+
+
+def statement_list_rows(user: User, period: str) -> Iterator[tuple]:
+    """The payees of month `period` in the user's scope (the statements page): DomainError for a
+    bad period."""
+    from channel.domain.periods import Month
+    from channel.services.commissions_statements import payees_query
+
+    month = str(Month.parse(period))
+    return _each(payees_query(user, month),
+                 lambda r: (month, r[0].code, r[0].name, int(r[1]), yuan_text(int(r[2] or 0))), scalars=False)
+
+
+PLAN_READERS = ("admin", "channel_manager", "finance", "product_manager")
+PLAN_COLUMNS = (N_("方案编号"), N_("方案"), N_("版本"), N_("状态"), N_("渠道"), N_("层级"), N_("单个销售方编码"),
+                N_("生效起"), N_("生效止"), N_("订单类型"), N_("基础费率（%）"), N_("一级上级提成（%）"),
+                N_("二级上级提成（%）"), N_("三级上级提成（%）"), N_("起提门槛（元）"), N_("奖金目标（元）"),
+                N_("奖金（元）"))
+
+
+def plan_rows(user: User) -> Iterator[tuple]:
+    """Every commission plan, superseded versions too (the plans page); staff who read plans only."""
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.access import require_role
+    from channel.services.commissions import plans_query
+    from models.commissions import CommissionPlan
+
+    require_role(user, *PLAN_READERS)
+    return _each(plans_query(include_superseded=True).options(joinedload(CommissionPlan.seller)), lambda p: (
+        p.id, p.name, p.version, p.status, p.channel, p.level, p.seller.code if p.seller else "", p.valid_from,
+        p.valid_to, p.order_kind, _percent_text(p.base_rate_bp), _percent_text(p.override_r1_bp),
+        _percent_text(p.override_r2_bp), _percent_text(p.override_r3_bp), yuan_text(p.qualify_min_fen),
+        yuan_text(p.bonus_target_fen), yuan_text(p.bonus_fen)))
+
+
+RUN_STAFF = ("admin", "channel_manager", "finance")
+RUN_COLUMNS = (N_("编号"), N_("期间"), N_("状态"), N_("开始时间（UTC）"), N_("结束时间（UTC）"), N_("行数"),
+               N_("金额（元）"), N_("错误"))
+
+
+def run_rows(user: User) -> Iterator[tuple]:
+    """Every commission run, newest first (the runs page shows the latest 20)."""
+    from channel.services.access import require_role
+    from channel.services.commissions_run import runs_query
+
+    require_role(user, *RUN_STAFF)
+    return _each(runs_query(), lambda r: (r.id, r.period, r.status, _utc_text(r.started_at), _utc_text(r.finished_at),
+                                          r.lines_posted, yuan_text(r.total_fen), r.error or ""))
+
+
+AUDIT_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("操作人"), N_("操作"), N_("对象类型"), N_("对象编号"), N_("详情"))
+
+
+def audit_rows(user: User, **filters) -> Iterator[tuple]:
+    """The audit events matching the audit page's filters (channel.services.audit.events_query),
+    newest first; administrators only."""
+    import json
+
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.access import require_role
+    from channel.services.audit import events_query
+    from models.ops import AuditEvent
+
+    require_role(user, "admin")
+    return _each(events_query(**filters).options(joinedload(AuditEvent.actor)), lambda e: (
+        e.id, _utc_text(e.at), e.actor.username if e.actor else "", e.action, e.object_type, e.object_id or "",
+        json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else ""))
+
+
+JOB_COLUMNS = (N_("编号"), N_("任务"), N_("状态"), N_("提交人"), N_("提交时间（UTC）"), N_("开始时间（UTC）"),
+               N_("完成时间（UTC）"))
+
+
+def job_rows(user: User) -> Iterator[tuple]:
+    """The background jobs `user` may see (an administrator all, anyone else its own)."""
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.jobs import visible_jobs
+    from models.ops import Job
+
+    return _each(visible_jobs(user).options(joinedload(Job.created_by)), lambda j: (
+        j.id, j.kind, j.status, j.created_by.username if j.created_by else "", _utc_text(j.created_at),
+        _utc_text(j.started_at), _utc_text(j.finished_at)))
+
+
+USER_COLUMNS = (N_("用户名"), N_("姓名"), N_("角色"), N_("绑定销售方编码"), N_("在用"), N_("创建时间（UTC）"))
+
+
+def user_rows(user: User) -> Iterator[tuple]:
+    """Every user (the administrators' user list); administrators only. No password hashes."""
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.access import require_role
+    from channel.services.users import users_query
+
+    require_role(user, "admin")
+    return _each(users_query().options(joinedload(User.seller)), lambda u: (
+        u.username, u.display_name, u.role, u.seller.code if u.seller else "", u.active, _utc_text(u.created_at)))
+
+
+IMPORT_RUN_COLUMNS = (N_("编号"), N_("数据类型"), N_("文件"), N_("状态"), N_("行数"), N_("新增"), N_("已存在"),
+                      N_("错误行"), N_("提交人"), N_("开始时间（UTC）"), N_("完成时间（UTC）"))
+IMPORT_STAFF = ("admin", "channel_manager", "finance")
+
+
+def import_run_rows(user: User) -> Iterator[tuple]:
+    """The import runs `user` may see (an administrator all, finance and managers their own)."""
+    from channel.services.access import require_role
+    from channel.services.imports import runs_query
+    from models.exchange import ImportRun
+
+    require_role(user, *IMPORT_STAFF)
+    creator = aliased(User)
+    query = runs_query(user).outerjoin(creator, creator.id == ImportRun.created_by_id).with_only_columns(
+        ImportRun.id, ImportRun.kind, ImportRun.filename, ImportRun.status, ImportRun.total_rows, ImportRun.inserted,
+        ImportRun.skipped, ImportRun.error_count, creator.username, ImportRun.created_at, ImportRun.finished_at)
+    return _each(query, lambda r: tuple(r[:8]) + (r[8] or "", _utc_text(r[9]), _utc_text(r[10])), scalars=False)
+
+
+REGISTRATION_COLUMNS = (N_("编号"), N_("报备方编码"), N_("报备方"), N_("客户名称"), N_("电话"), N_("统一社会信用代码"),
+                        N_("区划代码"), N_("报备日期"), N_("保护期至"))
+
+
+def registration_rows(user: User) -> Iterator[tuple]:
+    """The customer registrations of the sellers `user` may see, newest first."""
+    from channel.services.conflicts_reports import registrations_query
+    from models.conflicts import CustomerRegistration as Registration
+
+    query = registrations_query(user).join(Seller, Seller.id == Registration.seller_id).with_only_columns(
+        Registration.id, Seller.code, Seller.name, Registration.customer_name, Registration.phone,
+        Registration.credit_code, Registration.district_id, Registration.registered_on, Registration.protected_until)
+    return _each(query, tuple, scalars=False)
+
+
+PAYOUT_ROW_COLUMNS = (N_("批次"), N_("行号"), N_("收款方编码"), N_("收款方"), N_("类型"), N_("状态"), N_("明细"),
+                      N_("应付（元）"), N_("代扣个税（元）"), N_("实付（元）"), N_("参考号"), N_("发票号码"),
+                      N_("暂扣原因"), N_("银行回执"), N_("付款时间（UTC）"))
+
+
+def payout_row_rows(user: User, batch_id: int, status: str | None = None) -> Iterator[tuple]:
+    """The rows of one payout batch (the batch page; filter `status`); finance and admins only,
+    NotFound for a batch that does not exist. Bank accounts stay in the payout file."""
+    from channel.domain.payouts import reference
+    from channel.services.access import PAYOUT_STAFF, require_role
+    from channel.services.payouts import batch_rows_query, get_batch
+
+    require_role(user, *PAYOUT_STAFF)
+    get_batch(batch_id)
+    return _each(batch_rows_query(batch_id, status), lambda r: (
+        r.batch_id, r.id, r.payee_code, r.payee_name, r.payee_type, r.status, r.lines, yuan_text(r.gross_fen),
+        yuan_text(r.tax_fen), yuan_text(r.net_fen), reference(r.batch_id, r.id), r.invoice_no or "",
+        r.hold_reason or "", r.result_message or "", _utc_text(r.paid_at)))
+
+
+MY_PAYOUT_COLUMNS = (N_("期间"), N_("状态"), N_("明细"), N_("应付（元）"), N_("代扣个税（元）"), N_("实付（元）"),
+                     N_("参考号"), N_("付款时间（UTC）"))
+
+
+def my_payout_rows(user: User) -> Iterator[tuple]:
+    """A payee user's own payouts (the "my payouts" page): an agent or rep user with a seller
+    only (Forbidden otherwise); never anyone else's, not even its downline's."""
+    from channel.domain.errors import Forbidden
+    from channel.domain.payouts import reference
+    from channel.services.payouts import payee_history_query
+    from models.payouts import PayoutBatch, PayoutRow
+    from models.users import SELLER_ROLES
+
+    if user.role not in SELLER_ROLES or not user.seller_id:
+        raise Forbidden(N_("您的角色无权执行此操作。"))
+    query = payee_history_query(user.seller_id).with_only_columns(
+        PayoutBatch.period, PayoutRow.status, PayoutRow.lines, PayoutRow.gross_fen, PayoutRow.tax_fen, PayoutRow.net_fen,
+        PayoutRow.batch_id, PayoutRow.id, PayoutRow.paid_at)
+    return _each(query, lambda r: (r[0], r[1], r[2], yuan_text(r[3]), yuan_text(r[4]), yuan_text(r[5]),
+                                   reference(r[6], r[7]), _utc_text(r[8])), scalars=False)
+
+
+OPPORTUNITY_COLUMNS = (N_("商机编号"), N_("客户编码"), N_("客户"), N_("商机"), N_("阶段"), N_("销售方编码"), N_("销售方"),
+                       N_("金额（元）"), N_("预计成交"), N_("有权力者"), N_("最近联系"), N_("久未联系"))
+
+
+def opportunity_rows(user: User, days: int) -> Iterator[tuple]:
+    """The opportunities needing attention (the opportunities page, `days` without contact),
+    in the user's scope, every one of them (the page shows 500)."""
+    from channel.services.selling import opportunity_report_rows
+
+    def row(r):
+        o = r["opportunity"]
+        return (o.id, o.customer.code, o.customer.name, o.title, o.stage.name, o.seller.code, o.seller.name,
+                yuan_text(o.amount_fen), o.expected_on, r["has_decision_maker"], r["last_contact_on"], r["stale"])
+
+    return map(row, opportunity_report_rows(user, days=days, size=None))
+
+
+FEEDBACK_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("产品编码"), N_("产品"), N_("销售方编码"), N_("销售方"),
+                    N_("客户编码"), N_("客户"), N_("需求"), N_("内容"), N_("状态"), N_("答复"))
+
+
+def feedback_rows(user: User, product_id: int | None = None, status: str | None = None) -> Iterator[tuple]:
+    """Feedback to product of the sellers `user` may see (the feedback pages; filters product,
+    status), newest first."""
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.selling_feedback import feedback_query
+    from models.selling import Feedback
+
+    query = feedback_query(user, product_id=product_id, status=status).options(
+        joinedload(Feedback.product), joinedload(Feedback.seller), joinedload(Feedback.customer))
+    return _each(query, lambda f: (
+        f.id, _utc_text(f.created_at), f.product.sku, f.product.name, f.seller.code, f.seller.name,
+        f.customer.code if f.customer else "", f.customer.name if f.customer else "", f.is_request, f.body, f.status,
+        f.reply or ""))

@@ -136,6 +136,14 @@ def count_rows(table: TableFile) -> int:
 
 # ------------------------------------------------------------------------------------ the driver
 
+def runs_query(user):
+    """SELECT of the import runs `user` may see (channel.services.access), newest first: the
+    import history on the imports page and its export."""
+    from channel.services.access import scope_import_runs
+
+    return scope_import_runs(select(ImportRun), user).order_by(ImportRun.id.desc())
+
+
 def start_run(kind_key: str, filename: str, user_id: int | None) -> ImportRun:
     """Record that an import has started (committed, so the UI can show it at once)."""
     get_kind(kind_key)

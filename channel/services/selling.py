@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, cast, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
 from channel.domain import selling_kpi as kpi
@@ -283,9 +284,15 @@ def opportunities_of(user: User, customer_id: int) -> list[Opportunity]:
     return list(db.session.scalars(query.order_by(Opportunity.id.desc())))
 
 
-def opportunity_report(user: User, *, days: int, today: date | None = None, size: int = 500) -> list[dict]:
+def opportunity_report(user: User, *, days: int, today: date | None = None, size: int | None = 500) -> list[dict]:
     """Open opportunities (stage not closed) in scope that have no decision-maker contact or
-    no activity with the customer for `days` days or more; one query."""
+    no activity with the customer for `days` days or more; one query (`size` None: all)."""
+    return list(opportunity_report_rows(user, days=days, today=today, size=size))
+
+
+def opportunity_report_rows(user: User, *, days: int, today: date | None = None, size: int | None = None):
+    """The rows of `opportunity_report`, streamed (the page shows the first 500, the export all):
+    dicts of opportunity, has_decision_maker, last_contact_on (a Shanghai date) and stale."""
     today = today or today_in_shanghai()
     cutoff_day = rules.stale_cutoff(today, days)
     cutoff_utc, _ = kpi.utc_bounds(cutoff_day, cutoff_day)
@@ -298,14 +305,15 @@ def opportunity_report(user: User, *, days: int, today: date | None = None, size
         .join(OpportunityStage, OpportunityStage.id == Opportunity.stage_id)
         .where(OpportunityStage.closed.is_(False))
         .where(~has_dm | last_contact.is_(None) | (last_contact < cutoff_utc))
+        .options(joinedload(Opportunity.customer), joinedload(Opportunity.seller), joinedload(Opportunity.stage))
     )
-    query = scope_by_seller(query, user, Opportunity.seller_id)
-    out = []
-    for opp, dm, last in db.session.execute(query.order_by(Opportunity.id).limit(size)):
+    query = scope_by_seller(query, user, Opportunity.seller_id).order_by(Opportunity.id)
+    if size is not None:
+        query = query.limit(size)
+    for opp, dm, last in db.session.execute(query.execution_options(yield_per=1000)):
         last_day = kpi.shanghai_day(last) if last else None
-        out.append({"opportunity": opp, "has_decision_maker": bool(dm), "last_contact_on": last_day,
-                    "stale": rules.is_stale(last_day, today, days)})
-    return out
+        yield {"opportunity": opp, "has_decision_maker": bool(dm), "last_contact_on": last_day,
+               "stale": rules.is_stale(last_day, today, days)}
 
 
 def customer_summary(user: User, customer_id: int) -> dict:
