@@ -1,0 +1,249 @@
+"""Exports of the remaining list pages (issue #6): CSV and XLSX with the page's filters and the
+page's access rule — statements, plans, runs, audit log, jobs, users, imports, registrations,
+payout batch rows, my payouts, opportunities, feedback. Forbidden rows are tried and must be
+refused or absent."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from channel.services import audit, selling, selling_feedback
+from channel.services.conflicts_cases import register_customer
+from models import db
+from models.commissions import CommissionRun
+from tests.functional.test_api_features import approved_batch
+from tests.functional.test_commission_pages import posted  # noqa: F401 - a fixture
+from tests.functional.test_exchange_pages import AGENTS, upload
+from tests.ops_fixtures import add_job, add_product_manager
+
+
+def csv_rows(response) -> list[dict]:
+    assert response.status_code == 200, response.data[:300]
+    assert response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def xlsx_rows(response) -> list[tuple]:
+    assert response.status_code == 200, response.data[:300]
+    return list(load_workbook(io.BytesIO(response.data), read_only=True).active.iter_rows(values_only=True))
+
+
+def get(client, url):
+    return client.get(url, buffered=True)
+
+
+# ---- commissions ---------------------------------------------------------------------------
+
+def test_the_statement_list_export_is_the_agents_downline_of_the_period(client, auth, posted):  # noqa: F811
+    auth.login("agent_sz")
+    rows = csv_rows(get(client, "/commissions/statements/export.csv?period=2026-10"))
+    assert {r["收款方编码"] for r in rows} == {"SZ", "NS"}  # not GD (its upline), not TH (another branch)
+    ns = next(r for r in rows if r["收款方编码"] == "NS")
+    assert (ns["期间"], ns["收款方"], ns["合计（元）"]) == ("2026-10", "南山分销", "180.00")  # 3% of ¥6,000
+    assert csv_rows(get(client, "/commissions/statements/export.csv?period=2026-09")) == []
+    assert get(client, "/commissions/statements/export.csv?period=2026-13").status_code == 400
+    client.post("/logout")
+    auth.login("finance")
+    book = xlsx_rows(get(client, "/commissions/statements/export.xlsx?period=2026-10"))
+    assert book[0][:3] == ("期间", "收款方编码", "收款方")
+    assert {"GD", "TH", "NS", "SZ"} <= {r[1] for r in book[1:]}
+
+
+def test_the_plan_and_run_exports_are_for_staff_only(client, auth, posted):  # noqa: F811
+    auth.login("manager")
+    plans = csv_rows(get(client, "/commissions/plans/export.csv"))
+    agent_plan = next(r for r in plans if r["渠道"] == "agent")
+    assert (agent_plan["层级"], agent_plan["基础费率（%）"], agent_plan["一级上级提成（%）"]) == ("4", "3.00", "2.00")
+    assert {r["渠道"] for r in plans} == {"agent", "direct"}
+    assert get(client, "/commissions/plans/export.json").status_code == 200  # the JSON export is still there
+    (run,) = csv_rows(get(client, "/commissions/runs/export.csv"))
+    posted_run = db.session.scalar(select(CommissionRun))
+    assert (run["期间"], run["状态"], run["行数"]) == ("2026-10", "posted", str(posted_run.lines_posted))
+    assert posted_run.total_fen > 0 and run["金额（元）"] == f"{posted_run.total_fen // 100}.{posted_run.total_fen % 100:02d}"
+    client.post("/logout")
+    auth.login("agent_sz")
+    assert get(client, "/commissions/plans/export.csv").status_code == 403
+    assert get(client, "/commissions/runs/export.xlsx").status_code == 403
+
+
+# ---- ops -----------------------------------------------------------------------------------
+
+def test_the_audit_export_applies_the_filters_and_is_for_administrators(client, auth, world):
+    audit.record(world.user_admin.id, "plan.edit", "commission_plan", 7, {"name": "方案甲"})
+    audit.record(world.user_manager.id, "case.confirm", "conflict_case", 3)
+    db.session.commit()
+    auth.login("admin")
+    rows = csv_rows(get(client, "/audit/export.csv"))
+    assert {(r["操作"], r["操作人"]) for r in rows} >= {("plan.edit", "admin"), ("case.confirm", "manager")}
+    (plan,) = csv_rows(get(client, "/audit/export.csv?action=plan"))
+    assert (plan["对象类型"], plan["对象编号"], plan["详情"]) == ("commission_plan", "7", '{"name": "方案甲"}')
+    assert [r[3] for r in xlsx_rows(get(client, "/audit/export.xlsx?actor=manager"))[1:]] == ["case.confirm"]
+    assert get(client, "/audit/export.csv?date_from=nonsense").status_code == 400
+    page = client.get("/audit?action=plan").get_data(as_text=True)
+    assert "/audit/export.csv?action=plan" in page
+    client.post("/logout")
+    auth.login("manager")
+    assert get(client, "/audit/export.csv").status_code == 403
+
+
+def test_the_job_export_lists_only_the_users_own_jobs(client, auth, world):
+    mine = add_job(world.user_agent_sz)
+    theirs = add_job(world.user_manager)
+    auth.login("agent_sz")
+    rows = csv_rows(get(client, "/jobs/export.csv"))
+    assert [(r["编号"], r["任务"], r["状态"], r["提交人"]) for r in rows] == [(str(mine.id), "orders.export", "done", "agent_sz")]
+    client.post("/logout")
+    auth.login("admin")
+    assert [r[0] for r in xlsx_rows(get(client, "/jobs/export.xlsx"))[1:]] == [theirs.id, mine.id]
+
+
+def test_the_user_export_is_for_administrators_and_holds_no_password(client, auth, world):
+    auth.login("admin")
+    response = get(client, "/users/export.csv")
+    rows = csv_rows(response)
+    sz = next(r for r in rows if r["用户名"] == "agent_sz")
+    assert (sz["角色"], sz["绑定销售方编码"], sz["在用"]) == ("agent", "SZ", "True")
+    assert b"pbkdf2" not in response.data and b"scrypt" not in response.data and b"$" not in response.data
+    client.post("/logout")
+    for username in ("manager", "agent_sz"):
+        auth.login(username)
+        assert get(client, "/users/export.csv").status_code == 403
+        client.post("/logout")
+
+
+# ---- exchange and conflicts ----------------------------------------------------------------
+
+def test_the_import_history_export_shows_ones_own_runs(client, auth, world):
+    auth.login("manager")
+    assert upload(client, "agents", AGENTS).status_code == 302
+    (run,) = csv_rows(get(client, "/imports/export.csv"))
+    assert (run["数据类型"], run["文件"], run["新增"], run["错误行"], run["提交人"]) == ("agents", "f.csv", "1", "0", "manager")
+    client.post("/logout")
+    auth.login("finance")  # may import, but did not start this run
+    assert csv_rows(get(client, "/imports/export.csv")) == []
+    client.post("/logout")
+    auth.login("admin")
+    assert len(xlsx_rows(get(client, "/imports/export.xlsx"))) == 2
+    client.post("/logout")
+    auth.login("agent_sz")
+    assert get(client, "/imports/export.csv").status_code == 403
+
+
+def test_the_registration_export_shows_only_the_sellers_in_scope(client, auth, world):
+    register_customer(seller_id=world.NS.id, name="深圳前海新客有限公司", phone="13800000001", on=date(2026, 10, 1))
+    register_customer(seller_id=world.HZ.id, name="杭州滨江新客有限公司", on=date(2026, 10, 2))
+    auth.login("agent_sz")
+    (row,) = csv_rows(get(client, "/conflicts/registrations/export.csv"))
+    assert (row["报备方编码"], row["客户名称"], row["电话"], row["报备日期"]) == ("NS", "深圳前海新客有限公司", "13800000001",
+                                                                       "2026-10-01")
+    client.post("/logout")
+    auth.login("manager")
+    assert [r[1] for r in xlsx_rows(get(client, "/conflicts/registrations/export.xlsx"))[1:]] == ["HZ", "NS"]
+
+
+# ---- payouts -------------------------------------------------------------------------------
+
+def test_the_batch_row_export_applies_the_status_filter_for_finance_only(client, auth, world):
+    batch = approved_batch(world)
+    auth.login("finance")
+    rows = csv_rows(get(client, f"/payouts/batches/{batch.id}/rows.csv"))
+    assert {(r["收款方编码"], r["应付（元）"], r["状态"]) for r in rows} == {("SZ", "500.00", "payable"),
+                                                                       ("GZ", "700.00", "payable")}
+    assert csv_rows(get(client, f"/payouts/batches/{batch.id}/rows.csv?status=held")) == []
+    book = xlsx_rows(get(client, f"/payouts/batches/{batch.id}/rows.xlsx?status=payable"))
+    assert book[0][:3] == ("批次", "行号", "收款方编码") and len(book) == 3
+    assert get(client, f"/payouts/batches/{batch.id}/rows.csv?status=nope").status_code == 400
+    assert get(client, f"/payouts/batches/{batch.id + 99}/rows.csv").status_code == 404
+    page = client.get(f"/payouts/batches/{batch.id}?status=payable").get_data(as_text=True)
+    assert f"/payouts/batches/{batch.id}/rows.csv?status=payable" in page
+    client.post("/logout")
+    for username in ("agent_sz", "manager"):
+        auth.login(username)
+        assert get(client, f"/payouts/batches/{batch.id}/rows.csv").status_code == 403
+        client.post("/logout")
+
+
+def test_my_payouts_export_is_the_payees_own_rows_only(client, auth, world):
+    approved_batch(world)
+    auth.login("agent_sz")
+    (row,) = csv_rows(get(client, "/payouts/mine/export.csv"))
+    assert (row["期间"], row["状态"], row["应付（元）"]) == ("2026-10", "payable", "500.00")
+    client.post("/logout")
+    auth.login("agent_gd")  # SZ's upline: a downline's pay stays private
+    assert csv_rows(get(client, "/payouts/mine/export.csv")) == []
+    client.post("/logout")
+    auth.login("finance")
+    assert get(client, "/payouts/mine/export.csv").status_code == 403
+
+
+# ---- selling -------------------------------------------------------------------------------
+
+def test_the_opportunity_export_applies_days_and_the_scope(client, auth, world):
+    w = world
+    no_dm = selling.open_opportunity(w.user_rep1, customer_id=w.cust_rep1.id, title="二期", amount_fen=123456)
+    selling.add_contact(w.user_rep3, customer_id=w.cust_rep3.id, name="王总", role="decision_maker")
+    fresh = selling.open_opportunity(w.user_rep3, customer_id=w.cust_rep3.id, title="换新")
+    selling.log_activity(w.user_rep3, seller_id=w.REP3.id, kind="visit", customer_id=w.cust_rep3.id,
+                         occurred_at=datetime.utcnow() - timedelta(days=3))
+    auth.login("manager")
+    (row,) = csv_rows(get(client, "/selling/opportunities/export.csv?days=14"))
+    assert (row["商机编号"], row["商机"], row["销售方编码"], row["金额（元）"], row["有权力者"]) == (
+        str(no_dm.id), "二期", "REP1", "1234.56", "False")
+    assert {r[0] for r in xlsx_rows(get(client, "/selling/opportunities/export.xlsx?days=2"))[1:]} == {no_dm.id, fresh.id}
+    assert get(client, "/selling/opportunities/export.csv?days=0").status_code == 400
+    client.post("/logout")
+    auth.login("rep3")  # the other team's opportunity is not there
+    assert [r["商机编号"] for r in csv_rows(get(client, "/selling/opportunities/export.csv?days=2"))] == [str(fresh.id)]
+
+
+def test_the_feedback_export_applies_the_filters_and_the_scope(client, auth, world):
+    w = world
+    ns = selling_feedback.record_feedback(w.user_agent_sz, seller_id=w.NS.id, product_id=w.product.id,
+                                          body="滤芯太贵", customer_id=w.cust_ns.id)
+    selling_feedback.record_feedback(w.user_agent_zj, seller_id=w.HZ.id, product_id=w.product.id, body="=HYPERLINK(1)",
+                                     is_request=True)
+    auth.login("agent_sz")
+    (row,) = csv_rows(get(client, "/selling/feedback/export.csv"))
+    assert (row["编号"], row["产品编码"], row["销售方编码"], row["客户"], row["内容"], row["状态"]) == (
+        str(ns.id), "P1", "NS", "深圳南山华盛贸易有限公司", "滤芯太贵", "open")
+    client.post("/logout")
+    pm = add_product_manager()
+    auth.login("pm")  # the product manager sees every seller's feedback
+    rows = csv_rows(get(client, f"/selling/feedback/export.csv?product={w.product.id}"))
+    assert {r["销售方编码"] for r in rows} == {"NS", "HZ"}
+    assert next(r for r in rows if r["销售方编码"] == "HZ")["内容"] == "'=HYPERLINK(1)"  # not run as a formula
+    selling_feedback.set_feedback_status(pm, ns.id, status="planned", reply="下季度降价")
+    book = xlsx_rows(get(client, "/selling/feedback/export.xlsx?status=planned"))
+    assert [(r[0], r[-1]) for r in book[1:]] == [(ns.id, "下季度降价")]
+    assert get(client, "/selling/feedback/export.csv?status=nonsense").status_code == 400
+    assert "/selling/feedback/export.csv?status=planned" in client.get("/selling/product-feedback?status=planned").get_data(as_text=True)
+    client.post("/logout")
+    auth.login("finance")
+    assert get(client, "/selling/feedback/export.csv").status_code == 403
+
+
+# ---- the buttons ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("username, page, link", [
+    ("finance", "/commissions/statements?period=2026-10", "/commissions/statements/export.csv?period=2026-10"),
+    ("finance", "/commissions/statements", "/commissions/statements/export.xlsx?period="),
+    ("manager", "/commissions/plans", "/commissions/plans/export.csv"),
+    ("manager", "/commissions/runs", "/commissions/runs/export.xlsx"),
+    ("agent_sz", "/jobs", "/jobs/export.csv"),
+    ("admin", "/users", "/users/export.xlsx"),
+    ("manager", "/imports", "/imports/export.csv"),
+    ("agent_sz", "/conflicts/registrations", "/conflicts/registrations/export.csv"),
+    ("agent_sz", "/payouts/mine", "/payouts/mine/export.xlsx"),
+    ("manager", "/selling/opportunities?days=30", "/selling/opportunities/export.csv?days=30"),
+    ("agent_sz", "/selling/feedback", "/selling/feedback/export.csv"),
+    ("manager", "/pyramid?channel=direct&q=REP", "/sellers/export.csv?channel=direct\""),
+])
+def test_each_list_page_links_its_exports_with_its_filters(client, auth, world, username, page, link):
+    auth.login(username)
+    text = client.get(page).get_data(as_text=True)
+    assert link.replace("&", "&amp;") in text
