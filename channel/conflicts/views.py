@@ -302,5 +302,15 @@ def policies():
                 field.errors = list(field.errors) + [error_text(error)]
     if request.method == "POST":
         status = 400
-    rows = db.session.query(ConflictPolicy).order_by(ConflictPolicy.id).all()
+    rows = db.session.scalars(conflicts_reports.policies_query()).all()
     return render_template("conflicts/policies.html", form=form, policies=rows), status
+
+
+@bp.route("/conflicts/policies/export.<fmt>")
+@allow(*CASE_RULERS)
+def policies_export(fmt: str):
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.policy_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.POLICY_COLUMNS], rows, fmt, "conflict-policies")

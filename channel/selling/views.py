@@ -582,6 +582,77 @@ def answer_support(request_id: int):
     return redirect(url_for("selling.enablement"))
 
 
+# --- exports of the lists on the home and enablement pages ----------------------------------
+
+
+def _selling_export(columns, rows, fmt: str, name: str):
+    from channel.exchange.downloads import download
+
+    return download([_(c) for c in columns], rows, fmt, name)
+
+
+def _status_arg(allowed) -> str | None:
+    status = request.args.get("status") or None
+    if status is not None and status not in allowed:
+        abort(400)
+    return status
+
+
+@bp.route("/selling/activities/export.<fmt>")
+@allow(*FIELD_ROLES)
+def activities_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.ACTIVITY_COLUMNS, exports.activity_rows(current_user._get_current_object()), fmt,
+                           "activities")
+
+
+@bp.route("/selling/tasks/export.<fmt>")
+@allow(*FIELD_ROLES)
+def tasks_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.TASK_COLUMNS, exports.task_rows(current_user._get_current_object()), fmt, "tasks")
+
+
+@bp.route("/selling/trainings/export.<fmt>")
+@allow(*MANAGERS)
+def trainings_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.TRAINING_COLUMNS, exports.training_rows(current_user._get_current_object()), fmt,
+                           "trainings")
+
+
+@bp.route("/selling/certifications/export.<fmt>")
+@allow(*FIELD_ROLES)
+def certifications_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.CERTIFICATION_COLUMNS,
+                           exports.certification_rows(current_user._get_current_object()), fmt, "certifications")
+
+
+@bp.route("/selling/applications/export.<fmt>")
+@allow(*MANAGERS)
+def applications_export(fmt: str):
+    from channel.services import exports
+    from models.selling import APPLICATION_STATUSES
+
+    rows = exports.application_rows(current_user._get_current_object(), _status_arg(APPLICATION_STATUSES))
+    return _selling_export(exports.APPLICATION_COLUMNS, rows, fmt, "agent-applications")
+
+
+@bp.route("/selling/support/export.<fmt>")
+@allow(*FIELD_ROLES)
+def support_export(fmt: str):
+    from channel.services import exports
+    from models.selling import SUPPORT_STATUSES
+
+    rows = exports.support_rows(current_user._get_current_object(), _status_arg(SUPPORT_STATUSES))
+    return _selling_export(exports.SUPPORT_COLUMNS, rows, fmt, "support-requests")
+
+
 # --- feedback to product --------------------------------------------------------------------
 
 

@@ -269,3 +269,11 @@ def registrations_page(user: User, cursor: str | None = None, size: int = 50):
 def staff_users() -> list[User]:
     return db.session.scalars(select(User).where(User.role.in_(("admin", "channel_manager")), User.active.is_(True))
                               .order_by(User.username)).all()
+
+
+def policies_query() -> Select:
+    """SELECT of the conflict policies by id (the policies page and its export; case rulers only:
+    the caller's rule)."""
+    from models.conflicts import ConflictPolicy
+
+    return select(ConflictPolicy).order_by(ConflictPolicy.id)

@@ -395,3 +395,120 @@ def feedback_rows(user: User, product_id: int | None = None, status: str | None 
         f.id, _utc_text(f.created_at), f.product.sku, f.product.name, f.seller.code, f.seller.name,
         f.customer.code if f.customer else "", f.customer.name if f.customer else "", f.is_request, f.body, f.status,
         f.reply or ""))
+
+
+POLICY_COLUMNS = (N_("编号"), N_("政策名称"), N_("适用规则"), N_("处理方式"), N_("保护费（基点）"), N_("罚款（元）"), N_("在用"))
+
+
+def policy_rows(user: User) -> Iterator[tuple]:
+    """The conflict policies (the policies page); administrators and channel managers only."""
+    from channel.services.access import require_case_ruler
+    from channel.services.conflicts_reports import policies_query
+
+    require_case_ruler(user)
+    return _each(policies_query(), lambda p: (p.id, p.name, p.rule or "", p.action, p.protection_fee_bp,
+                                              yuan_text(p.penalty_fen), p.active))
+
+
+SELLING_MANAGERS = ("admin", "channel_manager")
+ACTIVITY_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("类型"), N_("销售方编码"), N_("销售方"), N_("客户编码"), N_("客户"),
+                    N_("联系人"), N_("结果"), N_("下一步"))
+
+
+def activity_rows(user: User) -> Iterator[tuple]:
+    """The activities of sellers `user` may see, newest first (the selling home page)."""
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.selling import activities_query
+    from models.selling import Activity
+
+    query = activities_query(user).options(joinedload(Activity.seller), joinedload(Activity.customer),
+                                           joinedload(Activity.contact))
+    return _each(query, lambda a: (
+        a.id, _utc_text(a.occurred_at), a.kind, a.seller.code, a.seller.name, a.customer.code if a.customer else "",
+        a.customer.name if a.customer else "", a.contact.name if a.contact else "", a.outcome or "", a.next_step or ""))
+
+
+TASK_COLUMNS = (N_("编号"), N_("到期日"), N_("任务"), N_("来源"), N_("销售方编码"), N_("销售方"), N_("客户编码"), N_("客户"))
+
+
+def task_rows(user: User) -> Iterator[tuple]:
+    """The open tasks of sellers `user` may see, earliest due first (the selling home page)."""
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.selling import open_tasks_query
+    from models.selling import Task
+
+    query = open_tasks_query(user).options(joinedload(Task.seller), joinedload(Task.customer))
+    return _each(query, lambda t: (t.id, t.due_on, t.title, t.source, t.seller.code, t.seller.name,
+                                   t.customer.code if t.customer else "", t.customer.name if t.customer else ""))
+
+
+TRAINING_COLUMNS = (N_("编号"), N_("日期"), N_("培训"), N_("产品编码"), N_("认证代码"), N_("参训人数"))
+
+
+def training_rows(user: User) -> Iterator[tuple]:
+    """The product trainings, latest first, with their attendance (managers only, as the page)."""
+    from sqlalchemy import func
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.access import require_role
+    from channel.services.selling_enablement import trainings_query
+    from models.selling import Training, TrainingAttendance
+
+    require_role(user, *SELLING_MANAGERS)
+    attended = (select(func.count()).where(TrainingAttendance.training_id == Training.id)
+                .correlate(Training).scalar_subquery())
+    query = trainings_query().add_columns(attended).options(joinedload(Training.product))
+    return _each(query, lambda r: (r[0].id, r[0].held_on, r[0].title, r[0].product.sku if r[0].product else "",
+                                   r[0].certification_code or "", int(r[1])), scalars=False)
+
+
+CERTIFICATION_COLUMNS = (N_("编号"), N_("销售方编码"), N_("销售方"), N_("认证代码"), N_("通过"), N_("认证日期"), N_("有效期至"))
+
+
+def certification_rows(user: User) -> Iterator[tuple]:
+    """The certification rows of sellers `user` may see, newest first (the enablement page)."""
+    from channel.services.selling_enablement import certifications_query
+    from models.selling import Certification
+
+    query = certifications_query(user).join(Seller, Seller.id == Certification.seller_id).with_only_columns(
+        Certification.id, Seller.code, Seller.name, Certification.code, Certification.passed,
+        Certification.certified_on, Certification.expires_on)
+    return _each(query, tuple, scalars=False)
+
+
+APPLICATION_COLUMNS = (N_("编号"), N_("公司"), N_("统一社会信用代码"), N_("联系人"), N_("电话"), N_("区划代码"), N_("层级"),
+                       N_("状态"), N_("原因"), N_("销售方编码"), N_("合同起"), N_("合同止"), N_("保证金（元）"),
+                       N_("提交时间（UTC）"))
+
+
+def application_rows(user: User, status: str | None = None) -> Iterator[tuple]:
+    """The agent applications, newest first (managers only, as the enablement page)."""
+    from sqlalchemy.orm import joinedload
+
+    from channel.services.access import require_role
+    from channel.services.selling_enablement import applications_query
+    from models.selling import AgentApplication
+
+    require_role(user, *SELLING_MANAGERS)
+    return _each(applications_query(status).options(joinedload(AgentApplication.seller)), lambda a: (
+        a.id, a.company, a.credit_code, a.contact_name, a.phone or "", a.territory_id, a.level, a.status, a.reason or "",
+        a.seller.code if a.seller else "", a.contract_from, a.contract_to, yuan_text(a.deposit_fen),
+        _utc_text(a.created_at)))
+
+
+SUPPORT_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("销售方编码"), N_("销售方"), N_("主题"), N_("内容"), N_("状态"),
+                   N_("答复"), N_("答复时间（UTC）"))
+
+
+def support_rows(user: User, status: str | None = None) -> Iterator[tuple]:
+    """The support requests of sellers `user` may see, open ones first (the enablement page)."""
+    from channel.services.selling_feedback import support_query
+    from models.selling import SupportRequest
+
+    query = support_query(user, status=status).join(Seller, Seller.id == SupportRequest.seller_id).with_only_columns(
+        SupportRequest.id, SupportRequest.created_at, Seller.code, Seller.name, SupportRequest.subject,
+        SupportRequest.body, SupportRequest.status, SupportRequest.answer, SupportRequest.answered_at)
+    return _each(query, lambda r: (r[0], _utc_text(r[1])) + tuple(r[2:7]) + (r[7] or "", _utc_text(r[8])),
+                 scalars=False)

@@ -82,27 +82,39 @@ def log_activity(
     return activity
 
 
-def recent_activities(user: User, *, seller_id: int | None = None, customer_id: int | None = None,
-                      before_id: int | None = None, size: int = 50) -> list[Activity]:
-    """Newest first (keyset on id); only activities of sellers the user may see."""
+def activities_query(user: User, *, seller_id: int | None = None, customer_id: int | None = None):
+    """SELECT of the activities of sellers the user may see, newest first (the selling home
+    page, the customer page and the activities export)."""
     query = scope_by_seller(select(Activity), user, Activity.seller_id)
     if seller_id is not None:
         query = query.where(Activity.seller_id.in_(subtree_ids(seller_id)))
     if customer_id is not None:
         query = query.where(Activity.customer_id == customer_id)
+    return query.order_by(Activity.id.desc())
+
+
+def recent_activities(user: User, *, seller_id: int | None = None, customer_id: int | None = None,
+                      before_id: int | None = None, size: int = 50) -> list[Activity]:
+    """Newest first (keyset on id); only activities of sellers the user may see."""
+    query = activities_query(user, seller_id=seller_id, customer_id=customer_id)
     if before_id:
         query = query.where(Activity.id < before_id)
-    return list(db.session.scalars(query.order_by(Activity.id.desc()).limit(size)))
+    return list(db.session.scalars(query.limit(size)))
 
 
-def open_tasks(user: User, *, due_until: date | None = None, seller_id: int | None = None, size: int = 200) -> list[Task]:
-    """Open tasks (not done) of sellers the user may see, earliest due first."""
+def open_tasks_query(user: User, *, due_until: date | None = None, seller_id: int | None = None):
+    """SELECT of the open tasks (not done) of sellers the user may see, earliest due first."""
     query = scope_by_seller(select(Task), user, Task.seller_id).where(Task.done_at.is_(None))
     if due_until is not None:
         query = query.where(Task.due_on <= due_until)
     if seller_id is not None:
         query = query.where(Task.seller_id == seller_id)
-    return list(db.session.scalars(query.order_by(Task.due_on, Task.id).limit(size)))
+    return query.order_by(Task.due_on, Task.id)
+
+
+def open_tasks(user: User, *, due_until: date | None = None, seller_id: int | None = None, size: int = 200) -> list[Task]:
+    """Open tasks (not done) of sellers the user may see, earliest due first."""
+    return list(db.session.scalars(open_tasks_query(user, due_until=due_until, seller_id=seller_id).limit(size)))
 
 
 def complete_task(user: User, task_id: int) -> Task:

@@ -118,12 +118,17 @@ def open_support_request(user: User, *, seller_id: int, subject: str, body: str)
     return item
 
 
-def support_requests(user: User, *, status: str | None = None, size: int = 200) -> list[SupportRequest]:
+def support_query(user: User, *, status: str | None = None):
+    """SELECT of the support requests of sellers the user may see, open ones first, newest first."""
     query = scope_by_seller(select(SupportRequest), user, SupportRequest.seller_id)
     if status:
         query = query.where(SupportRequest.status == status)
     order = case((SupportRequest.status == "open", 0), else_=1)
-    return list(db.session.scalars(query.order_by(order, SupportRequest.id.desc()).limit(size)))
+    return query.order_by(order, SupportRequest.id.desc())
+
+
+def support_requests(user: User, *, status: str | None = None, size: int = 200) -> list[SupportRequest]:
+    return list(db.session.scalars(support_query(user, status=status).limit(size)))
 
 
 def answer_support_request(user: User, request_id: int, *, answer: str, status: str = "answered") -> SupportRequest:

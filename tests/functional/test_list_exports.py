@@ -227,6 +227,74 @@ def test_the_feedback_export_applies_the_filters_and_the_scope(client, auth, wor
     assert get(client, "/selling/feedback/export.csv").status_code == 403
 
 
+def test_the_activity_and_task_exports_show_only_the_users_team(client, auth, world):
+    w = world
+    mine = selling.log_activity(w.user_rep1, seller_id=w.REP1.id, kind="visit", customer_id=w.cust_rep1.id,
+                                outcome="谈了二期", next_step="寄样机", next_due_on=date(2026, 12, 1),
+                                occurred_at=datetime(2026, 11, 20, 2, 0))
+    selling.log_activity(w.user_rep3, seller_id=w.REP3.id, kind="visit", customer_id=w.cust_rep3.id, next_step="回访")
+    auth.login("rep1")
+    (row,) = csv_rows(get(client, "/selling/activities/export.csv"))
+    assert (row["编号"], row["时间（UTC）"], row["类型"], row["销售方编码"], row["客户"], row["结果"], row["下一步"]) == (
+        str(mine.id), "2026-11-20 02:00:00", "visit", "REP1", "上海浦东金诚实业有限公司", "谈了二期", "寄样机")
+    (task,) = csv_rows(get(client, "/selling/tasks/export.csv"))
+    assert (task["到期日"], task["任务"], task["来源"], task["销售方编码"]) == ("2026-12-01", "寄样机", "next_step", "REP1")
+    client.post("/logout")
+    auth.login("manager")
+    assert {r[2] for r in xlsx_rows(get(client, "/selling/tasks/export.xlsx"))[1:]} == {"寄样机", "回访"}
+    assert len(xlsx_rows(get(client, "/selling/activities/export.xlsx"))) == 3
+    client.post("/logout")
+    auth.login("finance")
+    assert get(client, "/selling/activities/export.csv").status_code == 403
+
+
+def test_the_enablement_exports_follow_the_page_who_sees_what(client, auth, world):
+    from channel.services import selling_enablement
+
+    w = world
+    training = selling_enablement.add_training(w.user_manager, title="净水器安装", held_on=date(2026, 10, 20),
+                                               product_id=w.product.id, certification_code="INSTALL")
+    selling_enablement.record_attendance(w.user_manager, training.id, [w.NS.id, w.HZ.id])
+    selling_enablement.certify(w.user_manager, seller_id=w.NS.id, code="install", passed=True,
+                               certified_on=date(2026, 10, 21), expires_on=date(2027, 10, 21))
+    selling_enablement.certify(w.user_manager, seller_id=w.HZ.id, code="install", passed=False,
+                               certified_on=date(2026, 10, 21))
+    selling_enablement.submit_application(w.user_manager, company="佛山顺达贸易有限公司", credit_code="91350100M000100Y43",
+                                          contact_name="陈先生", territory_id=440600, level=3)
+    selling_feedback.open_support_request(w.user_agent_sz, seller_id=w.SZ.id, subject="要海报", body="门店海报 10 张")
+    selling_feedback.open_support_request(w.user_agent_zj, seller_id=w.ZJ.id, subject="要样机", body="一台")
+    auth.login("manager")
+    (tr,) = csv_rows(get(client, "/selling/trainings/export.csv"))
+    assert (tr["日期"], tr["培训"], tr["产品编码"], tr["认证代码"], tr["参训人数"]) == ("2026-10-20", "净水器安装", "P1", "INSTALL", "2")
+    (app_row,) = csv_rows(get(client, "/selling/applications/export.csv?status=pending"))
+    assert (app_row["公司"], app_row["区划代码"], app_row["层级"], app_row["状态"]) == ("佛山顺达贸易有限公司", "440600", "3", "pending")
+    assert csv_rows(get(client, "/selling/applications/export.csv?status=approved")) == []
+    assert get(client, "/selling/applications/export.csv?status=nope").status_code == 400
+    assert [r[1] for r in xlsx_rows(get(client, "/selling/certifications/export.xlsx"))[1:]] == ["HZ", "NS"]
+    client.post("/logout")
+    auth.login("agent_sz")
+    (cert,) = csv_rows(get(client, "/selling/certifications/export.csv"))
+    assert (cert["销售方编码"], cert["认证代码"], cert["通过"], cert["有效期至"]) == ("NS", "INSTALL", "True", "2027-10-21")
+    (support,) = csv_rows(get(client, "/selling/support/export.csv"))
+    assert (support["销售方编码"], support["主题"], support["状态"]) == ("SZ", "要海报", "open")
+    assert csv_rows(get(client, "/selling/support/export.csv?status=answered")) == []
+    assert get(client, "/selling/trainings/export.csv").status_code == 403
+    assert get(client, "/selling/applications/export.csv").status_code == 403
+
+
+def test_the_policy_export_is_for_case_rulers(client, auth, world):
+    from channel.services.conflicts_cases import add_policy
+
+    add_policy(name="跨区罚款", action="forfeit", rule="cross_territory", penalty_fen=50050)
+    auth.login("manager")
+    rows = csv_rows(get(client, "/conflicts/policies/export.csv"))
+    policy = next(r for r in rows if r["政策名称"] == "跨区罚款")
+    assert (policy["适用规则"], policy["处理方式"], policy["罚款（元）"]) == ("cross_territory", "forfeit", "500.50")
+    client.post("/logout")
+    auth.login("agent_sz")
+    assert get(client, "/conflicts/policies/export.csv").status_code == 403
+
+
 # ---- the buttons ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("username, page, link", [
@@ -242,6 +310,11 @@ def test_the_feedback_export_applies_the_filters_and_the_scope(client, auth, wor
     ("manager", "/selling/opportunities?days=30", "/selling/opportunities/export.csv?days=30"),
     ("agent_sz", "/selling/feedback", "/selling/feedback/export.csv"),
     ("manager", "/pyramid?channel=direct&q=REP", "/sellers/export.csv?channel=direct\""),
+    ("rep1", "/selling?before=5", "/selling/activities/export.csv\""),
+    ("rep1", "/selling", "/selling/tasks/export.xlsx"),
+    ("manager", "/selling/enablement", "/selling/applications/export.csv"),
+    ("agent_sz", "/selling/enablement", "/selling/certifications/export.csv"),
+    ("manager", "/conflicts/policies", "/conflicts/policies/export.xlsx"),
 ])
 def test_each_list_page_links_its_exports_with_its_filters(client, auth, world, username, page, link):
     auth.login(username)
