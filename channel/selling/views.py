@@ -160,9 +160,9 @@ def complete_task(task_id: int):
 # --- KPI ------------------------------------------------------------------------------------
 
 
-@bp.route("/selling/kpi")
-@allow(*FIELD_ROLES)
-def kpi_board():
+def _kpi_args() -> tuple[date, str, int | None]:
+    """The KPI board's filters (the page and its export): day, channel, team root (404 for an
+    unknown channel or team code)."""
     day = _day_arg()
     channel = request.args.get("channel") or ("agent" if current_user.role == ROLE_AGENT else "direct")
     if channel not in ("agent", "direct"):
@@ -173,6 +173,24 @@ def kpi_board():
         if root is None:
             abort(404)
         root_id = root.id
+    return day, channel, root_id
+
+
+@bp.route("/selling/kpi/export.<fmt>")
+@allow(*FIELD_ROLES)
+def kpi_export(fmt: str):
+    """The board's rows (one per seller and metric) for the page's filters."""
+    from channel.services import exports
+
+    day, channel, root_id = _kpi_args()
+    rows = exports.kpi_rows(current_user._get_current_object(), day=day, channel=channel, root_id=root_id)
+    return _selling_export(exports.KPI_COLUMNS, rows, fmt, f"kpi-{day.isoformat()}")
+
+
+@bp.route("/selling/kpi")
+@allow(*FIELD_ROLES)
+def kpi_board():
+    day, channel, root_id = _kpi_args()
     board = selling.kpi_board(current_user, day=day, channel=channel, root_id=root_id)
     labels = [monday.strftime("%m-%d") for monday in board["mondays"]]
     trend = charts.count_line(_("每周团队活动"), labels,
@@ -335,9 +353,9 @@ def add_stage():
 # --- customer value and maintenance ---------------------------------------------------------
 
 
-@bp.route("/selling/value")
-@allow(*FIELD_ROLES)
-def value():
+def _value_args():
+    """The customer-value page's filters (the page and its export): as-of day and seller (the
+    user's own by default; 404 for an unknown code)."""
     as_of = _day_arg("as_of")
     seller = None
     if request.args.get("seller"):
@@ -346,6 +364,25 @@ def value():
             abort(404)
     elif current_user.seller_id is not None:
         seller = current_user.seller
+    return as_of, seller
+
+
+@bp.route("/selling/value/export.<fmt>")
+@allow(*FIELD_ROLES)
+def value_export(fmt: str):
+    """Every customer of the report (the page shows the top 40) with its ABC class and RFM scores."""
+    from channel.services import exports
+
+    as_of, seller = _value_args()
+    rows = exports.customer_value_rows(current_user._get_current_object(), seller_id=seller.id if seller else None,
+                                       as_of=as_of)
+    return _selling_export(exports.CUSTOMER_VALUE_COLUMNS, rows, fmt, f"customer-value-{as_of.isoformat()}")
+
+
+@bp.route("/selling/value")
+@allow(*FIELD_ROLES)
+def value():
+    as_of, seller = _value_args()
     report = selling_value.value_report(current_user, seller_id=seller.id if seller else None, as_of=as_of)
     names = _customer_names([row.customer_id for row in report["abc"][:40]] + [row.customer_id for row in report["rfm"][:40]])
     pareto = charts.pareto(_("帕累托曲线：前 N% 客户的毛利占比"), value_domain.pareto_curve(report["abc"]),

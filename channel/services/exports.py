@@ -512,3 +512,49 @@ def support_rows(user: User, status: str | None = None) -> Iterator[tuple]:
         SupportRequest.body, SupportRequest.status, SupportRequest.answer, SupportRequest.answered_at)
     return _each(query, lambda r: (r[0], _utc_text(r[1])) + tuple(r[2:7]) + (r[7] or "", _utc_text(r[8])),
                  scalars=False)
+
+
+KPI_COLUMNS = (N_("日期"), N_("销售方编码"), N_("销售方"), N_("指标"), N_("当日实际"), N_("当日目标"), N_("本周实际"),
+               N_("本周目标"))
+
+
+def kpi_rows(user: User, *, day, channel: str, root_id: int | None) -> Iterator[tuple]:
+    """The KPI board (channel.services.selling.kpi_board: the sellers `user` may see, at most
+    the page's 300), one row per seller and metric (calls, first_contacts, visits, trainings);
+    an empty target means none is set. Refused as the board is (a team outside the scope)."""
+    from channel.services.selling import kpi_board
+
+    board = kpi_board(user, day=day, channel=channel, root_id=root_id)
+    codes = dict(db.session.execute(select(Seller.id, Seller.code).where(
+        Seller.id.in_([row.seller_id for row in board["rows"]]))).all()) if board["rows"] else {}
+    return iter([(day, codes.get(row.seller_id, ""), row.name, metric, cell.actual, cell.target,
+                  row.week[metric].actual, row.week[metric].target)
+                 for row in board["rows"] for metric, cell in row.day.items()])
+
+
+CUSTOMER_VALUE_COLUMNS = (N_("客户编码"), N_("客户"), N_("毛利（元）"), N_("累计占比（%）"), N_("ABC 分类"), N_("最近购买（天前）"),
+                          N_("购买次数"), N_("R 评分"), N_("F 评分"), N_("M 评分"), N_("客户分群"))
+
+
+def customer_value_rows(user: User, *, seller_id: int | None, as_of) -> Iterator[tuple]:
+    """Every customer of the customer-value report (channel.services.selling_value.value_report,
+    in the user's scope), by gross profit: ABC class and RFM scores. Computed whole in memory
+    as the page does; refused as the page is."""
+    from channel.services.selling_value import value_report
+
+    report = value_report(user, seller_id=seller_id, as_of=as_of)
+    rfm = {row.customer_id: row for row in report["rfm"]}
+    ids = [row.customer_id for row in report["abc"]]
+    names: dict[int, tuple] = {}
+    for start in range(0, len(ids), 1000):
+        names.update((i, (code, name)) for i, code, name in db.session.execute(
+            select(Customer.id, Customer.code, Customer.name).where(Customer.id.in_(ids[start:start + 1000]))))
+
+    def row(abc):
+        code, name = names.get(abc.customer_id, ("", ""))
+        r = rfm.get(abc.customer_id)
+        # RFM's monetary value is the gross profit (the third column), so it is not repeated
+        scores = (r.recency_days, r.frequency, r.r, r.f, r.m, r.segment) if r else ("",) * 6
+        return (code, name, yuan_text(abc.profit_fen), _percent_text(abc.cumulative_bp), abc.klass) + scores
+
+    return map(row, report["abc"])

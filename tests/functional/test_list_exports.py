@@ -282,6 +282,41 @@ def test_the_enablement_exports_follow_the_page_who_sees_what(client, auth, worl
     assert get(client, "/selling/applications/export.csv").status_code == 403
 
 
+def test_the_kpi_export_applies_day_and_team_within_the_scope(client, auth, world):
+    w = world
+    selling.log_activity(w.user_rep1, seller_id=w.REP1.id, kind="visit", customer_id=w.cust_rep1.id)
+    today = selling.today_in_shanghai().isoformat()
+    auth.login("rep1")
+    rows = csv_rows(get(client, "/selling/kpi/export.csv"))
+    visits = next(r for r in rows if r["指标"] == "visits")
+    assert (visits["日期"], visits["销售方编码"], visits["当日实际"], visits["本周实际"]) == (today, "REP1", "1", "1")
+    assert {r["销售方编码"] for r in rows} == {"REP1"}  # a rep alone: not its manager's other reps
+    old = csv_rows(get(client, "/selling/kpi/export.csv?day=2020-01-06"))
+    assert {r["当日实际"] for r in old} == {"0"}
+    client.post("/logout")
+    auth.login("manager")
+    team = xlsx_rows(get(client, "/selling/kpi/export.xlsx?channel=direct&team=MGR2"))
+    assert {r[1] for r in team[1:]} == {"MGR2", "REP3"}
+    client.post("/logout")
+    auth.login("agent_sz")
+    assert get(client, "/selling/kpi/export.csv?channel=agent&team=HZ").status_code == 404
+
+
+def test_the_customer_value_export_lists_every_customer_in_scope(client, auth, world):
+    auth.login("manager")
+    rows = csv_rows(get(client, "/selling/value/export.csv?as_of=2026-11-30"))
+    assert (rows[0]["客户"], rows[0]["毛利（元）"], rows[0]["ABC 分类"], rows[0]["购买次数"]) == (
+        "深圳南山华盛贸易有限公司", "4000.00", "A", "1")  # 2 × (¥3,000 − ¥1,000 cost)
+    assert len(rows) == 5
+    (th,) = csv_rows(get(client, "/selling/value/export.csv?as_of=2026-11-30&seller=GZ"))
+    assert (th["客户"], th["毛利（元）"]) == ("广州天河宏达电器有限公司", "1800.00")
+    assert csv_rows(get(client, "/selling/value/export.csv?as_of=2026-10-01")) == []  # before any order
+    client.post("/logout")
+    auth.login("agent_sz")
+    assert [r[1] for r in xlsx_rows(get(client, "/selling/value/export.xlsx?as_of=2026-11-30"))[1:]] == ["深圳南山华盛贸易有限公司"]
+    assert get(client, "/selling/value/export.csv?seller=HZ").status_code == 404
+
+
 def test_the_policy_export_is_for_case_rulers(client, auth, world):
     from channel.services.conflicts_cases import add_policy
 
@@ -315,6 +350,8 @@ def test_the_policy_export_is_for_case_rulers(client, auth, world):
     ("manager", "/selling/enablement", "/selling/applications/export.csv"),
     ("agent_sz", "/selling/enablement", "/selling/certifications/export.csv"),
     ("manager", "/conflicts/policies", "/conflicts/policies/export.xlsx"),
+    ("manager", "/selling/kpi?day=2026-10-12&channel=direct&team=MGR", "/selling/kpi/export.csv?day=2026-10-12&channel=direct&team=MGR"),
+    ("manager", "/selling/value?as_of=2026-11-30&seller=GZ", "/selling/value/export.csv?as_of=2026-11-30&seller=GZ"),
 ])
 def test_each_list_page_links_its_exports_with_its_filters(client, auth, world, username, page, link):
     auth.login(username)
