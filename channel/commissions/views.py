@@ -211,3 +211,14 @@ def statement_csv(seller_id: int, period: str):
     st = commissions_statements.statement(current_user, seller_id, period)
     return Response(commissions_statements.statement_csv(st), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=statement-{st.seller.code}-{st.period}.csv"})
+
+
+@bp.route("/statements/<int:seller_id>/<period>/xlsx")
+@allow(ANY_USER)
+def statement_xlsx(seller_id: int, period: str):
+    """The statement's lines as XLSX: the same columns and rows as its CSV."""
+    from channel.exchange.downloads import download
+
+    st = commissions_statements.statement(current_user, seller_id, period)
+    return download(commissions_statements.STATEMENT_LINE_HEADER, commissions_statements.statement_line_rows(st),
+                    "xlsx", f"statement-{st.seller.code}-{st.period}")

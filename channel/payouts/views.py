@@ -67,6 +67,17 @@ def export_batches(fmt: str):
     return download([_(c) for c in exports.PAYOUT_BATCH_COLUMNS], rows, fmt, "payout-batches")
 
 
+@bp.route("/payouts/holds/export.<fmt>")
+@allow(*STAFF)
+def holds_export(fmt: str):
+    """The payees on hold (not released), as the payouts page lists them."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.hold_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.HOLD_COLUMNS], rows, fmt, "payee-holds")
+
+
 @bp.route("/payouts/batches", methods=["POST"])
 @allow(*STAFF)
 def create():

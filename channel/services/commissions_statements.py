@@ -133,24 +133,34 @@ def plan_on(seller: Seller, month: Month) -> CommissionPlan | None:
     return best[1] if best else None
 
 
+STATEMENT_LINE_HEADER = ["ledger_line_id", "period", "source_period", "rule", "override_level", "order_no",
+                         "order_line_id", "return_line_id", "source_seller", "base_fen", "rate_bp", "amount_fen", "plan",
+                         "plan_version", "reverses_id", "note", "case_id"]
+
+
+def statement_line_rows(st: Statement):
+    """The statement's lines as rows under STATEMENT_LINE_HEADER (fen and basis points, machine
+    keys: a reconciliation format), then an empty row and the total row."""
+    for item in st.lines:
+        line = item.line
+        yield (line.id, line.period, line.source_period, line.rule, line.override_level or "",
+               item.order_no or "", line.order_line_id or "", line.return_line_id or "",
+               item.source_seller.code if item.source_seller else "", line.base_fen if line.base_fen is not None else "",
+               line.rate_bp if line.rate_bp is not None else "", line.amount_fen,
+               item.plan.name if item.plan else "", item.plan.version if item.plan else "",
+               line.reverses_id or "", line.note or "", line.case_id or "")
+    yield ()
+    yield ("total", "", "", "", "", "", "", "", "", "", "", st.total_fen)
+
+
 def statement_csv(st: Statement) -> str:
     """The statement's lines as CSV (UTF-8 with BOM so that Excel reads the Chinese)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(["ledger_line_id", "period", "source_period", "rule", "override_level", "order_no", "order_line_id",
-                     "return_line_id", "source_seller", "base_fen", "rate_bp", "amount_fen", "plan", "plan_version",
-                     "reverses_id", "note", "case_id"])
-    for item in st.lines:
-        line = item.line
-        writer.writerow([line.id, line.period, line.source_period, line.rule, line.override_level or "",
-                         item.order_no or "", line.order_line_id or "", line.return_line_id or "",
-                         item.source_seller.code if item.source_seller else "", line.base_fen if line.base_fen is not None else "",
-                         line.rate_bp if line.rate_bp is not None else "", line.amount_fen,
-                         item.plan.name if item.plan else "", item.plan.version if item.plan else "",
-                         line.reverses_id or "", line.note or "", line.case_id or ""])
-    writer.writerow([])
-    writer.writerow(["total", "", "", "", "", "", "", "", "", "", "", st.total_fen])
+    writer.writerow(STATEMENT_LINE_HEADER)
+    for row in statement_line_rows(st):
+        writer.writerow(row)
     return out.getvalue()
 
 

@@ -558,3 +558,20 @@ def customer_value_rows(user: User, *, seller_id: int | None, as_of) -> Iterator
         return (code, name, yuan_text(abc.profit_fen), _percent_text(abc.cumulative_bp), abc.klass) + scores
 
     return map(row, report["abc"])
+
+
+HOLD_COLUMNS = (N_("编号"), N_("收款方编码"), N_("收款方"), N_("暂扣原因"), N_("操作人"), N_("暂扣时间（UTC）"))
+
+
+def hold_rows(user: User) -> Iterator[tuple]:
+    """The payees on hold, not released (the payouts page); finance and admins only."""
+    from channel.services.access import PAYOUT_STAFF, require_role
+    from channel.services.payouts import active_holds_query
+    from models.payouts import PayeeHold
+
+    require_role(user, *PAYOUT_STAFF)
+    by = aliased(User)
+    query = active_holds_query().join(Seller, Seller.id == PayeeHold.payee_id).outerjoin(
+        by, by.id == PayeeHold.created_by_id).with_only_columns(
+        PayeeHold.id, Seller.code, Seller.name, PayeeHold.reason, by.username, PayeeHold.created_at)
+    return _each(query, lambda r: tuple(r[:4]) + (r[4] or "", _utc_text(r[5])), scalars=False)

@@ -479,8 +479,13 @@ def by_period(lines: list[dict]) -> list[tuple[str, int, int]]:
     return [(period, n, fen) for period, (n, fen) in sorted(totals.items())]
 
 
+def active_holds_query():
+    """SELECT of the payee holds not yet released, by id (the payouts page and its export)."""
+    return select(PayeeHold).where(PayeeHold.released_at.is_(None)).order_by(PayeeHold.id)
+
+
 def active_payee_holds() -> list[PayeeHold]:
-    return list(db.session.scalars(select(PayeeHold).where(PayeeHold.released_at.is_(None)).order_by(PayeeHold.id)))
+    return list(db.session.scalars(active_holds_query()))
 
 
 VISIBLE_TO_PAYEE_BATCHES = (BATCH_APPROVED, BATCH_EXPORTED, BATCH_PAID)

@@ -168,6 +168,31 @@ def test_the_batch_row_export_applies_the_status_filter_for_finance_only(client,
         client.post("/logout")
 
 
+def test_the_hold_export_lists_the_payees_on_hold_for_finance(client, auth, world):
+    from channel.services import payouts
+
+    payouts.hold_payee(world.SZ.id, world.user_finance.id, "发票抬头不符")
+    released = payouts.hold_payee(world.GZ.id, world.user_finance.id, "已解决")
+    payouts.release_payee_hold(released.id, world.user_finance.id)
+    auth.login("finance")
+    (row,) = csv_rows(get(client, "/payouts/holds/export.csv"))
+    assert (row["收款方编码"], row["暂扣原因"], row["操作人"]) == ("SZ", "发票抬头不符", "finance")
+    assert "/payouts/holds/export.xlsx" in client.get("/payouts").get_data(as_text=True)
+    client.post("/logout")
+    auth.login("agent_sz")
+    assert get(client, "/payouts/holds/export.csv").status_code == 403
+
+
+def test_the_statement_downloads_as_excel_with_the_csv_rows(client, auth, posted):  # noqa: F811
+    auth.login("agent_sz")
+    csv_lines = list(csv.reader(io.StringIO(get(client, f"/commissions/statements/{posted.NS.id}/2026-10/csv")
+                                            .get_data(as_text=True).lstrip("\ufeff"))))
+    book = xlsx_rows(get(client, f"/commissions/statements/{posted.NS.id}/2026-10/xlsx"))
+    assert book[0] == tuple(csv_lines[0]) and book[-1][0] == "total" and book[-1][11] == int(csv_lines[-1][11])
+    assert [r[0] for r in book[1:-2]] == [int(r[0]) for r in csv_lines[1:-2]] and len(book) > 3
+    assert get(client, f"/commissions/statements/{posted.GD.id}/2026-10/xlsx").status_code == 404  # its upline
+
+
 def test_my_payouts_export_is_the_payees_own_rows_only(client, auth, world):
     approved_batch(world)
     auth.login("agent_sz")
