@@ -10,7 +10,6 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
                    stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from channel.domain.errors import DomainError
 from channel.exchange import api
