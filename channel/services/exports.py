@@ -238,19 +238,21 @@ AUDIT_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("操作人"), N_("操�
 
 def audit_rows(user: User, **filters) -> Iterator[tuple]:
     """The audit events matching the audit page's filters (channel.services.audit.events_query),
-    newest first; administrators only."""
+    newest first; administrators only. Columns, not ORM objects: the log is the longest list."""
     import json
-
-    from sqlalchemy.orm import joinedload
 
     from channel.services.access import require_role
     from channel.services.audit import events_query
     from models.ops import AuditEvent
 
     require_role(user, "admin")
-    return _each(events_query(**filters).options(joinedload(AuditEvent.actor)), lambda e: (
-        e.id, _utc_text(e.at), e.actor.username if e.actor else "", e.action, e.object_type, e.object_id or "",
-        json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else ""))
+    actor = aliased(User)
+    query = events_query(**filters).outerjoin(actor, actor.id == AuditEvent.actor_id).with_only_columns(
+        AuditEvent.id, AuditEvent.at, actor.username, AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id,
+        AuditEvent.detail)
+    return _each(query, lambda r: (r[0], _utc_text(r[1]), r[2] or "", r[3], r[4], r[5] or "",
+                                   json.dumps(r[6], ensure_ascii=False, sort_keys=True) if r[6] else ""),
+                 scalars=False)
 
 
 JOB_COLUMNS = (N_("编号"), N_("任务"), N_("状态"), N_("提交人"), N_("提交时间（UTC）"), N_("开始时间（UTC）"),
