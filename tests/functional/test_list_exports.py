@@ -355,6 +355,14 @@ def test_the_policy_export_is_for_case_rulers(client, auth, world):
     assert get(client, "/conflicts/policies/export.csv").status_code == 403
 
 
+def test_headers_follow_the_users_language(client, auth, world):
+    add_job(world.user_agent_sz)
+    auth.login("agent_sz")
+    client.post("/lang/en", data={"next": "/"})
+    (row,) = csv_rows(get(client, "/jobs/export.csv"))
+    assert list(row)[:2] == ["Id", "Job"] and list(row)[4] == "Submitted (UTC)"
+
+
 # ---- the buttons ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("username, page, link", [
