@@ -661,6 +661,15 @@ def trainings_export(fmt: str):
                            "trainings")
 
 
+@bp.route("/selling/targets/export.<fmt>")
+@allow(*MANAGERS)
+def targets_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.TARGET_COLUMNS, exports.target_rows(current_user._get_current_object()), fmt,
+                           "kpi-targets")
+
+
 @bp.route("/selling/certifications/export.<fmt>")
 @allow(*FIELD_ROLES)
 def certifications_export(fmt: str):

@@ -577,3 +577,19 @@ def hold_rows(user: User) -> Iterator[tuple]:
         by, by.id == PayeeHold.created_by_id).with_only_columns(
         PayeeHold.id, Seller.code, Seller.name, PayeeHold.reason, by.username, PayeeHold.created_at)
     return _each(query, lambda r: tuple(r[:4]) + (r[4] or "", _utc_text(r[5])), scalars=False)
+
+
+TARGET_COLUMNS = (N_("编号"), N_("渠道"), N_("销售方编码"), N_("销售方"), N_("指标"), N_("周期"), N_("目标"))
+
+
+def target_rows(user: User) -> Iterator[tuple]:
+    """The KPI targets (the KPI page's managers' list): an empty seller means the whole channel;
+    period `day` or `week`. Administrators and channel managers only."""
+    from channel.services.access import require_role
+    from channel.services.selling import targets_query
+    from models.selling import KpiTarget
+
+    require_role(user, *SELLING_MANAGERS)
+    query = targets_query().outerjoin(Seller, Seller.id == KpiTarget.seller_id).with_only_columns(
+        KpiTarget.id, KpiTarget.channel, Seller.code, Seller.name, KpiTarget.metric, KpiTarget.period, KpiTarget.target)
+    return _each(query, lambda r: (r[0], r[1] or "", r[2] or "", r[3] or "") + tuple(r[4:]), scalars=False)

@@ -161,9 +161,15 @@ def delete_target(user: User, target_id: int) -> None:
     db.session.commit()
 
 
+def targets_query():
+    """SELECT of the KPI targets: channel-wide ones first (the KPI page's managers' list, its
+    export and the board's rules)."""
+    return select(KpiTarget).order_by(KpiTarget.seller_id.is_not(None), KpiTarget.channel, KpiTarget.metric,
+                                      KpiTarget.period)
+
+
 def targets() -> list[KpiTarget]:
-    return list(db.session.scalars(select(KpiTarget).order_by(KpiTarget.seller_id.is_not(None), KpiTarget.channel,
-                                                               KpiTarget.metric, KpiTarget.period)))
+    return list(db.session.scalars(targets_query()))
 
 
 def _rules() -> list[kpi.TargetRule]:

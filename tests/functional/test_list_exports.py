@@ -327,6 +327,18 @@ def test_the_kpi_export_applies_day_and_team_within_the_scope(client, auth, worl
     assert get(client, "/selling/kpi/export.csv?channel=agent&team=HZ").status_code == 404
 
 
+def test_the_target_export_is_for_managers(client, auth, world):
+    selling.set_target(world.user_manager, metric="visits", period="week", target=5, channel="direct")
+    selling.set_target(world.user_manager, metric="calls", period="day", target=3, seller_id=world.REP1.id)
+    auth.login("manager")
+    rows = csv_rows(get(client, "/selling/targets/export.csv"))
+    assert [(r["渠道"], r["销售方编码"], r["指标"], r["周期"], r["目标"]) for r in rows] == [
+        ("direct", "", "visits", "week", "5"), ("", "REP1", "calls", "day", "3")]
+    client.post("/logout")
+    auth.login("rep1")
+    assert get(client, "/selling/targets/export.csv").status_code == 403
+
+
 def test_the_customer_value_export_lists_every_customer_in_scope(client, auth, world):
     auth.login("manager")
     rows = csv_rows(get(client, "/selling/value/export.csv?as_of=2026-11-30"))
@@ -384,6 +396,7 @@ def test_headers_follow_the_users_language(client, auth, world):
     ("agent_sz", "/selling/enablement", "/selling/certifications/export.csv"),
     ("manager", "/conflicts/policies", "/conflicts/policies/export.xlsx"),
     ("manager", "/selling/kpi?day=2026-10-12&channel=direct&team=MGR", "/selling/kpi/export.csv?day=2026-10-12&channel=direct&team=MGR"),
+    ("manager", "/selling/kpi?day=2026-10-12", "/selling/targets/export.xlsx\""),
     ("manager", "/selling/value?as_of=2026-11-30&seller=GZ", "/selling/value/export.csv?as_of=2026-11-30&seller=GZ"),
 ])
 def test_each_list_page_links_its_exports_with_its_filters(client, auth, world, username, page, link):
