@@ -59,6 +59,17 @@ def plan_list():
                            import_form=ImportForm(), can_edit=current_user.role in EDITORS, percent=bp_to_percent)
 
 
+@bp.route("/plans/export.<any(csv, xlsx):fmt>")
+@allow(*READERS)
+def plan_list_export(fmt: str):
+    """The plan list (every version) as CSV or XLSX; the JSON export is /plans/export.json."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.plan_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.PLAN_COLUMNS], rows, fmt, "commission-plans")
+
+
 @bp.route("/plans/<int:plan_id>")
 @allow(*READERS)
 def plan(plan_id: int):
@@ -148,6 +159,17 @@ def runs():
     return render_template("commissions/runs.html", form=form, runs=commissions_run.recent_runs()), status
 
 
+@bp.route("/runs/export.<fmt>")
+@allow(*RUNNERS)
+def runs_export(fmt: str):
+    """Every commission run (the page shows the latest 20)."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.run_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.RUN_COLUMNS], rows, fmt, "commission-runs")
+
+
 @bp.route("/statements")
 @allow(ANY_USER)
 def statements():
@@ -160,6 +182,21 @@ def statements():
     cursor = rows[-1][0].code if len(rows) == 100 else None
     return render_template("commissions/statements.html", period=period, rows=rows, cursor=cursor,
                            own=current_user.seller_id)
+
+
+@bp.route("/statements/export.<fmt>")
+@allow(ANY_USER)
+def statements_export(fmt: str):
+    """The statement list of `period` (default last month) in the user's scope, every page."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    period = request.args.get("period") or _default_period()
+    try:
+        rows = exports.statement_list_rows(current_user._get_current_object(), period)
+    except (DomainError, ValueError):
+        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+    return download([_(c) for c in exports.STATEMENT_LIST_COLUMNS], rows, fmt, f"statements-{period}")
 
 
 @bp.route("/statements/<int:seller_id>/<period>")
@@ -175,3 +212,14 @@ def statement_csv(seller_id: int, period: str):
     st = commissions_statements.statement(current_user, seller_id, period)
     return Response(commissions_statements.statement_csv(st), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=statement-{st.seller.code}-{st.period}.csv"})
+
+
+@bp.route("/statements/<int:seller_id>/<period>/xlsx")
+@allow(ANY_USER)
+def statement_xlsx(seller_id: int, period: str):
+    """The statement's lines as XLSX: the same columns and rows as its CSV."""
+    from channel.exchange.downloads import download
+
+    st = commissions_statements.statement(current_user, seller_id, period)
+    return download(commissions_statements.STATEMENT_LINE_HEADER, commissions_statements.statement_line_rows(st),
+                    "xlsx", f"statement-{st.seller.code}-{st.period}")

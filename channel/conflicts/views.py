@@ -239,6 +239,17 @@ def registrations():
     return _registrations_page(RegistrationForm(), [], 200)
 
 
+@bp.route("/conflicts/registrations/export.<fmt>")
+@allow(ANY_USER)
+def registrations_export(fmt: str):
+    """The registrations of the sellers the user may see, every page of them."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.registration_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.REGISTRATION_COLUMNS], rows, fmt, "registrations")
+
+
 @bp.route("/conflicts/registrations", methods=["POST"])
 @allow(*REGISTRANTS)
 def register():
@@ -289,5 +300,15 @@ def policies():
                 field.errors = list(field.errors) + [error_text(error)]
     if request.method == "POST":
         status = 400
-    rows = db.session.query(ConflictPolicy).order_by(ConflictPolicy.id).all()
+    rows = db.session.scalars(conflicts_reports.policies_query()).all()
     return render_template("conflicts/policies.html", form=form, policies=rows), status
+
+
+@bp.route("/conflicts/policies/export.<fmt>")
+@allow(*CASE_RULERS)
+def policies_export(fmt: str):
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.policy_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.POLICY_COLUMNS], rows, fmt, "conflict-policies")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from channel.domain.errors import DomainError
 from channel.exchange import api
@@ -36,10 +35,7 @@ def _kind_choices():
 
 
 def _runs_query():
-    query = select(ImportRun).order_by(ImportRun.id.desc())
-    if current_user.role != ROLE_ADMIN:
-        query = query.where(ImportRun.created_by_id == current_user.id)
-    return query
+    return imports.runs_query(current_user)
 
 
 def _require_run(run_id: int) -> ImportRun:
@@ -65,6 +61,16 @@ def imports_page():
         return redirect(url_for("ops.job", job_id=job.id))
     runs = list(db.session.scalars(_runs_query().limit(20)))
     return render_template("exchange/imports.html", form=form, runs=runs, kinds=imports.IMPORT_KINDS)
+
+
+@bp.route("/imports/export.<fmt>")
+@allow(*IMPORT_ROLES)
+def imports_export(fmt: str):
+    """The import history the user may see (administrators: every run), every run of it."""
+    from channel.exchange.downloads import download
+
+    rows = exports.import_run_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.IMPORT_RUN_COLUMNS], rows, fmt, "imports")
 
 
 @bp.route("/imports/<int:run_id>")

@@ -1,7 +1,8 @@
 """Pages of the ops feature: the health check, the audit log, background jobs."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -50,6 +51,34 @@ def audit_log():
             object_id=form.object_id.data, date_from=form.date_from.data, date_to=form.date_to.data,
             before_id=request.args.get("before", type=int))
     return render_template("ops/audit.html", form=form, rows=rows, next_cursor=next_cursor)
+
+
+@bp.route("/audit/export.<fmt>")
+@allow(ROLE_ADMIN)
+def audit_export(fmt: str):
+    """The audit events matching the page's filters, every page of them."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+    rows = exports.audit_rows(
+        current_user._get_current_object(), action=form.action.data, actor=form.actor.data,
+        object_type=form.object_type.data, object_id=form.object_id.data, date_from=form.date_from.data,
+        date_to=form.date_to.data)
+    return download([_(c) for c in exports.AUDIT_COLUMNS], rows, fmt, "audit-log")
+
+
+@bp.route("/jobs/export.<fmt>")
+@allow(ANY_USER)
+def job_list_export(fmt: str):
+    """The jobs the user may see (administrators: all), every one (the page shows 100)."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    return download([_(c) for c in exports.JOB_COLUMNS], exports.job_rows(current_user._get_current_object()), fmt,
+                    "jobs")
 
 
 @bp.route("/jobs")
@@ -120,12 +149,20 @@ def job_download(job_id: int):
 @bp.route("/users")
 @allow(ROLE_ADMIN)
 def users():
-    from sqlalchemy import select
+    from channel.services.users import users_query
 
-    from models.users import User
-
-    rows = db.session.scalars(select(User).order_by(User.username)).all()
+    rows = db.session.scalars(users_query()).all()
     return render_template("ops/users.html", rows=rows, role_form=RoleForm(), active_form=ActiveForm(), confirm=RerunForm())
+
+
+@bp.route("/users/export.<fmt>")
+@allow(ROLE_ADMIN)
+def users_export(fmt: str):
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    return download([_(c) for c in exports.USER_COLUMNS], exports.user_rows(current_user._get_current_object()), fmt,
+                    "users")
 
 
 def _user_or_404(user_id: int):

@@ -68,6 +68,17 @@ def export_batches(fmt: str):
     return download([_(c) for c in exports.PAYOUT_BATCH_COLUMNS], rows, fmt, "payout-batches")
 
 
+@bp.route("/payouts/holds/export.<fmt>")
+@allow(*STAFF)
+def holds_export(fmt: str):
+    """The payees on hold (not released), as the payouts page lists them."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.hold_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.HOLD_COLUMNS], rows, fmt, "payee-holds")
+
+
 @bp.route("/payouts/batches", methods=["POST"])
 @allow(*STAFF)
 def create():
@@ -102,6 +113,22 @@ def batch(batch_id: int):
         action_form=ActionForm(), cancel_form=CancelForm(), export_form=ExportForm(),
         invoice_form=InvoiceForm(), hold_form=HoldForm(), result_form=BankResultForm(), reference=reference,
     )
+
+
+@bp.route("/payouts/batches/<int:batch_id>/rows.<fmt>")
+@allow(*STAFF)
+def batch_rows_export(batch_id: int, fmt: str):
+    """The batch's rows as the page lists them (filter `status`), every page; read-only (the
+    payout file for the bank is the POST export, which moves the batch)."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+    from models.payouts import ROW_STATUSES
+
+    status = request.args.get("status") or None
+    if status is not None and status not in ROW_STATUSES:
+        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+    rows = exports.payout_row_rows(current_user._get_current_object(), batch_id, status)
+    return download([_(c) for c in exports.PAYOUT_ROW_COLUMNS], rows, fmt, f"payout-batch-{batch_id}-rows")
 
 
 def _done(batch_id: int, message: str):
@@ -221,6 +248,16 @@ def row(row_id: int):
 @allow(*PAYEES)
 def mine():
     return render_template("payouts/mine.html", rows=payouts.payee_history(current_user.seller_id))
+
+
+@bp.route("/payouts/mine/export.<fmt>")
+@allow(*PAYEES)
+def mine_export(fmt: str):
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    rows = exports.my_payout_rows(current_user._get_current_object())
+    return download([_(c) for c in exports.MY_PAYOUT_COLUMNS], rows, fmt, "my-payouts")
 
 
 def _valid(form):

@@ -160,9 +160,9 @@ def complete_task(task_id: int):
 # --- KPI ------------------------------------------------------------------------------------
 
 
-@bp.route("/selling/kpi")
-@allow(*FIELD_ROLES)
-def kpi_board():
+def _kpi_args() -> tuple[date, str, int | None]:
+    """The KPI board's filters (the page and its export): day, channel, team root (404 for an
+    unknown channel or team code)."""
     day = _day_arg()
     channel = request.args.get("channel") or ("agent" if current_user.role == ROLE_AGENT else "direct")
     if channel not in ("agent", "direct"):
@@ -173,6 +173,24 @@ def kpi_board():
         if root is None:
             abort(404)
         root_id = root.id
+    return day, channel, root_id
+
+
+@bp.route("/selling/kpi/export.<fmt>")
+@allow(*FIELD_ROLES)
+def kpi_export(fmt: str):
+    """The board's rows (one per seller and metric) for the page's filters."""
+    from channel.services import exports
+
+    day, channel, root_id = _kpi_args()
+    rows = exports.kpi_rows(current_user._get_current_object(), day=day, channel=channel, root_id=root_id)
+    return _selling_export(exports.KPI_COLUMNS, rows, fmt, f"kpi-{day.isoformat()}")
+
+
+@bp.route("/selling/kpi")
+@allow(*FIELD_ROLES)
+def kpi_board():
+    day, channel, root_id = _kpi_args()
     board = selling.kpi_board(current_user, day=day, channel=channel, root_id=root_id)
     labels = [monday.strftime("%m-%d") for monday in board["mondays"]]
     trend = charts.count_line(_("每周团队活动"), labels,
@@ -302,6 +320,20 @@ def opportunities():
                            stage_form=f.StageForm(formdata=None))
 
 
+@bp.route("/selling/opportunities/export.<fmt>")
+@allow(*FIELD_ROLES)
+def opportunities_export(fmt: str):
+    """The opportunities needing attention (filter `days`, as the page), every one of them."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    days = request.args.get("days", 14, type=int)
+    if days < 1 or days > 3650:
+        abort(400)
+    rows = exports.opportunity_rows(current_user._get_current_object(), days)
+    return download([_(c) for c in exports.OPPORTUNITY_COLUMNS], rows, fmt, "opportunities")
+
+
 @bp.route("/selling/stages", methods=["POST"])
 @allow(*MANAGERS)
 def add_stage():
@@ -321,9 +353,9 @@ def add_stage():
 # --- customer value and maintenance ---------------------------------------------------------
 
 
-@bp.route("/selling/value")
-@allow(*FIELD_ROLES)
-def value():
+def _value_args():
+    """The customer-value page's filters (the page and its export): as-of day and seller (the
+    user's own by default; 404 for an unknown code)."""
     as_of = _day_arg("as_of")
     seller = None
     if request.args.get("seller"):
@@ -332,6 +364,25 @@ def value():
             abort(404)
     elif current_user.seller_id is not None:
         seller = current_user.seller
+    return as_of, seller
+
+
+@bp.route("/selling/value/export.<fmt>")
+@allow(*FIELD_ROLES)
+def value_export(fmt: str):
+    """Every customer of the report (the page shows the top 40) with its ABC class and RFM scores."""
+    from channel.services import exports
+
+    as_of, seller = _value_args()
+    rows = exports.customer_value_rows(current_user._get_current_object(), seller_id=seller.id if seller else None,
+                                       as_of=as_of)
+    return _selling_export(exports.CUSTOMER_VALUE_COLUMNS, rows, fmt, f"customer-value-{as_of.isoformat()}")
+
+
+@bp.route("/selling/value")
+@allow(*FIELD_ROLES)
+def value():
+    as_of, seller = _value_args()
     report = selling_value.value_report(current_user, seller_id=seller.id if seller else None, as_of=as_of)
     names = _customer_names([row.customer_id for row in report["abc"][:40]] + [row.customer_id for row in report["rfm"][:40]])
     pareto = charts.pareto(_("帕累托曲线：前 N% 客户的毛利占比"), value_domain.pareto_curve(report["abc"]),
@@ -568,6 +619,86 @@ def answer_support(request_id: int):
     return redirect(url_for("selling.enablement"))
 
 
+# --- exports of the lists on the home and enablement pages ----------------------------------
+
+
+def _selling_export(columns, rows, fmt: str, name: str):
+    from channel.exchange.downloads import download
+
+    return download([_(c) for c in columns], rows, fmt, name)
+
+
+def _status_arg(allowed) -> str | None:
+    status = request.args.get("status") or None
+    if status is not None and status not in allowed:
+        abort(400)
+    return status
+
+
+@bp.route("/selling/activities/export.<fmt>")
+@allow(*FIELD_ROLES)
+def activities_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.ACTIVITY_COLUMNS, exports.activity_rows(current_user._get_current_object()), fmt,
+                           "activities")
+
+
+@bp.route("/selling/tasks/export.<fmt>")
+@allow(*FIELD_ROLES)
+def tasks_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.TASK_COLUMNS, exports.task_rows(current_user._get_current_object()), fmt, "tasks")
+
+
+@bp.route("/selling/trainings/export.<fmt>")
+@allow(*MANAGERS)
+def trainings_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.TRAINING_COLUMNS, exports.training_rows(current_user._get_current_object()), fmt,
+                           "trainings")
+
+
+@bp.route("/selling/targets/export.<fmt>")
+@allow(*MANAGERS)
+def targets_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.TARGET_COLUMNS, exports.target_rows(current_user._get_current_object()), fmt,
+                           "kpi-targets")
+
+
+@bp.route("/selling/certifications/export.<fmt>")
+@allow(*FIELD_ROLES)
+def certifications_export(fmt: str):
+    from channel.services import exports
+
+    return _selling_export(exports.CERTIFICATION_COLUMNS,
+                           exports.certification_rows(current_user._get_current_object()), fmt, "certifications")
+
+
+@bp.route("/selling/applications/export.<fmt>")
+@allow(*MANAGERS)
+def applications_export(fmt: str):
+    from channel.services import exports
+    from models.selling import APPLICATION_STATUSES
+
+    rows = exports.application_rows(current_user._get_current_object(), _status_arg(APPLICATION_STATUSES))
+    return _selling_export(exports.APPLICATION_COLUMNS, rows, fmt, "agent-applications")
+
+
+@bp.route("/selling/support/export.<fmt>")
+@allow(*FIELD_ROLES)
+def support_export(fmt: str):
+    from channel.services import exports
+    from models.selling import SUPPORT_STATUSES
+
+    rows = exports.support_rows(current_user._get_current_object(), _status_arg(SUPPORT_STATUSES))
+    return _selling_export(exports.SUPPORT_COLUMNS, rows, fmt, "support-requests")
+
+
 # --- feedback to product --------------------------------------------------------------------
 
 
@@ -606,6 +737,23 @@ def product_feedback():
         items=selling_feedback.feedback_list(current_user, product_id=product_id, status=request.args.get("status")),
         answer_form=f.FeedbackAnswerForm(formdata=None), product_id=product_id,
     )
+
+
+@bp.route("/selling/feedback/export.<fmt>")
+@allow(*FIELD_ROLES, ROLE_PRODUCT)
+def feedback_export(fmt: str):
+    """Feedback of the sellers the user may see (filters `product`, `status` as the product
+    managers' page), every item: the export of both feedback pages."""
+    from channel.exchange.downloads import download
+    from channel.services import exports
+    from models.selling import FEEDBACK_STATUSES
+
+    status = request.args.get("status") or None
+    if status is not None and status not in FEEDBACK_STATUSES:
+        abort(400)
+    rows = exports.feedback_rows(current_user._get_current_object(), product_id=request.args.get("product", type=int),
+                                 status=status)
+    return download([_(c) for c in exports.FEEDBACK_COLUMNS], rows, fmt, "feedback")
 
 
 @bp.route("/selling/feedback/<int:feedback_id>/answer", methods=["POST"])

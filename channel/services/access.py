@@ -204,3 +204,14 @@ def scope_payout_rows(query: Select, user: User) -> Select:
                            PayoutRow.batch_id.in_(select(PayoutBatch.id).where(
                                PayoutBatch.status.in_(VISIBLE_TO_PAYEE_BATCHES))))
     return query.where(PayoutRow.id.is_(None))
+
+
+# ---- import runs (the exchange feature) --------------------------------------------------------
+# An administrator sees every import run; finance and channel managers the runs they started.
+
+
+def scope_import_runs(query: Select, user: User) -> Select:
+    from models.exchange import ImportRun
+    from models.users import ROLE_ADMIN
+
+    return query if user.role == ROLE_ADMIN else query.where(ImportRun.created_by_id == user.id)

@@ -13,12 +13,11 @@ def record(actor_id: int | None, action: str, object_type: str, object_id, detai
     return event
 
 
-def events_page(*, action: str | None = None, actor: str | None = None, object_type: str | None = None,
-                object_id: str | None = None, date_from=None, date_to=None, before_id: int | None = None,
-                size: int = 50) -> tuple[list[AuditEvent], int | None]:
-    """Audit events newest first, filtered (action and object type match a prefix, dates are
-    Asia/Shanghai business dates, inclusive), a keyset page after `before_id`. Returns the rows
-    and the cursor of the next page (None at the end). Who may read it is the view's rule."""
+def events_query(*, action: str | None = None, actor: str | None = None, object_type: str | None = None,
+                 object_id: str | None = None, date_from=None, date_to=None):
+    """SELECT of the audit events newest first, filtered: action and object type match a prefix,
+    dates are Asia/Shanghai business dates, inclusive (the audit page and its export). Who may
+    read it is the caller's rule."""
     from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
@@ -45,7 +44,14 @@ def events_page(*, action: str | None = None, actor: str | None = None, object_t
         query = query.where(AuditEvent.at >= utc(date_from))
     if date_to:
         query = query.where(AuditEvent.at < utc(date_to, end=True))
+    return query.order_by(AuditEvent.id.desc())
+
+
+def events_page(*, before_id: int | None = None, size: int = 50, **filters) -> tuple[list[AuditEvent], int | None]:
+    """A keyset page (after `before_id`) of `events_query(**filters)`: the rows and the cursor of
+    the next page (None at the end)."""
+    query = events_query(**filters)
     if before_id:
         query = query.where(AuditEvent.id < before_id)
-    rows = list(db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(size + 1)))
+    rows = list(db.session.scalars(query.limit(size + 1)))
     return rows[:size], (rows[size - 1].id if len(rows) > size else None)

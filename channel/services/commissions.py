@@ -151,12 +151,17 @@ def get_plan(plan_id: int) -> CommissionPlan:
     return plan
 
 
-def list_plans(include_superseded: bool = False) -> list[CommissionPlan]:
+def plans_query(include_superseded: bool = False):
+    """SELECT of the plans by channel, level, family and version (the plan list and its export)."""
     query = select(CommissionPlan).order_by(CommissionPlan.channel, CommissionPlan.level, CommissionPlan.family_id,
                                             CommissionPlan.version)
     if not include_superseded:
         query = query.where(CommissionPlan.status == "active")
-    return list(db.session.scalars(query))
+    return query
+
+
+def list_plans(include_superseded: bool = False) -> list[CommissionPlan]:
+    return list(db.session.scalars(plans_query(include_superseded)))
 
 
 def versions_of(plan: CommissionPlan) -> list[CommissionPlan]:

@@ -503,7 +503,13 @@ def _record_failure(period: str, actor_id: int | None, error: Exception) -> None
         db.session.rollback()
 
 
-def recent_runs(limit: int = 20) -> list[CommissionRun]:
+def runs_query():
+    """SELECT of every commission run, newest first (the runs page shows the first 20; the
+    export every one)."""
     from sqlalchemy import select
 
-    return list(db.session.scalars(select(CommissionRun).order_by(CommissionRun.id.desc()).limit(limit)))
+    return select(CommissionRun).order_by(CommissionRun.id.desc())
+
+
+def recent_runs(limit: int = 20) -> list[CommissionRun]:
+    return list(db.session.scalars(runs_query().limit(limit)))

@@ -133,38 +133,56 @@ def plan_on(seller: Seller, month: Month) -> CommissionPlan | None:
     return best[1] if best else None
 
 
+STATEMENT_LINE_HEADER = ["ledger_line_id", "period", "source_period", "rule", "override_level", "order_no",
+                         "order_line_id", "return_line_id", "source_seller", "base_fen", "rate_bp", "amount_fen", "plan",
+                         "plan_version", "reverses_id", "note", "case_id"]
+
+
+def statement_line_rows(st: Statement):
+    """The statement's lines as rows under STATEMENT_LINE_HEADER (fen and basis points, machine
+    keys: a reconciliation format), then an empty row and the total row."""
+    for item in st.lines:
+        line = item.line
+        yield (line.id, line.period, line.source_period, line.rule, line.override_level or "",
+               item.order_no or "", line.order_line_id or "", line.return_line_id or "",
+               item.source_seller.code if item.source_seller else "", line.base_fen if line.base_fen is not None else "",
+               line.rate_bp if line.rate_bp is not None else "", line.amount_fen,
+               item.plan.name if item.plan else "", item.plan.version if item.plan else "",
+               line.reverses_id or "", line.note or "", line.case_id or "")
+    yield ()
+    yield ("total", "", "", "", "", "", "", "", "", "", "", st.total_fen)
+
+
 def statement_csv(st: Statement) -> str:
     """The statement's lines as CSV (UTF-8 with BOM so that Excel reads the Chinese)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(["ledger_line_id", "period", "source_period", "rule", "override_level", "order_no", "order_line_id",
-                     "return_line_id", "source_seller", "base_fen", "rate_bp", "amount_fen", "plan", "plan_version",
-                     "reverses_id", "note", "case_id"])
-    for item in st.lines:
-        line = item.line
-        writer.writerow([line.id, line.period, line.source_period, line.rule, line.override_level or "",
-                         item.order_no or "", line.order_line_id or "", line.return_line_id or "",
-                         item.source_seller.code if item.source_seller else "", line.base_fen if line.base_fen is not None else "",
-                         line.rate_bp if line.rate_bp is not None else "", line.amount_fen,
-                         item.plan.name if item.plan else "", item.plan.version if item.plan else "",
-                         line.reverses_id or "", line.note or "", line.case_id or ""])
-    writer.writerow([])
-    writer.writerow(["total", "", "", "", "", "", "", "", "", "", "", st.total_fen])
+    writer.writerow(STATEMENT_LINE_HEADER)
+    for row in statement_line_rows(st):
+        writer.writerow(row)
     return out.getvalue()
+
+
+def payees_query(user: User, period: str):
+    """SELECT (seller, line count, total fen) of every payee of month `period` in the user's
+    scope, by seller code: the statement list and its export. DomainError for a bad period."""
+    month = Month.parse(period)
+    query = (select(Seller, func.count(LedgerLine.id), func.sum(LedgerLine.amount_fen))
+             .join(LedgerLine, LedgerLine.payee_id == Seller.id)
+             .where(LedgerLine.period == str(month))
+             .group_by(Seller.id).order_by(Seller.code))
+    scope = seller_scope(user)
+    if scope is not None:
+        query = query.where(Seller.id.in_(scope))
+    return query
 
 
 def payees(user: User, period: str, after_code: str | None = None, size: int = 100) -> list[tuple[Seller, int, int]]:
     """(seller, line count, total fen) for every payee of the month in the user's scope,
     by seller code, one keyset page after `after_code`."""
-    month = Month.parse(period)
-    query = (select(Seller, func.count(LedgerLine.id), func.sum(LedgerLine.amount_fen))
-             .join(LedgerLine, LedgerLine.payee_id == Seller.id)
-             .where(LedgerLine.period == str(month))
-             .group_by(Seller.id).order_by(Seller.code).limit(size))
-    scope = seller_scope(user)
-    if scope is not None:
-        query = query.where(Seller.id.in_(scope))
+    query = payees_query(user, period)
     if after_code:
         query = query.where(Seller.code > after_code)
+    query = query.limit(size)
     return [(s, int(n), int(total)) for s, n, total in db.session.execute(query).all()]

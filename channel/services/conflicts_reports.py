@@ -249,19 +249,31 @@ def _harmed_registration(user: User, case: ConflictCase, evidence: list[Conflict
     return None
 
 
-def registrations_page(user: User, cursor: str | None = None, size: int = 50):
-    from channel.services.access import seller_scope
+def registrations_query(user: User) -> Select:
+    """SELECT of the customer registrations of the sellers `user` may see, newest first (the
+    registrations page and its export)."""
+    from channel.services.access import scope_by_seller
 
-    query = select(CustomerRegistration)
-    scope = seller_scope(user)
-    if scope is not None:
-        query = query.where(CustomerRegistration.seller_id.in_(scope))
+    return scope_by_seller(select(CustomerRegistration), user, CustomerRegistration.seller_id).order_by(
+        CustomerRegistration.id.desc())
+
+
+def registrations_page(user: User, cursor: str | None = None, size: int = 50):
+    query = registrations_query(user)
     if cursor and cursor.isdigit():
         query = query.where(CustomerRegistration.id < int(cursor))
-    rows = list(db.session.scalars(query.order_by(CustomerRegistration.id.desc()).limit(size + 1)))
+    rows = list(db.session.scalars(query.limit(size + 1)))
     return CasePage(rows=rows[:size], next_cursor=str(rows[size - 1].id) if len(rows) > size else None)
 
 
 def staff_users() -> list[User]:
     return db.session.scalars(select(User).where(User.role.in_(("admin", "channel_manager")), User.active.is_(True))
                               .order_by(User.username)).all()
+
+
+def policies_query() -> Select:
+    """SELECT of the conflict policies by id (the policies page and its export; case rulers only:
+    the caller's rule)."""
+    from models.conflicts import ConflictPolicy
+
+    return select(ConflictPolicy).order_by(ConflictPolicy.id)

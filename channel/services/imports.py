@@ -3,7 +3,7 @@
 `IMPORT_KINDS` is the registry of what can be imported. Adding a kind is declarative: subclass
 `RowKind` (a small kind written row by row through an existing service) or `ImportKind` (a
 bulk kind with its own two passes), give it a `Schema` of columns and a natural key, and call
-`register(...)`. `run_import` drives every kind the same way:
+`register(...)`. `import_file` drives every kind the same way:
 
 1. pass 1 reads and checks every row (cells, duplicates inside the file, references, the
    services' rules) and collects every bad row as a `RowError`;
@@ -136,6 +136,14 @@ def count_rows(table: TableFile) -> int:
 
 
 # ------------------------------------------------------------------------------------ the driver
+
+def runs_query(user):
+    """SELECT of the import runs `user` may see (channel.services.access), newest first: the
+    import history on the imports page and its export."""
+    from channel.services.access import scope_import_runs
+
+    return scope_import_runs(select(ImportRun), user).order_by(ImportRun.id.desc())
+
 
 def import_file(kind_key: str, path: str, user_id: int | None = None, filename: str | None = None,
                 progress: Progress | None = None) -> ImportRun:

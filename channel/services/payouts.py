@@ -426,14 +426,20 @@ def batches(limit: int = 100) -> list[PayoutBatch]:
     return list(db.session.scalars(select(PayoutBatch).order_by(PayoutBatch.id.desc()).limit(limit)))
 
 
-def batch_rows(batch_id: int, after: int | None = None, size: int = 100, status: str | None = None) -> list[PayoutRow]:
-    """A keyset page of a batch's rows, by id."""
+def batch_rows_query(batch_id: int, status: str | None = None):
+    """SELECT of a batch's rows by id, of one row status if given (the batch page and its export)."""
     query = select(PayoutRow).where(PayoutRow.batch_id == batch_id)
-    if after:
-        query = query.where(PayoutRow.id > after)
     if status:
         query = query.where(PayoutRow.status == status)
-    return list(db.session.scalars(query.order_by(PayoutRow.id).limit(size)))
+    return query.order_by(PayoutRow.id)
+
+
+def batch_rows(batch_id: int, after: int | None = None, size: int = 100, status: str | None = None) -> list[PayoutRow]:
+    """A keyset page of a batch's rows, by id."""
+    query = batch_rows_query(batch_id, status)
+    if after:
+        query = query.where(PayoutRow.id > after)
+    return list(db.session.scalars(query.limit(size)))
 
 
 def row_counts(batch_id: int) -> dict[str, tuple[int, int]]:
@@ -473,18 +479,27 @@ def by_period(lines: list[dict]) -> list[tuple[str, int, int]]:
     return [(period, n, fen) for period, (n, fen) in sorted(totals.items())]
 
 
+def active_holds_query():
+    """SELECT of the payee holds not yet released, by id (the payouts page and its export)."""
+    return select(PayeeHold).where(PayeeHold.released_at.is_(None)).order_by(PayeeHold.id)
+
+
 def active_payee_holds() -> list[PayeeHold]:
-    return list(db.session.scalars(select(PayeeHold).where(PayeeHold.released_at.is_(None)).order_by(PayeeHold.id)))
+    return list(db.session.scalars(active_holds_query()))
 
 
 VISIBLE_TO_PAYEE_BATCHES = (BATCH_APPROVED, BATCH_EXPORTED, BATCH_PAID)
 VISIBLE_TO_PAYEE_ROWS = (ROW_PAYABLE, ROW_PAID, ROW_FAILED)
 
 
+def payee_history_query(payee_id: int):
+    """SELECT of a payee's payouts, newest first: rows of approved, exported or paid batches that
+    pay (or paid, or tried to). The "my payouts" page and its export."""
+    return (select(PayoutRow).join(PayoutBatch, PayoutBatch.id == PayoutRow.batch_id)
+            .where(PayoutRow.payee_id == payee_id, PayoutBatch.status.in_(VISIBLE_TO_PAYEE_BATCHES),
+                   PayoutRow.status.in_(VISIBLE_TO_PAYEE_ROWS))
+            .order_by(PayoutRow.id.desc()))
+
+
 def payee_history(payee_id: int) -> list[PayoutRow]:
-    """A payee's payouts: rows of approved, exported or paid batches that pay (or paid, or tried to)."""
-    return list(db.session.scalars(
-        select(PayoutRow).join(PayoutBatch, PayoutBatch.id == PayoutRow.batch_id)
-        .where(PayoutRow.payee_id == payee_id, PayoutBatch.status.in_(VISIBLE_TO_PAYEE_BATCHES),
-               PayoutRow.status.in_(VISIBLE_TO_PAYEE_ROWS))
-        .order_by(PayoutRow.id.desc())))
+    return list(db.session.scalars(payee_history_query(payee_id)))

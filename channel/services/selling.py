@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, cast, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
 from channel.domain import selling_kpi as kpi
@@ -81,27 +82,39 @@ def log_activity(
     return activity
 
 
-def recent_activities(user: User, *, seller_id: int | None = None, customer_id: int | None = None,
-                      before_id: int | None = None, size: int = 50) -> list[Activity]:
-    """Newest first (keyset on id); only activities of sellers the user may see."""
+def activities_query(user: User, *, seller_id: int | None = None, customer_id: int | None = None):
+    """SELECT of the activities of sellers the user may see, newest first (the selling home
+    page, the customer page and the activities export)."""
     query = scope_by_seller(select(Activity), user, Activity.seller_id)
     if seller_id is not None:
         query = query.where(Activity.seller_id.in_(subtree_ids(seller_id)))
     if customer_id is not None:
         query = query.where(Activity.customer_id == customer_id)
+    return query.order_by(Activity.id.desc())
+
+
+def recent_activities(user: User, *, seller_id: int | None = None, customer_id: int | None = None,
+                      before_id: int | None = None, size: int = 50) -> list[Activity]:
+    """Newest first (keyset on id); only activities of sellers the user may see."""
+    query = activities_query(user, seller_id=seller_id, customer_id=customer_id)
     if before_id:
         query = query.where(Activity.id < before_id)
-    return list(db.session.scalars(query.order_by(Activity.id.desc()).limit(size)))
+    return list(db.session.scalars(query.limit(size)))
 
 
-def open_tasks(user: User, *, due_until: date | None = None, seller_id: int | None = None, size: int = 200) -> list[Task]:
-    """Open tasks (not done) of sellers the user may see, earliest due first."""
+def open_tasks_query(user: User, *, due_until: date | None = None, seller_id: int | None = None):
+    """SELECT of the open tasks (not done) of sellers the user may see, earliest due first."""
     query = scope_by_seller(select(Task), user, Task.seller_id).where(Task.done_at.is_(None))
     if due_until is not None:
         query = query.where(Task.due_on <= due_until)
     if seller_id is not None:
         query = query.where(Task.seller_id == seller_id)
-    return list(db.session.scalars(query.order_by(Task.due_on, Task.id).limit(size)))
+    return query.order_by(Task.due_on, Task.id)
+
+
+def open_tasks(user: User, *, due_until: date | None = None, seller_id: int | None = None, size: int = 200) -> list[Task]:
+    """Open tasks (not done) of sellers the user may see, earliest due first."""
+    return list(db.session.scalars(open_tasks_query(user, due_until=due_until, seller_id=seller_id).limit(size)))
 
 
 def complete_task(user: User, task_id: int) -> Task:
@@ -148,9 +161,15 @@ def delete_target(user: User, target_id: int) -> None:
     db.session.commit()
 
 
+def targets_query():
+    """SELECT of the KPI targets: channel-wide ones first (the KPI page's managers' list, its
+    export and the board's rules)."""
+    return select(KpiTarget).order_by(KpiTarget.seller_id.is_not(None), KpiTarget.channel, KpiTarget.metric,
+                                      KpiTarget.period)
+
+
 def targets() -> list[KpiTarget]:
-    return list(db.session.scalars(select(KpiTarget).order_by(KpiTarget.seller_id.is_not(None), KpiTarget.channel,
-                                                               KpiTarget.metric, KpiTarget.period)))
+    return list(db.session.scalars(targets_query()))
 
 
 def _rules() -> list[kpi.TargetRule]:
@@ -283,9 +302,15 @@ def opportunities_of(user: User, customer_id: int) -> list[Opportunity]:
     return list(db.session.scalars(query.order_by(Opportunity.id.desc())))
 
 
-def opportunity_report(user: User, *, days: int, today: date | None = None, size: int = 500) -> list[dict]:
+def opportunity_report(user: User, *, days: int, today: date | None = None, size: int | None = 500) -> list[dict]:
     """Open opportunities (stage not closed) in scope that have no decision-maker contact or
-    no activity with the customer for `days` days or more; one query."""
+    no activity with the customer for `days` days or more; one query (`size` None: all)."""
+    return list(opportunity_report_rows(user, days=days, today=today, size=size))
+
+
+def opportunity_report_rows(user: User, *, days: int, today: date | None = None, size: int | None = None):
+    """The rows of `opportunity_report`, streamed (the page shows the first 500, the export all):
+    dicts of opportunity, has_decision_maker, last_contact_on (a Shanghai date) and stale."""
     today = today or today_in_shanghai()
     cutoff_day = rules.stale_cutoff(today, days)
     cutoff_utc, _ = kpi.utc_bounds(cutoff_day, cutoff_day)
@@ -298,14 +323,15 @@ def opportunity_report(user: User, *, days: int, today: date | None = None, size
         .join(OpportunityStage, OpportunityStage.id == Opportunity.stage_id)
         .where(OpportunityStage.closed.is_(False))
         .where(~has_dm | last_contact.is_(None) | (last_contact < cutoff_utc))
+        .options(joinedload(Opportunity.customer), joinedload(Opportunity.seller), joinedload(Opportunity.stage))
     )
-    query = scope_by_seller(query, user, Opportunity.seller_id)
-    out = []
-    for opp, dm, last in db.session.execute(query.order_by(Opportunity.id).limit(size)):
+    query = scope_by_seller(query, user, Opportunity.seller_id).order_by(Opportunity.id)
+    if size is not None:
+        query = query.limit(size)
+    for opp, dm, last in db.session.execute(query.execution_options(yield_per=1000)):
         last_day = kpi.shanghai_day(last) if last else None
-        out.append({"opportunity": opp, "has_decision_maker": bool(dm), "last_contact_on": last_day,
-                    "stale": rules.is_stale(last_day, today, days)})
-    return out
+        yield {"opportunity": opp, "has_decision_maker": bool(dm), "last_contact_on": last_day,
+               "stale": rules.is_stale(last_day, today, days)}
 
 
 def customer_summary(user: User, customer_id: int) -> dict:

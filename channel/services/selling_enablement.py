@@ -57,8 +57,13 @@ def record_attendance(user: User, training_id: int, seller_ids: list[int]) -> in
     return added
 
 
+def trainings_query():
+    """SELECT of the trainings, latest first (managers' list on the enablement page; its export)."""
+    return select(Training).order_by(Training.held_on.desc(), Training.id.desc())
+
+
 def trainings(size: int = 100) -> list[Training]:
-    return list(db.session.scalars(select(Training).order_by(Training.held_on.desc(), Training.id.desc()).limit(size)))
+    return list(db.session.scalars(trainings_query().limit(size)))
 
 
 def attendees(training_id: int) -> list[Seller]:
@@ -95,11 +100,16 @@ def holds_certification(seller_id: int, code: str, on: date) -> bool:
     ).limit(1)) is not None
 
 
-def certifications(user: User, *, seller_id: int | None = None, size: int = 200) -> list[Certification]:
+def certifications_query(user: User, *, seller_id: int | None = None):
+    """SELECT of the certification rows of sellers the user may see, newest first."""
     query = scope_by_seller(select(Certification), user, Certification.seller_id)
     if seller_id is not None:
         query = query.where(Certification.seller_id == seller_id)
-    return list(db.session.scalars(query.order_by(Certification.id.desc()).limit(size)))
+    return query.order_by(Certification.id.desc())
+
+
+def certifications(user: User, *, seller_id: int | None = None, size: int = 200) -> list[Certification]:
+    return list(db.session.scalars(certifications_query(user, seller_id=seller_id).limit(size)))
 
 
 # --- recruitment (招商) ---------------------------------------------------------------------
@@ -122,11 +132,16 @@ def submit_application(user: User, *, company: str, credit_code: str, contact_na
     return application
 
 
-def applications(status: str | None = None, size: int = 200) -> list[AgentApplication]:
+def applications_query(status: str | None = None):
+    """SELECT of the agent applications, newest first (managers only: the caller's rule)."""
     query = select(AgentApplication)
     if status:
         query = query.where(AgentApplication.status == status)
-    return list(db.session.scalars(query.order_by(AgentApplication.id.desc()).limit(size)))
+    return query.order_by(AgentApplication.id.desc())
+
+
+def applications(status: str | None = None, size: int = 200) -> list[AgentApplication]:
+    return list(db.session.scalars(applications_query(status).limit(size)))
 
 
 def get_application(application_id: int) -> AgentApplication:

@@ -37,8 +37,10 @@ def record_feedback(user: User, *, seller_id: int, product_id: int, body: str, c
     return item
 
 
-def feedback_list(user: User, *, customer_id: int | None = None, product_id: int | None = None,
-                  status: str | None = None, size: int = 200) -> list[Feedback]:
+def feedback_query(user: User, *, customer_id: int | None = None, product_id: int | None = None,
+                   status: str | None = None):
+    """SELECT of the feedback of the sellers `user` may see, newest first, filtered (the feedback
+    pages and their export)."""
     query = scope_by_seller(select(Feedback), user, Feedback.seller_id)
     if customer_id is not None:
         query = query.where(Feedback.customer_id == customer_id)
@@ -46,7 +48,13 @@ def feedback_list(user: User, *, customer_id: int | None = None, product_id: int
         query = query.where(Feedback.product_id == product_id)
     if status:
         query = query.where(Feedback.status == status)
-    return list(db.session.scalars(query.order_by(Feedback.id.desc()).limit(size)))
+    return query.order_by(Feedback.id.desc())
+
+
+def feedback_list(user: User, *, customer_id: int | None = None, product_id: int | None = None,
+                  status: str | None = None, size: int = 200) -> list[Feedback]:
+    return list(db.session.scalars(feedback_query(user, customer_id=customer_id, product_id=product_id,
+                                                  status=status).limit(size)))
 
 
 def set_feedback_status(user: User, feedback_id: int, *, status: str, reply: str | None) -> Feedback:
@@ -110,12 +118,17 @@ def open_support_request(user: User, *, seller_id: int, subject: str, body: str)
     return item
 
 
-def support_requests(user: User, *, status: str | None = None, size: int = 200) -> list[SupportRequest]:
+def support_query(user: User, *, status: str | None = None):
+    """SELECT of the support requests of sellers the user may see, open ones first, newest first."""
     query = scope_by_seller(select(SupportRequest), user, SupportRequest.seller_id)
     if status:
         query = query.where(SupportRequest.status == status)
     order = case((SupportRequest.status == "open", 0), else_=1)
-    return list(db.session.scalars(query.order_by(order, SupportRequest.id.desc()).limit(size)))
+    return query.order_by(order, SupportRequest.id.desc())
+
+
+def support_requests(user: User, *, status: str | None = None, size: int = 200) -> list[SupportRequest]:
+    return list(db.session.scalars(support_query(user, status=status).limit(size)))
 
 
 def answer_support_request(user: User, request_id: int, *, answer: str, status: str = "answered") -> SupportRequest:

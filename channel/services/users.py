@@ -23,3 +23,9 @@ def create_user(username: str, password: str, role: str, *, display_name: str | 
     if commit:
         db.session.commit()
     return user
+
+
+def users_query():
+    """SELECT of every user by username (the administrators' user list and its export; who may
+    read it is the caller's rule)."""
+    return select(User).order_by(User.username)
