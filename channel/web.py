@@ -32,6 +32,9 @@ def url_with(**changes) -> str:
 
 
 def register(app: Flask) -> None:
+    from channel.i18n import install_template_gettext
+
+    install_template_gettext(app)
     app.jinja_env.filters["money"] = format_fen
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["level_name"] = level_name
