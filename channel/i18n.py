@@ -30,7 +30,7 @@ def level_name(channel: str, level: int) -> str:
     key = "AGENT_LEVELS" if channel == "agent" else "DIRECT_LEVELS"
     names = current_app.config[key]
     if 1 <= level <= len(names):
-        return gettext(names[level - 1])
+        return request_translations().ugettext(names[level - 1])
     return str(level)
 
 

@@ -31,6 +31,18 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+_MARKER = 918_273_645
+
+
+def href_for(endpoint: str, arg: str):
+    """A function value -> url_for(endpoint, **{arg: value}) for an <int:arg> route, made from one
+    url_for call: the links of a list's rows are string formatting, not ~20 µs of routing each."""
+    head, found, tail = url_for(endpoint, **{arg: _MARKER}).partition(str(_MARKER))
+    if not found:
+        raise ValueError(f"{endpoint} does not show {arg} in its path")
+    return lambda value: f"{head}{int(value)}{tail}"
+
+
 def register(app: Flask) -> None:
     from channel.i18n import install_template_gettext
 
@@ -39,6 +51,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["level_name"] = level_name
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["href_for"] = href_for
     app.jinja_env.globals["get_locale"] = get_locale
 
     @app.context_processor
