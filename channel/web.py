@@ -1,10 +1,12 @@
 """Template filters and globals shared by every page."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
+from markupsafe import Markup
 from flask_babel import get_locale
 
 from channel.domain.money import format_fen
@@ -43,6 +45,27 @@ def href_for(endpoint: str, arg: str):
     return lambda value: f"{head}{int(value)}{tail}"
 
 
+_FIELDS_HTML: OrderedDict = OrderedDict()
+_FIELDS_HTML_SIZE = 512
+
+
+def filter_fields_html(form) -> Markup:
+    """The fields of a list's GET filter form (templates/_filter_fields.html), rendered once per
+    form class, language, submitted values and errors, then reused: WTForms' rendering was a
+    quarter of an orders-list request, and the lists are mostly shown unfiltered. Only for forms
+    whose labels and choices are fixed by their class (ListFilterForm, CaseFilterForm)."""
+    key = (type(form), str(get_locale()),
+           tuple((f.name, tuple(f.raw_data or ()), repr(f.data), tuple(str(e) for e in f.errors)) for f in form))
+    hit = _FIELDS_HTML.get(key)
+    if hit is None or current_app.debug or current_app.jinja_env.auto_reload:
+        hit = _FIELDS_HTML[key] = Markup(render_template("_filter_fields.html", form=form))
+        if len(_FIELDS_HTML) > _FIELDS_HTML_SIZE:
+            _FIELDS_HTML.popitem(last=False)
+    else:
+        _FIELDS_HTML.move_to_end(key)
+    return hit
+
+
 def register(app: Flask) -> None:
     from channel.i18n import install_template_gettext
 
@@ -52,6 +75,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["level_name"] = level_name
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["href_for"] = href_for
+    app.jinja_env.globals["filter_fields_html"] = filter_fields_html
     app.jinja_env.globals["get_locale"] = get_locale
 
     @app.context_processor
