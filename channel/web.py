@@ -49,16 +49,18 @@ _FIELDS_HTML: OrderedDict = OrderedDict()
 _FIELDS_HTML_SIZE = 512
 
 
-def filter_fields_html(form) -> Markup:
-    """The fields of a list's GET filter form (templates/_filter_fields.html), rendered once per
-    form class, language, submitted values and errors, then reused: WTForms' rendering was a
-    quarter of an orders-list request, and the lists are mostly shown unfiltered. Only for forms
-    whose labels and choices are fixed by their class (ListFilterForm, CaseFilterForm)."""
-    key = (type(form), str(get_locale()),
-           tuple((f.name, tuple(f.raw_data or ()), repr(f.data), tuple(str(e) for e in f.errors)) for f in form))
+def form_fields_html(form, *names: str, columns: bool = False) -> Markup:
+    """Fields of `form` (those named, else all but the CSRF token) through the `field` macro
+    (templates/_form_fields.html; `columns`: each in a filter-bar column), rendered once per form
+    class, prefix, fields, language, values and errors, then reused: WTForms' rendering was a
+    quarter of an orders-list request and a fifth of a seller page. Only for forms whose labels
+    and choices are fixed by their class (the list filters, the seller page's forms)."""
+    fields = [form[name] for name in names] if names else [f for f in form if f.type != "CSRFTokenField"]
+    key = (type(form), form._prefix, columns, str(get_locale()),
+           tuple((f.name, tuple(f.raw_data or ()), repr(f.data), tuple(str(e) for e in f.errors)) for f in fields))
     hit = _FIELDS_HTML.get(key)
     if hit is None or current_app.debug or current_app.jinja_env.auto_reload:
-        hit = _FIELDS_HTML[key] = Markup(render_template("_filter_fields.html", form=form))
+        hit = _FIELDS_HTML[key] = Markup(render_template("_form_fields.html", fields=fields, columns=columns))
         if len(_FIELDS_HTML) > _FIELDS_HTML_SIZE:
             _FIELDS_HTML.popitem(last=False)
     else:
@@ -75,7 +77,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["level_name"] = level_name
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["href_for"] = href_for
-    app.jinja_env.globals["filter_fields_html"] = filter_fields_html
+    app.jinja_env.globals["form_fields_html"] = form_fields_html
     app.jinja_env.globals["get_locale"] = get_locale
 
     @app.context_processor
