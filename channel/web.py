@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime, timezone
+from threading import Lock
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, render_template, request, url_for
-from markupsafe import Markup
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from channel.domain.money import format_fen
 from channel.i18n import level_name
@@ -47,6 +48,7 @@ def href_for(endpoint: str, arg: str):
 
 _FIELDS_HTML: OrderedDict = OrderedDict()
 _FIELDS_HTML_SIZE = 512
+_FIELDS_HTML_LOCK = Lock()  # gunicorn runs two threads per worker
 
 
 def form_fields_html(form, *names: str, columns: bool = False) -> Markup:
@@ -58,13 +60,16 @@ def form_fields_html(form, *names: str, columns: bool = False) -> Markup:
     fields = [form[name] for name in names] if names else [f for f in form if f.type != "CSRFTokenField"]
     key = (type(form), form._prefix, columns, str(get_locale()),
            tuple((f.name, tuple(f.raw_data or ()), repr(f.data), tuple(str(e) for e in f.errors)) for f in fields))
-    hit = _FIELDS_HTML.get(key)
+    with _FIELDS_HTML_LOCK:
+        hit = _FIELDS_HTML.get(key)
+        if hit is not None:
+            _FIELDS_HTML.move_to_end(key)
     if hit is None or current_app.debug or current_app.jinja_env.auto_reload:
-        hit = _FIELDS_HTML[key] = Markup(render_template("_form_fields.html", fields=fields, columns=columns))
-        if len(_FIELDS_HTML) > _FIELDS_HTML_SIZE:
-            _FIELDS_HTML.popitem(last=False)
-    else:
-        _FIELDS_HTML.move_to_end(key)
+        hit = Markup(render_template("_form_fields.html", fields=fields, columns=columns))
+        with _FIELDS_HTML_LOCK:
+            _FIELDS_HTML[key] = hit
+            if len(_FIELDS_HTML) > _FIELDS_HTML_SIZE:
+                _FIELDS_HTML.popitem(last=False)
     return hit
 
 
