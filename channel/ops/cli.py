@@ -186,6 +186,23 @@ def copy_to_postgres_command(url: str) -> None:
     click.echo("Copied; every count and money total matches.")
 
 
+def _partitioned_tables() -> frozenset[str]:
+    """Names of the tables already partitioned (PostgreSQL only; fails elsewhere)."""
+    from sqlalchemy import text
+
+    from models import db
+
+    if db.engine.dialect.name != "postgresql":
+        _fail(DomainError("partitioning is for PostgreSQL only"))
+    return frozenset(db.session.scalars(text(
+        "SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid")).all())
+
+
+def _echo_statements(statements: list[str]) -> None:
+    for statement in statements:
+        click.echo(statement + ";")
+
+
 @click.command("partition-ledger")
 @click.option("--months-ahead", default=12, show_default=True)
 @with_appcontext
@@ -198,11 +215,30 @@ def partition_ledger_command(months_ahead: int) -> None:
     from models import db
     from models.commissions import LedgerLine
 
-    if db.engine.dialect.name != "postgresql":
-        _fail(DomainError("partitioning is for PostgreSQL only"))
+    partitioned = _partitioned_tables()
+    if "ledger_line" in partitioned:
+        _fail(DomainError("ledger_line is already partitioned"))
     periods = db.session.scalars(select(LedgerLine.period).distinct()).all()
-    for statement in ledger_partition_sql(periods, months_ahead):
-        click.echo(statement + ";")
+    _echo_statements(ledger_partition_sql(periods, months_ahead, partitioned))
+
+
+@click.command("partition-orders")
+@click.option("--months-ahead", default=12, show_default=True)
+@with_appcontext
+def partition_orders_command(months_ahead: int) -> None:
+    """Print the SQL that partitions the order lines by month on PostgreSQL (docs/production.md).
+    Review it, then run it in a maintenance window: psql -v ON_ERROR_STOP=1 -1 -f FILE."""
+    from sqlalchemy import func, select
+
+    from channel.ops.partitioning import orders_partition_sql
+    from models import db
+    from models.sales import OrderLine
+
+    partitioned = _partitioned_tables()
+    if "order_line" in partitioned:
+        _fail(DomainError("order_line is already partitioned"))
+    first, last = db.session.execute(select(func.min(OrderLine.order_date), func.max(OrderLine.order_date))).one()
+    _echo_statements(orders_partition_sql(first, last, months_ahead, partitioned))
 
 
 def register(app: Flask) -> None:
@@ -211,3 +247,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(copy_to_postgres_command)
     app.cli.add_command(partition_ledger_command)
+    app.cli.add_command(partition_orders_command)

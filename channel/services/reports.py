@@ -178,3 +178,12 @@ def team_sales(seller_id: int, month: Month) -> int:
 def personal_sales(seller_id: int, month: Month) -> int:
     """Net sell-out fen of the seller's own sales in `month`."""
     return _net_total([seller_id], month)
+
+
+def seller_sales(seller_id: int, month: Month) -> tuple[int, int]:
+    """(personal_sales, team_sales) of the seller page, cached together: one query on a hit."""
+    members = select(SellerClosure.descendant_id).where(
+        SellerClosure.ancestor_id == seller_id, SellerClosure.valid_to.is_(None)
+    )
+    return cached(None, f"seller-{seller_id}", month,
+                  lambda: (_net_total([seller_id], month), _net_total(members, month)))

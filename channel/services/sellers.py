@@ -5,17 +5,32 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from channel.domain.periods import Month
 from channel.services import reports
 from channel.services.access import require_seller, scope_sellers
-from channel.services.tree import grants_of, upline_chain
+from channel.services.listing import Ref
+from channel.services.tree import upline_chain
 from models import db
 from models.sales import SalesOrder
+from models.territory import Territory
 from models.tree import Seller, SellerClosure, SellerMove, TerritoryGrant
 from models.users import User
 
 CHILDREN_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class RecentOrder:
+    """A line of the seller page's recent orders (plain values, no ORM object)."""
+
+    id: int
+    order_no: str
+    order_date: date
+    kind: str
+    total_fen: int
+    ship_to: Ref
 
 
 @dataclass
@@ -28,7 +43,7 @@ class SellerPage:
     personal_sales_fen: int
     team_sales_fen: int
     grants: list[TerritoryGrant]
-    recent_orders: list[SalesOrder]
+    recent_orders: list[RecentOrder]
     moves: list[SellerMove]
     month: Month
     depths: dict[int, int]  # {distance: number of downline sellers at it}
@@ -43,21 +58,30 @@ def seller_page(user: User, seller_id: int, month: Month | None = None) -> Selle
     kids = list(db.session.scalars(
         select(Seller).where(Seller.parent_id == seller_id).order_by(Seller.code).limit(CHILDREN_PAGE)
     ))
-    children_total = db.session.scalar(select(func.count()).select_from(Seller).where(Seller.parent_id == seller_id))
-    recent = list(
-        db.session.scalars(
-            select(SalesOrder)
+    children_total = len(kids) if len(kids) < CHILDREN_PAGE else db.session.scalar(
+        select(func.count()).select_from(Seller).where(Seller.parent_id == seller_id))
+    recent = [
+        RecentOrder(r[0], r[1], r[2], r[3], r[4], Ref(r[5], r[6]))
+        for r in db.session.execute(
+            select(SalesOrder.id, SalesOrder.order_no, SalesOrder.order_date, SalesOrder.kind, SalesOrder.total_fen,
+                   Territory.id, Territory.name)
+            .join(Territory, Territory.id == SalesOrder.ship_to_district_id)
             .where(SalesOrder.seller_id == seller_id)
             .order_by(SalesOrder.order_date.desc(), SalesOrder.id.desc())
             .limit(20)
         )
-    )
+    ]
     moves = list(
         db.session.scalars(
             select(SellerMove).where(SellerMove.seller_id == seller_id).order_by(SellerMove.created_at.desc())
         )
     )
+    grants = list(db.session.scalars(
+        select(TerritoryGrant).where(TerritoryGrant.seller_id == seller_id).order_by(TerritoryGrant.valid_from)
+        .options(joinedload(TerritoryGrant.territory))
+    ))
     depths = closure_depths(seller_id)
+    personal_sales, team_sales = reports.seller_sales(seller_id, month)
     return SellerPage(
         seller=seller,
         depths=depths,
@@ -65,9 +89,9 @@ def seller_page(user: User, seller_id: int, month: Month | None = None) -> Selle
         children=kids,
         children_total=children_total,
         downline_size=sum(depths.values()),
-        personal_sales_fen=reports.personal_sales(seller_id, month),
-        team_sales_fen=reports.team_sales(seller_id, month),
-        grants=grants_of(seller_id),
+        personal_sales_fen=personal_sales,
+        team_sales_fen=team_sales,
+        grants=grants,
         recent_orders=recent,
         moves=moves,
         month=month,

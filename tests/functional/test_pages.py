@@ -43,6 +43,45 @@ def test_seller_page_shows_chain_children_territories_and_orders(client, auth, w
     assert 'id="downline-size">1<' in page
 
 
+def test_seller_page_links_its_rows_and_its_sales_follow_a_new_sale(client, auth, world):
+    from flask import url_for
+
+    from channel.services.orders import LineInput, record_order
+    from models.territory import Territory
+
+    auth.login("manager")
+    page = client.get(f"/sellers/{world.NS.id}").get_data(as_text=True)
+    orders = page[page.index("最近订单"):]
+    assert f'<a href="/orders/{world.order_ns.id}">SO-NS-1</a></td><td>2026-10-05</td>' in orders
+    assert "销售出库" in orders and db.session.get(Territory, 440305).name in orders
+    with client.application.test_request_context():
+        assert f'<a href="{url_for("tree.seller", seller_id=world.NS.id)}">南山分销</a>' in \
+            client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
+    before = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
+    assert '本月团队销售</dt><dd class="col-7 money text-start">¥0.00<' in before
+    record_order(order_no="SO-NS-NOW", kind="sell_out", seller_id=world.NS.id, customer_id=world.cust_ns.id,
+                 ship_to_district_id=440305, order_date=date.today(), lines=[LineInput(world.product.id, 1, 123_400)])
+    team = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
+    assert '本月个人销售</dt><dd class="col-7 money text-start">¥0.00<' in team
+    assert '本月团队销售</dt><dd class="col-7 money text-start">¥1,234.00<' in team
+    own = client.get(f"/sellers/{world.NS.id}").get_data(as_text=True)
+    assert '本月个人销售</dt><dd class="col-7 money text-start">¥1,234.00<' in own
+
+
+def test_filter_fields_reused_keep_each_request_values_errors_and_language(client, auth, world):
+    auth.login("manager")
+    bad = client.get("/orders", query_string={"territory": "abc"}).get_data(as_text=True)
+    assert "field-error" in bad and 'name="territory" type="text" value="abc"' in bad
+    plain = client.get("/orders").get_data(as_text=True)
+    assert "field-error" not in plain and 'name="territory" type="text" value=""' in plain
+    assert 'value="sell_in">进货' in plain and '<option selected value="sell_in">' not in plain
+    chosen = client.get("/orders", query_string={"kind": "sell_in"}).get_data(as_text=True)
+    assert '<option selected value="sell_in">' in chosen
+    client.post("/lang/en", data={"next": "/"})
+    english = client.get("/orders").get_data(as_text=True)
+    assert "区域代码" not in english and "field-error" not in english
+
+
 def test_move_form_re_renders_with_the_reason_when_refused(client, auth, world):
     auth.login("manager")
     response = client.post(f"/sellers/{world.GD.id}/move", data={"move-parent_code": "NS", "move-effective_on": "2026-11-01"})

@@ -66,4 +66,117 @@ def test_the_ledger_partitions_by_month_keeping_rows_money_and_append_only(scrat
         pg.commit()
         with pytest.raises(Exception, match="append-only"):
             pg.execute(text("update ledger_line set amount_fen = 0"))
+        pg.rollback()
+    with engine.begin() as pg:
+        # every index of the model is rebuilt, and nothing points at the old table any more
+        indexes = set(pg.execute(text("select indexname from pg_indexes where tablename = 'ledger_line'")).scalars())
+        assert indexes == {"pk_ledger_line", "ix_ledger_payee_period", "ix_ledger_period", "ix_ledger_run",
+                           "ix_ledger_order_line", "ix_ledger_source_key", "ix_ledger_reverses"}
+        pg.exec_driver_sql("DROP TABLE ledger_line_flat")
     engine.dispose()
+
+
+def _applied(cli_output: str) -> list[str]:
+    """The statements of a partition-* command's output, as psql -f would run them."""
+    return [s for s in (part.strip() for part in cli_output.split(";\n")) if s]
+
+
+def test_order_lines_partition_by_month_and_the_app_works_on_them(scratch_url):
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from channel.domain.errors import DomainError
+    from channel.services.commissions_run import run_period
+    from channel.services.demo import load_demo
+    from channel.services.orders import LineInput, record_order, record_return
+    from config import TestConfig
+    from models import db
+    from models.commissions import LedgerLine
+    from models.sales import OrderLine, SalesOrder
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=scratch_url)
+    with app.app_context():
+        load_demo(agents=40, orders=600, seed=5, until=date(2026, 10, 31))
+        preview = run_period("2026-10", preview=True)
+        db.session.remove()
+        db.engine.dispose()
+
+    result = app.test_cli_runner().invoke(args=["partition-orders", "--months-ahead", "2"])
+    assert result.exit_code == 0, result.output
+    statements = _applied(result.output)
+    assert "CREATE TABLE order_line (LIKE order_line_flat INCLUDING DEFAULTS INCLUDING CONSTRAINTS) " \
+           "PARTITION BY RANGE (order_date)" in statements
+    engine = create_engine(scratch_url)
+    with engine.connect() as pg:
+        before = dict(pg.execute(text("select 'order_line_' || to_char(order_date, 'YYYY_MM'), count(*) "
+                                      "from order_line group by 1")).all())
+        count, money = pg.execute(text("select count(*), sum(amount_fen) from order_line")).one()
+        last_id = pg.execute(text("select max(id) from order_line")).scalar()
+    assert len(before) >= 10 and count == 600
+
+    # the check raises when a row went missing, and the whole transaction rolls back
+    check = next(i for i, s in enumerate(statements) if s.startswith("DO $$"))
+    with engine.connect() as pg:
+        for statement in statements[:check]:
+            pg.exec_driver_sql(statement)
+        pg.exec_driver_sql("DELETE FROM order_line WHERE id = (SELECT min(id) FROM order_line)")
+        with pytest.raises(Exception, match="order_line partitioning: counts or money differ"):
+            pg.exec_driver_sql(statements[check])
+        pg.rollback()
+        assert pg.execute(text("select relkind from pg_class where relname = 'order_line'")).scalar() == "r"
+
+    with engine.begin() as pg:
+        for statement in statements:
+            pg.exec_driver_sql(statement)
+    with engine.begin() as pg:
+        assert pg.execute(text("select relkind from pg_class where relname = 'order_line'")).scalar() == "p"
+        parts = dict(pg.execute(text("select tableoid::regclass::text, count(*) from order_line group by 1")).all())
+        assert parts == before
+        assert pg.execute(text("select count(*), sum(amount_fen) from order_line")).one() == (count, money)
+        # nothing points at the old table any more: it can be dropped without CASCADE
+        pg.exec_driver_sql("DROP TABLE order_line_flat")
+        indexes = set(pg.execute(text("select indexname from pg_indexes where tablename = 'order_line'")).scalars())
+        assert {"pk_order_line", "uq_order_line_no", "ix_line_date_seller", "ix_line_seller_date",
+                "ix_line_kind_date_cover"} <= indexes
+    engine.dispose()
+
+    with app.app_context():
+        # a commission run reads and references the partitioned lines: same result as before
+        outcome = run_period("2026-10")
+        assert (outcome.lines_posted, outcome.total_fen) == (preview.lines_posted, preview.total_fen) != (0, 0)
+        assert db.session.scalar(select(func.count()).select_from(LedgerLine).join(
+            OrderLine, OrderLine.id == LedgerLine.order_line_id)) > 0
+        # new orders get fresh ids and land in their month's partition, or the default one
+        order = db.session.scalars(select(SalesOrder).order_by(SalesOrder.id.desc()).limit(1)).one()
+        line = order.lines[0]
+        order_id, order_no = order.id, order.order_no
+        november = record_order(order_no="P-2026-11", kind=order.kind, seller_id=order.seller_id,
+                                customer_id=order.customer_id, order_date=date(2026, 11, 3),
+                                ship_to_district_id=order.ship_to_district_id,
+                                lines=[LineInput(product_id=line.product_id, qty=2, unit_price_fen=1_500)])
+        later = record_order(order_no="P-2027-03", kind=order.kind, seller_id=order.seller_id,
+                             customer_id=order.customer_id, order_date=date(2027, 3, 1),
+                             ship_to_district_id=order.ship_to_district_id,
+                             lines=[LineInput(product_id=line.product_id, qty=1, unit_price_fen=900)])
+        where = {o.order_no: db.session.execute(text(
+            "select id, tableoid::regclass::text from order_line where order_id = :o"), {"o": o.id}).one()
+            for o in (november, later)}
+        assert where["P-2026-11"] == (last_id + 1, "order_line_2026_11")
+        assert where["P-2027-03"] == (last_id + 2, "order_line_default")
+        # the foreign key from returns is gone; the service still refuses a line that does not exist
+        record_return(return_no="PR-1", order_line_id=last_id + 1, qty=1, return_date=date(2026, 11, 5))
+        with pytest.raises(DomainError):
+            record_return(return_no="PR-2", order_line_id=last_id + 99, qty=1, return_date=date(2026, 11, 5))
+        db.session.rollback()
+
+    client = app.test_client()
+    assert client.post("/login", data={"username": "manager", "password": "qudao-demo"}).status_code == 302
+    listing = client.get("/orders")
+    assert listing.status_code == 200 and "P-2027-03" in listing.get_data(as_text=True)
+    detail = client.get(f"/orders/{order_id}")
+    assert detail.status_code == 200 and order_no in detail.get_data(as_text=True)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
