@@ -61,7 +61,8 @@ from models.commissions import CommissionRun, PeriodLock
 
 CALC_COLUMNS = ("calc_key", "payee_id", "rule", "order_line_id", "return_line_id", "source_seller_id",
                 "override_level", "base_fen", "rate_bp", "amount_fen", "plan_id", "note", "case_id")
-TEMP_TABLES = ("cm_sp", "cm_sale", "cm_ret", "cm_pp", "cm_net", "cm_qual", "cm_team", "cm_tr", "cm_calc", "cm_orig", "cm_live")
+TEMP_TABLES = ("cm_sp", "cm_sale", "cm_ret", "cm_pp", "cm_net", "cm_qual", "cm_chain", "cm_team", "cm_tr", "cm_calc",
+               "cm_orig", "cm_live")
 
 
 @dataclass
@@ -129,6 +130,7 @@ def _create_temp_tables() -> None:
         "cm_pp": "seller_id INTEGER PRIMARY KEY, plan_id INTEGER",
         "cm_net": "seller_id INTEGER PRIMARY KEY, net_fen BIGINT, net_base_fen BIGINT",
         "cm_qual": "seller_id INTEGER PRIMARY KEY, net_fen BIGINT",
+        "cm_chain": "seller_id INTEGER, order_date DATE, plan_id INTEGER, payee_id INTEGER, lvl INTEGER, rate_bp INTEGER",
         "cm_team": "seller_id INTEGER PRIMARY KEY, team_fen BIGINT",
         "cm_tr": "seller_id INTEGER, plan_id INTEGER, from_fen BIGINT, to_fen BIGINT, nominal_bp INTEGER, "
                  "certification_code VARCHAR(40), ok INTEGER, eff_bp INTEGER",
@@ -184,7 +186,6 @@ def _compute(source: Month) -> None:
                      ORDER BY sp.priority LIMIT 1) AS plan_id
             FROM order_line ol
             WHERE ol.order_date >= :start AND ol.order_date < :end
-              AND ol.seller_id IN (SELECT seller_id FROM cm_sp)
         ) l
         JOIN commission_plan p ON p.id = l.plan_id
         LEFT JOIN product pr ON pr.id = l.product_id
@@ -199,11 +200,10 @@ def _compute(source: Month) -> None:
         WHERE rl.return_date >= :start AND rl.return_date < :end""", **p)
     _exec("""
         INSERT INTO cm_pp (seller_id, plan_id)
-        SELECT seller_id, plan_id FROM (
-            SELECT sp.seller_id, sp.plan_id,
-                   ROW_NUMBER() OVER (PARTITION BY sp.seller_id ORDER BY sp.priority) AS rn
-            FROM cm_sp sp WHERE sp.valid_from <= :last AND (sp.valid_to IS NULL OR sp.valid_to > :last)
-        ) x WHERE rn = 1""", **p)
+        SELECT sp.seller_id, sp.plan_id FROM cm_sp sp
+        WHERE sp.valid_from <= :last AND (sp.valid_to IS NULL OR sp.valid_to > :last)
+          AND NOT EXISTS (SELECT 1 FROM cm_sp b WHERE b.seller_id = sp.seller_id AND b.priority < sp.priority
+                          AND b.valid_from <= :last AND (b.valid_to IS NULL OR b.valid_to > :last))""", **p)
     _exec("""
         INSERT INTO cm_net (seller_id, net_fen, net_base_fen)
         SELECT seller_id, SUM(amount_fen), SUM(base_fen) FROM (
@@ -229,45 +229,53 @@ def _compute(source: Month) -> None:
         SELECT 'b:' || order_line_id, seller_id, 'base', order_line_id, seller_id, base_fen, rate_bp,
                {_rounded('base_fen * rate_bp')}, plan_id
         FROM cm_sale WHERE rate_bp > 0""")
-    # overrides, skip: the upline at distance d earns r_d when qualified
+    # overrides: which uplines earn what depends only on the seller, the day (the closure in
+    # force) and the selling line's plan, not on the line: `cm_chain` holds the paid uplines per
+    # distinct (seller, day, plan) of the month's sales (a third as many as lines), then every
+    # line is joined to its chain
     override_rate = ("CASE {lvl} WHEN 1 THEN p.override_r1_bp WHEN 2 THEN p.override_r2_bp "
                      "WHEN 3 THEN p.override_r3_bp ELSE 0 END")
     qualified = "(p.qualify_min_fen = 0 OR COALESCE(n.net_fen, 0) >= p.qualify_min_fen)"
-    in_force = "c.valid_from <= s.order_date AND (c.valid_to IS NULL OR c.valid_to > s.order_date)"
+    in_force = "c.valid_from <= k.order_date AND (c.valid_to IS NULL OR c.valid_to > k.order_date)"
+    days = "(SELECT DISTINCT seller_id, order_date, plan_id FROM cm_sale)"
+    # skip: the upline at distance d earns r_d when qualified
     _exec(f"""
-        INSERT INTO cm_calc (calc_key, payee_id, rule, order_line_id, source_seller_id, override_level, base_fen,
-                             rate_bp, amount_fen, plan_id)
-        SELECT 'o:' || order_line_id || ':' || payee_id, payee_id, 'override', order_line_id, seller_id, lvl,
-               base_fen, rate, {_rounded('base_fen * rate')}, plan_id
-        FROM (
-            SELECT s.order_line_id, s.seller_id, s.base_fen, s.plan_id, c.ancestor_id AS payee_id, c.depth AS lvl,
+        INSERT INTO cm_chain (seller_id, order_date, plan_id, payee_id, lvl, rate_bp)
+        SELECT seller_id, order_date, plan_id, payee_id, lvl, rate FROM (
+            SELECT k.seller_id, k.order_date, k.plan_id, c.ancestor_id AS payee_id, c.depth AS lvl,
                    {override_rate.format(lvl='c.depth')} AS rate
-            FROM cm_sale s
-            JOIN commission_plan p ON p.id = s.plan_id
-            JOIN seller_closure c ON c.descendant_id = s.seller_id AND c.depth BETWEEN 1 AND 3 AND {in_force}
+            FROM {days} k
+            JOIN commission_plan p ON p.id = k.plan_id
+            JOIN seller_closure c ON c.descendant_id = k.seller_id AND c.depth BETWEEN 1 AND 3 AND {in_force}
             LEFT JOIN cm_qual n ON n.seller_id = c.ancestor_id
             WHERE p.qualify_mode <> 'compress'
               AND p.override_r1_bp + p.override_r2_bp + p.override_r3_bp > 0 AND {qualified}
         ) o WHERE rate > 0""")
-    # overrides, compress: the k-th QUALIFIED upline earns r_k
+    # compress: the k-th QUALIFIED upline earns r_k
     _exec(f"""
-        INSERT INTO cm_calc (calc_key, payee_id, rule, order_line_id, source_seller_id, override_level, base_fen,
-                             rate_bp, amount_fen, plan_id)
-        SELECT 'o:' || order_line_id || ':' || payee_id, payee_id, 'override', order_line_id, seller_id, lvl,
-               base_fen, rate, {_rounded('base_fen * rate')}, plan_id
-        FROM (
+        INSERT INTO cm_chain (seller_id, order_date, plan_id, payee_id, lvl, rate_bp)
+        SELECT seller_id, order_date, plan_id, payee_id, lvl, rate FROM (
             SELECT q.*, {override_rate.format(lvl='q.lvl').replace('p.', 'q.')} AS rate FROM (
-                SELECT s.order_line_id, s.seller_id, s.base_fen, s.plan_id, c.ancestor_id AS payee_id,
+                SELECT k.seller_id, k.order_date, k.plan_id, c.ancestor_id AS payee_id,
                        p.override_r1_bp, p.override_r2_bp, p.override_r3_bp,
-                       ROW_NUMBER() OVER (PARTITION BY s.order_line_id ORDER BY c.depth) AS lvl
-                FROM cm_sale s
-                JOIN commission_plan p ON p.id = s.plan_id
-                JOIN seller_closure c ON c.descendant_id = s.seller_id AND c.depth >= 1 AND {in_force}
+                       ROW_NUMBER() OVER (PARTITION BY k.seller_id, k.order_date, k.plan_id ORDER BY c.depth) AS lvl
+                FROM {days} k
+                JOIN commission_plan p ON p.id = k.plan_id
+                JOIN seller_closure c ON c.descendant_id = k.seller_id AND c.depth >= 1 AND {in_force}
                 LEFT JOIN cm_qual n ON n.seller_id = c.ancestor_id
                 WHERE p.qualify_mode = 'compress'
                   AND p.override_r1_bp + p.override_r2_bp + p.override_r3_bp > 0 AND {qualified}
             ) q WHERE q.lvl <= 3
         ) o WHERE rate > 0""")
+    _exec("CREATE INDEX IF NOT EXISTS cm_chain_day ON cm_chain (seller_id, order_date, plan_id)")
+    _analyze("cm_chain")
+    _exec(f"""
+        INSERT INTO cm_calc (calc_key, payee_id, rule, order_line_id, source_seller_id, override_level, base_fen,
+                             rate_bp, amount_fen, plan_id)
+        SELECT 'o:' || s.order_line_id || ':' || ch.payee_id, ch.payee_id, 'override', s.order_line_id, s.seller_id,
+               ch.lvl, s.base_fen, ch.rate_bp, {_rounded('s.base_fen * ch.rate_bp')}, s.plan_id
+        FROM cm_sale s
+        JOIN cm_chain ch ON ch.seller_id = s.seller_id AND ch.order_date = s.order_date AND ch.plan_id = s.plan_id""")
     _tiers_and_bonus(p)
     _clawbacks(source)
 
