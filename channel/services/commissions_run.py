@@ -191,7 +191,6 @@ def _compute(source: Month) -> None:
         LEFT JOIN product pr ON pr.id = l.product_id
         LEFT JOIN plan_category_rate cr ON cr.plan_id = p.id AND cr.category = pr.category
         WHERE p.order_kind = 'all' OR p.order_kind = l.kind""", **p)
-    _exec("CREATE INDEX IF NOT EXISTS cm_sale_line ON cm_sale (order_line_id)")
     _exec("""
         INSERT INTO cm_ret (return_line_id, order_line_id, seller_id, return_date, kind, amount_fen, margin_fen)
         SELECT rl.id, rl.order_line_id, rl.seller_id, rl.return_date, ol.kind, rl.amount_fen,
@@ -386,13 +385,22 @@ def _post(run_id: int, source: Month, posting: Month) -> None:
         SELECT l.id, l.calc_key, l.amount_fen FROM ledger_line l
         WHERE l.source_period = :source AND l.rule <> 'adjustment'
           AND NOT EXISTS (SELECT 1 FROM ledger_line r WHERE r.reverses_id = l.id)""", source=str(source))
-    _exec("CREATE INDEX IF NOT EXISTS cm_live_key ON cm_live (calc_key)")
-    _exec("CREATE INDEX IF NOT EXISTS cm_calc_key ON cm_calc (calc_key)")
-    _analyze("cm_live", "cm_calc")
     columns = ("run_id, period, payee_id, rule, amount_fen, order_line_id, case_id, created_at, source_period, "
                "source_seller_id, return_line_id, override_level, base_fen, rate_bp, plan_version_id, reverses_id, "
                "note, calc_key")
     params = dict(run=run_id, posting=str(posting), source=str(source), now=utcnow())
+    if _exec("SELECT 1 FROM cm_live LIMIT 1").first() is None:
+        # nothing posted for the month yet (its first run): nothing to compare or reverse
+        _exec(f"""
+            INSERT INTO ledger_line ({columns})
+            SELECT :run, :posting, c.payee_id, c.rule, c.amount_fen, c.order_line_id, c.case_id, :now, :source,
+                   c.source_seller_id, c.return_line_id, c.override_level, c.base_fen, c.rate_bp, c.plan_id, NULL,
+                   c.note, c.calc_key
+            FROM cm_calc c WHERE c.amount_fen <> 0""", **params)
+        return
+    _exec("CREATE INDEX IF NOT EXISTS cm_live_key ON cm_live (calc_key)")
+    _exec("CREATE INDEX IF NOT EXISTS cm_calc_key ON cm_calc (calc_key)")
+    _analyze("cm_live", "cm_calc")
     _exec(f"""
         INSERT INTO ledger_line ({columns})
         SELECT :run, :posting, l.payee_id, 'adjustment', -l.amount_fen, l.order_line_id, l.case_id, :now, :source,
