@@ -12,15 +12,21 @@ How it works (every step is one INSERT ... SELECT over the month; no Python loop
               base counted by the plans (tiers, personal bonus); `cm_qual` every sale of the
               seller minus its returns (override qualification);
  4. `cm_calc` the lines the month SHOULD have, each with a `calc_key`: base per order line;
-              overrides per order line and upline, joined to the effective-dated closure ON THE
-              ORDER DATE (skip or compress, by the selling line's plan); tier and bonus per
-              seller; clawbacks per return line at the rates of the lines they undo;
+              overrides per order line and upline: `cm_chain` first finds, per distinct
+              (seller, order date, plan) of the month's sales, the uplines paid and their levels
+              and rates from the effective-dated closure ON THE ORDER DATE (skip or compress, by
+              the selling line's plan), then every line is joined to its chain; tier and bonus
+              per seller; clawbacks per return line at the rates of the lines they undo;
  5. CONFLICT_EFFECTS run (the extension point for the conflicts feature, see below);
  6. `cm_live` the lines already posted for the month and still in force; then posting:
               a live line whose computed amount differs (or vanished) gets a reversal
               (rule 'adjustment', reverses_id = the live line); a computed line with no equal
               live line is posted. So a re-run with nothing changed posts nothing, and posted
-              lines are never edited (the database refuses UPDATE/DELETE on ledger_line).
+              lines are never edited (the database refuses UPDATE/DELETE on ledger_line). When
+              nothing is live yet (a month's first run) cm_calc is posted as it is.
+
+On SQLite the run's transaction gets a larger page cache and no per-row foreign-key probes
+(see `_sqlite_run_settings`).
 
 Locked months: a run of a locked month is refused. A run of month Q also recomputes the
 locked months of the COMMISSION_CORRECTION_MONTHS (default 3) months before it and posts their
@@ -170,7 +176,8 @@ def _compute(source: Month) -> None:
         JOIN seller s ON (p.seller_id = s.id
                           OR (p.seller_id IS NULL AND p.channel = s.channel AND (p.level IS NULL OR p.level = s.level)))
         WHERE p.status = 'active' AND p.valid_from < :end AND (p.valid_to IS NULL OR p.valid_to > :start)""", **p)
-    _exec("CREATE INDEX IF NOT EXISTS cm_sp_seller ON cm_sp (seller_id, priority)")
+    # covering: the plan of each sold line is looked up here without touching the table
+    _exec("CREATE INDEX IF NOT EXISTS cm_sp_seller ON cm_sp (seller_id, priority, valid_from, valid_to, plan_id)")
     _analyze("cm_sp")
     _exec("""
         INSERT INTO cm_sale (order_line_id, seller_id, order_date, kind, plan_id, amount_fen, base_fen, rate_bp)
