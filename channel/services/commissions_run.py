@@ -450,8 +450,9 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
         raise Conflict(N_("期间 %(period)s 已锁定，不能再计算；更正会记入下一个未锁定的期间。"), field="period",
                        period=str(month))
     run = CommissionRun(period=str(month), status="running", started_by_id=actor_id, lines_posted=0, total_fen=0)
-    restore = _sqlite_run_settings()
+    restore: Callable[[], None] = lambda: None  # noqa: E731
     try:
+        restore = _sqlite_run_settings(actor_id)
         if db.session.get_bind().dialect.name == "postgresql":
             # two runs of one month at once would both post the same difference: the second waits
             # here, then (READ COMMITTED) sees what the first posted and posts nothing new
@@ -498,7 +499,7 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
 RUN_CACHE_KIB = 65536
 
 
-def _sqlite_run_settings() -> Callable[[], None]:
+def _sqlite_run_settings(actor_id: int | None) -> Callable[[], None]:
     """On SQLite, settings for the run's transaction; returns what restores them (call it
     before the commit or rollback, on the same connection). A no-op elsewhere.
 
@@ -507,7 +508,9 @@ def _sqlite_run_settings() -> Callable[[], None]:
     - foreign-key enforcement off for this one transaction when it has not started yet (SQLite
       ignores the pragma inside a transaction: then the checks simply stay on). Every id the run
       writes comes from a row the same statement joins (seller, order line, return line, plan
-      version, the run itself, the ledger line reversed), so the checks cannot fail; they cost
+      version, the run itself, the ledger line reversed), so the checks cannot fail; the one id
+      from outside, the actor (on the run and its audit event), is checked first, and an unknown
+      actor leaves the checks on so that the run fails as it always did. The checks cost
       nine B-tree probes per posted line (seven parents, and the four tables that reference
       ledger_line, which SQLite searches on every row of a multi-row INSERT). Every connection
       turns enforcement back on when it is checked out of the pool (models/__init__.py)."""
@@ -517,7 +520,8 @@ def _sqlite_run_settings() -> Callable[[], None]:
     raw = connection.connection.dbapi_connection
     previous = raw.execute("PRAGMA cache_size").fetchone()[0]
     raw.execute(f"PRAGMA cache_size=-{RUN_CACHE_KIB}")
-    if not raw.in_transaction:
+    actor_known = actor_id is None or raw.execute('SELECT 1 FROM "user" WHERE id = ?', (actor_id,)).fetchone()
+    if not raw.in_transaction and actor_known:
         raw.execute("PRAGMA foreign_keys=OFF")
 
     def restore() -> None:
