@@ -510,10 +510,11 @@ def _sqlite_run_settings(actor_id: int | None) -> Callable[[], None]:
       writes comes from a row the same statement joins (seller, order line, return line, plan
       version, the run itself, the ledger line reversed), so the checks cannot fail; the one id
       from outside, the actor (on the run and its audit event), is checked first, and an unknown
-      actor leaves the checks on so that the run fails as it always did. The checks cost
-      nine B-tree probes per posted line (seven parents, and the four tables that reference
-      ledger_line, which SQLite searches on every row of a multi-row INSERT). Every connection
-      turns enforcement back on when it is checked out of the pool (models/__init__.py)."""
+      actor leaves the checks on so that the run fails as it always did. The checks cost a
+      B-tree probe per non-null parent id of each posted line (five on a typical line) plus one
+      per table referencing ledger_line (four: SQLite rescans them on every row of a multi-row
+      INSERT). Every connection turns enforcement back on when it is checked out of the pool
+      (models/__init__.py)."""
     connection = db.session.connection()
     if connection.dialect.name != "sqlite":
         return lambda: None
