@@ -47,6 +47,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cursor.close()
 
 
+@event.listens_for(Engine, "checkout")
+def _sqlite_foreign_keys_on(dbapi_connection, connection_record, connection_proxy):  # pragma: no cover
+    """Foreign keys on again for every use of a pooled SQLite connection: a commission run turns
+    them off for its own transaction only (channel/services/commissions_run.py)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3") and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
 # Import every aggregate so that metadata (and Alembic) sees all tables.
 from models.territory import Territory  # noqa: E402,F401
 from models.tree import Seller, SellerClosure, SellerMove, TerritoryGrant  # noqa: E402,F401

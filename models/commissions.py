@@ -30,7 +30,7 @@ from datetime import datetime
 
 from datetime import date
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
@@ -159,8 +159,11 @@ class LedgerLine(db.Model):
         Index("ix_ledger_period", "period"),
         Index("ix_ledger_run", "run_id"),
         Index("ix_ledger_order_line", "order_line_id"),
-        Index("ix_ledger_source_key", "source_period", "calc_key"),
-        Index("ix_ledger_reverses", "reverses_id"),
+        # a run reads its live lines by source_period; calc_key is joined in a temporary table
+        Index("ix_ledger_source_period", "source_period"),
+        # only adjustments have reverses_id: a partial index is cheap to keep on every insert
+        Index("ix_ledger_reverses", "reverses_id", sqlite_where=text("reverses_id IS NOT NULL"),
+              postgresql_where=text("reverses_id IS NOT NULL")),
     )
 
 

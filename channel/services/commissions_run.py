@@ -12,15 +12,21 @@ How it works (every step is one INSERT ... SELECT over the month; no Python loop
               base counted by the plans (tiers, personal bonus); `cm_qual` every sale of the
               seller minus its returns (override qualification);
  4. `cm_calc` the lines the month SHOULD have, each with a `calc_key`: base per order line;
-              overrides per order line and upline, joined to the effective-dated closure ON THE
-              ORDER DATE (skip or compress, by the selling line's plan); tier and bonus per
-              seller; clawbacks per return line at the rates of the lines they undo;
+              overrides per order line and upline: `cm_chain` first finds, per distinct
+              (seller, order date, plan) of the month's sales, the uplines paid and their levels
+              and rates from the effective-dated closure ON THE ORDER DATE (skip or compress, by
+              the selling line's plan), then every line is joined to its chain; tier and bonus
+              per seller; clawbacks per return line at the rates of the lines they undo;
  5. CONFLICT_EFFECTS run (the extension point for the conflicts feature, see below);
  6. `cm_live` the lines already posted for the month and still in force; then posting:
               a live line whose computed amount differs (or vanished) gets a reversal
               (rule 'adjustment', reverses_id = the live line); a computed line with no equal
               live line is posted. So a re-run with nothing changed posts nothing, and posted
-              lines are never edited (the database refuses UPDATE/DELETE on ledger_line).
+              lines are never edited (the database refuses UPDATE/DELETE on ledger_line). When
+              nothing is live yet (a month's first run) cm_calc is posted as it is.
+
+On SQLite the run's transaction gets a larger page cache and no per-row foreign-key probes
+(see `_sqlite_run_settings`).
 
 Locked months: a run of a locked month is refused. A run of month Q also recomputes the
 locked months of the COMMISSION_CORRECTION_MONTHS (default 3) months before it and posts their
@@ -61,7 +67,8 @@ from models.commissions import CommissionRun, PeriodLock
 
 CALC_COLUMNS = ("calc_key", "payee_id", "rule", "order_line_id", "return_line_id", "source_seller_id",
                 "override_level", "base_fen", "rate_bp", "amount_fen", "plan_id", "note", "case_id")
-TEMP_TABLES = ("cm_sp", "cm_sale", "cm_ret", "cm_pp", "cm_net", "cm_qual", "cm_team", "cm_tr", "cm_calc", "cm_orig", "cm_live")
+TEMP_TABLES = ("cm_sp", "cm_sale", "cm_ret", "cm_pp", "cm_net", "cm_qual", "cm_chain", "cm_team", "cm_tr", "cm_calc",
+               "cm_orig", "cm_live")
 
 
 @dataclass
@@ -129,6 +136,7 @@ def _create_temp_tables() -> None:
         "cm_pp": "seller_id INTEGER PRIMARY KEY, plan_id INTEGER",
         "cm_net": "seller_id INTEGER PRIMARY KEY, net_fen BIGINT, net_base_fen BIGINT",
         "cm_qual": "seller_id INTEGER PRIMARY KEY, net_fen BIGINT",
+        "cm_chain": "seller_id INTEGER, order_date DATE, plan_id INTEGER, payee_id INTEGER, lvl INTEGER, rate_bp INTEGER",
         "cm_team": "seller_id INTEGER PRIMARY KEY, team_fen BIGINT",
         "cm_tr": "seller_id INTEGER, plan_id INTEGER, from_fen BIGINT, to_fen BIGINT, nominal_bp INTEGER, "
                  "certification_code VARCHAR(40), ok INTEGER, eff_bp INTEGER",
@@ -168,7 +176,8 @@ def _compute(source: Month) -> None:
         JOIN seller s ON (p.seller_id = s.id
                           OR (p.seller_id IS NULL AND p.channel = s.channel AND (p.level IS NULL OR p.level = s.level)))
         WHERE p.status = 'active' AND p.valid_from < :end AND (p.valid_to IS NULL OR p.valid_to > :start)""", **p)
-    _exec("CREATE INDEX IF NOT EXISTS cm_sp_seller ON cm_sp (seller_id, priority)")
+    # covering: the plan of each sold line is looked up here without touching the table
+    _exec("CREATE INDEX IF NOT EXISTS cm_sp_seller ON cm_sp (seller_id, priority, valid_from, valid_to, plan_id)")
     _analyze("cm_sp")
     _exec("""
         INSERT INTO cm_sale (order_line_id, seller_id, order_date, kind, plan_id, amount_fen, base_fen, rate_bp)
@@ -184,13 +193,11 @@ def _compute(source: Month) -> None:
                      ORDER BY sp.priority LIMIT 1) AS plan_id
             FROM order_line ol
             WHERE ol.order_date >= :start AND ol.order_date < :end
-              AND ol.seller_id IN (SELECT seller_id FROM cm_sp)
         ) l
         JOIN commission_plan p ON p.id = l.plan_id
         LEFT JOIN product pr ON pr.id = l.product_id
         LEFT JOIN plan_category_rate cr ON cr.plan_id = p.id AND cr.category = pr.category
         WHERE p.order_kind = 'all' OR p.order_kind = l.kind""", **p)
-    _exec("CREATE INDEX IF NOT EXISTS cm_sale_line ON cm_sale (order_line_id)")
     _exec("""
         INSERT INTO cm_ret (return_line_id, order_line_id, seller_id, return_date, kind, amount_fen, margin_fen)
         SELECT rl.id, rl.order_line_id, rl.seller_id, rl.return_date, ol.kind, rl.amount_fen,
@@ -199,11 +206,10 @@ def _compute(source: Month) -> None:
         WHERE rl.return_date >= :start AND rl.return_date < :end""", **p)
     _exec("""
         INSERT INTO cm_pp (seller_id, plan_id)
-        SELECT seller_id, plan_id FROM (
-            SELECT sp.seller_id, sp.plan_id,
-                   ROW_NUMBER() OVER (PARTITION BY sp.seller_id ORDER BY sp.priority) AS rn
-            FROM cm_sp sp WHERE sp.valid_from <= :last AND (sp.valid_to IS NULL OR sp.valid_to > :last)
-        ) x WHERE rn = 1""", **p)
+        SELECT sp.seller_id, sp.plan_id FROM cm_sp sp
+        WHERE sp.valid_from <= :last AND (sp.valid_to IS NULL OR sp.valid_to > :last)
+          AND NOT EXISTS (SELECT 1 FROM cm_sp b WHERE b.seller_id = sp.seller_id AND b.priority < sp.priority
+                          AND b.valid_from <= :last AND (b.valid_to IS NULL OR b.valid_to > :last))""", **p)
     _exec("""
         INSERT INTO cm_net (seller_id, net_fen, net_base_fen)
         SELECT seller_id, SUM(amount_fen), SUM(base_fen) FROM (
@@ -229,45 +235,53 @@ def _compute(source: Month) -> None:
         SELECT 'b:' || order_line_id, seller_id, 'base', order_line_id, seller_id, base_fen, rate_bp,
                {_rounded('base_fen * rate_bp')}, plan_id
         FROM cm_sale WHERE rate_bp > 0""")
-    # overrides, skip: the upline at distance d earns r_d when qualified
+    # overrides: which uplines earn what depends only on the seller, the day (the closure in
+    # force) and the selling line's plan, not on the line: `cm_chain` holds the paid uplines per
+    # distinct (seller, day, plan) of the month's sales (a third as many as lines), then every
+    # line is joined to its chain
     override_rate = ("CASE {lvl} WHEN 1 THEN p.override_r1_bp WHEN 2 THEN p.override_r2_bp "
                      "WHEN 3 THEN p.override_r3_bp ELSE 0 END")
     qualified = "(p.qualify_min_fen = 0 OR COALESCE(n.net_fen, 0) >= p.qualify_min_fen)"
-    in_force = "c.valid_from <= s.order_date AND (c.valid_to IS NULL OR c.valid_to > s.order_date)"
+    in_force = "c.valid_from <= k.order_date AND (c.valid_to IS NULL OR c.valid_to > k.order_date)"
+    days = "(SELECT DISTINCT seller_id, order_date, plan_id FROM cm_sale)"
+    # skip: the upline at distance d earns r_d when qualified
     _exec(f"""
-        INSERT INTO cm_calc (calc_key, payee_id, rule, order_line_id, source_seller_id, override_level, base_fen,
-                             rate_bp, amount_fen, plan_id)
-        SELECT 'o:' || order_line_id || ':' || payee_id, payee_id, 'override', order_line_id, seller_id, lvl,
-               base_fen, rate, {_rounded('base_fen * rate')}, plan_id
-        FROM (
-            SELECT s.order_line_id, s.seller_id, s.base_fen, s.plan_id, c.ancestor_id AS payee_id, c.depth AS lvl,
+        INSERT INTO cm_chain (seller_id, order_date, plan_id, payee_id, lvl, rate_bp)
+        SELECT seller_id, order_date, plan_id, payee_id, lvl, rate FROM (
+            SELECT k.seller_id, k.order_date, k.plan_id, c.ancestor_id AS payee_id, c.depth AS lvl,
                    {override_rate.format(lvl='c.depth')} AS rate
-            FROM cm_sale s
-            JOIN commission_plan p ON p.id = s.plan_id
-            JOIN seller_closure c ON c.descendant_id = s.seller_id AND c.depth BETWEEN 1 AND 3 AND {in_force}
+            FROM {days} k
+            JOIN commission_plan p ON p.id = k.plan_id
+            JOIN seller_closure c ON c.descendant_id = k.seller_id AND c.depth BETWEEN 1 AND 3 AND {in_force}
             LEFT JOIN cm_qual n ON n.seller_id = c.ancestor_id
             WHERE p.qualify_mode <> 'compress'
               AND p.override_r1_bp + p.override_r2_bp + p.override_r3_bp > 0 AND {qualified}
         ) o WHERE rate > 0""")
-    # overrides, compress: the k-th QUALIFIED upline earns r_k
+    # compress: the k-th QUALIFIED upline earns r_k
     _exec(f"""
-        INSERT INTO cm_calc (calc_key, payee_id, rule, order_line_id, source_seller_id, override_level, base_fen,
-                             rate_bp, amount_fen, plan_id)
-        SELECT 'o:' || order_line_id || ':' || payee_id, payee_id, 'override', order_line_id, seller_id, lvl,
-               base_fen, rate, {_rounded('base_fen * rate')}, plan_id
-        FROM (
+        INSERT INTO cm_chain (seller_id, order_date, plan_id, payee_id, lvl, rate_bp)
+        SELECT seller_id, order_date, plan_id, payee_id, lvl, rate FROM (
             SELECT q.*, {override_rate.format(lvl='q.lvl').replace('p.', 'q.')} AS rate FROM (
-                SELECT s.order_line_id, s.seller_id, s.base_fen, s.plan_id, c.ancestor_id AS payee_id,
+                SELECT k.seller_id, k.order_date, k.plan_id, c.ancestor_id AS payee_id,
                        p.override_r1_bp, p.override_r2_bp, p.override_r3_bp,
-                       ROW_NUMBER() OVER (PARTITION BY s.order_line_id ORDER BY c.depth) AS lvl
-                FROM cm_sale s
-                JOIN commission_plan p ON p.id = s.plan_id
-                JOIN seller_closure c ON c.descendant_id = s.seller_id AND c.depth >= 1 AND {in_force}
+                       ROW_NUMBER() OVER (PARTITION BY k.seller_id, k.order_date, k.plan_id ORDER BY c.depth) AS lvl
+                FROM {days} k
+                JOIN commission_plan p ON p.id = k.plan_id
+                JOIN seller_closure c ON c.descendant_id = k.seller_id AND c.depth >= 1 AND {in_force}
                 LEFT JOIN cm_qual n ON n.seller_id = c.ancestor_id
                 WHERE p.qualify_mode = 'compress'
                   AND p.override_r1_bp + p.override_r2_bp + p.override_r3_bp > 0 AND {qualified}
             ) q WHERE q.lvl <= 3
         ) o WHERE rate > 0""")
+    _exec("CREATE INDEX IF NOT EXISTS cm_chain_day ON cm_chain (seller_id, order_date, plan_id)")
+    _analyze("cm_chain")
+    _exec(f"""
+        INSERT INTO cm_calc (calc_key, payee_id, rule, order_line_id, source_seller_id, override_level, base_fen,
+                             rate_bp, amount_fen, plan_id)
+        SELECT 'o:' || s.order_line_id || ':' || ch.payee_id, ch.payee_id, 'override', s.order_line_id, s.seller_id,
+               ch.lvl, s.base_fen, ch.rate_bp, {_rounded('s.base_fen * ch.rate_bp')}, s.plan_id
+        FROM cm_sale s
+        JOIN cm_chain ch ON ch.seller_id = s.seller_id AND ch.order_date = s.order_date AND ch.plan_id = s.plan_id""")
     _tiers_and_bonus(p)
     _clawbacks(source)
 
@@ -378,13 +392,22 @@ def _post(run_id: int, source: Month, posting: Month) -> None:
         SELECT l.id, l.calc_key, l.amount_fen FROM ledger_line l
         WHERE l.source_period = :source AND l.rule <> 'adjustment'
           AND NOT EXISTS (SELECT 1 FROM ledger_line r WHERE r.reverses_id = l.id)""", source=str(source))
-    _exec("CREATE INDEX IF NOT EXISTS cm_live_key ON cm_live (calc_key)")
-    _exec("CREATE INDEX IF NOT EXISTS cm_calc_key ON cm_calc (calc_key)")
-    _analyze("cm_live", "cm_calc")
     columns = ("run_id, period, payee_id, rule, amount_fen, order_line_id, case_id, created_at, source_period, "
                "source_seller_id, return_line_id, override_level, base_fen, rate_bp, plan_version_id, reverses_id, "
                "note, calc_key")
     params = dict(run=run_id, posting=str(posting), source=str(source), now=utcnow())
+    if _exec("SELECT 1 FROM cm_live LIMIT 1").first() is None:
+        # nothing posted for the month yet (its first run): nothing to compare or reverse
+        _exec(f"""
+            INSERT INTO ledger_line ({columns})
+            SELECT :run, :posting, c.payee_id, c.rule, c.amount_fen, c.order_line_id, c.case_id, :now, :source,
+                   c.source_seller_id, c.return_line_id, c.override_level, c.base_fen, c.rate_bp, c.plan_id, NULL,
+                   c.note, c.calc_key
+            FROM cm_calc c WHERE c.amount_fen <> 0""", **params)
+        return
+    _exec("CREATE INDEX IF NOT EXISTS cm_live_key ON cm_live (calc_key)")
+    _exec("CREATE INDEX IF NOT EXISTS cm_calc_key ON cm_calc (calc_key)")
+    _analyze("cm_live", "cm_calc")
     _exec(f"""
         INSERT INTO ledger_line ({columns})
         SELECT :run, :posting, l.payee_id, 'adjustment', -l.amount_fen, l.order_line_id, l.case_id, :now, :source,
@@ -430,7 +453,9 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
         raise Conflict(N_("期间 %(period)s 已锁定，不能再计算；更正会记入下一个未锁定的期间。"), field="period",
                        period=str(month))
     run = CommissionRun(period=str(month), status="running", started_by_id=actor_id, lines_posted=0, total_fen=0)
+    restore: Callable[[], None] = lambda: None  # noqa: E731
     try:
+        restore = _sqlite_run_settings(actor_id)
         if db.session.get_bind().dialect.name == "postgresql":
             # two runs of one month at once would both post the same difference: the second waits
             # here, then (READ COMMITTED) sees what the first posted and posts nothing new
@@ -457,6 +482,7 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
         outcome = RunOutcome(None if preview else run.id, str(month), preview, int(count), int(total),
                              [str(s) for s in sources], changes)
         _drop_temp_tables()
+        restore()
         if preview:
             db.session.rollback()
             return outcome
@@ -468,10 +494,46 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
         say(f"posted {count} lines", steps, steps)
         return outcome
     except Exception as error:
+        restore()
         db.session.rollback()
         if not preview:
             _record_failure(str(month), actor_id, error)
         raise
+
+
+RUN_CACHE_KIB = 65536
+
+
+def _sqlite_run_settings(actor_id: int | None) -> Callable[[], None]:
+    """On SQLite, settings for the run's transaction; returns what restores them (call it
+    before the commit or rollback, on the same connection). A no-op elsewhere.
+
+    - a 64 MiB page cache (the default 2 MiB makes every index insert of the ledger and every
+      closure probe miss the cache);
+    - foreign-key enforcement off for this one transaction when it has not started yet (SQLite
+      ignores the pragma inside a transaction: then the checks simply stay on). Every id the run
+      writes comes from a row the same statement joins (seller, order line, return line, plan
+      version, the run itself, the ledger line reversed), so the checks cannot fail; the one id
+      from outside, the actor (on the run and its audit event), is checked first, and an unknown
+      actor leaves the checks on so that the run fails as it always did. The checks cost a
+      B-tree probe per non-null parent id of each posted line (five on a typical line) plus one
+      per table referencing ledger_line (four: SQLite rescans them on every row of a multi-row
+      INSERT). Every connection turns enforcement back on when it is checked out of the pool
+      (models/__init__.py)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return lambda: None
+    raw = connection.connection.dbapi_connection
+    previous = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size=-{RUN_CACHE_KIB}")
+    actor_known = actor_id is None or raw.execute('SELECT 1 FROM "user" WHERE id = ?', (actor_id,)).fetchone()
+    if not raw.in_transaction and actor_known:
+        raw.execute("PRAGMA foreign_keys=OFF")
+
+    def restore() -> None:
+        raw.execute(f"PRAGMA cache_size={int(previous)}")
+
+    return restore
 
 
 def _changes(run_id: int, limit: int = 500) -> list[tuple]:

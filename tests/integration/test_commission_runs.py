@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from channel.domain.commissions import Tier
 from channel.domain.errors import Conflict
@@ -18,7 +19,7 @@ from channel.services.commissions_statements import statement
 from channel.services.orders import record_return
 from channel.services.tree import move_seller
 from models import db
-from models.commissions import CommissionRun, LedgerLine
+from models.commissions import CommissionRun, LedgerHold, LedgerLine
 from models.ops import AuditEvent
 from models.selling import Certification
 from tests.commissions_fixtures import count_lines, ledger, paid, plan, sale
@@ -196,6 +197,25 @@ def test_a_failed_run_leaves_nothing_posted(world):
     [run] = db.session.scalars(select(CommissionRun)).all()
     assert run.status == "failed" and "boom" in run.error
 
+
+
+def test_a_run_by_an_unknown_actor_fails_and_posts_nothing(world):
+    # the run skips SQLite's per-row foreign-key probes only when the actor exists
+    plan(level=4, base_rate_bp=300)
+    with pytest.raises(IntegrityError):
+        run_period("2026-10", actor_id=987_654)
+    db.session.rollback()
+    assert count_lines() == 0
+
+
+def test_foreign_keys_are_enforced_again_after_a_run(world):
+    plan(level=4, base_rate_bp=300)
+    run_period("2026-10", actor_id=world.user_admin.id)
+    assert count_lines() == 2
+    db.session.add(LedgerHold(ledger_line_id=987_654, reason="no such line"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
 
 def test_conflict_effects_can_add_lines_that_are_posted_and_diffed(world):
     w = world
