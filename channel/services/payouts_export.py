@@ -3,7 +3,7 @@
 One row per payee. The bank file holds company and individual agents; employees go to the
 payroll file. Rows are read with `yield_per` (a server-side cursor on PostgreSQL) and written as
 they come: CSV chunk by chunk, XLSX by the app's one XLSX writer (`channel.services.xlsx`:
-xlsxwriter in constant-memory mode) into a temporary file that is then streamed. Every text cell passes `neutralise` (no spreadsheet formula injection);
+streamed row by row, constant memory) into a temporary file that is then streamed. Every text cell passes `neutralise` (no spreadsheet formula injection);
 amounts are numbers in yuan with two decimals.
 """
 from __future__ import annotations

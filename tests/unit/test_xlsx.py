@@ -1,4 +1,4 @@
-"""The app's one XLSX writer (xlsxwriter, constant memory) produces files openpyxl reads back
+"""The app's one XLSX writer (channel/services/xlsx.py, streamed, constant memory) produces files openpyxl reads back
 exactly: text never as formulas, amounts as exact two-decimal numbers."""
 import io
 import re
