@@ -167,19 +167,6 @@ def _net_total(seller_ids, month: Month) -> int:
     return int(db.session.scalar(sales) or 0) - int(db.session.scalar(returns) or 0)
 
 
-def team_sales(seller_id: int, month: Month) -> int:
-    """Net sell-out fen of `seller_id`'s whole current downline (itself included) in `month`."""
-    members = select(SellerClosure.descendant_id).where(
-        SellerClosure.ancestor_id == seller_id, SellerClosure.valid_to.is_(None)
-    )
-    return cached(None, f"team-{seller_id}", month, lambda: _net_total(members, month))
-
-
-def personal_sales(seller_id: int, month: Month) -> int:
-    """Net sell-out fen of the seller's own sales in `month`."""
-    return _net_total([seller_id], month)
-
-
 def seller_sales(seller_id: int, month: Month) -> tuple[int, int]:
     """(personal_sales, team_sales) of the seller page, cached together: one query on a hit."""
     members = select(SellerClosure.descendant_id).where(
