@@ -134,6 +134,9 @@ def app(request, tmp_path):
         _truncate_postgres(application)
     application.config["BACKEND"] = request.param
     application.test_client_class = IsolatedClient
+    from channel.services import reports
+
+    reports.clear_cache()  # ids restart with every case on PostgreSQL: cached figures keyed by them must go
     with application.app_context():
         yield application
         from models import db

@@ -199,10 +199,14 @@ def statements_export(fmt: str):
     return download([_(c) for c in exports.STATEMENT_LIST_COLUMNS], rows, fmt, f"statements-{period}")
 
 
+STATEMENT_PAGE = 100  # lines per page of a statement (totals are over every line)
+
+
 @bp.route("/statements/<int:seller_id>/<period>")
 @allow(ANY_USER)
 def statement(seller_id: int, period: str):
-    st = commissions_statements.statement(current_user, seller_id, period)
+    st = commissions_statements.statement(current_user, seller_id, period, page_size=STATEMENT_PAGE,
+                                          after=request.args.get("after"), kind=request.args.get("kind"))
     return render_template("commissions/statement.html", st=st, percent=bp_to_percent)
 
 

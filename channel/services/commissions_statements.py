@@ -11,11 +11,12 @@ import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
 from channel.domain.periods import Month
+from channel.services import reports
 from channel.services.access import require_seller, scope_cases, seller_scope
 from models import db
 from models.commissions import CommissionPlan, LedgerLine
@@ -40,10 +41,10 @@ class StatementLine:
 class Statement:
     seller: Seller
     period: str
-    lines: list[StatementLine]
-    totals: dict[str, int]  # by kind (see KINDS), only kinds present
-    total_fen: int
-    by_downline: list[tuple[Seller, int]]  # override earned from each downline seller
+    lines: list[StatementLine]  # every line, or one page of them (see `statement`)
+    totals: dict[str, int]  # by kind (see KINDS), only kinds present; over EVERY line of the month
+    total_fen: int  # the exact sum of every line of the month
+    by_downline: list[tuple[Seller, int]]  # override earned from each downline seller (the first DOWNLINE_SHOWN)
     net_sales_fen: int
     next_tier: tuple[int, int] | None  # (fen still to sell, rate bp)
     plan: CommissionPlan | None
@@ -51,16 +52,67 @@ class Statement:
     # conflict cases referenced by lines (forfeits, protection fees, penalties, their reversals)
     # that the viewer may open; the others are shown by number only
     visible_cases: set[int] = field(default_factory=set)
+    line_count: int = 0  # lines of the month (all pages)
+    downline_count: int = 0  # downline sellers the payee earns overrides from (all of them)
+    kind: str | None = None  # the kind the lines are filtered to, if any
+    next_cursor: str | None = None  # the cursor of the next page of lines, None on the last
+
+
+DOWNLINE_SHOWN = 100
 
 
 def kind_of(line: LedgerLine) -> str:
     return f"override:{line.override_level}" if line.rule == "override" else line.rule
 
 
-def statement(user: User, seller_id: int, period: str) -> Statement:
-    """The statement of `seller_id` for month `period`. NotFound outside the user's scope."""
+def _kind_filter(kind: str | None):
+    """WHERE clause of the lines of one statement kind ('base', 'override:2', ...)."""
+    if not kind:
+        return None
+    rule, _sep, level = kind.partition(":")
+    if rule == "override" and level.isdigit():
+        return (LedgerLine.rule == "override") & (LedgerLine.override_level == int(level))
+    return LedgerLine.rule == rule
+
+
+def _order_key():
+    return (LedgerLine.rule, func.coalesce(LedgerLine.override_level, 0), LedgerLine.id)
+
+
+def _parse_cursor(cursor: str | None) -> tuple[str, int, int] | None:
+    """'rule:level:id' -> (rule, level, id); a malformed cursor means the first page."""
+    try:
+        rule, level, line_id = (cursor or "").split(":")
+        return rule, int(level), int(line_id)
+    except ValueError:
+        return None
+
+
+def statement(user: User, seller_id: int, period: str, *, page_size: int | None = None,
+              after: str | None = None, kind: str | None = None) -> Statement:
+    """The statement of `seller_id` for month `period`. NotFound outside the user's scope.
+
+    Totals, the total, the downline summary and the notes are computed in SQL over every line
+    of the month; `lines` holds every line, in (kind, id) order, or with `page_size` one keyset
+    page of them after the cursor `after` (`Statement.next_cursor` of the previous page),
+    optionally only of `kind`: a national agent's month can hold tens of thousands of lines."""
     seller = require_seller(user, seller_id)
     month = Month.parse(period)
+    mine = (LedgerLine.payee_id == seller_id, LedgerLine.period == str(month))
+    summary = reports.cached(None, f"statement-{seller_id}", month, lambda: _summary(mine), version=_ledger_version)
+    names = {s.id: s for s in db.session.scalars(select(Seller).where(Seller.id.in_([i for i, _a in summary.downline])))}
+    by_downline = [(names[i], amount) for i, amount in summary.downline]
+
+    # the page's line ids first (sorting only ledger rows), then those lines with what they refer to
+    ids = select(LedgerLine.id).where(*mine).order_by(*_order_key())
+    only = _kind_filter(kind)
+    if only is not None:
+        ids = ids.where(only)
+    position = _parse_cursor(after)
+    if page_size is not None and position is not None:
+        ids = ids.where(tuple_(*_order_key()) > tuple_(*position))
+    if page_size is not None:
+        ids = ids.limit(page_size + 1)
     source = aliased(Seller)
     rows = db.session.execute(
         select(LedgerLine, SalesOrder.order_no, OrderLine.order_date, source, CommissionPlan)
@@ -68,32 +120,67 @@ def statement(user: User, seller_id: int, period: str) -> Statement:
         .outerjoin(SalesOrder, SalesOrder.id == OrderLine.order_id)
         .outerjoin(source, source.id == LedgerLine.source_seller_id)
         .outerjoin(CommissionPlan, CommissionPlan.id == LedgerLine.plan_version_id)
-        .where(LedgerLine.payee_id == seller_id, LedgerLine.period == str(month))
-        .order_by(LedgerLine.rule, LedgerLine.override_level, LedgerLine.id)
-    ).all()
+        .where(LedgerLine.id.in_(ids.scalar_subquery())).order_by(*_order_key())).all()
     lines = [StatementLine(*row) for row in rows]
-    totals: dict[str, int] = {}
-    downline: dict[int, list] = {}
-    for item in lines:
-        kind = kind_of(item.line)
-        totals[kind] = totals.get(kind, 0) + item.line.amount_fen
-        if item.line.rule == "override" and item.source_seller is not None:
-            entry = downline.setdefault(item.source_seller.id, [item.source_seller, 0])
-            entry[1] += item.line.amount_fen
-    ordered = {k: totals[k] for k in KINDS if k in totals}
-    ordered.update({k: v for k, v in totals.items() if k not in ordered})
+    next_cursor = None
+    if page_size is not None and len(lines) > page_size:
+        lines = lines[:page_size]
+        last = lines[-1].line
+        next_cursor = f"{last.rule}:{last.override_level or 0}:{last.id}"
+
     net = net_sales(seller_id, month)
     plan = plan_on(seller, month)
     tiers = tuple(Tier(t.from_fen, t.to_fen, t.rate_bp, t.certification_code) for t in plan.tiers) if plan else ()
     base = net
-    if plan is not None and plan.base_kind == "margin":
-        tier_line = next((i.line for i in lines if i.line.rule == "tier"), None)
-        base = tier_line.base_fen if tier_line is not None else net
-    notes = sorted({i.line.note for i in lines if i.line.note and i.line.note.startswith("cert:")})
-    return Statement(seller, str(month), lines, ordered, sum(i.line.amount_fen for i in lines),
-                     sorted((tuple(v) for v in downline.values()), key=lambda e: -e[1]), net,
-                     next_tier(base, tiers) if tiers else None, plan, notes,
-                     _visible_cases(user, {i.line.case_id for i in lines if i.line.case_id}))
+    if plan is not None and plan.base_kind == "margin" and summary.tier_base is not None:
+        base = summary.tier_base
+    totals = dict(summary.totals)
+    return Statement(seller, str(month), lines, totals, sum(totals.values()), by_downline, net,
+                     next_tier(base, tiers) if tiers else None, plan, list(summary.notes),
+                     _visible_cases(user, set(summary.case_ids)), summary.line_count, summary.downline_count,
+                     kind if only is not None else None, next_cursor)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What a statement shows of every line of its month (cached until the ledger grows)."""
+
+    totals: tuple[tuple[str, int], ...]  # (kind, fen) in KINDS order
+    line_count: int
+    downline: tuple[tuple[int, int], ...]  # (source seller id, override fen), the first DOWNLINE_SHOWN by amount
+    downline_count: int
+    notes: tuple[str, ...]
+    case_ids: tuple[int, ...]
+    tier_base: int | None  # the base of the month's tier line (a margin plan's tiers rest on it)
+
+
+def _ledger_version() -> tuple:
+    """The ledger is append-only: its highest id moves with every change."""
+    return (db.session.scalar(select(func.max(LedgerLine.id))),)
+
+
+def _summary(mine: tuple) -> _Summary:
+    totals: dict[str, int] = {}
+    line_count = 0
+    for rule, level, count, amount in db.session.execute(
+            select(LedgerLine.rule, LedgerLine.override_level, func.count(), func.sum(LedgerLine.amount_fen))
+            .where(*mine).group_by(LedgerLine.rule, LedgerLine.override_level)):
+        key = f"override:{level}" if rule == "override" else rule
+        totals[key] = totals.get(key, 0) + int(amount)
+        line_count += int(count)
+    ordered = [(k, totals[k]) for k in KINDS if k in totals] + [(k, v) for k, v in totals.items() if k not in KINDS]
+    earned = func.sum(LedgerLine.amount_fen)
+    downline = (select(LedgerLine.source_seller_id, earned)
+                .where(*mine, LedgerLine.rule == "override", LedgerLine.source_seller_id.is_not(None))
+                .group_by(LedgerLine.source_seller_id))
+    count = db.session.scalar(select(func.count()).select_from(downline.subquery())) or 0
+    shown = db.session.execute(downline.order_by(earned.desc(), LedgerLine.source_seller_id).limit(DOWNLINE_SHOWN))
+    notes = db.session.scalars(select(LedgerLine.note).distinct().where(*mine, LedgerLine.note.like("cert:%")))
+    cases = db.session.scalars(select(LedgerLine.case_id).distinct().where(*mine, LedgerLine.case_id.is_not(None)))
+    tier_base = db.session.scalar(select(LedgerLine.base_fen).where(*mine, LedgerLine.rule == "tier")
+                                  .order_by(LedgerLine.id).limit(1))
+    return _Summary(tuple(ordered), line_count, tuple((int(i), int(a)) for i, a in shown), int(count),
+                    tuple(sorted(notes)), tuple(sorted(cases)), tier_base)
 
 
 def _visible_cases(user: User, case_ids: set[int]) -> set[int]:

@@ -59,14 +59,21 @@ def _version() -> tuple:
     return tuple(row)
 
 
-def cached(user: User | None, name: str, month: Month, compute):
-    """`compute()` for (the user's scope, name, month), recomputed when the data version moves."""
+def clear_cache() -> None:
+    """Forget every cached figure (tests that empty and refill one database between cases)."""
+    _CACHE.clear()
+
+
+def cached(user: User | None, name: str, month: Month, compute, version=None):
+    """`compute()` for (the user's scope, name, month), recomputed when the data version moves:
+    by default the highest ids of order lines, returns and the tree (`_version`); `version`, a
+    callable, gives another (the ledger's highest id for statements: the ledger is append-only)."""
     if user is None:
         scope = "-"
     else:
         scope = user.seller_id if user.role in SELLER_ROLES else ("all" if seller_scope(user) is None else "none")
     key = (str(db.engine.url), name, scope, str(month))
-    version = _version()
+    version = version() if version is not None else _version()
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == version:
         _CACHE.move_to_end(key)

@@ -196,3 +196,55 @@ def test_the_cli_what_if_previews_plans_from_a_file(app, world, tmp_path):
     result = app.test_cli_runner().invoke(args=["commissions", "run", "--period", "2026-10", "--with-plans", str(path)])
     assert result.exit_code == 0 and "would post 2 lines, total ¥352.00" in result.output
     assert count_lines() == 0 and db.session.query(CommissionPlan).one().base_rate_bp == 300
+
+
+def test_statement_pages_cover_every_line_once_with_totals_over_the_whole_month(app, posted):
+    """A long statement is read page by page (keyset); each page shows the month's totals."""
+    from channel.services.commissions_statements import statement
+    from models.commissions import LedgerLine
+    from sqlalchemy import func, select
+
+    w = posted
+    payee, count = db.session.execute(select(LedgerLine.payee_id, func.count()).where(LedgerLine.period == "2026-10")
+                                      .group_by(LedgerLine.payee_id).order_by(func.count().desc()).limit(1)).one()
+    assert count >= 2
+    whole = statement(w.user_admin, payee, "2026-10")
+    seen, cursor = [], None
+    while True:
+        page = statement(w.user_admin, payee, "2026-10", page_size=1, after=cursor)
+        assert len(page.lines) <= 1
+        assert (page.totals, page.total_fen, page.line_count) == (whole.totals, whole.total_fen, count)
+        seen += [item.line.id for item in page.lines]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [item.line.id for item in whole.lines] and len(seen) == count
+    assert whole.total_fen == sum(item.line.amount_fen for item in whole.lines)
+    garbage = statement(w.user_admin, payee, "2026-10", page_size=1, after="not-a-cursor")
+    assert [i.line.id for i in garbage.lines] == seen[:1]  # a malformed cursor reads the first page
+
+
+def test_the_statement_page_filters_by_kind_and_pages_its_lines(client, auth, posted, monkeypatch):
+    import re
+
+    from channel.commissions import views
+    from models.commissions import LedgerLine
+    from sqlalchemy import func, select
+
+    monkeypatch.setattr(views, "STATEMENT_PAGE", 1)
+    payee = db.session.execute(select(LedgerLine.payee_id).where(LedgerLine.period == "2026-10")
+                               .group_by(LedgerLine.payee_id).order_by(func.count().desc()).limit(1)).scalar()
+    url = f"/commissions/statements/{payee}/2026-10"
+    auth.login("manager")
+    first = client.get(url).get_data(as_text=True)
+    rows = re.findall(r"<tr><td>(\d+)</td>", first)
+    assert len(rows) == 1 and re.search(r"本月共 [2-9]\d* 行", first)
+    following = re.search(r'id="next-lines" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(following).get_data(as_text=True)
+    assert re.findall(r"<tr><td>(\d+)</td>", second) != rows
+    kinds = re.findall(r'<tr data-kind="([^"]+)"', first)
+    only = client.get(url + "?kind=" + kinds[-1]).get_data(as_text=True)
+    assert "仅显示" in only and 'class="table-active"' in only
+    assert client.get(url + "?kind=bonus").status_code == 200
+    if "bonus" not in kinds:
+        assert "这个月没有提成记录" in client.get(url + "?kind=bonus").get_data(as_text=True)
