@@ -30,7 +30,7 @@ from datetime import datetime
 
 from datetime import date
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
@@ -155,7 +155,9 @@ class LedgerLine(db.Model):
     payee = relationship("Seller", foreign_keys=[payee_id])
 
     __table_args__ = (
-        Index("ix_ledger_payee_period", "payee_id", "period"),
+        # a payee's month in the statement's order (channel/services/commissions_statements.py);
+        # its (payee_id, period) prefix serves every other reader of a payee's month
+        Index("ix_ledger_statement", "payee_id", "period", "rule", func.coalesce(text("override_level"), 0), "id"),
         Index("ix_ledger_period", "period"),
         Index("ix_ledger_run", "run_id"),
         Index("ix_ledger_order_line", "order_line_id"),

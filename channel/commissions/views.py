@@ -199,7 +199,7 @@ def statements_export(fmt: str):
     return download([_(c) for c in exports.STATEMENT_LIST_COLUMNS], rows, fmt, f"statements-{period}")
 
 
-STATEMENT_PAGE = 100  # lines per page of a statement (totals are over every line)
+STATEMENT_PAGE = 50  # lines per page of a statement (totals are over every line)
 
 
 @bp.route("/statements/<int:seller_id>/<period>")

@@ -28,13 +28,27 @@ KINDS = ("base", "tier", "override:1", "override:2", "override:3", "bonus", "cla
          "forfeit", "protection_fee", "penalty")
 
 
+@dataclass(frozen=True)
+class SellerName:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PlanName:
+    id: int
+    name: str
+    version: int
+
+
 @dataclass
 class StatementLine:
     line: LedgerLine
     order_no: str | None
     order_date: object
-    source_seller: Seller | None
-    plan: CommissionPlan | None
+    source_seller: SellerName | None
+    plan: PlanName | None
 
 
 @dataclass
@@ -44,7 +58,7 @@ class Statement:
     lines: list[StatementLine]  # every line, or one page of them (see `statement`)
     totals: dict[str, int]  # by kind (see KINDS), only kinds present; over EVERY line of the month
     total_fen: int  # the exact sum of every line of the month
-    by_downline: list[tuple[Seller, int]]  # override earned from each downline seller (the first DOWNLINE_SHOWN)
+    by_downline: list[tuple[SellerName, int]]  # override earned from each downline seller (the first DOWNLINE_SHOWN)
     net_sales_fen: int
     next_tier: tuple[int, int] | None  # (fen still to sell, rate bp)
     plan: CommissionPlan | None
@@ -100,7 +114,8 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
     month = Month.parse(period)
     mine = (LedgerLine.payee_id == seller_id, LedgerLine.period == str(month))
     summary = reports.cached(None, f"statement-{seller_id}", month, lambda: _summary(mine), version=_ledger_version)
-    names = {s.id: s for s in db.session.scalars(select(Seller).where(Seller.id.in_([i for i, _a in summary.downline])))}
+    names = {i: SellerName(i, code, name) for i, code, name in db.session.execute(
+        select(Seller.id, Seller.code, Seller.name).where(Seller.id.in_([i for i, _a in summary.downline])))}
     by_downline = [(names[i], amount) for i, amount in summary.downline]
 
     # the page's line ids first (sorting only ledger rows), then those lines with what they refer to
@@ -115,13 +130,16 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
         ids = ids.limit(page_size + 1)
     source = aliased(Seller)
     rows = db.session.execute(
-        select(LedgerLine, SalesOrder.order_no, OrderLine.order_date, source, CommissionPlan)
+        select(LedgerLine, SalesOrder.order_no, OrderLine.order_date, source.id, source.code, source.name,
+               CommissionPlan.id, CommissionPlan.name, CommissionPlan.version)
         .outerjoin(OrderLine, OrderLine.id == LedgerLine.order_line_id)
         .outerjoin(SalesOrder, SalesOrder.id == OrderLine.order_id)
         .outerjoin(source, source.id == LedgerLine.source_seller_id)
         .outerjoin(CommissionPlan, CommissionPlan.id == LedgerLine.plan_version_id)
         .where(LedgerLine.id.in_(ids.scalar_subquery())).order_by(*_order_key())).all()
-    lines = [StatementLine(*row) for row in rows]
+    lines = [StatementLine(line, order_no, order_date, SellerName(s_id, s_code, s_name) if s_id else None,
+                           PlanName(p_id, p_name, p_version) if p_id else None)
+             for line, order_no, order_date, s_id, s_code, s_name, p_id, p_name, p_version in rows]
     next_cursor = None
     if page_size is not None and len(lines) > page_size:
         lines = lines[:page_size]

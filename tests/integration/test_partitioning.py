@@ -70,7 +70,7 @@ def test_the_ledger_partitions_by_month_keeping_rows_money_and_append_only(scrat
     with engine.begin() as pg:
         # every index of the model is rebuilt, and nothing points at the old table any more
         indexes = set(pg.execute(text("select indexname from pg_indexes where tablename = 'ledger_line'")).scalars())
-        assert indexes == {"pk_ledger_line", "ix_ledger_payee_period", "ix_ledger_period", "ix_ledger_run",
+        assert indexes == {"pk_ledger_line", "ix_ledger_statement", "ix_ledger_period", "ix_ledger_run",
                            "ix_ledger_order_line", "ix_ledger_source_period", "ix_ledger_reverses"}
         pg.exec_driver_sql("DROP TABLE ledger_line_flat")
     engine.dispose()
