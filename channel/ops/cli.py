@@ -241,6 +241,54 @@ def partition_orders_command(months_ahead: int) -> None:
     _echo_statements(orders_partition_sql(first, last, months_ahead, partitioned))
 
 
+@click.command("partition-extend")
+@click.option("--months-ahead", default=12, show_default=True, help="partitions up to this many months after this month")
+@click.option("--through", default=None, help="YYYY-MM: partitions up to this month instead")
+@click.option("--apply", "apply_", is_flag=True, help="create them now (one transaction) instead of printing the SQL")
+@with_appcontext
+def partition_extend_command(months_ahead: int, through: str | None, apply_: bool) -> None:
+    """Add the coming months' partitions to every partitioned table (ledger_line, order_line) on
+    PostgreSQL: run it monthly (cron) so that new rows never land in the default partition."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from channel.domain.periods import Month
+    from channel.ops.partitioning import PLANS, extend_sql, partition_months
+    from models import db
+
+    partitioned = _partitioned_tables()
+    tables = [name for name in PLANS if name in partitioned]
+    if not tables:
+        _fail(DomainError("no table is partitioned yet (flask partition-ledger / partition-orders)"))
+    try:
+        last = Month.parse(through) if through else Month.of(date.today())
+    except DomainError as error:
+        _fail(error)
+    if not through:
+        for _ in range(months_ahead):
+            last = last.next()
+    statements = []
+    for table in tables:
+        names = db.session.scalars(text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = :t"), {"t": table}).all()
+        statements += extend_sql(PLANS[table], partition_months(list(names), table), last)
+    if not apply_:
+        _echo_statements(statements)
+        return
+    try:
+        for statement in statements:
+            db.session.execute(text(statement))
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 - reported, nothing created
+        db.session.rollback()
+        detail = str(getattr(error, "orig", error)).splitlines()[0]
+        _fail(DomainError(f"nothing was created: {detail} - rows of a month already in the default "
+                          "partition must be moved first (docs/production.md)"))
+    click.echo(f"{len(statements)} partitions created, through {last}.")
+
+
 def register(app: Flask) -> None:
     """Add this feature's commands to `app.cli`."""
     app.cli.add_command(jobs_group)
@@ -248,3 +296,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(copy_to_postgres_command)
     app.cli.add_command(partition_ledger_command)
     app.cli.add_command(partition_orders_command)
+    app.cli.add_command(partition_extend_command)

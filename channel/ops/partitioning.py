@@ -140,3 +140,31 @@ def orders_partition_sql(first: date | None, last: date | None, months_ahead: in
     """The order lines by `order_date`, for every month from the first line's to the last's."""
     months = month_range(Month.of(first), Month.of(last)) if first and last else []
     return partition_sql(ORDER_LINES, months, months_ahead, partitioned)
+
+
+PLANS = {LEDGER.table: LEDGER, ORDER_LINES.table: ORDER_LINES}
+
+
+def partition_months(names: list[str], table: str) -> list[Month]:
+    """The months of `table`'s monthly partitions among partition names ('<table>_YYYY_MM')."""
+    months = []
+    for name in names:
+        suffix = name[len(table) + 1:] if name.startswith(table + "_") else ""
+        year, _sep, month = suffix.partition("_")
+        if year.isdigit() and month.isdigit() and len(year) == 4 and len(month) == 2:
+            months.append(Month(int(year), int(month)))
+    return sorted(months)
+
+
+def extend_sql(plan: PartitionPlan, existing: list[Month], through: Month) -> list[str]:
+    """Statements adding `plan.table`'s monthly partitions after the last of `existing` up to
+    and including `through` (none when they exist already). A month whose rows already sit in
+    the default partition makes PostgreSQL refuse its CREATE (the caller reports it)."""
+    if not existing:
+        return []
+    month, statements = existing[-1].next(), []
+    while month <= through:
+        statements.append(f"CREATE TABLE {plan.table}_{month.year:04d}_{month.month:02d} PARTITION OF {plan.table} "
+                          f"FOR VALUES FROM ({plan.bound(month)}) TO ({plan.bound(month.next())})")
+        month = month.next()
+    return statements

@@ -180,3 +180,55 @@ def test_order_lines_partition_by_month_and_the_app_works_on_them(scratch_url):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_partition_extend_adds_the_coming_months_once_and_refuses_months_already_in_the_default(scratch_url):
+    from app import create_app
+    from channel.ops.partitioning import ledger_partition_sql
+    from config import TestConfig
+    from models import db
+    from models.commissions import CommissionRun, LedgerLine
+    from tests.world import build_world
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=scratch_url)
+    cli = app.test_cli_runner()
+    assert cli.invoke(args=["partition-extend"]).exit_code == 1  # nothing partitioned yet
+    engine = create_engine(scratch_url)
+    with engine.begin() as pg:
+        for statement in ledger_partition_sql(["2026-10"], months_ahead=1):
+            pg.exec_driver_sql(statement)
+
+    def months():
+        with engine.connect() as pg:
+            return sorted(pg.execute(text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'ledger_line'")).scalars())
+
+    assert months() == ["ledger_line_2026_10", "ledger_line_2026_11", "ledger_line_default"]
+    printed = cli.invoke(args=["partition-extend", "--through", "2027-01"])
+    assert printed.exit_code == 0
+    assert printed.output.splitlines() == [
+        "CREATE TABLE ledger_line_2026_12 PARTITION OF ledger_line FOR VALUES FROM ('2026-12') TO ('2027-01');",
+        "CREATE TABLE ledger_line_2027_01 PARTITION OF ledger_line FOR VALUES FROM ('2027-01') TO ('2027-02');"]
+    assert len(months()) == 3  # printing creates nothing
+    applied = cli.invoke(args=["partition-extend", "--through", "2027-01", "--apply"])
+    assert applied.exit_code == 0 and "2 partitions created, through 2027-01" in applied.output
+    assert months()[-3:] == ["ledger_line_2026_12", "ledger_line_2027_01", "ledger_line_default"]
+    assert "0 partitions created" in cli.invoke(args=["partition-extend", "--through", "2027-01", "--apply"]).output
+
+    # a line of a month without its partition lands in the default one; that month then cannot
+    # be added in place: the command says so and creates none of the months asked
+    with app.app_context():
+        w = build_world()
+        run = CommissionRun(period="2027-04", status="posted")
+        db.session.add(run)
+        db.session.flush()
+        db.session.add(LedgerLine(run_id=run.id, period="2027-04", payee_id=w.NS.id, rule="base", amount_fen=5))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    refused = cli.invoke(args=["partition-extend", "--through", "2027-05", "--apply"])
+    assert refused.exit_code == 1 and "default partition" in refused.output and "nothing was created" in refused.output
+    assert "ledger_line_2027_02" not in months()
+    assert cli.invoke(args=["partition-extend", "--through", "May"]).exit_code == 1
+    engine.dispose()
