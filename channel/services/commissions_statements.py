@@ -146,9 +146,15 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
         last = lines[-1].line
         next_cursor = f"{last.rule}:{last.override_level or 0}:{last.id}"
 
-    net = net_sales(seller_id, month)
-    plan = plan_on(seller, month)
-    tiers = tuple(Tier(t.from_fen, t.to_fen, t.rate_bp, t.certification_code) for t in plan.tiers) if plan else ()
+    def sales_and_plan() -> tuple[int, int | None, tuple[Tier, ...]]:
+        found = plan_on(seller, month)
+        tiers = tuple(Tier(t.from_fen, t.to_fen, t.rate_bp, t.certification_code) for t in found.tiers) if found else ()
+        return net_sales(seller_id, month), found.id if found else None, tiers
+
+    # net sales move with orders and returns, the plan with plan edits (audited): the default
+    # version of the figure cache covers both
+    net, plan_id, tiers = reports.cached(None, f"statement-plan-{seller_id}", month, sales_and_plan)
+    plan = db.session.get(CommissionPlan, plan_id) if plan_id else None
     base = net
     if plan is not None and plan.base_kind == "margin" and summary.tier_base is not None:
         base = summary.tier_base
