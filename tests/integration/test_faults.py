@@ -2,11 +2,16 @@
 job is marked interrupted and a re-run completes. (The full-size version: docs/production.md.)"""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,23 +28,26 @@ ROOT = Path(__file__).resolve().parents[2]
 PARAMS = {"agents": 200, "orders": 12000, "seed": 5, "until": "2026-10-31"}
 
 CHILD = """
-import sys
+import json, sys, time
+from sqlalchemy import text
 from config import TestConfig
 from app import create_app
 from channel.services import jobs
+from models import db
 
-app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=sys.argv[1])
+app = create_app(TestConfig, **json.loads(sys.argv[1]))
 with app.app_context():
+%(setup)s
     report = jobs.JobContext.progress
 
     def progress(self, done, total=None, note=""):
-        print("PROGRESS", note, done, flush=True)
         report(self, done, total, note)
+%(hook)s
 
     jobs.JobContext.progress = progress
-    job = jobs.submit("demo.load", %r, None)
+    job = jobs.submit(%(kind)r, %(params)r, None)
     print("FINISHED", job.status, flush=True)
-""" % (PARAMS,)
+"""
 
 
 def counts():
@@ -48,34 +56,61 @@ def counts():
             for m in (Seller, SalesOrder, OrderLine, User)}
 
 
-def test_a_demo_load_killed_midway_leaves_nothing_and_runs_again_to_the_end(app):
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
+def child_script(kind: str, params: dict, hook: str, setup: str = "") -> str:
+    """A child process's script: it submits job `kind` (run in-process, as `flask jobs submit`
+    does) with `hook` run after each of the job's progress reports (`self`, `done`, `total`,
+    `note`, `db`, `text` and `time` in scope), after `setup`."""
+    return CHILD % {"kind": kind, "params": params, "hook": textwrap.indent(textwrap.dedent(hook), " " * 8),
+                    "setup": textwrap.indent(textwrap.dedent(setup), " " * 4)}
+
+
+def kill_child_at(app, script: str, marker: str, **config) -> list[str]:
+    """Run `script` in a child Python process over the app's database (and `config`), SIGKILL it
+    at the first line it prints starting with `marker`; return the rest of that line's words."""
+    overrides = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **config}
     db.session.remove()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, url], cwd=ROOT, stdout=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-c", script, json.dumps(overrides)], cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env={**os.environ, "QUDAO_LOG_JSON": "0"})
-    killed_at = None
+    words = None
     deadline = time.monotonic() + 120
     try:
         for line in child.stdout:
-            # orders are being written inside the one transaction: sellers, prices, customers already are
-            if line.startswith("PROGRESS order_line"):
-                killed_at = line.strip()
+            if line.startswith(marker):
+                words = line[len(marker):].split()
                 os.kill(child.pid, signal.SIGKILL)
                 break
-            assert time.monotonic() < deadline, "the child never reached the orders"
+            assert time.monotonic() < deadline, f"the child never reached {marker}"
     finally:
         child.kill()
         child.wait(timeout=30)
-    assert killed_at, "the child finished before it could be killed: " + child.stderr.read()[-2000:]
+    assert words is not None, f"the child never reached {marker}: " + child.stderr.read()[-2000:]
     assert child.returncode == -signal.SIGKILL
+    return words
 
-    assert counts() == {"seller": 0, "sales_order": 0, "order_line": 0, "user": 0}
+
+def killed_job() -> Job:
+    """The one job, left 'running' by the killed child, marked interrupted as after a restart."""
+    db.session.expire_all()
     (job,) = db.session.scalars(select(Job)).all()
     assert job.status == "running"  # as the dead process left it
-
     assert jobs.recover_interrupted() == [job.id]
+    assert db.session.get(Job, job.id).status == "interrupted"
+    return job
+
+
+def rerun_done(job: Job) -> Job:
     again = jobs.rerun(db.session.get(Job, job.id), None)
     assert again.status == "done", again.error
+    return again
+
+
+def test_a_demo_load_killed_midway_leaves_nothing_and_runs_again_to_the_end(app):
+    # orders are being written inside the one transaction: sellers, prices, customers already are
+    kill_child_at(app, child_script("demo.load", PARAMS, 'print("PROGRESS", note, done, flush=True)'),
+                  "PROGRESS order_line")
+
+    assert counts() == {"seller": 0, "sales_order": 0, "order_line": 0, "user": 0}
+    again = rerun_done(killed_job())
     after = counts()
     assert after["seller"] > 200 and after["order_line"] == again.result["counts"]["order_line"] >= PARAMS["orders"] * 0.5
     assert after["user"] == again.result["counts"]["user"]
@@ -158,31 +193,6 @@ def test_on_rq_a_worker_killed_midway_leaves_nothing_and_the_job_runs_again(app,
     jobs.queue().delete(delete_jobs=True)
 
 
-RUN_CHILD = """
-import sys, time
-from sqlalchemy import text
-from config import TestConfig
-from app import create_app
-from channel.services import jobs
-from models import db
-
-app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=sys.argv[1])
-with app.app_context():
-    report = jobs.JobContext.progress
-
-    def progress(self, done, total=None, note=""):
-        report(self, done, total, note)
-        if note == "finishing":  # every month posted, inside the run's one open transaction
-            lines = db.session.execute(text("SELECT COUNT(*) FROM ledger_line")).scalar()
-            print("POSTED-UNCOMMITTED", lines, flush=True)
-            time.sleep(120)
-
-    jobs.JobContext.progress = progress
-    job = jobs.submit("commissions.run", {"period": "2026-10"}, None)
-    print("FINISHED", job.status, flush=True)
-"""
-
-
 def test_a_commission_run_killed_midway_posts_nothing_and_runs_again_to_the_end(app, world):
     from channel.services.commissions_run import run_period
     from models.commissions import CommissionRun, LedgerLine
@@ -191,31 +201,102 @@ def test_a_commission_run_killed_midway_posts_nothing_and_runs_again_to_the_end(
     plan(level=4, base_rate_bp=300, override_rates_bp=(200, 100))
     preview = run_period("2026-10", preview=True)
     assert preview.lines_posted > 0
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    db.session.remove()
-    child = subprocess.Popen([sys.executable, "-c", RUN_CHILD, url], cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env={**os.environ, "QUDAO_LOG_JSON": "0"})
-    written = None
-    try:
-        for line in child.stdout:
-            if line.startswith("POSTED-UNCOMMITTED"):
-                written = int(line.split()[1])
-                os.kill(child.pid, signal.SIGKILL)
-                break
-    finally:
-        child.kill()
-        child.wait(timeout=30)
-    assert written == preview.lines_posted, "the child never reached the end of its posting: " + child.stderr.read()[-2000:]
-    assert child.returncode == -signal.SIGKILL
+    (written,) = kill_child_at(app, child_script("commissions.run", {"period": "2026-10"}, """
+        if note == "finishing":  # every month posted, inside the run's one open transaction
+            lines = db.session.execute(text("SELECT COUNT(*) FROM ledger_line")).scalar()
+            print("POSTED-UNCOMMITTED", lines, flush=True)
+            time.sleep(120)
+        """), "POSTED-UNCOMMITTED")
+    assert int(written) == preview.lines_posted, "the child was not killed at the end of its posting"
 
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(LedgerLine)) == 0  # rolled back with the process
     assert db.session.scalar(select(func.count()).select_from(CommissionRun)) == 0
-    (job,) = db.session.scalars(select(Job)).all()
-    assert job.status == "running"
-    assert jobs.recover_interrupted() == [job.id]
-    again = jobs.rerun(db.session.get(Job, job.id), None)
-    assert again.status == "done", again.error
+    again = rerun_done(killed_job())
     assert again.result["lines_posted"] == preview.lines_posted
     assert db.session.scalar(select(func.count()).select_from(LedgerLine)) == preview.lines_posted
     assert jobs.rerun(again, None).result["lines_posted"] == 0  # and once more: nothing new to post
+
+
+def test_an_import_killed_while_writing_stores_nothing_and_runs_again_from_the_kept_upload(app, world, tmp_path):
+    from models.exchange import ImportRun
+    from tests.exchange_fixtures import write_csv
+    from tests.integration.test_imports import ORDER_HEADER, order_rows
+
+    world.cust_ns.code = "C-NS"
+    db.session.commit()
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    name = uuid.uuid4().hex + ".csv"  # as `store_upload` names it
+    write_csv(uploads / name, [ORDER_HEADER] + order_rows(12))  # 4 orders of 3 lines
+    before = counts()
+    # the lines go in chunks of 5; the write phase's last report comes once every line is in,
+    # before the run is recorded and the one commit
+    (orders, lines) = kill_child_at(app, child_script("exchange.import", {"upload": name, "kind": "orders"}, """
+        if note == "write" and done == total:
+            print("WRITTEN-UNCOMMITTED", db.session.execute(text("SELECT COUNT(*) FROM sales_order")).scalar(),
+                  db.session.execute(text("SELECT COUNT(*) FROM order_line")).scalar(), flush=True)
+            time.sleep(120)
+        """, setup="""
+        from channel.services import imports
+        imports.CHUNK = 5
+        """), "WRITTEN-UNCOMMITTED", UPLOAD_DIR=str(uploads))
+    assert (int(orders), int(lines)) == (before["sales_order"] + 4, before["order_line"] + 12)
+
+    assert counts() == before  # not one order or line of the file: rolled back with the process
+    assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 0
+    assert (uploads / name).exists()  # kept for the re-run
+    app.config["UPLOAD_DIR"] = str(uploads)
+    again = rerun_done(killed_job())
+    assert (again.result["status"], again.result["inserted"], again.result["skipped"]) == ("done", 12, 0)
+    assert counts() == {**before, "sales_order": before["sales_order"] + 4, "order_line": before["order_line"] + 12}
+    assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 1
+    assert not (uploads / name).exists()  # the upload has served: removed once the run is recorded
+    # so a second re-run cannot import the file twice: it fails and says the file is gone
+    twice = jobs.rerun(again, None)
+    assert twice.status == "failed" and "请重新上传" in jobs.error_message(twice)
+    assert counts()["order_line"] == before["order_line"] + 12
+    assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 1
+
+
+def test_a_payout_export_killed_while_writing_leaves_the_batch_approved_and_no_file(app, world, tmp_path):
+    from channel.domain.payouts import reference
+    from channel.services import payouts, payouts_export
+    from models.payouts import PayoutEvent, PayoutRow
+    from tests.integration.test_payouts import approved
+    from tests.payouts_fixtures import post_lines
+
+    post_lines("2026-10", [(world.GD, 50000), (world.SZ, 40000), (world.REP1, 30000)])  # 2 bank rows, 1 payroll
+    batch_id = approved(world).id
+    exports = tmp_path / "exports"
+    # one row per chunk: killed once the first row has gone to the file, before the second
+    params = {"batch_id": batch_id, "file": "bank", "fmt": "csv"}
+    (written, status) = kill_child_at(app, child_script("payouts.export", params, """
+        if note == "rows" and 0 < done < total:
+            print("WRITING", done, db.session.execute(text("SELECT status FROM payout_batch")).scalar(), flush=True)
+            time.sleep(120)
+        """, setup="""
+        from channel.services import payouts_export
+        payouts_export.CHUNK_ROWS = 1
+        """), "WRITING", EXPORT_DIR=str(exports))
+    assert (written, status) == ("1", "approved")
+
+    db.session.expire_all()
+    assert payouts.get_batch(batch_id).status == "approved"  # the move to exported comes after the file
+    assert db.session.scalar(select(func.count()).select_from(PayoutEvent).where(PayoutEvent.action == "export")) == 0
+    job = killed_job()
+    # the file is written under a temporary name and renamed only after the commit: the final
+    # name never shows a partial file (the dead job's .part stays behind; nothing reads it)
+    assert sorted(p.name for p in exports.iterdir()) == [f"job-{job.id}-payout.part"]
+
+    app.config["EXPORT_DIR"] = str(exports)
+    again = rerun_done(job)
+    assert payouts.get_batch(batch_id).status == "exported"
+    assert {p.name for p in exports.iterdir()} == {again.result["file"], f"job-{job.id}-payout.part"}
+    data = (exports / again.result["file"]).read_bytes()
+    assert data == b"".join(payouts_export.csv_chunks(batch_id, "bank"))
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    payable = db.session.scalars(select(PayoutRow.id).where(
+        PayoutRow.batch_id == batch_id, PayoutRow.status == "payable", PayoutRow.payee_type != "employee")).all()
+    assert header == payouts_export.HEADERS and len(payable) == again.result["rows"] == 2
+    assert sorted(row[8] for row in rows) == sorted(reference(batch_id, row_id) for row_id in payable)
