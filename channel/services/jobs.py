@@ -18,6 +18,8 @@ RQ job's meta in Redis, and the job page polls it.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import logging
 import threading
@@ -316,7 +318,21 @@ def recover_interrupted() -> list[int]:
             job.error = "interrupted: the process running it stopped"
             ids.append(job.id)
     db.session.commit()
+    for job_id in ids:
+        remove_partial_files(job_id)
     return ids
+
+
+def remove_partial_files(job_id: int) -> list[str]:
+    """Delete what a dead job left half-written: a job writing a file under EXPORT_DIR writes it
+    as `job-<id>-<name>.part` and renames it into place when complete (payout files, order
+    exports), so a `.part` of an interrupted job is never read and only takes space."""
+    folder = Path(current_app.config["EXPORT_DIR"])
+    removed = []
+    for path in folder.glob(f"job-{int(job_id)}-*.part") if folder.is_dir() else ():
+        path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed
 
 
 def rerun(job: Job, user: User | None) -> Job:

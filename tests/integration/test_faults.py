@@ -284,15 +284,17 @@ def test_a_payout_export_killed_while_writing_leaves_the_batch_approved_and_no_f
     db.session.expire_all()
     assert payouts.get_batch(batch_id).status == "approved"  # the move to exported comes after the file
     assert db.session.scalar(select(func.count()).select_from(PayoutEvent).where(PayoutEvent.action == "export")) == 0
-    job = killed_job()
     # the file is written under a temporary name and renamed only after the commit: the final
-    # name never shows a partial file (the dead job's .part stays behind; nothing reads it)
-    assert sorted(p.name for p in exports.iterdir()) == [f"job-{job.id}-payout.part"]
-
+    # name never shows a partial file; the recovery after a restart removes the dead job's .part
     app.config["EXPORT_DIR"] = str(exports)
+    (pending,) = db.session.scalars(select(Job)).all()
+    assert sorted(p.name for p in exports.iterdir()) == [f"job-{pending.id}-payout.part"]
+    job = killed_job()
+    assert list(exports.iterdir()) == []
+
     again = rerun_done(job)
     assert payouts.get_batch(batch_id).status == "exported"
-    assert {p.name for p in exports.iterdir()} == {again.result["file"], f"job-{job.id}-payout.part"}
+    assert {p.name for p in exports.iterdir()} == {again.result["file"]}
     data = (exports / again.result["file"]).read_bytes()
     assert data == b"".join(payouts_export.csv_chunks(batch_id, "bank"))
     header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
