@@ -175,10 +175,11 @@ def runs_export(fmt: str):
 def statements():
     period = request.args.get("period") or _default_period()
     try:
-        rows = commissions_statements.payees(current_user, period, request.args.get("after"))
+        period = str(Month.parse(period))  # '2026-9' reads as 2026-09
     except DomainError as error:
         flash(error_text(error), "danger")
-        period, rows = _default_period(), []
+        period = _default_period()  # and its statements, as without a period
+    rows = commissions_statements.payees(current_user, period, request.args.get("after"))
     cursor = rows[-1][0].code if len(rows) == 100 else None
     return render_template("commissions/statements.html", period=period, rows=rows, cursor=cursor,
                            own=current_user.seller_id)

@@ -8,6 +8,9 @@ from datetime import date, timedelta
 from channel.domain.errors import DomainError, N_
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the months a period may name
+
+
 @dataclass(frozen=True, order=True)
 class Month:
     year: int
@@ -19,6 +22,9 @@ class Month:
         match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise DomainError(N_("期间必须写成 YYYY-MM，例如 2026-10。"), field="period")
+        if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+            raise DomainError(N_("期间超出范围：只能是 %(first)s-01 到 %(last)s-12 之间的月份。"), field="period",
+                              first=FIRST_YEAR, last=LAST_YEAR)
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

@@ -487,6 +487,11 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
             db.session.rollback()
             return outcome
         run.status, run.finished_at, run.lines_posted, run.total_fen = "posted", utcnow(), int(count), int(total)
+        if count and db.session.get_bind().dialect.name == "postgresql":
+            # a month's lines at once: until autovacuum's analyze comes round the planner would
+            # think the new period empty and read a statement through the period index (33 ms
+            # instead of 0.1 ms for a 162,000-line month)
+            _exec("ANALYZE ledger_line")
         audit.record(actor_id, "commission.run", "commission_run", run.id, {
             "period": str(month), "sources": outcome.sources, "lines_posted": int(count), "total_fen": int(total),
         })

@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
@@ -40,6 +40,7 @@ class PlanName:
     id: int
     name: str
     version: int
+    tier_mode: str = "marginal"
 
 
 @dataclass
@@ -70,36 +71,36 @@ class Statement:
     downline_count: int = 0  # downline sellers the payee earns overrides from (all of them)
     kind: str | None = None  # the kind the lines are filtered to, if any
     next_cursor: str | None = None  # the cursor of the next page of lines, None on the last
+    kind_counts: dict[str, int] = field(default_factory=dict)  # lines of each kind of the month
+    offset: int = 0  # lines (of the kind shown, if any) before this page
+    paged: bool = False  # this is not the first page
 
 
 DOWNLINE_SHOWN = 100
 
 
 def kind_of(line: LedgerLine) -> str:
-    return f"override:{line.override_level}" if line.rule == "override" else line.rule
+    return f"override:{line.override_level or 0}" if line.rule == "override" else line.rule
 
 
-def _kind_filter(kind: str | None):
+def _kind_filter(kind: str):
     """WHERE clause of the lines of one statement kind ('base', 'override:2', ...)."""
-    if not kind:
-        return None
     rule, _sep, level = kind.partition(":")
-    if rule == "override" and level.isdigit():
-        return (LedgerLine.rule == "override") & (LedgerLine.override_level == int(level))
+    if rule == "override":
+        return (LedgerLine.rule == "override") & (func.coalesce(LedgerLine.override_level, 0) == int(level or 0))
     return LedgerLine.rule == rule
 
 
-def _order_key():
-    return (LedgerLine.rule, func.coalesce(LedgerLine.override_level, 0), LedgerLine.id)
+MAX_ID = 2 ** 62
 
 
-def _parse_cursor(cursor: str | None) -> tuple[str, int, int] | None:
-    """'rule:level:id' -> (rule, level, id); a malformed cursor means the first page."""
-    try:
-        rule, level, line_id = (cursor or "").split(":")
-        return rule, int(level), int(line_id)
-    except ValueError:
+def _parse_cursor(cursor: str | None, kinds: list[str]) -> tuple[int, int] | None:
+    """'<kind>~<id>' -> (index of the kind in `kinds`, line id); a malformed cursor or an unknown
+    kind means the first page."""
+    kind, _sep, line_id = (cursor or "").rpartition("~")
+    if kind not in kinds or not line_id.isdigit() or int(line_id) >= MAX_ID:
         return None
+    return kinds.index(kind), int(line_id)
 
 
 def statement(user: User, seller_id: int, period: str, *, page_size: int | None = None,
@@ -107,9 +108,11 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
     """The statement of `seller_id` for month `period`. NotFound outside the user's scope.
 
     Totals, the total, the downline summary and the notes are computed in SQL over every line
-    of the month; `lines` holds every line, in (kind, id) order, or with `page_size` one keyset
-    page of them after the cursor `after` (`Statement.next_cursor` of the previous page),
-    optionally only of `kind`: a national agent's month can hold tens of thousands of lines."""
+    of the month; `lines` holds every line, kind by kind in the totals' order and by id within a
+    kind, or with `page_size` one keyset page of them after the cursor `after`
+    (`Statement.next_cursor` of the previous page), optionally only of `kind` (a kind the month
+    has; another is ignored): a national agent's month can hold tens of thousands of lines. Each
+    kind's lines are read straight from the index ix_ledger_statement."""
     seller = require_seller(user, seller_id)
     month = Month.parse(period)
     mine = (LedgerLine.payee_id == seller_id, LedgerLine.period == str(month))
@@ -118,33 +121,47 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
         select(Seller.id, Seller.code, Seller.name).where(Seller.id.in_([i for i, _a in summary.downline])))}
     by_downline = [(names[i], amount) for i, amount in summary.downline]
 
-    # the page's line ids first (sorting only ledger rows), then those lines with what they refer to
-    ids = select(LedgerLine.id).where(*mine).order_by(*_order_key())
-    only = _kind_filter(kind)
-    if only is not None:
-        ids = ids.where(only)
-    position = _parse_cursor(after)
-    if page_size is not None and position is not None:
-        ids = ids.where(tuple_(*_order_key()) > tuple_(*position))
-    if page_size is not None:
-        ids = ids.limit(page_size + 1)
+    counts = {k: n for k, _fen, n in summary.totals}
+    kind = kind if kind in counts else None
+    kinds = [kind] if kind else list(counts)
+    position = _parse_cursor(after, kinds) if page_size is not None else None
+    start, after_id = position or (0, 0)
+    offset = sum(counts[k] for k in kinds[:start])
+    if after_id:
+        offset += db.session.scalar(select(func.count()).select_from(LedgerLine).where(
+            *mine, _kind_filter(kinds[start]), LedgerLine.id <= after_id)) or 0
+    # the page's line ids, kind after kind from the cursor on (each a range of the index)
+    page_ids: list[int] = []
+    want = None if page_size is None else page_size + 1
+    for number in range(start, len(kinds)):
+        query = (select(LedgerLine.id).where(*mine, _kind_filter(kinds[number]))
+                 .order_by(LedgerLine.id))
+        if number == start and after_id:
+            query = query.where(LedgerLine.id > after_id)
+        if want is not None:
+            query = query.limit(want - len(page_ids))
+        page_ids += db.session.scalars(query).all()
+        if want is not None and len(page_ids) >= want:
+            break
+    has_more = want is not None and len(page_ids) >= want
+    page_ids = page_ids[:page_size] if page_size is not None else page_ids
     source = aliased(Seller)
-    rows = db.session.execute(
-        select(LedgerLine, SalesOrder.order_no, OrderLine.order_date, source.id, source.code, source.name,
-               CommissionPlan.id, CommissionPlan.name, CommissionPlan.version)
-        .outerjoin(OrderLine, OrderLine.id == LedgerLine.order_line_id)
-        .outerjoin(SalesOrder, SalesOrder.id == OrderLine.order_id)
-        .outerjoin(source, source.id == LedgerLine.source_seller_id)
-        .outerjoin(CommissionPlan, CommissionPlan.id == LedgerLine.plan_version_id)
-        .where(LedgerLine.id.in_(ids.scalar_subquery())).order_by(*_order_key())).all()
-    lines = [StatementLine(line, order_no, order_date, SellerName(s_id, s_code, s_name) if s_id else None,
-                           PlanName(p_id, p_name, p_version) if p_id else None)
-             for line, order_no, order_date, s_id, s_code, s_name, p_id, p_name, p_version in rows]
-    next_cursor = None
-    if page_size is not None and len(lines) > page_size:
-        lines = lines[:page_size]
-        last = lines[-1].line
-        next_cursor = f"{last.rule}:{last.override_level or 0}:{last.id}"
+    found = {}
+    for chunk in range(0, len(page_ids), 5000):
+        for row in db.session.execute(
+                select(LedgerLine, SalesOrder.order_no, OrderLine.order_date, source.id, source.code, source.name,
+                       CommissionPlan.id, CommissionPlan.name, CommissionPlan.version, CommissionPlan.tier_mode)
+                .outerjoin(OrderLine, OrderLine.id == LedgerLine.order_line_id)
+                .outerjoin(SalesOrder, SalesOrder.id == OrderLine.order_id)
+                .outerjoin(source, source.id == LedgerLine.source_seller_id)
+                .outerjoin(CommissionPlan, CommissionPlan.id == LedgerLine.plan_version_id)
+                .where(LedgerLine.id.in_(page_ids[chunk:chunk + 5000]))):
+            line, order_no, order_date, s_id, s_code, s_name, p_id, p_name, p_version, p_mode = row
+            found[line.id] = StatementLine(line, order_no, order_date,
+                                           SellerName(s_id, s_code, s_name) if s_id else None,
+                                           PlanName(p_id, p_name, p_version, p_mode) if p_id else None)
+    lines = [found[i] for i in page_ids]
+    next_cursor = f"{kind_of(lines[-1].line)}~{lines[-1].line.id}" if has_more and lines else None
 
     def sales_and_plan() -> tuple[int, int | None, tuple[Tier, ...]]:
         found = plan_on(seller, month)
@@ -158,18 +175,18 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
     base = net
     if plan is not None and plan.base_kind == "margin" and summary.tier_base is not None:
         base = summary.tier_base
-    totals = dict(summary.totals)
+    totals = {k: fen for k, fen, _n in summary.totals}
     return Statement(seller, str(month), lines, totals, sum(totals.values()), by_downline, net,
                      next_tier(base, tiers) if tiers else None, plan, list(summary.notes),
                      _visible_cases(user, set(summary.case_ids)), summary.line_count, summary.downline_count,
-                     kind if only is not None else None, next_cursor)
+                     kind, next_cursor, counts, offset, bool(after_id))
 
 
 @dataclass(frozen=True)
 class _Summary:
     """What a statement shows of every line of its month (cached until the ledger grows)."""
 
-    totals: tuple[tuple[str, int], ...]  # (kind, fen) in KINDS order
+    totals: tuple[tuple[str, int, int], ...]  # (kind, fen, lines) in KINDS order
     line_count: int
     downline: tuple[tuple[int, int], ...]  # (source seller id, override fen), the first DOWNLINE_SHOWN by amount
     downline_count: int
@@ -184,15 +201,17 @@ def _ledger_version() -> tuple:
 
 
 def _summary(mine: tuple) -> _Summary:
-    totals: dict[str, int] = {}
+    totals: dict[str, list[int]] = {}
     line_count = 0
     for rule, level, count, amount in db.session.execute(
             select(LedgerLine.rule, LedgerLine.override_level, func.count(), func.sum(LedgerLine.amount_fen))
             .where(*mine).group_by(LedgerLine.rule, LedgerLine.override_level)):
-        key = f"override:{level}" if rule == "override" else rule
-        totals[key] = totals.get(key, 0) + int(amount)
+        key = f"override:{level or 0}" if rule == "override" else rule
+        entry = totals.setdefault(key, [0, 0])
+        entry[0] += int(amount)
+        entry[1] += int(count)
         line_count += int(count)
-    ordered = [(k, totals[k]) for k in KINDS if k in totals] + [(k, v) for k, v in totals.items() if k not in KINDS]
+    ordered = [(k, *totals[k]) for k in KINDS if k in totals] + sorted((k, *v) for k, v in totals.items() if k not in KINDS)
     earned = func.sum(LedgerLine.amount_fen)
     downline = (select(LedgerLine.source_seller_id, earned)
                 .where(*mine, LedgerLine.rule == "override", LedgerLine.source_seller_id.is_not(None))

@@ -242,9 +242,45 @@ def test_the_statement_page_filters_by_kind_and_pages_its_lines(client, auth, po
     following = re.search(r'id="next-lines" href="([^"]+)"', first).group(1).replace("&amp;", "&")
     second = client.get(following).get_data(as_text=True)
     assert re.findall(r"<tr><td>(\d+)</td>", second) != rows
+    assert 'id="first-lines"' in second and "本页第 2–2 行" in second and 'id="first-lines"' not in first
+    assert "合计为全月所有行" in second  # the page note, printed too (outside the navigation)
     kinds = re.findall(r'<tr data-kind="([^"]+)"', first)
     only = client.get(url + "?kind=" + kinds[-1]).get_data(as_text=True)
     assert "仅显示" in only and 'class="table-active"' in only
-    assert client.get(url + "?kind=bonus").status_code == 200
-    if "bonus" not in kinds:
-        assert "这个月没有提成记录" in client.get(url + "?kind=bonus").get_data(as_text=True)
+    # a kind the month does not have (or garbage) is ignored: every line, no filter
+    for other in ("penalty", "foo", "override:99999999999999999999"):
+        page = client.get(url + "?kind=" + other)
+        assert page.status_code == 200 and "仅显示" not in page.get_data(as_text=True)
+    # hand-edited cursors never fail: the first page
+    for cursor in ("override:2:99999999999999999999999", "base~99999999999999999999999", "~", "garbage"):
+        page = client.get(url, query_string={"after": cursor})
+        assert page.status_code == 200 and re.findall(r"<tr><td>(\d+)</td>", page.get_data(as_text=True)) == rows
+
+
+def test_statement_lines_follow_the_order_of_the_totals_and_explain_tiers_and_clawbacks(app, posted):
+    from datetime import date
+
+    from channel.services.commissions_statements import kind_of, statement
+    from channel.services.orders import record_return
+
+    w = posted
+    record_return(return_no="R-NS", order_line_id=w.order_ns.lines[0].id, qty=1, return_date=date(2026, 10, 20))
+    run_period("2026-10")
+    from models.commissions import LedgerLine
+    from sqlalchemy import select
+
+    for payee in set(db.session.scalars(select(LedgerLine.payee_id))):
+        st = statement(w.user_admin, payee, "2026-10")
+        order = list(st.totals)
+        seen = [kind_of(item.line) for item in st.lines]
+        assert sorted(seen, key=order.index) == seen  # kind by kind, as the totals list them
+        assert st.kind_counts == {k: seen.count(k) for k in order}
+
+
+def test_a_period_out_of_range_is_refused_not_a_crash(client, auth, posted):
+    auth.login("manager")
+    assert client.get(statement_url(posted.NS, "9999-12")).status_code == 400
+    text = client.get("/commissions/statements?period=9999-12").get_data(as_text=True)
+    assert "超出范围" in text and "南山分销" in text  # the default month's statements, listed
+    loose = client.get("/commissions/statements?period=2026-9").get_data(as_text=True)
+    assert "提成对账单 · 2026-09</h1>" in loose and 'name="period" value="2026-09"' in loose

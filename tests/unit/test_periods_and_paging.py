@@ -19,6 +19,14 @@ def test_refuses_a_malformed_period(bad):
         Month.parse(bad)
 
 
+@pytest.mark.parametrize("far", ["9999-12", "0001-01", "1899-12", "3000-01"])
+def test_refuses_a_period_outside_the_years_a_business_counts(far):
+    """9999-12 once reached the statement page and a run, whose month end (year 10000) crashed."""
+    with pytest.raises(DomainError, match="超出范围"):
+        Month.parse(far)
+    assert str(Month.parse("2999-12").end) == "3000-01-01" and str(Month.parse("1900-01")) == "1900-01"
+
+
 def test_cursor_round_trip_and_garbage_starts_from_the_top():
     assert decode_date_cursor(encode_date_cursor(date(2026, 5, 1), 42)) == (date(2026, 5, 1), 42)
     assert decode_date_cursor("nonsense") is None
