@@ -16,6 +16,10 @@ from channel.domain.money import fen_to_decimal, yuan_to_fen
 from channel.domain.errors import DomainError, N_
 
 
+# a plan's orders counted: the form's choices and the plan page's label
+ORDER_KIND_LABELS = {"sell_out": _l("销售出库"), "sell_in": _l("进货"), "all": _l("全部")}
+
+
 class PlanForm(FlaskForm):
     name = StringField(_l("方案名称"), validators=[DataRequired(), Length(max=100)])
     channel = SelectField(_l("渠道"), choices=[("agent", _l("代理")), ("direct", _l("直销"))])
@@ -25,8 +29,7 @@ class PlanForm(FlaskForm):
                               description=_l("填写后只适用于这个销售方，并优先于层级方案。"))
     valid_from = DateField(_l("生效日期"), validators=[DataRequired()], default=date.today)
     valid_to = DateField(_l("失效日期（不含，可空）"), validators=[Optional()])
-    order_kind = SelectField(_l("计提的订单"), choices=[("sell_out", _l("销售出库")), ("sell_in", _l("进货")),
-                                                      ("all", _l("全部"))])
+    order_kind = SelectField(_l("计提的订单"), choices=list(ORDER_KIND_LABELS.items()))
     base_kind = SelectField(_l("计提基数"), choices=[("revenue", _l("净销售额")), ("margin", _l("毛利（售价 − 成本）"))])
     base_rate = StringField(_l("基础费率 %"), default="0")
     category_rates = TextAreaField(_l("品类费率"), description=_l("每行“品类 = 百分比”，替代该品类的基础费率。"))

@@ -6,16 +6,26 @@ from channel.domain.errors import N_
 from channel.services.jobs import JobContext, job_kind
 
 
-@job_kind("commissions.run", roles=RUNNERS, label=N_("计算佣金"), timeout=3 * 3600)
+def is_preview(params: dict) -> bool:
+    flag = params.get("preview")  # a bool from the page; text from `flask jobs submit -p preview=1`
+    return flag.strip().lower() in ("1", "true", "yes", "on") if isinstance(flag, str) else bool(flag)
+
+
+def describe(params: dict) -> str:
+    """"期间 2026-10 · 预览" (or "· 记账")."""
+    from flask_babel import gettext as _
+
+    return _("期间 %(period)s", period=params.get("period") or "?") + " · " + (_("预览") if is_preview(params) else _("记账"))
+
+
+@job_kind("commissions.run", roles=RUNNERS, label=N_("计算佣金"), timeout=3 * 3600, describe=describe)
 def run_commissions(job: JobContext) -> dict:
     """Params: period ('YYYY-MM'), preview (bool). The same use case as the CLI
     (`commissions_run.run_period`): one transaction, so a run killed midway posts nothing, and a
     re-run posts only the difference from what is already posted (nothing, when nothing changed)."""
     from channel.services.commissions_run import run_period
 
-    flag = job.params.get("preview")  # a bool from the page; text from `flask jobs submit -p preview=1`
-    preview = flag.strip().lower() in ("1", "true", "yes", "on") if isinstance(flag, str) else bool(flag)
-    outcome = run_period(str(job.params.get("period") or ""), actor_id=job.actor_id, preview=preview,
+    outcome = run_period(str(job.params.get("period") or ""), actor_id=job.actor_id, preview=is_preview(job.params),
                          progress=lambda step, done, total: job.progress(done, total, step))
     return {"run_id": outcome.run_id, "period": outcome.period, "preview": outcome.preview,
             "lines_posted": outcome.lines_posted, "total_fen": outcome.total_fen, "sources": outcome.sources,

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from channel.commissions.forms import ImportForm, PlanForm, RunForm
+from channel.commissions.forms import ORDER_KIND_LABELS, ImportForm, PlanForm, RunForm
 from channel.domain.commissions import PlanRefused, bp_to_percent
 from channel.domain.errors import DomainError
 from channel.domain.periods import Month
@@ -77,7 +77,8 @@ def plan(plan_id: int):
     checks = [(_problem_text(c), c.field) for c in plans.checks_of(record)]
     return render_template("commissions/plan.html", plan=record, spec=plans.spec_of(record), checks=checks,
                            versions=plans.versions_of(record), used=plans.is_used(record.id),
-                           can_edit=current_user.role in EDITORS and record.status == "active", percent=bp_to_percent)
+                           can_edit=current_user.role in EDITORS and record.status == "active", percent=bp_to_percent,
+                           order_kinds=ORDER_KIND_LABELS)
 
 
 def _save(form: PlanForm, plan_id: int | None, template_args: dict):

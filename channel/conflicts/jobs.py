@@ -6,7 +6,13 @@ from channel.services.access import CASE_RULERS
 from channel.services.jobs import JobContext, job_kind
 
 
-@job_kind("conflicts.scan", roles=CASE_RULERS, label=N_("扫描渠道冲突"), timeout=3 * 3600)
+def describe(params: dict) -> str:
+    from flask_babel import gettext as _
+
+    return _("期间 %(period)s", period=params.get("period") or "?")
+
+
+@job_kind("conflicts.scan", roles=CASE_RULERS, label=N_("扫描渠道冲突"), timeout=3 * 3600, describe=describe)
 def scan_conflicts(job: JobContext) -> dict:
     """Params: period ('YYYY-MM'). The same use case as the CLI and the old button
     (`conflicts.scan_period`): one transaction; evidence is unique per (rule, referenced rows),

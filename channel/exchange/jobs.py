@@ -31,7 +31,20 @@ def store_upload(storage) -> str:
     return name
 
 
-@job_kind("exchange.import", roles=IMPORT_ROLES, label=N_("导入文件"), timeout=3 * 3600)
+def describe(params: dict) -> str:
+    """The import kind and the user's name for the file: "客户 · customers.csv"."""
+    from flask_babel import gettext as _
+
+    from channel.services.imports import IMPORT_KINDS
+
+    kind = IMPORT_KINDS.get(str(params.get("kind") or ""))
+    parts = [_(kind.label) if kind else str(params.get("kind") or "")]
+    if params.get("filename"):
+        parts.append(str(params["filename"]))
+    return " · ".join(p for p in parts if p)
+
+
+@job_kind("exchange.import", roles=IMPORT_ROLES, label=N_("导入文件"), timeout=3 * 3600, describe=describe)
 def import_upload(job: JobContext) -> dict:
     """Params: upload (the stored name from `store_upload`), kind (an import kind), filename
     (the user's name for the file). `imports.import_file` checks every row, then writes all of

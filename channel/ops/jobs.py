@@ -15,7 +15,33 @@ from models import db
 from models.users import ROLE_ADMIN, ROLES
 
 
-@job_kind("demo.load", roles=(ROLE_ADMIN,), label=N_("装入演示公司"), timeout=3 * 3600)
+def describe_demo(params: dict) -> str:
+    """"400 个代理 · 20000 个订单" (the loader's defaults when not given)."""
+    from flask_babel import gettext as _
+
+    text = _("%(agents)s 个代理 · %(orders)s 个订单", agents=params.get("agents", 400), orders=params.get("orders", 20000))
+    return text + (" · " + _("截至 %(day)s", day=params["until"]) if params.get("until") else "")
+
+
+def describe_export(params: dict) -> str:
+    """The filters: "2026-10-01 → 2026-10-31 · 代理", or "全部订单"."""
+    from flask_babel import gettext as _
+
+    parts = []
+    if params.get("date_from") or params.get("date_to"):
+        parts.append(f"{params.get('date_from') or '…'} → {params.get('date_to') or '…'}")
+    channel = params.get("channel")
+    if channel:
+        parts.append({"agent": _("代理"), "direct": _("直销")}.get(channel, str(channel)))
+    kind = params.get("kind")
+    if kind:
+        from channel.commissions.forms import ORDER_KIND_LABELS
+
+        parts.append(str(ORDER_KIND_LABELS.get(kind, kind)))
+    return " · ".join(parts) or _("全部订单")
+
+
+@job_kind("demo.load", roles=(ROLE_ADMIN,), label=N_("装入演示公司"), timeout=3 * 3600, describe=describe_demo)
 def load_demo_company(job: JobContext) -> dict:
     """Params: agents, orders, seed, until (YYYY-MM-DD). One transaction: killed midway, the
     database stays empty and the job can run again."""
@@ -37,7 +63,7 @@ def export_path(job_id: int) -> Path:
     return Path(current_app.config["EXPORT_DIR"]) / f"job-{job_id}-orders.csv"
 
 
-@job_kind("orders.export", roles=tuple(ROLES), label=N_("导出订单（CSV）"))
+@job_kind("orders.export", roles=tuple(ROLES), label=N_("导出订单（CSV）"), describe=describe_export)
 def export_orders(job: JobContext) -> dict:
     """The orders the user may see (params: date_from, date_to, channel, kind) as CSV, UTF-8
     with BOM for Excel. Written to a temporary file renamed into place at the end, so a killed

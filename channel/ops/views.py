@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from channel.domain.errors import DomainError
 from channel.i18n import error_text
+from channel.ops import job_labels
 from channel.ops.forms import ActiveForm, AuditFilterForm, ExportOrdersForm, RerunForm, RoleForm
 from channel.permissions import ANY_USER, PUBLIC, allow
 from channel.services import audit, jobs, security
@@ -25,6 +26,8 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("ops.audit_log", "审计日志", (ROLE_ADMIN,)),
     ("ops.users", "用户", (ROLE_ADMIN,)),
 ]
+bp.add_app_template_global(jobs.summary, "job_summary")  # a job's params for people (list, page)
+bp.add_app_template_filter(job_labels.readable_json, "readable_json")
 
 
 @bp.route("/healthz")
@@ -107,7 +110,9 @@ def export_orders():
 def job(job_id: int):
     job = jobs.reconcile(require_job(current_user, job_id))
     return render_template("ops/job.html", job=job, kind=jobs.load_kinds().get(job.kind),
-                           error=jobs.error_message(job), progress=jobs.live_progress(job), rerun_form=RerunForm())
+                           error=jobs.error_message(job), progress=job_labels.display_progress(jobs.live_progress(job)),
+                           details=jobs.technical_error(job) if current_user.role == ROLE_ADMIN else None,
+                           backend=job_labels.backend_label(job.backend), rerun_form=RerunForm())
 
 
 @bp.route("/jobs/<int:job_id>/status")
@@ -116,7 +121,8 @@ def job_status(job_id: int):
     """JSON polled by static/js/jobs.js while the job runs."""
     job = jobs.reconcile(require_job(current_user, job_id))
     return jsonify(id=job.id, status=job.status, finished=job.status in JOB_FINISHED,
-                   progress=jobs.live_progress(job), result=job.result, error=jobs.error_message(job))
+                   progress=job_labels.display_progress(jobs.live_progress(job)), result=job.result,
+                   error=jobs.error_message(job))
 
 
 @bp.route("/jobs/<int:job_id>/rerun", methods=["POST"])

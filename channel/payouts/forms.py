@@ -31,8 +31,11 @@ class CancelForm(FlaskForm):
     reason = StringField(_l("取消原因"), validators=[DataRequired(), Length(max=300)])
 
 
+FILE_LABELS = {"bank": _l("银行付款文件（代理）"), "payroll": _l("工资文件（员工）")}  # also the job list's summary
+
+
 class ExportForm(FlaskForm):
-    file = SelectField(_l("文件"), choices=[("bank", _l("银行付款文件（代理）")), ("payroll", _l("工资文件（员工）"))])
+    file = SelectField(_l("文件"), choices=list(FILE_LABELS.items()))
     fmt = SelectField(_l("格式"), choices=[("xlsx", "XLSX"), ("csv", "CSV")])
 
 

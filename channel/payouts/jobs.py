@@ -18,7 +18,19 @@ def export_path(job_id: int, fmt: str) -> Path:
     return Path(current_app.config["EXPORT_DIR"]) / f"job-{job_id}-payout.{fmt}"
 
 
-@job_kind("payouts.export", roles=(ROLE_FINANCE, ROLE_ADMIN), label=N_("导出付款文件"), timeout=3600)
+def describe(params: dict) -> str:
+    """"付款批次 #3 · 银行付款文件（代理） · XLSX"."""
+    from flask_babel import gettext as _
+
+    from channel.payouts.forms import FILE_LABELS
+
+    file = params.get("file")
+    return " · ".join([_("付款批次 #%(id)s", id=params.get("batch_id") or "?"),
+                       str(FILE_LABELS[file]) if file in FILE_LABELS else str(file or "?"),
+                       str(params.get("fmt") or "?").upper()])
+
+
+@job_kind("payouts.export", roles=(ROLE_FINANCE, ROLE_ADMIN), label=N_("导出付款文件"), timeout=3600, describe=describe)
 def export_payout_file(job: JobContext) -> dict:
     """Params: batch_id, file ('bank' | 'payroll'), fmt ('csv' | 'xlsx'). The file is written
     under a temporary name; then the batch moves approved → exported (one commit, as from the

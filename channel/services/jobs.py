@@ -44,6 +44,7 @@ class JobKind:
     roles: frozenset[str]
     label: str  # a msgid shown in the job list
     timeout: int = 3600  # seconds before RQ kills it
+    describe: Callable[[dict], str] | None = None  # params -> a short translated summary (job list, page)
 
 
 KINDS: dict[str, JobKind] = {}
@@ -53,10 +54,13 @@ class QueueUnavailable(DomainError):
     status = 503
 
 
-def job_kind(name: str, *, roles: tuple[str, ...] | frozenset[str] = tuple(ROLES), label: str, timeout: int = 3600):
-    """Register the decorated function as the job kind `name`, which users of `roles` may submit."""
+def job_kind(name: str, *, roles: tuple[str, ...] | frozenset[str] = tuple(ROLES), label: str, timeout: int = 3600,
+             describe: Callable[[dict], str] | None = None):
+    """Register the decorated function as the job kind `name`, which users of `roles` may submit.
+    `describe(params)` returns the job's parameters as a short text for people, translated at
+    call time ("期间 2026-10 · 预览"); see `summary`."""
     def decorate(fn):
-        KINDS[name] = JobKind(name, fn, frozenset(roles), label, timeout)
+        KINDS[name] = JobKind(name, fn, frozenset(roles), label, timeout, describe)
         return fn
 
     return decorate
@@ -229,6 +233,34 @@ def error_message(job: Job) -> str | None:
             return gettext("任务被中断（运行它的进程停止了）。")
         return gettext("出了点问题，我们已记录下来。")
     return gettext(data["msgid"], **data.get("params", {}))
+
+
+def summary(job: Job) -> str:
+    """The job's parameters as its kind describes them for people (translated), or ""."""
+    spec = load_kinds().get(job.kind)
+    if spec is None or spec.describe is None:
+        return ""
+    try:
+        return spec.describe(dict(job.params or {}))
+    except Exception:  # noqa: BLE001 - odd params (an old or hand-made job) must not break the list
+        log.warning("cannot describe job %s (%s)", job.id, job.kind, exc_info=True)
+        return ""
+
+
+TRACEBACK_HEAD = "Traceback (most recent call last)"
+
+
+def technical_error(job: Job) -> str | None:
+    """The stored error for administrators: an exception's type and message (or a domain
+    error's message id and parameters), never a stack trace — should one have been stored
+    (an RQ failure's text), only its last line, the exception, is kept."""
+    text = (job.error or "").strip()
+    if not text:
+        return None
+    if TRACEBACK_HEAD in text:
+        lines = [line for line in text[text.index(TRACEBACK_HEAD):].splitlines() if line.strip()]
+        text = lines[-1].strip() if lines else ""
+    return text[:2000] or None
 
 
 _worker_app = None
