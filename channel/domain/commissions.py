@@ -15,11 +15,16 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from channel.domain.errors import DomainError, N_
-from channel.domain.money import round_half_up
+from channel.domain.money import format_fen, round_half_up
 
 FULL_RATE_BP = 10000
 MAX_OVERRIDE_DEPTH = 3  # 《禁止传销条例》: overrides only a few levels deep, on real goods flow
 DEFAULT_DIRECT_CAP_BP = 3000  # 《直销管理条例》: at most 30 % of a direct seller's own sales
+# The largest amount a plan may name (qualification minimum, bonus target and amount, tier
+# bounds): ¥1,000,000,000,000.00. The run multiplies fen by basis points in SQL BIGINT, so
+# MAX_AMOUNT_FEN × FULL_RATE_BP (1e18) must stay well under 2^63 − 1 (≈ 9.2e18).
+MAX_AMOUNT_FEN = 100_000_000_000_000
+MAX_SHOWN_CHARS = 24  # a value echoed in a message is cut to this length
 
 BASE_REVENUE = "revenue"
 BASE_MARGIN = "margin"
@@ -62,7 +67,7 @@ class PlanSpec:
     seller_code: str | None = None
     order_kind: str = "sell_out"
     base_kind: str = BASE_REVENUE
-    base_rate_bp: int = 0
+    base_rate_bp: int | None = 0  # None: not given (refused; 0 is a legitimate rate)
     category_rates: dict[str, int] = field(default_factory=dict)
     tier_mode: str = TIER_MARGINAL
     tiers: tuple[Tier, ...] = ()
@@ -77,15 +82,19 @@ class PlanSpec:
     def override_rate(self, level: int) -> int:
         return self.override_rates_bp[level - 1] if 0 < level <= len(self.override_rates_bp) else 0
 
+    def max_own_rate_on_sale_bp(self) -> int:
+        """The highest share of one sale the seller itself can earn on it: best base or
+        category rate plus the best tier rate (tiers pay on top of the base)."""
+        best_base = max([self.base_rate_bp or 0, *self.category_rates.values()])
+        return best_base + max([t.rate_bp for t in self.tiers], default=0)
+
     def max_personal_rate_bp(self) -> int:
         """The highest share of a sale the seller itself can earn: best base or category rate,
         plus the best tier rate, plus the bonus as a share of its target."""
-        best_base = max([self.base_rate_bp, *self.category_rates.values()])
-        best_tier = max([t.rate_bp for t in self.tiers], default=0)
         bonus = 0
         if self.bonus_fen and self.bonus_target_fen:
             bonus = -(-self.bonus_fen * FULL_RATE_BP // self.bonus_target_fen)  # rounded up
-        return best_base + best_tier + bonus
+        return self.max_own_rate_on_sale_bp() + bonus
 
 
 @dataclass(frozen=True)
@@ -107,15 +116,25 @@ class PlanRefused(DomainError):
         self.problems = problems
 
 
+def shorten(text: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """`text` as a string of at most `limit` characters (cut with "…"): for values echoed in messages."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def percent_to_bp(text: str | int | Decimal, field_name: str = "rate") -> int:
-    """'2.5' (percent) -> 250 bp. At most two decimals; refuses anything not a number."""
+    """'2.5' (percent) -> 250 bp. At most two decimals; refuses anything not a number, and
+    numbers of absurd size (beyond 10^12 %) before they become huge integers."""
     raw = str(text).strip().rstrip("%").strip()
     try:
-        value = Decimal(raw or "0") * 100
+        value = Decimal(raw or "0")
     except InvalidOperation:
-        raise DomainError(N_("“%(value)s” 不是一个百分比。"), field=field_name, value=str(text)) from None
-    if not value.is_finite() or value != value.to_integral_value():
-        raise DomainError(N_("百分比最多两位小数：“%(value)s”。"), field=field_name, value=str(text))
+        raise DomainError(N_("“%(value)s” 不是一个百分比。"), field=field_name, value=shorten(text)) from None
+    if not value.is_finite() or (value and value.adjusted() > 12):
+        raise DomainError(N_("“%(value)s” 不是一个百分比。"), field=field_name, value=shorten(text))
+    value *= 100
+    if value != value.to_integral_value():
+        raise DomainError(N_("百分比最多两位小数：“%(value)s”。"), field=field_name, value=shorten(text))
     return int(value)
 
 
@@ -125,18 +144,33 @@ def bp_to_percent(rate_bp: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP) -> list[Check]:
-    """Every rule and guardrail, each as a passed or failed Check (in the order a form shows them)."""
+def shown_percent(rate_bp: int) -> str:
+    """bp_to_percent for messages: an absurd rate in short scientific notation (1.00E+309)."""
+    text = bp_to_percent(rate_bp)
+    return text if len(text) <= 12 else f"{Decimal(rate_bp) / 100:.2E}"
+
+
+def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP,
+               levels: dict[str, int] | None = None) -> list[Check]:
+    """Every rule and guardrail, each as a passed or failed Check (in the order a form shows them).
+    `levels`: the number of levels of each channel ({"agent": 4, "direct": 3}, from the
+    configuration); without it a level is only checked to be at least 1."""
     checks: list[Check] = []
 
     def add(ok: bool, field_name: str, bad: str, good: str | None = None, **params) -> None:
-        if ok and good is None:
+        check = Check(field_name, good if ok else bad, params, ok)
+        if (ok and good is None) or check in checks:  # the same refusal once (e.g. two tier bounds)
             return
-        checks.append(Check(field_name, good if ok else bad, params, ok))
+        checks.append(check)
 
     add(bool(spec.name and spec.name.strip()), "name", N_("方案名称不能为空。"))
     add(spec.channel in CHANNELS, "channel", N_("渠道必须是 agent 或 direct。"))
-    add(spec.level is None or spec.level >= 1, "level", N_("层级必须大于等于 1。"))
+    top_level = (levels or {}).get(spec.channel)
+    if top_level is None:
+        add(spec.level is None or spec.level >= 1, "level", N_("层级必须大于等于 1。"))
+    else:
+        add(spec.level is None or 1 <= spec.level <= top_level, "level",
+            N_("该渠道的层级只能是 1 到 %(max)s（现在是 %(level)s）。"), max=top_level, level=shorten(spec.level))
     add(spec.order_kind in ORDER_KINDS, "order_kind", N_("计提的订单类型必须是 sell_out、sell_in 或 all。"))
     add(spec.base_kind in BASE_KINDS, "base_kind", N_("计提基数必须是 revenue（销售额）或 margin（毛利）。"))
     add(spec.tier_mode in TIER_MODES, "tier_mode", N_("阶梯方式必须是 marginal（超额累进）或 whole（全额累进）。"))
@@ -145,14 +179,19 @@ def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP) -> li
     add(spec.valid_to is None or spec.valid_to > spec.valid_from, "valid_to",
         N_("结束日期必须晚于开始日期。"))
 
-    rates = [("base_rate", spec.base_rate_bp)] + [("category_rates", r) for r in spec.category_rates.values()]
+    add(spec.base_rate_bp is not None, "base_rate", N_("请填写基础费率（不按基础费率提成时填 0）。"))
+    rates = [("category_rates", r) for r in spec.category_rates.values()]
+    if spec.base_rate_bp is not None:
+        rates.insert(0, ("base_rate", spec.base_rate_bp))
     rates += [("tiers", t.rate_bp) for t in spec.tiers] + [("override_rates", r) for r in spec.override_rates_bp]
     for field_name, rate in rates:
-        add(rate >= 0, field_name, N_("费率不能为负数（%(rate)s%%）。"), rate=bp_to_percent(rate))
-        add(rate <= FULL_RATE_BP, field_name, N_("费率不能超过 100%%（%(rate)s%%）。"), rate=bp_to_percent(rate))
-    for field_name, amount in (("qualify_min", spec.qualify_min_fen), ("bonus_target", spec.bonus_target_fen),
-                               ("bonus", spec.bonus_fen)):
+        add(rate >= 0, field_name, N_("费率不能为负数（%(rate)s%%）。"), rate=shown_percent(rate))
+        add(rate <= FULL_RATE_BP, field_name, N_("费率不能超过 100%%（%(rate)s%%）。"), rate=shown_percent(rate))
+    amounts = [("qualify_min", spec.qualify_min_fen), ("bonus_target", spec.bonus_target_fen), ("bonus", spec.bonus_fen)]
+    amounts += [("tiers", edge) for t in spec.tiers for edge in (t.from_fen, t.to_fen) if edge is not None]
+    for field_name, amount in amounts:
         add(amount >= 0, field_name, N_("金额不能为负数。"))
+        add(amount <= MAX_AMOUNT_FEN, field_name, N_("金额过大：最多 %(max)s。"), max=format_fen(MAX_AMOUNT_FEN))
     add(not spec.bonus_fen or spec.bonus_target_fen > 0, "bonus_target", N_("有目标奖励时必须设定目标销售额。"))
     checks.extend(check_tiers(spec.tiers))
 
@@ -162,7 +201,11 @@ def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP) -> li
         N_("上级提成最多 %(max)s 层：本方案给到第 %(depth)s 层。按《禁止传销条例》，按下线层级计酬不能无限延伸。"),
         N_("上级提成 %(depth)s 层，不超过 %(max)s 层的上限，且只按真实销售计提。"),
         max=MAX_OVERRIDE_DEPTH, depth=deepest)
-    add(sum(spec.override_rates_bp) <= FULL_RATE_BP, "override_rates", N_("各层上级提成合计不能超过 100%%。"))
+    own, overrides = spec.max_own_rate_on_sale_bp(), sum(spec.override_rates_bp)
+    add(own + overrides <= FULL_RATE_BP, "override_rates",
+        N_("一笔销售最多要支付其计提基数的 %(rate)s%%（本人 %(own)s%% + 各层上级提成 %(overrides)s%%），超过了 100%%。"),
+        N_("一笔销售最多支付其计提基数的 %(rate)s%%（本人 %(own)s%% + 各层上级提成 %(overrides)s%%），不超过 100%%。"),
+        rate=shown_percent(own + overrides), own=shown_percent(own), overrides=shown_percent(overrides))
     add(spec.recruit_bonus_fen == 0, "recruit_bonus",
         N_("不能为发展下线或下线加入支付任何报酬（《禁止传销条例》）：请把拉人头奖励设为 0。"),
         N_("没有拉人头奖励：所有报酬都来自真实销售。"))
@@ -171,7 +214,7 @@ def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP) -> li
         add(best <= direct_cap_bp, "base_rate",
             N_("直销人员的报酬最多可达本人销售额的 %(rate)s%%，超过了 %(cap)s%% 的上限（《直销管理条例》）。"),
             N_("直销人员的报酬最多为本人销售额的 %(rate)s%%，不超过 %(cap)s%% 的上限（《直销管理条例》）。"),
-            rate=bp_to_percent(best), cap=bp_to_percent(direct_cap_bp))
+            rate=shown_percent(best), cap=bp_to_percent(direct_cap_bp))
     return checks
 
 
@@ -184,7 +227,7 @@ def check_tiers(tiers: tuple[Tier, ...]) -> list[Check]:
     ordered = sorted(tiers, key=lambda t: t.from_fen)
     if ordered[0].from_fen != 0:
         problems.append(Check("tiers", N_("第一档必须从 0 开始（现在从 %(start)s 开始，中间有空档）。"),
-                              {"start": ordered[0].from_fen}, False))
+                              {"start": shorten(ordered[0].from_fen)}, False))
     for index, (tier, following) in enumerate(zip(ordered, ordered[1:] + [None]), start=1):
         if tier.to_fen is not None and tier.to_fen <= tier.from_fen:
             problems.append(Check("tiers", N_("第 %(n)s 档的上限必须大于下限。"), {"n": index}, False))
@@ -197,9 +240,10 @@ def check_tiers(tiers: tuple[Tier, ...]) -> list[Check]:
     return problems
 
 
-def validate_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP) -> list[Check]:
+def validate_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP,
+                  levels: dict[str, int] | None = None) -> list[Check]:
     """The passed guardrail checks (to show why the plan passes); PlanRefused if any fails."""
-    checks = check_plan(spec, direct_cap_bp)
+    checks = check_plan(spec, direct_cap_bp, levels)
     failed = [c for c in checks if not c.passed]
     if failed:
         raise PlanRefused(failed)

@@ -16,7 +16,7 @@ def yuan_to_fen(text: str | int | Decimal) -> int:
         value = Decimal(raw)
     except InvalidOperation as exc:
         raise ValueError(f"not an amount: {text!r}") from exc
-    if not value.is_finite():
+    if not value.is_finite() or (value and value.adjusted() > 30):  # refused before it becomes a huge int
         raise ValueError(f"not an amount: {text!r}")
     fen = value * FEN_PER_YUAN
     if fen != fen.to_integral_value():

@@ -29,6 +29,11 @@ def direct_cap_bp() -> int:
     return int(current_app.config.get("COMMISSION_DIRECT_CAP_BP", DEFAULT_DIRECT_CAP_BP))
 
 
+def channel_levels() -> dict[str, int]:
+    """How many levels each channel has (the configured AGENT_LEVELS / DIRECT_LEVELS)."""
+    return {"agent": len(current_app.config["AGENT_LEVELS"]), "direct": len(current_app.config["DIRECT_LEVELS"])}
+
+
 def spec_of(plan: CommissionPlan) -> PlanSpec:
     """The PlanSpec a stored version says."""
     rates = (plan.override_r1_bp, plan.override_r2_bp, plan.override_r3_bp)
@@ -49,7 +54,7 @@ def checks_of(plan: CommissionPlan) -> list[Check]:
     """Why a stored plan passes the guardrails (the passed checks with their reasons)."""
     from channel.domain.commissions import check_plan
 
-    return [c for c in check_plan(spec_of(plan), direct_cap_bp()) if c.passed]
+    return [c for c in check_plan(spec_of(plan), direct_cap_bp(), channel_levels()) if c.passed]
 
 
 def _seller_for(spec: PlanSpec) -> Seller | None:
@@ -107,7 +112,7 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
     Changing a version some ledger line used makes a new version from `spec.valid_from`: the
     old version then ends that day (or, when the new one starts on or before the old one's
     start, is superseded entirely: re-runs of its months then post adjustments)."""
-    validate_plan(spec, direct_cap_bp())
+    validate_plan(spec, direct_cap_bp(), channel_levels())
     seller = _seller_for(spec)
     old = None
     if plan_id is not None:
@@ -222,7 +227,7 @@ def spec_from_json(data: dict, index: int = 1) -> PlanSpec:
         name=need("name", str), channel=need("channel", str), level=need("level", int, None),
         valid_from=day("valid_from"), valid_to=day("valid_to", optional=True),
         seller_code=need("seller_code", str, None), order_kind=need("order_kind", str, "sell_out"),
-        base_kind=need("base_kind", str, "revenue"), base_rate_bp=need("base_rate_bp", int, 0),
+        base_kind=need("base_kind", str, "revenue"), base_rate_bp=need("base_rate_bp", int, None),
         category_rates=categories, tier_mode=need("tier_mode", str, "marginal"), tiers=tiers,
         override_rates_bp=overrides, qualify_min_fen=need("qualify_min_fen", int, 0),
         qualify_mode=need("qualify_mode", str, "skip"), bonus_scope=need("bonus_scope", str, "personal"),

@@ -284,3 +284,65 @@ def test_a_period_out_of_range_is_refused_not_a_crash(client, auth, posted):
     assert "超出范围" in text and "南山分销" in text  # the default month's statements, listed
     loose = client.get("/commissions/statements?period=2026-9").get_data(as_text=True)
     assert "提成对账单 · 2026-09</h1>" in loose and 'name="period" value="2026-09"' in loose
+
+
+@pytest.mark.parametrize("fields, field, words", [
+    (dict(qualify_min="99999999999999999999999"), "qualify_min", "金额过大：最多 ¥1,000,000,000,000.00"),
+    (dict(qualify_min="1e30"), "qualify_min", "金额过大"),
+    (dict(bonus_target="99999999999999999999999", bonus="100"), "bonus_target", "金额过大"),
+    (dict(bonus_target="1000", bonus="1e30"), "bonus", "金额过大"),
+    (dict(tiers="0, 99999999999999999999999, 5"), "tiers", "金额过大"),
+    (dict(base_rate="1e309"), "base_rate", "“1e309” 不是一个百分比"),
+    (dict(channel="direct", level="3", override_rates="50, 50"), "override_rates",
+     "一笔销售最多要支付其计提基数的 103%（本人 3% + 各层上级提成 100%），超过了 100%。"),
+    (dict(override_rates="50, 50"), "override_rates", "超过了 100%。"),
+    (dict(base_rate=""), "base_rate", "请填写基础费率"),
+    (dict(level="9"), "level", "该渠道的层级只能是 1 到 4（现在是 9）"),
+    (dict(channel="direct", level="4"), "level", "该渠道的层级只能是 1 到 3"),
+    (dict(valid_from="2027-13-01"), "valid_from", "日期无效"),
+    (dict(level="abc"), "level", "请填写整数"),
+])
+def test_the_plan_form_refuses_bad_values_beside_the_field(client, auth, world, fields, field, words):
+    import html
+    import re
+
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form(**fields))
+    assert response.status_code == 400  # the form shown again with the errors, as for every refusal
+    text = html.unescape(response.get_data(as_text=True))
+    assert words in text and "100%%" not in text and "该字段是必填字段" not in text and "数值必须" not in text
+    assert re.search(rf'name="{field}"[\s\S]{{0,1500}}{re.escape(words)}', text), "error not beside its field"
+    assert len(max(re.findall(r"[^<>]+", text), key=len)) < 400  # no 300-digit echo
+    assert db.session.query(CommissionPlan).count() == 0
+
+
+def test_the_plan_form_saves_an_explicit_zero_base_rate_and_shows_the_payout_guardrail(client, auth, world):
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form(base_rate="0", override_rates="2, 1"))
+    assert response.status_code == 302
+    assert db.session.query(CommissionPlan).one().base_rate_bp == 0
+    text = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "一笔销售最多支付其计提基数的 3%（本人 0% + 各层上级提成 3%），不超过 100%。" in text
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(qualify_min_fen=10**25), "金额过大：最多 ¥1,000,000,000,000.00"),
+    (dict(bonus_target_fen=10**25, bonus_fen=100), "金额过大"),
+    (dict(tiers=[{"from_fen": 0, "to_fen": 10**25, "rate_bp": 0}, {"from_fen": 10**25, "to_fen": None, "rate_bp": 500}]),
+     "金额过大"),
+    (dict(base_rate_bp=10**309), "1.00E+307%"),
+    (dict(channel="direct", level=3, override_rates_bp=[5000, 5000]), "101%（本人 1% + 各层上级提成 100%），超过了 100%。"),
+    (dict(base_rate_bp=None), "请填写基础费率"),
+    (dict(level=9), "该渠道的层级只能是 1 到 4（现在是 9）"),
+])
+def test_an_import_is_refused_by_the_same_checks_as_the_form(app, world, tmp_path, change, words):
+    good = {"name": "好方案", "channel": "agent", "level": 3, "valid_from": "2026-01-01", "base_rate_bp": 100}
+    bad = dict(dict(good, name="坏方案", level=4), **change)
+    if bad["base_rate_bp"] is None:
+        del bad["base_rate_bp"]
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps({"format": "qudao-plans/1", "plans": [good, bad]}, ensure_ascii=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["plans", "import", str(path)])
+    assert result.exit_code == 1 and words in result.output and "100%%" not in result.output
+    assert max(len(line) for line in result.output.splitlines()) < 200
+    assert db.session.query(CommissionPlan).count() == 0

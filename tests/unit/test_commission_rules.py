@@ -1,5 +1,6 @@
 """Commission rules, by hand: tiers in both modes (bracket edges included), certification gates,
 override distribution under skip and compress, guardrails and the readers of typed plans."""
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -120,3 +121,69 @@ def test_typed_rates_tiers_and_categories_are_read_exactly():
         percent_to_bp("1.234")
     with pytest.raises(DomainError):
         parse_category_rates("滤芯=1\n滤芯=2")
+
+
+LEVELS = {"agent": 4, "direct": 3}
+
+
+def refusals(plan: PlanSpec, levels=LEVELS) -> list[tuple[str, str]]:
+    with pytest.raises(PlanRefused) as refused:
+        validate_plan(plan, levels=levels)
+    return [(p.field, p.message % p.params) for p in refused.value.problems]
+
+
+@pytest.mark.parametrize("fields, field", [
+    (dict(qualify_min_fen=10**25), "qualify_min"),
+    (dict(bonus_target_fen=10**25, bonus_fen=100), "bonus_target"),
+    (dict(bonus_target_fen=100, bonus_fen=10**25), "bonus"),
+    (dict(tiers=(Tier(0, 10**25, 0), Tier(10**25, None, 500))), "tiers"),
+])
+def test_amounts_above_the_bound_are_refused_once_per_field(fields, field):
+    problems = refusals(spec(base_rate_bp=300, **fields))
+    assert (field, "金额过大：最多 ¥1,000,000,000,000.00。") in problems
+    assert len([p for p in problems if p[0] == field]) == 1
+
+
+def test_the_amount_bound_keeps_fen_times_basis_points_inside_bigint():
+    from channel.domain.commissions import FULL_RATE_BP, MAX_AMOUNT_FEN
+
+    assert MAX_AMOUNT_FEN * FULL_RATE_BP * 9 < 2**63 - 1
+    assert validate_plan(spec(base_rate_bp=300, qualify_min_fen=MAX_AMOUNT_FEN), levels=LEVELS)
+
+
+def test_absurd_rates_are_refused_with_short_messages():
+    with pytest.raises(DomainError) as typed:
+        percent_to_bp("1e309")
+    assert len(str(typed.value)) < 40
+    with pytest.raises(DomainError):
+        percent_to_bp("1e999999999")
+    assert all(len(text) < 120 for _field, text in refusals(spec(base_rate_bp=10**309)))
+
+
+@pytest.mark.parametrize("channel, level", [("direct", 3), ("agent", 4)])
+def test_one_sale_cannot_pay_out_more_than_its_base_with_the_overrides(channel, level):
+    problems = refusals(spec(channel=channel, level=level, base_rate_bp=300, override_rates_bp=(5000, 5000)))
+    assert ("override_rates", "一笔销售最多要支付其计提基数的 103%（本人 3% + 各层上级提成 100%），超过了 100%。") in problems
+    tiered = spec(base_rate_bp=200, category_rates={"滤芯": 4000}, tiers=(Tier(0, None, 3000),),
+                  override_rates_bp=(2000, 1000))
+    # the best category rate (40 %) plus the top tier (30 %) is what one sale can pay its seller
+    assert ("override_rates", "一笔销售最多要支付其计提基数的 100.01%（本人 70% + 各层上级提成 30.01%），超过了 100%。") \
+        in refusals(replace(tiered, override_rates_bp=(2000, 1001)))
+    passed = validate_plan(tiered, levels=LEVELS)
+    assert "一笔销售最多支付其计提基数的 100%（本人 70% + 各层上级提成 30%），不超过 100%。" in [
+        c.message % c.params for c in passed]
+
+
+def test_a_missing_base_rate_is_refused_but_an_explicit_zero_passes():
+    assert ("base_rate", "请填写基础费率（不按基础费率提成时填 0）。") in refusals(spec(base_rate_bp=None))
+    assert validate_plan(spec(base_rate_bp=0, override_rates_bp=(200,)), levels=LEVELS)
+
+
+@pytest.mark.parametrize("channel, level, ok", [("agent", 4, True), ("agent", 5, False), ("agent", 9, False),
+                                                ("direct", 3, True), ("direct", 4, False), ("agent", 0, False)])
+def test_levels_are_checked_against_the_channels_levels(channel, level, ok):
+    plan = spec(channel=channel, level=level, base_rate_bp=300)
+    if ok:
+        assert validate_plan(plan, levels=LEVELS)
+    else:
+        assert any(field == "level" and "1 到" in text for field, text in refusals(plan))
