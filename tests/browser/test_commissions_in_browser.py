@@ -33,7 +33,7 @@ def test_finance_previews_then_posts_a_month_and_an_agent_reads_its_statement(pa
         page.wait_for_selector("#run-outcome", timeout=60_000)
         page.click("#runs-link")
         page.wait_for_selector("#run-table")
-        assert "posted" in page.inner_text("#run-table")
+        assert "已记账" in page.inner_text("#run-table")  # the status, translated
     finally:
         app.config["JOBS_INLINE"] = inline
     page.context.clear_cookies()
