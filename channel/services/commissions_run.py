@@ -487,11 +487,8 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
             db.session.rollback()
             return outcome
         run.status, run.finished_at, run.lines_posted, run.total_fen = "posted", utcnow(), int(count), int(total)
-        if count and db.session.get_bind().dialect.name == "postgresql":
-            # a month's lines at once: until autovacuum's analyze comes round the planner would
-            # think the new period empty and read a statement through the period index (33 ms
-            # instead of 0.1 ms for a 162,000-line month)
-            _exec("ANALYZE ledger_line")
+        if count:
+            _refresh_ledger_statistics()
         audit.record(actor_id, "commission.run", "commission_run", run.id, {
             "period": str(month), "sources": outcome.sources, "lines_posted": int(count), "total_fen": int(total),
         })
@@ -504,6 +501,24 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
         if not preview:
             _record_failure(str(month), actor_id, error)
         raise
+
+
+def _refresh_ledger_statistics() -> None:
+    """A run adds a month's lines at once. Until statistics are taken again the planners think
+    the new period empty and read a statement's page through the period index (PostgreSQL: 33 ms
+    instead of 0.1 ms for a 162,000-line month; SQLite likewise, 13 ms instead of 0.1): refresh
+    them in the run's transaction. PostgreSQL samples; SQLite is told to (analysis_limit, 5 ms)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        _exec("ANALYZE ledger_line")
+    elif connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        previous = raw.execute("PRAGMA analysis_limit").fetchone()[0]
+        raw.execute("PRAGMA analysis_limit=1000")
+        try:
+            raw.execute("ANALYZE ledger_line")
+        finally:
+            raw.execute(f"PRAGMA analysis_limit={int(previous)}")
 
 
 RUN_CACHE_KIB = 65536

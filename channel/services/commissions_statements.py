@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
@@ -83,11 +83,16 @@ def kind_of(line: LedgerLine) -> str:
     return f"override:{line.override_level or 0}" if line.rule == "override" else line.rule
 
 
+# the statement index's expression, written as in the index (a bound parameter in its place
+# would not match it, and SQLite would sort the payee's whole month instead)
+LEVEL = func.coalesce(LedgerLine.override_level, literal_column("0"))
+
+
 def _kind_filter(kind: str):
     """WHERE clause of the lines of one statement kind ('base', 'override:2', ...)."""
     rule, _sep, level = kind.partition(":")
     if rule == "override":
-        return (LedgerLine.rule == "override") & (func.coalesce(LedgerLine.override_level, 0) == int(level or 0))
+        return (LedgerLine.rule == "override") & (LEVEL == int(level or 0))
     return LedgerLine.rule == rule
 
 
