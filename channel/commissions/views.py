@@ -223,9 +223,14 @@ def statement_csv(seller_id: int, period: str):
 @bp.route("/statements/<int:seller_id>/<period>/xlsx")
 @allow(ANY_USER)
 def statement_xlsx(seller_id: int, period: str):
-    """The statement's lines as XLSX: the same columns and rows as its CSV."""
+    """The statement's lines as XLSX, as people read them: translated headers and kinds, yuan,
+    percentages; the same lines and total as the CSV (which stays a reconciliation format)."""
+    from flask import get_template_attribute
+
     from channel.exchange.downloads import download
 
     st = commissions_statements.statement(current_user, seller_id, period)
-    return download(commissions_statements.STATEMENT_LINE_HEADER, commissions_statements.statement_line_rows(st),
-                    "xlsx", f"statement-{st.seller.code}-{st.period}")
+    kind_label = get_template_attribute("commissions/_labels.html", "kind_label")
+    rows = commissions_statements.statement_sheet_rows(st, lambda kind: str(kind_label(kind)), _("合计"))
+    return download([_(c) for c in commissions_statements.STATEMENT_SHEET_COLUMNS], rows, "xlsx",
+                    f"statement-{st.seller.code}-{st.period}")

@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 from datetime import timedelta
 
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
+from channel.domain.errors import N_
+from channel.domain.exports import yuan_text
 from channel.domain.periods import Month
 from channel.services import reports
 from channel.services.access import require_seller, scope_cases, seller_scope
@@ -286,6 +289,29 @@ def statement_line_rows(st: Statement):
                line.reverses_id or "", line.note or "", line.case_id or "")
     yield ()
     yield ("total", "", "", "", "", "", "", "", "", "", "", st.total_fen)
+
+
+# the statement as people read it (the Excel download): yuan, percentages, the kind's label
+STATEMENT_SHEET_COLUMNS = (N_("行号"), N_("类别"), N_("来源订单"), N_("订单日期"), N_("销售方"), N_("基数（元）"),
+                           N_("费率 %"), N_("金额（元）"), N_("方案"), N_("版本"), N_("冲销行"), N_("来源期间"),
+                           N_("冲突案件"))
+
+
+def statement_sheet_rows(st: Statement, label: Callable[[str], str], total: str) -> Iterator[tuple]:
+    """The statement's lines under STATEMENT_SHEET_COLUMNS — `label(kind)` names a kind in the
+    reader's language — then an empty row and the total row (`total` its caption): the same
+    lines and the same exact total as the CSV, in yuan (exact text, never float)."""
+    for item in st.lines:
+        line = item.line
+        yield (line.id, label(kind_of(line)), item.order_no or "", item.order_date or "",
+               item.source_seller.code if item.source_seller else "",
+               yuan_text(line.base_fen) if line.base_fen is not None else "",
+               yuan_text(line.rate_bp) if line.rate_bp is not None else "", yuan_text(line.amount_fen),
+               item.plan.name if item.plan else "", item.plan.version if item.plan else "",
+               line.reverses_id or "", line.source_period if line.source_period != line.period else "",
+               line.case_id or "")
+    yield ()
+    yield (total, "", "", "", "", "", "", yuan_text(st.total_fen))
 
 
 def statement_csv(st: Statement) -> str:

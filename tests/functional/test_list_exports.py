@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from channel.domain.exports import yuan_text
 from channel.services import audit, selling, selling_feedback
 from channel.services.conflicts_cases import register_customer
 from models import db
@@ -188,8 +190,15 @@ def test_the_statement_downloads_as_excel_with_the_csv_rows(client, auth, posted
     csv_lines = list(csv.reader(io.StringIO(get(client, f"/commissions/statements/{posted.NS.id}/2026-10/csv")
                                             .get_data(as_text=True).lstrip("\ufeff"))))
     book = xlsx_rows(get(client, f"/commissions/statements/{posted.NS.id}/2026-10/xlsx"))
-    assert book[0] == tuple(csv_lines[0]) and book[-1][0] == "total" and book[-1][11] == int(csv_lines[-1][11])
+    # the same lines and total as the CSV, as people read them: headers, kinds, yuan
+    assert book[0][:3] == ("行号", "类别", "来源订单") and "金额（元）" in book[0]
     assert [r[0] for r in book[1:-2]] == [int(r[0]) for r in csv_lines[1:-2]] and len(book) > 3
+    amount = book[0].index("金额（元）")
+    assert book[-1][0] == "合计" and str(book[-1][amount]) == yuan_text(int(csv_lines[-1][11]))
+    kinds = {r[1] for r in book[1:-2]}
+    assert kinds <= {"个人提成", "阶梯返利", "第 1 层上级提成", "第 2 层上级提成", "第 3 层上级提成", "目标奖励",
+                     "退货追回", "调整"} and kinds
+    assert sum(Decimal(str(r[amount])) for r in book[1:-2]) == Decimal(int(csv_lines[-1][11])) / 100
     assert get(client, f"/commissions/statements/{posted.GD.id}/2026-10/xlsx").status_code == 404  # its upline
 
 
