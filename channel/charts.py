@@ -38,11 +38,19 @@ def chart_config(**kwargs) -> dict:
 
 
 def axis_yuan(value: float) -> str:
-    """Axis labels: yuan with separators, in 万 (10,000) once the numbers get long."""
+    """Axis labels: yuan with separators, shortened once the numbers get long — in 万 (10,000)
+    in Chinese, in K / M in English."""
     if value is None:
         return ""
-    if abs(value) >= 100000:
+    from flask_babel import get_locale
+
+    chinese = str(get_locale() or "zh").startswith("zh")
+    if chinese and abs(value) >= 100000:
         return f"{value / 10000:,.0f}万"
+    if not chinese and abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:,.1f}M"
+    if not chinese and abs(value) >= 100000:
+        return f"{value / 1000:,.0f}K"
     return f"{value:,.0f}"
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)

@@ -164,3 +164,16 @@ def test_pyramid_counts_follow_a_deactivation_at_once(client, auth, world):
     assert "分销商</td><td class=\"money\">2<" in table()
     deactivate_seller(world.TH.id, date(2026, 11, 1))
     assert "分销商</td><td class=\"money\">1<" in table()
+
+
+def test_chart_axes_shorten_long_amounts_in_the_readers_language(app):
+    from flask_babel import refresh
+
+    from channel.charts import axis_yuan
+
+    with app.test_request_context("/?lang=zh"):
+        refresh()  # the test's app context outlives each request context: the locale is not re-read
+        assert (axis_yuan(2_910_000), axis_yuan(95_000)) == ("291万", "95,000")
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert (axis_yuan(2_910_000), axis_yuan(250_000), axis_yuan(95_000)) == ("2.9M", "250K", "95,000")
