@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale, get_translations, gettext
 from flask_login import current_user
 
-from channel.domain.errors import DomainError
+from channel.domain.errors import N_, DomainError
 
 
 def select_locale() -> str:
@@ -24,6 +24,15 @@ def select_locale() -> str:
 def error_text(error: DomainError) -> str:
     """The domain error's message, translated into the request's language."""
     return gettext(error.message, **error.params)
+
+
+ROLE_NAMES = {"admin": N_("管理员"), "channel_manager": N_("渠道经理"), "finance": N_("财务"), "agent": N_("代理商"),
+              "sales_rep": N_("销售代表"), "product_manager": N_("产品经理")}
+
+
+def role_name(role: str) -> str:
+    """A user role as people read it, in the request's language (unknown roles as they are)."""
+    return request_translations().ugettext(ROLE_NAMES[role]) if role in ROLE_NAMES else role
 
 
 def level_name(channel: str, level: int) -> str:

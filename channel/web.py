@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from channel.domain.money import format_fen
-from channel.i18n import level_name
+from channel.i18n import level_name, role_name
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -80,6 +80,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_fen
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["level_name"] = level_name
+    app.jinja_env.globals["role_name"] = role_name
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["href_for"] = href_for
     app.jinja_env.globals["form_fields_html"] = form_fields_html

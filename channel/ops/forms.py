@@ -35,10 +35,11 @@ class RoleForm(FlaskForm):
                          description=_l("代理和销售代表用户必填"))
 
     def __init__(self, *args, **kwargs):
+        from channel.i18n import role_name
         from models.users import ROLES
 
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r, r) for r in ROLES]
+        self.role.choices = [(r, role_name(r)) for r in ROLES]
 
 
 class ActiveForm(FlaskForm):

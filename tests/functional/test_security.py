@@ -200,7 +200,10 @@ def test_the_audit_log_filters_by_action_actor_object_and_date(client, auth, wor
 
 def test_an_administrator_changes_a_role_on_the_users_page_and_it_is_audited(client, auth, world):
     auth.login("admin")
-    assert "agent_sz" in client.get("/users").get_data(as_text=True)
+    page = client.get("/users").get_data(as_text=True)
+    assert "agent_sz" in page
+    # roles read as people name them: in the menu bar (the admin) and the role choices
+    assert "· 管理员</span>" in page and '<option value="sales_rep" >销售代表</option>' in page.replace("selected", "")
     response = client.post(f"/users/{world.user_agent_sz.id}/role", data={"role": "sales_rep", "seller": "REP2"})
     assert response.status_code == 302
     db.session.expire_all()
