@@ -18,6 +18,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -46,6 +47,18 @@ def register_extensions(app: Flask) -> None:
 # One package per feature under channel/; each has views.py (a Blueprint `bp`, and `NAV`, the
 # entries it adds to the top bar) and may have cli.py (`register(app)`).
 FEATURES = ("auth", "dashboard", "tree", "sales", "commissions", "conflicts", "payouts", "exchange", "selling", "ops")
+
+
+def register_url_converters(app: Flask) -> None:
+    """`<int:...>` in every route takes ids a database column can hold: a longer number in a URL
+    is a 404 like any unknown id (unbounded, SQLite raised OverflowError: a 500)."""
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002
+            super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:

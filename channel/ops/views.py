@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from channel.domain.errors import DomainError
+from channel.domain.paging import decode_id_cursor
 from channel.i18n import error_text
 from channel.ops import job_labels
 from channel.ops.forms import ActiveForm, AuditFilterForm, ExportOrdersForm, RerunForm, RoleForm
@@ -52,7 +53,7 @@ def audit_log():
         rows, next_cursor = audit.events_page(
             action=form.action.data, actor=form.actor.data, object_type=form.object_type.data,
             object_id=form.object_id.data, date_from=form.date_from.data, date_to=form.date_to.data,
-            before_id=request.args.get("before", type=int))
+            before_id=request.args.get("before", type=decode_id_cursor))
     return render_template("ops/audit.html", form=form, rows=rows, next_cursor=next_cursor)
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import yuan_to_fen
+from channel.domain.paging import decode_id_cursor
 from channel.domain.payouts import reference
 from channel.i18n import error_text
 from channel.payouts.forms import (
@@ -105,7 +106,7 @@ def create():
 def batch(batch_id: int):
     batch = payouts.get_batch(batch_id)
     status = request.args.get("status") or None
-    rows = payouts.batch_rows(batch_id, after=request.args.get("after", type=int), size=100, status=status)
+    rows = payouts.batch_rows(batch_id, after=decode_id_cursor(request.args.get("after")), size=100, status=status)
     return render_template(
         "payouts/batch.html", batch=batch, rows=rows, status=status,
         next_after=rows[-1].id if len(rows) == 100 else None,

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import Select, func, select
 
 from channel.domain import conflicts as rules
+from channel.domain.paging import decode_id_cursor
 from channel.services.access import require_case, scope_cases, sees_evidence_detail
 from channel.services.conflicts import setting
 from models import db, utcnow
@@ -58,8 +59,8 @@ class CasePage:
 
 def cases_page(user: User, filters: CaseFilters, cursor: str | None = None, size: int = 50) -> CasePage:
     query = case_query(user, filters)
-    if cursor and cursor.isdigit():
-        query = query.where(ConflictCase.id < int(cursor))
+    if (before := decode_id_cursor(cursor)) is not None:
+        query = query.where(ConflictCase.id < before)
     rows = list(db.session.scalars(query.order_by(ConflictCase.id.desc()).limit(size + 1)))
     page = CasePage(rows=rows[:size])
     if len(rows) > size:
@@ -260,8 +261,8 @@ def registrations_query(user: User) -> Select:
 
 def registrations_page(user: User, cursor: str | None = None, size: int = 50):
     query = registrations_query(user)
-    if cursor and cursor.isdigit():
-        query = query.where(CustomerRegistration.id < int(cursor))
+    if (before := decode_id_cursor(cursor)) is not None:
+        query = query.where(CustomerRegistration.id < before)
     rows = list(db.session.scalars(query.limit(size + 1)))
     return CasePage(rows=rows[:size], next_cursor=str(rows[size - 1].id) if len(rows) > size else None)
 

@@ -9,6 +9,7 @@ from channel.permissions import ANY_USER, allow
 
 from channel import charts
 from channel.domain.errors import DomainError
+from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
 from channel.i18n import error_text, level_name
 from channel.services import reports, sellers, tree
@@ -46,7 +47,7 @@ def pyramid():
         for i in range(1, len(names) + 1)
     ]
     focus_path: list[int] = []
-    focus = request.args.get("focus", type=int)
+    focus = request.args.get("focus", type=decode_id_cursor)
     if focus:
         focus_path = sellers.path_to(current_user, focus)
     return render_template(
