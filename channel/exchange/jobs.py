@@ -44,7 +44,17 @@ def describe(params: dict) -> str:
     return " · ".join(p for p in parts if p)
 
 
-@job_kind("exchange.import", roles=IMPORT_ROLES, label=N_("导入文件"), timeout=3 * 3600, describe=describe)
+def upload_gone(params: dict) -> str | None:
+    """An import runs again only from its upload, which a finished run removes: then it asks
+    for the file again (a killed or failed run keeps it, and runs again)."""
+    name = str(params.get("upload") or "")
+    if UPLOAD_NAME.match(name) and (upload_folder() / name).exists():
+        return None
+    return N_("上传的文件已经导入完毕并从服务器上删除；要再次导入请重新上传文件。")
+
+
+@job_kind("exchange.import", roles=IMPORT_ROLES, label=N_("导入文件"), timeout=3 * 3600, describe=describe,
+          rerun_refusal=upload_gone)
 def import_upload(job: JobContext) -> dict:
     """Params: upload (the stored name from `store_upload`), kind (an import kind), filename
     (the user's name for the file). `imports.import_file` checks every row, then writes all of

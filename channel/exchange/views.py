@@ -77,7 +77,8 @@ def imports_export(fmt: str):
 @allow(*IMPORT_ROLES)
 def import_run(run_id: int):
     run = _require_run(run_id)
-    return render_template("exchange/import_run.html", run=run, kind=imports.IMPORT_KINDS.get(run.kind))
+    return render_template("exchange/import_run.html", run=run, kind=imports.IMPORT_KINDS.get(run.kind),
+                           errors=imports.report_rows(run.report_csv))
 
 
 @bp.route("/imports/<int:run_id>/report.csv")

@@ -113,7 +113,8 @@ def job(job_id: int):
     return render_template("ops/job.html", job=job, kind=jobs.load_kinds().get(job.kind),
                            error=jobs.error_message(job), progress=job_labels.display_progress(jobs.live_progress(job)),
                            details=jobs.technical_error(job) if current_user.role == ROLE_ADMIN else None,
-                           backend=job_labels.backend_label(job.backend), rerun_form=RerunForm())
+                           backend=job_labels.backend_label(job.backend), rerun_form=RerunForm(),
+                           rerun_refusal=jobs.rerun_refusal(job) if job.status in JOB_FINISHED else None)
 
 
 @bp.route("/jobs/<int:job_id>/status")

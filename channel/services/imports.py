@@ -211,6 +211,16 @@ def _record_failure(kind_key: str, filename: str, user_id: int | None, started) 
 REPORT_HEADER = ["row", "column", "value", "reason"]
 
 
+def report_rows(report_csv: str | None, limit: int = 200) -> list[list[str]]:
+    """The first `limit` rows of a stored error report (row, column, value, reason), read as the
+    CSV it is: a value or a reason may hold commas and quotes."""
+    from itertools import islice
+
+    rows = csv.reader(io.StringIO(report_csv or ""))
+    next(rows, None)  # the header
+    return [row for row in islice(rows, limit)]
+
+
 def report_csv(errors: Iterable[RowError], translate: Callable[[str], str] = lambda s: s) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -769,7 +779,9 @@ class Orders(ImportKind):
                 return {"order_no": order_no, "line_no": int(line), "kind": kind, "seller_code": seller,
                         "customer_code": customer, "ship_to": int(ship), "order_date": day, "sku": sku,
                         "qty": int(qty), "unit_price": fen, "external_id": ext}
-            except ValueError:
+            except (ValueError, AttributeError, TypeError):
+                # not all text (a spreadsheet's empty cell, a number or a date cell): the full
+                # parser reads those
                 return None
 
         return fast

@@ -45,6 +45,8 @@ class JobKind:
     label: str  # a msgid shown in the job list
     timeout: int = 3600  # seconds before RQ kills it
     describe: Callable[[dict], str] | None = None  # params -> a short translated summary (job list, page)
+    # params -> None when a finished job can run again with them, else why not (a msgid)
+    rerun_refusal: Callable[[dict], str | None] | None = None
 
 
 KINDS: dict[str, JobKind] = {}
@@ -55,12 +57,12 @@ class QueueUnavailable(DomainError):
 
 
 def job_kind(name: str, *, roles: tuple[str, ...] | frozenset[str] = tuple(ROLES), label: str, timeout: int = 3600,
-             describe: Callable[[dict], str] | None = None):
+             describe: Callable[[dict], str] | None = None, rerun_refusal: Callable[[dict], str | None] | None = None):
     """Register the decorated function as the job kind `name`, which users of `roles` may submit.
     `describe(params)` returns the job's parameters as a short text for people, translated at
     call time ("期间 2026-10 · 预览"); see `summary`."""
     def decorate(fn):
-        KINDS[name] = JobKind(name, fn, frozenset(roles), label, timeout, describe)
+        KINDS[name] = JobKind(name, fn, frozenset(roles), label, timeout, describe, rerun_refusal)
         return fn
 
     return decorate
@@ -374,7 +376,17 @@ def rerun(job: Job, user: User | None) -> Job:
 
     if job.status not in JOB_FINISHED:
         raise Conflict(N_("任务还在运行，不能重新运行。"))
+    refusal = rerun_refusal(job)
+    if refusal:
+        raise Conflict(refusal)
     return submit(job.kind, dict(job.params or {}), user, rerun_of_id=job.id)
+
+
+def rerun_refusal(job: Job) -> str | None:
+    """Why a finished job cannot run again with its parameters (a msgid), or None: e.g. an
+    import whose uploaded file was used up by its finished run."""
+    spec = load_kinds().get(job.kind)
+    return spec.rerun_refusal(dict(job.params or {})) if spec is not None and spec.rerun_refusal else None
 
 
 def visible_jobs(user: User):

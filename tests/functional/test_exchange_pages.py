@@ -40,6 +40,11 @@ def test_an_upload_is_imported_by_a_job_whose_page_shows_the_result(client, auth
     assert db.session.scalar(select(Seller.name).where(Seller.code == "W2")) == "网页省代"
     assert "新增 1 行" in client.get(run_url_of(client, response.headers["Location"])).get_data(as_text=True)
     assert list((tmp_path / "uploads").iterdir()) == []  # the stored upload is removed once the run is recorded
+    # so the finished job offers no re-run but says why, and a re-run by hand is refused the same way
+    assert 'id="no-rerun"' in page and "重新上传" in page and "/rerun" not in page
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    again = client.post(f"/jobs/{job_id}/rerun", follow_redirects=True).get_data(as_text=True)
+    assert "重新上传" in again and "任务已重新提交" not in again
 
 
 def test_a_bad_upload_stores_nothing_and_offers_the_report_as_csv(client, auth, world):
@@ -53,6 +58,15 @@ def test_a_bad_upload_stores_nothing_and_offers_the_report_as_csv(client, auth, 
     rows = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
     assert rows == [["row", "column", "value", "reason"], ["2", "上级编码", "NOPE", "上级编码 NOPE 不存在。"]]
     assert db.session.scalar(select(Seller.id).where(Seller.code == "W2")) is None
+
+
+def test_the_run_page_shows_values_and_reasons_with_commas_whole(client, auth, world):
+    auth.login("admin")
+    job_url = upload(client, "agents", AGENTS.replace("N1", '"A,B"')).headers["Location"]
+    page = client.get(run_url_of(client, job_url)).get_data(as_text=True)
+    table = page.split('id="import-errors"')[1].split("</table>")[0]
+    assert "<td>上级编码</td><td>A,B</td><td>上级编码 A,B 不存在。</td>" in table
+    assert '"' not in table.split("<tbody>")[1]  # no CSV quoting leaks into the cells
 
 
 def test_an_import_reports_its_check_then_its_write_as_one_progress_bar(client, auth, world, monkeypatch):

@@ -252,9 +252,11 @@ def test_an_import_killed_while_writing_stores_nothing_and_runs_again_from_the_k
     assert counts() == {**before, "sales_order": before["sales_order"] + 4, "order_line": before["order_line"] + 12}
     assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 1
     assert not (uploads / name).exists()  # the upload has served: removed once the run is recorded
-    # so a second re-run cannot import the file twice: it fails and says the file is gone
-    twice = jobs.rerun(again, None)
-    assert twice.status == "failed" and "请重新上传" in jobs.error_message(twice)
+    # so a second re-run cannot import the file twice: it is refused, saying the file is gone
+    from channel.domain.errors import Conflict
+
+    with pytest.raises(Conflict, match="请重新上传"):
+        jobs.rerun(again, None)
     assert counts()["order_line"] == before["order_line"] + 12
     assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 1
 

@@ -132,6 +132,28 @@ def test_xlsx_files_import_like_csv(app, world, tmp_path):
     assert uplines_of("XL2") == ["N1"]
 
 
+def test_an_orders_spreadsheet_with_empty_number_and_date_cells_imports_like_its_csv(app, world, coded_customer,
+                                                                                    tmp_path):
+    """Excel stores an empty optional cell as nothing, numbers as numbers and dates as dates;
+    such a sheet once failed the whole import job (AttributeError on the empty ERP number)."""
+    from channel.services.imports import import_file
+
+    header = ORDER_HEADER + ["ERP 单号"]
+    rows = [["XO-1", 1, "sell_out", "NS", "C-NS", 440305, date(2026, 10, 10), "P1", 2, 2999.5, None],
+            ["XO-1", 2.0, "sell_out", "NS", "C-NS", 440305.0, date(2026, 10, 10), "P1", 3.0, 1860, None],
+            ["XO-2", 1, "sell_out", "NS", "C-NS", "440305", "2026-10-11", "P1", "1", "10.05", "ERP-7"]]
+    result = import_file("orders", str(write_xlsx(tmp_path / "orders.xlsx", [header] + rows)))
+    assert result.status == "done", result.report_csv
+    assert result.inserted == 3
+    first = db.session.scalar(select(SalesOrder).where(SalesOrder.order_no == "XO-1"))
+    assert [(l.line_no, l.qty, l.unit_price_fen) for l in first.lines] == [(1, 2, 299950), (2, 3, 186000)]
+    assert (first.external_id, first.order_date) == (None, date(2026, 10, 10))
+    bad = import_file("orders", str(write_xlsx(tmp_path / "bad.xlsx", [header, ["XO-3", 1.5, "sell_out", "NS", "C-NS",
+                                                                                440305, date(2026, 10, 10), "P1", 2,
+                                                                                12.345, None]])))
+    assert bad.status == "rejected" and {r["column"] for r in report_rows(bad)} == {"行号", "单价（元）"}
+
+
 def test_english_column_keys_are_accepted_as_headers(app, world, tmp_path):
     result = run(tmp_path, "agents", [["code", "name", "level", "upline_code", "joined_on"], ["EN2", "甲", 2, "N1", "2026-02-01"]])
     assert result.status == "done", result.report_csv
