@@ -3,7 +3,19 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from channel.domain.errors import DomainError, N_
+
 FEN_PER_YUAN = 100
+
+
+class TooManyDecimals(ValueError):
+    """An amount finer than the fen."""
+
+
+# The largest amount a plan or a form may name: ¥1,000,000,000,000.00. The commission run
+# multiplies fen by basis points in SQL BIGINT, so MAX_AMOUNT_FEN × 10000 bp (1e18) must stay
+# well under 2^63 − 1 (≈ 9.2e18).
+MAX_AMOUNT_FEN = 100_000_000_000_000
 
 
 def yuan_to_fen(text: str | int | Decimal) -> int:
@@ -20,8 +32,31 @@ def yuan_to_fen(text: str | int | Decimal) -> int:
         raise ValueError(f"not an amount: {text!r}")
     fen = value * FEN_PER_YUAN
     if fen != fen.to_integral_value():
-        raise ValueError(f"more than two decimals: {text!r}")
+        raise TooManyDecimals(f"more than two decimals: {text!r}")
     return int(fen)
+
+
+def amount_fen(text: str | None, field: str = "amount") -> int:
+    """A typed amount of yuan as fen, between 0 and MAX_AMOUNT_FEN; empty is 0. DomainError
+    (with `field`) for text that is not an amount, more than two decimals, a negative amount or
+    one above the bound — never a ValueError."""
+    raw = (text or "").strip() or "0"
+    try:
+        fen = yuan_to_fen(raw)
+    except TooManyDecimals:
+        raise DomainError(N_("金额最多两位小数（分）。"), field=field) from None
+    except ValueError:
+        raise DomainError(N_("“%(value)s”不是一个金额。"), field=field, value=raw[:24]) from None
+    check_amount(fen, field)
+    return fen
+
+
+def check_amount(fen: int, field: str = "amount") -> None:
+    """Refuse (DomainError with `field`) an amount below zero or above MAX_AMOUNT_FEN."""
+    if fen < 0:
+        raise DomainError(N_("金额不能为负数。"), field=field)
+    if fen > MAX_AMOUNT_FEN:
+        raise DomainError(N_("金额过大：最多 %(max)s。"), field=field, max=format_fen(MAX_AMOUNT_FEN))
 
 
 def fen_to_decimal(fen: int) -> Decimal:

@@ -2,13 +2,34 @@
 validity, greeting dates, stale customers, recruitment checks, feedback statuses."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from channel.domain.errors import DomainError, N_
 
 CONTACT_ROLES = ("acceptor", "dissatisfied", "decision_maker")
 FEEDBACK_STATUSES = ("open", "planned", "done", "declined")
 PM_STATUSES = ("planned", "done", "declined")
+
+
+# An activity is logged when it happened: not in the future (beyond a few minutes of clock skew
+# between the rep's phone and the server) and not more than a year back (older calls would only
+# distort the boards and the staleness of customers).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+MAX_ACTIVITY_AGE = timedelta(days=366)
+
+
+def check_activity_time(occurred_at: datetime, now: datetime) -> None:
+    """Refuse an activity time (naive UTC, like `now`) in the future or older than a year."""
+    if occurred_at > now + MAX_CLOCK_SKEW:
+        raise DomainError(N_("活动时间不能晚于现在。"), field="occurred_at")
+    if occurred_at < now - MAX_ACTIVITY_AGE:
+        raise DomainError(N_("活动时间不能早于一年前。"), field="occurred_at")
+
+
+def check_due_date(due_on: date, today: date) -> None:
+    """A new task cannot be due before today (Shanghai)."""
+    if due_on < today:
+        raise DomainError(N_("截止日期不能早于今天。"), field="next_due_on")
 
 
 def role_coverage(roles: list[str]) -> dict[str, bool]:

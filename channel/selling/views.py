@@ -15,7 +15,7 @@ from channel.selling import charts
 from channel.domain import selling_kpi as kpi
 from channel.domain import selling_value as value_domain
 from channel.domain.errors import DomainError, N_
-from channel.domain.money import yuan_to_fen
+from channel.domain.money import amount_fen
 from channel.i18n import error_text
 from channel.permissions import allow
 from channel.selling import forms as f
@@ -61,6 +61,11 @@ def selling_summary(customer_id: int) -> dict:
     """For templates/selling/_customer_extra.html (an include for the customer page): the
     buyer's roles covered and the link to the customer's selling page."""
     return selling.customer_summary(current_user, customer_id)
+
+
+# Fields naming a customer or a contact: not found (or not in scope) is said beside the field,
+# with the 404 status of an object outside the user's scope.
+REF_FIELDS = ("customer_id", "contact_id")
 
 
 def _field_error(form, error: DomainError, default_field: str, mapping: dict | None = None) -> None:
@@ -136,15 +141,16 @@ def log_activity():
     occurred_at = kpi.to_utc(form.occurred_at.data) if form.occurred_at.data else None
     try:
         selling.log_activity(
-            current_user, seller_id=seller_id, kind=form.kind.data, customer_id=form.customer_id.data,
+            current_user, seller_id=seller_id, kind=form.kind.data,
+            customer_id=selling.customer_by_ref(current_user, form.customer_id.data),
             contact_id=form.contact_id.data, occurred_at=occurred_at, outcome=form.outcome.data,
             next_step=form.next_step.data, next_due_on=form.next_due_on.data,
         )
     except DomainError as error:
-        if error.status == 404:
+        if error.status == 404 and error.field not in REF_FIELDS:
             raise
         _field_error(form, error, "kind")
-        return _home(form, 400)
+        return _home(form, error.status)
     flash(_("已记录活动。"), "success")
     return redirect(url_for("selling.home"))
 
@@ -190,6 +196,10 @@ def kpi_export(fmt: str):
 @bp.route("/selling/kpi")
 @allow(*FIELD_ROLES)
 def kpi_board():
+    return _kpi_page()
+
+
+def _kpi_page(target_form=None, status=200):
     day, channel, root_id = _kpi_args()
     board = selling.kpi_board(current_user, day=day, channel=channel, root_id=root_id)
     labels = [monday.strftime("%m-%d") for monday in board["mondays"]]
@@ -197,34 +207,37 @@ def kpi_board():
                               {str(METRIC_LABELS[m]): values for m, values in board["trend"].items()})
     return render_template(
         "selling/kpi.html", board=board, channel=channel, trend=trend, team=request.args.get("team", ""),
-        target_form=f.TargetForm(formdata=None), targets=selling.targets() if current_user.role in MANAGERS else [],
+        target_form=target_form or f.TargetForm(formdata=None),
+        targets=selling.targets() if current_user.role in MANAGERS else [],
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
-    )
+    ), status
 
 
 @bp.route("/selling/targets", methods=["POST"])
 @allow(*MANAGERS)
 def set_target():
     form = f.TargetForm()
-    if form.validate_on_submit():
-        channel, seller_id = (None, None)
-        if form.scope.data == "seller":
-            seller = sellers.by_code(form.seller_code.data or "")
-            if seller is None:
-                flash(_("没有编码为 %(code)s 的销售方。", code=form.seller_code.data or ""), "error")
-                return redirect(url_for("selling.kpi_board"))
-            seller_id = seller.id
-        else:
-            channel = form.scope.data
-        try:
-            selling.set_target(current_user, metric=form.metric.data, period=form.period.data,
-                               target=form.target.data, channel=channel, seller_id=seller_id)
-        except DomainError as error:
-            flash(error_text(error), "error")
-            return redirect(url_for("selling.kpi_board"))
-        flash(_("已设定目标。"), "success")
+    if not form.validate_on_submit():
+        return _kpi_page(form, 400)
+    channel, seller_id = (None, None)
+    if form.scope.data == "seller":
+        if not (form.seller_code.data or "").strip():
+            form.seller_code.errors = [_("个人目标请填写销售方编码。")]
+            return _kpi_page(form, 400)
+        seller_id = _seller_id(form)
+        if seller_id is None:
+            return _kpi_page(form, 400)
     else:
-        flash(_("目标无效。"), "error")
+        channel = form.scope.data
+    try:
+        selling.set_target(current_user, metric=form.metric.data, period=form.period.data,
+                           target=form.target.data, channel=channel, seller_id=seller_id)
+    except DomainError as error:
+        if error.status == 404:  # a seller outside the manager's scope: said beside the code
+            error.field = "seller_code"
+        _field_error(form, error, "target")
+        return _kpi_page(form, 400)
+    flash(_("已设定目标。"), "success")
     return redirect(url_for("selling.kpi_board"))
 
 
@@ -288,7 +301,7 @@ def add_opportunity(customer_id: int):
         try:
             selling.open_opportunity(current_user, customer_id=customer_id, title=form.title.data,
                                      stage_id=form.stage_id.data, expected_on=form.expected_on.data,
-                                     amount_fen=yuan_to_fen(form.amount.data) if form.amount.data is not None else 0)
+                                     amount_fen=amount_fen(form.amount.data, "amount"))
         except DomainError as error:
             _field_error(form, error, "title")
             return _customer_page(customer_id, 400, opp_form=form)
@@ -312,12 +325,16 @@ def move_opportunity(opportunity_id: int):
 @bp.route("/selling/opportunities")
 @allow(*FIELD_ROLES)
 def opportunities():
+    return _opportunities_page()
+
+
+def _opportunities_page(stage_form=None, status=200):
     days = request.args.get("days", 14, type=int)
     if days < 1 or days > 3650:
         abort(400)
     rows = selling.opportunity_report(current_user, days=days)
     return render_template("selling/opportunities.html", rows=rows, days=days, stages=selling.stages(),
-                           stage_form=f.StageForm(formdata=None))
+                           stage_form=stage_form or f.StageForm(formdata=None)), status
 
 
 @bp.route("/selling/opportunities/export.<fmt>")
@@ -338,15 +355,15 @@ def opportunities_export(fmt: str):
 @allow(*MANAGERS)
 def add_stage():
     form = f.StageForm()
-    if form.validate_on_submit():
-        try:
-            selling.add_stage(current_user, name=form.name.data, position=form.position.data, closed=form.closed.data,
-                              won=form.won.data)
-            flash(_("已添加阶段。"), "success")
-        except DomainError as error:
-            flash(error_text(error), "error")
-    else:
-        flash(_("阶段无效。"), "error")
+    if not form.validate_on_submit():
+        return _opportunities_page(form, 400)
+    try:
+        selling.add_stage(current_user, name=form.name.data, position=form.position.data, closed=form.closed.data,
+                          won=form.won.data)
+    except DomainError as error:
+        _field_error(form, error, "name")
+        return _opportunities_page(form, 400)
+    flash(_("已添加阶段。"), "success")
     return redirect(url_for("selling.opportunities"))
 
 
@@ -562,7 +579,7 @@ def approve_application(application_id: int):
             seller = selling_enablement.approve_application(
                 current_user, application_id, code=form.code.data, parent_id=parent_id,
                 contract_from=form.contract_from.data, contract_to=form.contract_to.data,
-                deposit_fen=yuan_to_fen(form.deposit.data), exclusive=form.exclusive.data)
+                deposit_fen=amount_fen(form.deposit.data, "deposit"), exclusive=form.exclusive.data)
         except DomainError as error:
             _field_error(form, error, "code", {"parent": "parent_code", "territory": "code", "level": "code",
                                                "valid_to": "contract_to", "deposit": "deposit"})
@@ -714,17 +731,19 @@ def feedback():
                 try:
                     item = selling_feedback.record_feedback(
                         current_user, seller_id=seller_id, product_id=product_id, body=form.body.data,
-                        customer_id=form.customer_id.data, is_request=form.is_request.data)
+                        customer_id=selling.customer_by_ref(current_user, form.customer_id.data),
+                        is_request=form.is_request.data)
                 except DomainError as error:
-                    if error.status == 404:
+                    if error.status == 404 and error.field not in REF_FIELDS:
                         raise
                     _field_error(form, error, "body", {"product_id": "product_sku"})
+                    status = error.status
                 else:
                     flash(_("已提交反馈。"), "success")
                     if item.customer_id:
                         return redirect(url_for("selling.customer", customer_id=item.customer_id))
                     return redirect(url_for("selling.feedback"))
-        status = 400
+        status = status if status != 200 else 400
     return render_template("selling/feedback.html", form=form, items=selling_feedback.feedback_list(current_user)), status
 
 

@@ -47,6 +47,7 @@ class SellerPage:
     moves: list[SellerMove]
     month: Month
     depths: dict[int, int]  # {distance: number of downline sellers at it}
+    move_uplines: dict[int, Seller] = None  # the old and new uplines named by `moves`, by id
 
 
 def seller_page(user: User, seller_id: int, month: Month | None = None) -> SellerPage:
@@ -76,6 +77,9 @@ def seller_page(user: User, seller_id: int, month: Month | None = None) -> Selle
             select(SellerMove).where(SellerMove.seller_id == seller_id).order_by(SellerMove.created_at.desc())
         )
     )
+    upline_ids = {i for m in moves for i in (m.old_parent_id, m.new_parent_id) if i}
+    move_uplines = {s.id: s for s in db.session.scalars(select(Seller).where(Seller.id.in_(upline_ids)))} \
+        if upline_ids else {}
     grants = list(db.session.scalars(
         select(TerritoryGrant).where(TerritoryGrant.seller_id == seller_id).order_by(TerritoryGrant.valid_from)
         .options(joinedload(TerritoryGrant.territory))
@@ -95,6 +99,7 @@ def seller_page(user: User, seller_id: int, month: Month | None = None) -> Selle
         recent_orders=recent,
         moves=moves,
         month=month,
+        move_uplines=move_uplines,
     )
 
 

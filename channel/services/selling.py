@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, cast, exists, func, select
+from sqlalchemy import Date, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
 from channel.domain import selling_kpi as kpi
 from channel.domain.errors import DomainError, N_, NotFound
+from channel.domain.money import check_amount
 from channel.services import audit
 from channel.services.access import (
     require_customer, require_owned, require_role, require_seller, scope_by_seller,
@@ -41,6 +42,34 @@ def today_in_shanghai() -> date:
 # --- activities and tasks -------------------------------------------------------------------
 
 
+def _db_id(number: int | None) -> bool:
+    """Whether `number` can be a row id (an INTEGER column on both backends): a larger one is
+    no row, never an overflow in the driver."""
+    from channel.services.api import MAX_ID
+
+    return number is not None and 1 <= number <= MAX_ID
+
+
+def customer_by_ref(user: User, ref: str | int | None) -> int | None:
+    """The id of the customer named by its code as the pages show it (C0000399) or by its number
+    (399), if `user` may see it; None when empty. A code wins over a number. NotFound (field
+    customer_id) otherwise — the same answer for a customer that does not exist, a number out of
+    range and a customer outside the user's scope."""
+    text = str(ref if ref is not None else "").strip()
+    if not text:
+        return None
+    customer_id = db.session.scalar(select(Customer.id).where(Customer.code.in_({text, text.upper()})).limit(1))
+    if customer_id is None and text.isdigit() and _db_id(int(text)):
+        customer_id = int(text)
+    try:
+        if customer_id is None:
+            raise NotFound(N_("没有这个客户，或您无权查看。"))
+        require_customer(user, customer_id)
+    except NotFound as error:
+        raise NotFound(error.message, field="customer_id", **error.params) from None
+    return customer_id
+
+
 def log_activity(
     user: User,
     *,
@@ -64,10 +93,14 @@ def log_activity(
     if customer_id is not None:
         require_customer(user, customer_id)
     if contact_id is not None:
-        contact = db.session.get(CustomerContact, contact_id)
+        contact = db.session.get(CustomerContact, contact_id) if _db_id(contact_id) else None
         if contact is None or contact.customer_id != customer_id:
             raise DomainError(N_("该联系人不属于这个客户。"), field="contact_id")
-    occurred_at = occurred_at or utcnow()
+    now = utcnow()
+    occurred_at = occurred_at or now
+    rules.check_activity_time(occurred_at, now)
+    if next_step and next_due_on is not None:
+        rules.check_due_date(next_due_on, kpi.shanghai_day(now))
     activity = Activity(
         seller_id=seller_id, kind=kind, customer_id=customer_id, contact_id=contact_id, occurred_at=occurred_at,
         outcome=outcome or None, next_step=next_step or None, logged_by_id=user.id,
@@ -83,22 +116,27 @@ def log_activity(
 
 
 def activities_query(user: User, *, seller_id: int | None = None, customer_id: int | None = None):
-    """SELECT of the activities of sellers the user may see, newest first (the selling home
-    page, the customer page and the activities export)."""
+    """SELECT of the activities of sellers the user may see, latest first by the time they
+    happened, then by id (the selling home page, the customer page and the activities export)."""
     query = scope_by_seller(select(Activity), user, Activity.seller_id)
     if seller_id is not None:
         query = query.where(Activity.seller_id.in_(subtree_ids(seller_id)))
     if customer_id is not None:
         query = query.where(Activity.customer_id == customer_id)
-    return query.order_by(Activity.id.desc())
+    return query.order_by(Activity.occurred_at.desc(), Activity.id.desc())
 
 
 def recent_activities(user: User, *, seller_id: int | None = None, customer_id: int | None = None,
                       before_id: int | None = None, size: int = 50) -> list[Activity]:
-    """Newest first (keyset on id); only activities of sellers the user may see."""
+    """Latest first by time, then id (keyset after the activity `before_id`); only activities of
+    sellers the user may see."""
     query = activities_query(user, seller_id=seller_id, customer_id=customer_id)
     if before_id:
-        query = query.where(Activity.id < before_id)
+        before = db.session.get(Activity, before_id) if _db_id(before_id) else None
+        if before is None:
+            return []
+        query = query.where(or_(Activity.occurred_at < before.occurred_at,
+                                and_(Activity.occurred_at == before.occurred_at, Activity.id < before.id)))
     return list(db.session.scalars(query.limit(size)))
 
 
@@ -261,9 +299,13 @@ def stages() -> list[OpportunityStage]:
 def add_stage(user: User, *, name: str, position: int, closed: bool = False, won: bool = False) -> OpportunityStage:
     require_role(user, *MANAGERS)
     stages()
+    if won and not closed:
+        raise DomainError(N_("赢单阶段也是结束阶段：请同时勾选“结束阶段”。"), field="won")
+    if position < 0:
+        raise DomainError(N_("顺序不能为负数。"), field="position")
     if db.session.scalar(select(OpportunityStage.id).where(OpportunityStage.name == name)) is not None:
         raise DomainError(N_("阶段 %(name)s 已存在。"), field="name", name=name)
-    stage = OpportunityStage(name=name, position=position, closed=closed, won=won and closed)
+    stage = OpportunityStage(name=name, position=position, closed=closed, won=won)
     db.session.add(stage)
     db.session.commit()
     return stage
@@ -277,8 +319,7 @@ def open_opportunity(user: User, *, customer_id: int, title: str, amount_fen: in
     stage = next((s for s in all_stages if s.id == stage_id), None) if stage_id else all_stages[0]
     if stage is None:
         raise DomainError(N_("没有这个阶段。"), field="stage_id")
-    if amount_fen < 0:
-        raise DomainError(N_("金额不能为负数。"), field="amount")
+    check_amount(amount_fen, "amount")
     opp = Opportunity(customer_id=customer_id, seller_id=customer.owner_seller_id, stage_id=stage.id, title=title,
                       amount_fen=amount_fen, expected_on=expected_on)
     db.session.add(opp)

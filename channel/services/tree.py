@@ -171,6 +171,8 @@ def move_seller(
     parent not above the seller's level, or a date before the last recorded change.
     """
     seller = get_seller(seller_id)
+    if not seller.active:
+        raise DomainError(N_("它已停用，不能调整上级。"), field="parent")
     if new_parent_id == seller.parent_id:
         raise DomainError(N_("它已经在这个上级之下。"), field="parent")
     new_parent = get_seller(new_parent_id) if new_parent_id else None
@@ -220,13 +222,36 @@ def deactivate_seller(seller_id: int, effective_on: date, *, moved_by_id: int | 
             reason=f"deactivation of {seller.code}",
             commit=False,
         )
+    ended = _end_grants(seller_id, effective_on, ended_by_id=moved_by_id)
     seller.active = False
     seller.deactivated_on = effective_on
     audit.record(moved_by_id, "tree.deactivate", "seller", seller_id, {
-        "effective_on": effective_on.isoformat(), "children_moved": [c.id for c in kids],
+        "effective_on": effective_on.isoformat(), "children_moved": [c.id for c in kids], "grants_ended": ended,
     })
     db.session.commit()
     return seller
+
+
+def _end_grants(seller_id: int, effective_on: date, *, ended_by_id: int | None) -> list[int]:
+    """End on `effective_on` the seller's grants still in force then or later (a deactivated
+    seller holds no territory); a grant starting on or after that day never held and is removed.
+    Each change is audited. Returns the ids of the grants ended or removed."""
+    grants = db.session.scalars(select(TerritoryGrant).where(
+        TerritoryGrant.seller_id == seller_id,
+        or_(TerritoryGrant.valid_to.is_(None), TerritoryGrant.valid_to > effective_on),
+    ).order_by(TerritoryGrant.id)).all()
+    for grant in grants:
+        removed = grant.valid_from >= effective_on
+        audit.record(ended_by_id, "territory.end", "seller", seller_id, {
+            "grant_id": grant.id, "territory_id": grant.territory_id, "removed": removed,
+            "valid_to": None if removed else effective_on.isoformat(),
+            "was_valid_to": grant.valid_to.isoformat() if grant.valid_to else None,
+        })
+        if removed:
+            db.session.delete(grant)
+        else:
+            grant.valid_to = effective_on
+    return [grant.id for grant in grants]
 
 
 def _place(territory: Territory) -> Place:
@@ -245,7 +270,8 @@ def grant_territory(
 ) -> TerritoryGrant:
     """Grant a territory subtree to a seller. An exclusive grant overlapping (in place and in
     time) another seller's exclusive grant — one inside the other included — is refused."""
-    get_seller(seller_id)
+    if not get_seller(seller_id).active:
+        raise DomainError(N_("它已停用，不能授权区域。"), field="territory")
     territory = db.session.get(Territory, territory_id)
     if territory is None:
         raise DomainError(N_("没有这个行政区划。"), field="territory")
@@ -258,11 +284,7 @@ def grant_territory(
             .join(Territory, Territory.id == TerritoryGrant.territory_id)
             .where(
                 TerritoryGrant.exclusive.is_(True),
-                or_(
-                    Territory.id.in_(place.ancestry()),
-                    Territory.province_id == territory.id,
-                    Territory.city_id == territory.id,
-                ),
+                or_(Territory.id.in_(place.ancestry()), _inside(territory.id)),
             )
         ).all()
         for other, other_territory in candidates:
@@ -286,6 +308,18 @@ def grant_territory(
     if commit:
         db.session.commit()
     return grant
+
+
+def _inside(territory_id: int):
+    """SQL: territories lying inside `territory_id` (itself included), at any level. A division
+    D lies inside T when T is one of (D.id, D.city_id, D.province_id, the country); the last
+    term is a constant, folded here so that the others keep their indexes."""
+    from channel.domain.territory_data import COUNTRY_ID
+
+    if territory_id == COUNTRY_ID:
+        return true()
+    return or_(Territory.id == territory_id, Territory.city_id == territory_id,
+               Territory.province_id == territory_id)
 
 
 def _overlap_error(other: TerritoryGrant, other_territory: Territory) -> Conflict:

@@ -1,6 +1,6 @@
 """Selling pages through the test client: they render per role, forms work, and every
 object of another branch is refused by id."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -38,12 +38,14 @@ def test_finance_has_no_selling_pages_and_pm_has_the_product_view(client, auth, 
 
 def test_a_rep_logs_a_call_with_a_next_step_and_sees_the_task(client, auth, world):
     auth.login("rep1")
+    today = selling.today_in_shanghai()  # the time must not be in the future, the due date not past
+    yesterday, due = today - timedelta(days=1), today + timedelta(days=2)
     response = client.post("/selling/activities", data={
-        "kind": "call_first", "customer_id": world.cust_rep1.id, "occurred_at": "2026-11-22T23:30",
-        "outcome": "约了下周拜访", "next_step": "准备方案", "next_due_on": "2026-11-25"})
+        "kind": "call_first", "customer_id": world.cust_rep1.id, "occurred_at": f"{yesterday}T23:30",
+        "outcome": "约了下周拜访", "next_step": "准备方案", "next_due_on": due.isoformat()})
     assert response.status_code == 302
     page = client.get("/selling").get_data(as_text=True)
-    assert "准备方案" in page and "约了下周拜访" in page and "2026-11-22 23:30" in page
+    assert "准备方案" in page and "约了下周拜访" in page and f"{yesterday} 23:30" in page
 
 
 def test_a_call_without_a_customer_is_refused_with_a_field_error(client, auth, world):

@@ -111,3 +111,29 @@ def test_closure_rows_never_start_after_they_end(world):
     rows = db.session.scalars(select(SellerClosure).where(SellerClosure.valid_to.is_not(None))).all()
     assert all(r.valid_from < r.valid_to for r in rows)
     assert names_of_uplines(world.NS.id, on=date(2026, 10, 15)) == [("SZ", 1), ("GD", 2), ("N1", 3)]
+
+
+def test_an_exclusive_grant_is_checked_against_every_level_the_country_included(world):
+    # the country holds the exclusive city grants of SZ, GZ and HZ: refused, whoever asks
+    with pytest.raises(DomainError):
+        tree.grant_territory(world.TH.id, 100000, exclusive=True, valid_from=date(2026, 1, 1))
+    # once they end (deactivation ends them; N1's shared grant does not count) it can be ...
+    for seller in (world.SZ, world.GZ, world.HZ):
+        tree.deactivate_seller(seller.id, date(2026, 6, 1))
+    tree.grant_territory(world.ZJ.id, 100000, exclusive=True, valid_from=date(2027, 1, 1))
+    # ... and then a province, a city or a district inside it is refused in that period
+    for code in (440000, 320100, 310115):
+        with pytest.raises(DomainError):
+            tree.grant_territory(world.GD.id, code, exclusive=True, valid_from=date(2027, 3, 1))
+    tree.grant_territory(world.GD.id, 320100, exclusive=True, valid_from=date(2026, 7, 1), valid_to=date(2027, 1, 1))
+
+
+def test_deactivation_ends_open_grants_and_refuses_later_moves_and_grants(world):
+    tree.grant_territory(world.HZ.id, 330200, exclusive=True, valid_from=date(2027, 1, 1))  # starts after
+    tree.deactivate_seller(world.HZ.id, date(2026, 12, 1))
+    grants = tree.grants_of(world.HZ.id)
+    assert [(g.territory_id, g.valid_to) for g in grants] == [(330100, date(2026, 12, 1))]
+    with pytest.raises(DomainError):
+        tree.move_seller(world.HZ.id, world.GD.id, date(2026, 12, 2))
+    with pytest.raises(DomainError):
+        tree.grant_territory(world.HZ.id, 330100, exclusive=False, valid_from=date(2026, 12, 2))

@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from channel.domain.money import apply_rate_bp, format_fen, yuan_to_fen
+from channel.domain.errors import DomainError
+from channel.domain.money import MAX_AMOUNT_FEN, amount_fen, apply_rate_bp, fen_to_decimal, format_fen, yuan_to_fen
 
 
 def test_formats_fen_as_yuan_with_thousands_separators():
@@ -34,3 +35,19 @@ def test_rate_rounds_half_up_to_the_fen():
 @given(st.integers(min_value=-10**12, max_value=10**12))
 def test_format_and_parse_round_trip(fen):
     assert yuan_to_fen(format_fen(fen).replace("¥", "")) == fen
+
+
+@pytest.mark.parametrize("text, message", [
+    ("12.345", "金额最多两位小数（分）。"), ("Infinity", "“%(value)s”不是一个金额。"), ("NaN", "“%(value)s”不是一个金额。"),
+    ("1e30", "金额过大：最多 %(max)s。"), ("99999999999999999", "金额过大：最多 %(max)s。"),
+    ("-0.01", "金额不能为负数。"), ("1e999999", "“%(value)s”不是一个金额。"),
+])
+def test_a_typed_amount_is_bounded_and_every_mistake_is_a_domain_error(text, message):
+    with pytest.raises(DomainError) as caught:
+        amount_fen(text, "amount")
+    assert caught.value.message == message and caught.value.field == "amount"
+
+
+def test_a_typed_amount_up_to_the_bound_is_read_in_fen():
+    assert amount_fen("") == 0 and amount_fen(" 1,234.5 ") == 123450
+    assert amount_fen(str(fen_to_decimal(MAX_AMOUNT_FEN))) == MAX_AMOUNT_FEN
