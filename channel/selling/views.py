@@ -16,6 +16,7 @@ from channel.domain import selling_kpi as kpi
 from channel.domain import selling_value as value_domain
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import amount_fen
+from channel.domain.paging import decode_id_cursor
 from channel.i18n import error_text
 from channel.permissions import allow
 from channel.selling import forms as f
@@ -116,9 +117,9 @@ def _home(activity_form=None, status=200):
     today = selling.today_in_shanghai()
     return render_template(
         "selling/home.html",
-        form=activity_form or f.ActivityForm(formdata=None, customer_id=request.args.get("customer", type=int)),
+        form=activity_form or f.ActivityForm(formdata=None, customer_id=request.args.get("customer", type=decode_id_cursor)),
         tasks=selling.open_tasks(current_user),
-        activities=selling.recent_activities(current_user, before_id=request.args.get("before", type=int)),
+        activities=selling.recent_activities(current_user, before_id=request.args.get("before", type=decode_id_cursor)),
         today=today,
     ), status
 
@@ -750,7 +751,7 @@ def feedback():
 @bp.route("/selling/product-feedback")
 @allow(ROLE_PRODUCT, ROLE_ADMIN)
 def product_feedback():
-    product_id = request.args.get("product", type=int)
+    product_id = request.args.get("product", type=decode_id_cursor)
     return render_template(
         "selling/product_feedback.html", groups=selling_feedback.feedback_by_product(current_user),
         items=selling_feedback.feedback_list(current_user, product_id=product_id, status=request.args.get("status")),
@@ -770,7 +771,7 @@ def feedback_export(fmt: str):
     status = request.args.get("status") or None
     if status is not None and status not in FEEDBACK_STATUSES:
         abort(400)
-    rows = exports.feedback_rows(current_user._get_current_object(), product_id=request.args.get("product", type=int),
+    rows = exports.feedback_rows(current_user._get_current_object(), product_id=request.args.get("product", type=decode_id_cursor),
                                  status=status)
     return download([_(c) for c in exports.FEEDBACK_COLUMNS], rows, fmt, "feedback")
 
