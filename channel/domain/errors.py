@@ -9,6 +9,11 @@ def N_(message: str) -> str:
     return message
 
 
+class Msgid(str):
+    """A message id given as a parameter of a message (a status's label): `error_text`
+    translates it together with the message."""
+
+
 class DomainError(Exception):
     """A rule refused the request.
 

@@ -10,12 +10,31 @@ import io
 import re
 from dataclasses import dataclass
 
-from channel.domain.errors import Conflict, DomainError, Forbidden, N_
+from channel.domain.errors import Conflict, DomainError, Forbidden, Msgid, N_
 
 DRAFT, SUBMITTED, APPROVED, EXPORTED, PAID, CANCELLED = (
     "draft", "submitted", "approved", "exported", "paid", "cancelled")
 PAYABLE, AWAITING_INVOICE, CARRIED, OWED, NO_ACCOUNT = "payable", "awaiting_invoice", "carried", "owed", "no_account"
 COMPANY, INDIVIDUAL, EMPLOYEE = "company", "individual", "employee"
+
+# How statuses and batch events read for people: message ids, translated at display (the pages,
+# the payee's export and refusal messages; `channel.payouts.labels`). The one mapping of each.
+BATCH_STATUS_LABELS = {DRAFT: N_("草稿"), SUBMITTED: N_("待审批"), APPROVED: N_("已审批"), EXPORTED: N_("已导出"),
+                       PAID: N_("已付款"), CANCELLED: N_("已取消")}
+ROW_STATUS_LABELS = {PAYABLE: N_("待付"), AWAITING_INVOICE: N_("待发票"), "invoice_missing": N_("缺发票，结转"),
+                     CARRIED: N_("低于起付额，结转"), OWED: N_("负余额，结转抵扣"), "held": N_("暂扣"),
+                     NO_ACCOUNT: N_("缺银行账户，结转"), "paid": N_("已付"), "failed": N_("银行退回")}
+EVENT_LABELS = {"create": N_("生成草稿"), "submit": N_("提交审批"), "approve": N_("审批"), "cancel": N_("取消批次"),
+                "export": N_("导出"), "pay": N_("标记为已付款"), "bank_result": N_("导入银行结果")}
+
+
+def batch_status_label(status: str) -> str:
+    """The status's label as a message id (marked, translated where the message is shown)."""
+    return Msgid(BATCH_STATUS_LABELS.get(status, status))
+
+
+def row_status_label(status: str) -> str:
+    return Msgid(ROW_STATUS_LABELS.get(status, status))
 
 
 def classify_balance(balance_fen: int, payee_type: str, minimum_fen: int, has_account: bool = True) -> str:
@@ -63,7 +82,7 @@ def check_transition(action: str, status: str) -> str:
         raise Conflict(N_("已导出给银行的批次不能取消。"))
     if action == "pay":
         raise Conflict(N_("批次导出后才能标记付款。"))
-    raise Conflict(N_("批次当前状态为“%(status)s”，不能执行此操作。"), status=status)
+    raise Conflict(N_("批次当前状态为“%(status)s”，不能执行此操作。"), status=batch_status_label(status))
 
 
 def check_editable(status: str) -> None:

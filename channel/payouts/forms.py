@@ -28,7 +28,8 @@ class ActionForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = StringField(_l("取消原因"), validators=[DataRequired(), Length(max=300)])
+    reason = StringField(_l("取消原因"), validators=[DataRequired(message=_l("请写明取消的原因。")),
+                                                 Length(max=300, message=_l("取消原因最多 300 个字符。"))])
 
 
 FILE_LABELS = {"bank": _l("银行付款文件（代理）"), "payroll": _l("工资文件（员工）")}  # also the job list's summary
@@ -40,11 +41,13 @@ class ExportForm(FlaskForm):
 
 
 class InvoiceForm(FlaskForm):
-    invoice_no = StringField(_l("发票号码"), validators=[DataRequired(), Length(max=64)])
+    invoice_no = StringField(_l("发票号码"), validators=[DataRequired(message=_l("请填写发票号码。")),
+                                                     Length(max=64, message=_l("发票号码最多 64 个字符。"))])
 
 
 class HoldForm(FlaskForm):
-    reason = TextAreaField(_l("暂扣原因"), validators=[DataRequired(), Length(max=300)])
+    reason = TextAreaField(_l("暂扣原因"), validators=[DataRequired(message=_l("暂扣必须写明原因。")),
+                                                   Length(max=300, message=_l("暂扣原因最多 300 个字符。"))])
 
 
 class BankResultForm(FlaskForm):

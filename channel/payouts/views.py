@@ -1,6 +1,8 @@
 """Pages of the payouts feature: batches for finance, payout history and remittance advice for
-payees. Views parse forms and call `channel.services.payouts`; a refused action (DomainError)
-is answered by the app's error handler with its status (400/403/404/409) and message."""
+payees. Views parse forms and call `channel.services.payouts`. A refused action of the batch
+page (bad input, or a DomainError of a row's invoice or hold, a cancellation, a bank result)
+re-renders the batch page with its status (400/409) and the message in place, nothing saved;
+other refusals are answered by the app's error handler with their status and message."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -12,15 +14,20 @@ from channel.domain.money import yuan_to_fen
 from channel.domain.paging import decode_id_cursor
 from channel.domain.payouts import reference
 from channel.i18n import error_text
+from channel.payouts import labels
 from channel.payouts.forms import (
     ActionForm, BankResultForm, CancelForm, CreateBatchForm, ExportForm, HoldForm, InvoiceForm,
 )
 from channel.permissions import allow
 from channel.services import jobs, payouts
 from channel.services.access import require_job, require_payout_row
+from models import db
 from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_FINANCE, ROLE_SALES_REP
 
 bp = Blueprint("payouts", __name__)
+bp.add_app_template_global(labels.batch_status_label, "payout_batch_status")  # templates/payouts/_labels.html
+bp.add_app_template_global(labels.row_status_label, "payout_row_status")
+bp.add_app_template_global(labels.event_label, "payout_event_label")
 
 STAFF = (ROLE_FINANCE, ROLE_ADMIN)
 PAYEES = (ROLE_AGENT, ROLE_SALES_REP)
@@ -34,8 +41,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
 
 
 def _form_refused(form) -> DomainError:
-    messages = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-    return DomainError(N_("请检查输入：%(errors)s"), errors=messages)
+    return DomainError(N_("请检查输入：%(errors)s"), errors=_form_errors(form))
 
 
 @bp.route("/payouts")
@@ -104,16 +110,42 @@ def create():
 @bp.route("/payouts/batches/<int:batch_id>")
 @allow(*STAFF)
 def batch(batch_id: int):
+    return _batch_page(batch_id)
+
+
+def _batch_page(batch_id: int, code: int = 200, refused: dict | None = None, **forms):
+    """The batch page; after a refused action, with `code` and `refused` (message, and the row
+    and form it concerns: row_id, payee, form 'invoice' | 'hold', the value typed) shown in place."""
+    if refused is not None:
+        db.session.rollback()  # nothing of the refused action is kept
     batch = payouts.get_batch(batch_id)
     status = request.args.get("status") or None
     rows = payouts.batch_rows(batch_id, after=decode_id_cursor(request.args.get("after")), size=100, status=status)
+    blank = {name: form(formdata=None) for name, form in (
+        ("action_form", ActionForm), ("cancel_form", CancelForm), ("export_form", ExportForm),
+        ("invoice_form", InvoiceForm), ("hold_form", HoldForm), ("result_form", BankResultForm))}
     return render_template(
         "payouts/batch.html", batch=batch, rows=rows, status=status,
         next_after=rows[-1].id if len(rows) == 100 else None,
         counts=payouts.row_counts(batch_id), check=payouts.reconcile(batch_id), events=payouts.events(batch_id),
-        action_form=ActionForm(), cancel_form=CancelForm(), export_form=ExportForm(),
-        invoice_form=InvoiceForm(), hold_form=HoldForm(), result_form=BankResultForm(), reference=reference,
-    )
+        reference=reference, refused=refused, **(blank | forms),
+    ), code
+
+
+def _form_errors(form) -> str:
+    return "; ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+ROW_FIELDS = {"invoice": "invoice_no", "hold": "reason"}  # a row's form on the batch page → its field
+
+
+def _row_refused(row, form_name: str, form, error: DomainError | None = None):
+    """Back on the row's batch page: the message beside the row's field (and atop the page)."""
+    message = error_text(error) if error is not None else _form_errors(form)
+    field = getattr(form, ROW_FIELDS[form_name])
+    refused = dict(message=message, row_id=row.id, payee=f"{row.payee_name} ({row.payee_code})", form=form_name,
+                   value=(field.data or "")[:300])
+    return _batch_page(row.batch_id, error.status if error is not None else 400, refused)
 
 
 @bp.route("/payouts/batches/<int:batch_id>/rows.<fmt>")
@@ -156,8 +188,15 @@ def approve(batch_id: int):
 @bp.route("/payouts/batches/<int:batch_id>/cancel", methods=["POST"])
 @allow(*STAFF)
 def cancel(batch_id: int):
-    form = _valid(CancelForm())
-    payouts.cancel(batch_id, current_user.id, form.reason.data)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch_id, 400, dict(message=_form_errors(form)), cancel_form=form)
+    try:
+        payouts.cancel(batch_id, current_user.id, form.reason.data)
+    except DomainError as error:
+        if error.field == "reason":
+            form.reason.errors.append(error_text(error))
+        return _batch_page(batch_id, error.status, dict(message=error_text(error)), cancel_form=form)
     return _done(batch_id, _("批次已取消，其佣金明细可进入下一批。"))
 
 
@@ -172,13 +211,19 @@ def pay(batch_id: int):
 @bp.route("/payouts/batches/<int:batch_id>/bank-result", methods=["POST"])
 @allow(*STAFF)
 def bank_result(batch_id: int):
-    form = _valid(BankResultForm())
+    form = BankResultForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch_id, 400, dict(message=_form_errors(form)), result_form=form)
     raw = form.file.data.read(20 * 1024 * 1024)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("gb18030", errors="replace")  # banks in China often write GBK
-    outcome = payouts.apply_bank_result(batch_id, current_user.id, text)
+    try:
+        outcome = payouts.apply_bank_result(batch_id, current_user.id, text)
+    except DomainError as error:
+        form.file.errors.append(error_text(error))
+        return _batch_page(batch_id, error.status, dict(message=error_text(error)), result_form=form)
     return _done(batch_id, _("银行结果已导入：成功 %(paid)s 笔，失败 %(failed)s 笔，待定 %(remaining)s 笔。",
                              paid=outcome.paid, failed=outcome.failed, remaining=outcome.remaining))
 
@@ -213,17 +258,26 @@ def export_download(job_id: int):
 @bp.route("/payouts/rows/<int:row_id>/invoice", methods=["POST"])
 @allow(*STAFF)
 def invoice(row_id: int):
-    form = _valid(InvoiceForm())
-    row = payouts.record_invoice(row_id, current_user.id, form.invoice_no.data)
-    return _done(row.batch_id, _("已登记发票。"))
+    return _row_action(row_id, "invoice", InvoiceForm(), payouts.record_invoice, _("已登记发票。"))
 
 
 @bp.route("/payouts/rows/<int:row_id>/hold", methods=["POST"])
 @allow(*STAFF)
 def hold(row_id: int):
-    form = _valid(HoldForm())
-    row = payouts.hold_row(row_id, current_user.id, form.reason.data)
-    return _done(row.batch_id, _("已暂扣该收款方的付款。"))
+    return _row_action(row_id, "hold", HoldForm(), payouts.hold_row, _("已暂扣该收款方的付款。"))
+
+
+def _row_action(row_id: int, form_name: str, form, action, done: str):
+    """A row's invoice or hold (`action(row_id, actor_id, text)`): done → the batch page with
+    `done`; refused (bad input or a DomainError) → the batch page with the message in place."""
+    row = payouts.get_row(row_id)
+    if not form.validate_on_submit():
+        return _row_refused(row, form_name, form)
+    try:
+        action(row.id, current_user.id, getattr(form, ROW_FIELDS[form_name]).data)
+    except DomainError as error:
+        return _row_refused(row, form_name, form, error)
+    return _done(row.batch_id, done)
 
 
 @bp.route("/payouts/holds/<int:hold_id>/release", methods=["POST"])
@@ -257,7 +311,7 @@ def mine_export(fmt: str):
     from channel.exchange.downloads import download
     from channel.services import exports
 
-    rows = exports.my_payout_rows(current_user._get_current_object())
+    rows = exports.my_payout_rows(current_user._get_current_object(), status_label=labels.row_status_label)
     return download([_(c) for c in exports.MY_PAYOUT_COLUMNS], rows, fmt, "my-payouts")
 
 

@@ -334,9 +334,11 @@ MY_PAYOUT_COLUMNS = (N_("期间"), N_("状态"), N_("明细"), N_("应付（元�
                      N_("参考号"), N_("付款时间（UTC）"))
 
 
-def my_payout_rows(user: User) -> Iterator[tuple]:
+def my_payout_rows(user: User, status_label: Callable[[str], str] = str) -> Iterator[tuple]:
     """A payee user's own payouts (the "my payouts" page): an agent or rep user with a seller
-    only (Forbidden otherwise); never anyone else's, not even its downline's."""
+    only (Forbidden otherwise); never anyone else's, not even its downline's. The status reads
+    as on the page: `status_label(status)` (channel.payouts.labels.row_status_label) — this
+    export is the payee's, not a staff list of stored keys."""
     from channel.domain.errors import Forbidden
     from channel.domain.payouts import reference
     from channel.services.payouts import payee_history_query
@@ -348,7 +350,7 @@ def my_payout_rows(user: User) -> Iterator[tuple]:
     query = payee_history_query(user.seller_id).with_only_columns(
         PayoutBatch.period, PayoutRow.status, PayoutRow.lines, PayoutRow.gross_fen, PayoutRow.tax_fen, PayoutRow.net_fen,
         PayoutRow.batch_id, PayoutRow.id, PayoutRow.paid_at)
-    return _each(query, lambda r: (r[0], r[1], r[2], yuan_text(r[3]), yuan_text(r[4]), yuan_text(r[5]),
+    return _each(query, lambda r: (r[0], status_label(r[1]), r[2], yuan_text(r[3]), yuan_text(r[4]), yuan_text(r[5]),
                                    reference(r[6], r[7]), _utc_text(r[8])), scalars=False)
 
 

@@ -269,9 +269,13 @@ def apply_bank_result(batch_id: int, actor_id: int, text: str) -> BankOutcome:
         if ref_batch != batch.id or row is None:
             raise DomainError(N_("第 %(line)s 行：参考号“%(ref)s”不属于这个批次。"), field="file",
                               line=result.line_no, ref=result.reference)
-        if row.status != ROW_PAYABLE:
+        if row.status in (ROW_PAID, ROW_FAILED):
             raise Conflict(N_("第 %(line)s 行：参考号“%(ref)s”已经处理过了。"), field="file",
                            line=result.line_no, ref=result.reference)
+        if row.status != ROW_PAYABLE:  # carried forward, held, ...: never in the bank file
+            raise Conflict(N_("第 %(line)s 行：参考号“%(ref)s”这一行本批不付款（%(status)s），不在付款文件里。"),
+                           field="file", line=result.line_no, ref=result.reference,
+                           status=rules.row_status_label(row.status))
         matched.append((result, row))
     now, paid, failed = utcnow(), 0, 0
     for result, row in matched:
@@ -311,14 +315,32 @@ def record_invoice(row_id: int, actor_id: int, invoice_no: str) -> PayoutRow:
     invoice_no = (invoice_no or "").strip()
     if not invoice_no:
         raise DomainError(N_("请填写发票号码。"), field="invoice_no")
+    if len(invoice_no) > INVOICE_NO_MAX:
+        raise DomainError(N_("发票号码最多 64 个字符。"), field="invoice_no")
     if row.status not in (ROW_AWAITING_INVOICE, ROW_PAYABLE) or row.payee_type != "company":
         raise Conflict(N_("这一行不需要发票。"), field="invoice_no")
+    if invoice_in_use(invoice_no, row):
+        raise Conflict(N_("发票号码 %(invoice_no)s 已登记在另一条付款记录上；一张发票只能用于一笔付款。"),
+                       field="invoice_no", invoice_no=invoice_no)
     row.invoice_no, row.invoice_recorded_at, row.invoice_recorded_by_id = invoice_no, utcnow(), actor_id
     row.status = ROW_PAYABLE
     audit.record(actor_id, "payout.invoice", "payout_row", row.id,
                  {"batch_id": row.batch_id, "payee_id": row.payee_id, "invoice_no": invoice_no, "gross_fen": row.gross_fen})
     db.session.commit()
     return row
+
+
+INVOICE_NO_MAX = 64  # payout_row.invoice_no
+
+
+def invoice_in_use(invoice_no: str, row: PayoutRow) -> bool:
+    """Is `invoice_no` recorded on another payout row, of any batch? (An invoice pays one row.)
+    Only the same payee's row of a cancelled batch does not count: that batch paid nothing."""
+    other = (select(PayoutRow.id).join(PayoutBatch, PayoutBatch.id == PayoutRow.batch_id)
+             .where(PayoutRow.invoice_no == invoice_no, PayoutRow.id != row.id,
+                    ~and_(PayoutBatch.status == BATCH_CANCELLED, PayoutRow.payee_id == row.payee_id))
+             .limit(1))
+    return db.session.scalar(other) is not None
 
 
 def hold_row(row_id: int, actor_id: int, reason: str) -> PayoutRow:
@@ -454,19 +476,21 @@ def events(batch_id: int) -> list[PayoutEvent]:
 
 
 def composition(row: PayoutRow) -> list[dict]:
-    """The ledger lines a row gathered, oldest period first, with the sale each rests on."""
+    """The ledger lines a row gathered, oldest period first, with the sale each rests on; `kind`
+    is the line's rule, an override with its level ('override:2'), as `kind_label` reads it."""
     from models.sales import OrderLine, SalesOrder
 
     result = db.session.execute(
-        select(LedgerLine.id, LedgerLine.period, LedgerLine.rule, LedgerLine.amount_fen, LedgerLine.case_id,
-               SalesOrder.order_no, OrderLine.line_no)
+        select(LedgerLine.id, LedgerLine.period, LedgerLine.rule, LedgerLine.override_level, LedgerLine.amount_fen,
+               LedgerLine.case_id, SalesOrder.order_no, OrderLine.line_no)
         .join(PayoutItem, PayoutItem.ledger_line_id == LedgerLine.id)
         .outerjoin(OrderLine, OrderLine.id == LedgerLine.order_line_id)
         .outerjoin(SalesOrder, SalesOrder.id == OrderLine.order_id)
         .where(PayoutItem.batch_id == row.batch_id, PayoutItem.payee_id == row.payee_id)
         .order_by(LedgerLine.period, LedgerLine.id)
     ).all()
-    return [r._asdict() for r in result]
+    return [dict(r._asdict(), kind=f"override:{r.override_level}" if r.rule == "override" and r.override_level
+                 else r.rule) for r in result]
 
 
 def by_period(lines: list[dict]) -> list[tuple[str, int, int]]:

@@ -206,7 +206,12 @@ def test_my_payouts_export_is_the_payees_own_rows_only(client, auth, world):
     approved_batch(world)
     auth.login("agent_sz")
     (row,) = csv_rows(get(client, "/payouts/mine/export.csv"))
-    assert (row["期间"], row["状态"], row["应付（元）"]) == ("2026-10", "payable", "500.00")
+    # the status as the page shows it (the one label mapping), in the payee's language
+    assert (row["期间"], row["状态"], row["应付（元）"]) == ("2026-10", "待付", "500.00")
+    assert "待付" in client.get("/payouts/mine").get_data(as_text=True)
+    assert xlsx_rows(get(client, "/payouts/mine/export.xlsx"))[1][1] == "待付"
+    (english,) = csv_rows(get(client, "/payouts/mine/export.csv?lang=en"))
+    assert "Payable" in english.values() and "payable" not in english.values()
     client.post("/logout")
     auth.login("agent_gd")  # SZ's upline: a downline's pay stays private
     assert csv_rows(get(client, "/payouts/mine/export.csv")) == []

@@ -395,3 +395,39 @@ def test_an_agent_without_a_bank_account_is_carried_until_one_is_recorded(world)
     set_payee(world.HZ, bank_name="中国银行", bank_account="6013820000000001")
     november = approved(world, period="2026-11")
     assert (row_of(november, world.HZ).status, row_of(november, world.HZ).gross_fen) == ("payable", 500 * YUAN)
+
+
+def test_an_invoice_number_pays_one_row_of_any_batch_except_the_same_payees_cancelled_one(world):
+    fin = uid(world, "finance")
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN)])
+    batch = payouts.create_batch("2026-10", fin)
+    payouts.record_invoice(row_of(batch, world.GD).id, fin, "INV-1")
+    with pytest.raises(Conflict) as refused:
+        payouts.record_invoice(row_of(batch, world.SZ).id, fin, "INV-1")
+    assert refused.value.field == "invoice_no" and "广东省代" not in str(refused.value)
+    assert row_of(batch, world.SZ).invoice_no is None
+    with pytest.raises(DomainError):
+        payouts.record_invoice(row_of(batch, world.SZ).id, fin, "9" * 65)
+    payouts.cancel(batch.id, fin, "重做")
+    again = payouts.create_batch("2026-10", fin)
+    payouts.record_invoice(row_of(again, world.GD).id, fin, "INV-1")  # its own invoice: that batch paid nothing
+    with pytest.raises(Conflict):
+        payouts.record_invoice(row_of(again, world.SZ).id, fin, "INV-1")  # another payee's, cancelled or not
+    payouts.record_invoice(row_of(again, world.SZ).id, fin, "INV-2")
+    payouts.submit(again.id, fin)
+    payouts.approve(again.id, uid(world, "finance2"))
+    post_lines("2026-11", [(world.GD, 300 * YUAN)])
+    later = payouts.create_batch("2026-11", fin)
+    with pytest.raises(Conflict):
+        payouts.record_invoice(row_of(later, world.GD).id, fin, "INV-1")  # used by an approved batch
+
+
+def test_a_bank_result_line_of_a_row_not_paid_in_the_batch_says_so(world):
+    post_lines("2026-10", [(world.REP1, 300 * YUAN), (world.REP2, 20 * YUAN)])
+    batch = exported(world)
+    rep1, rep2 = row_of(batch, world.REP1), row_of(batch, world.REP2)
+    with pytest.raises(Conflict) as refused:
+        payouts.apply_bank_result(batch.id, uid(world, "finance"), f"reference,status\n{reference(batch.id, rep1.id)},"
+                                  f"success\n{reference(batch.id, rep2.id)},success\n")
+    assert refused.value.params["status"] == "低于起付额，结转" and "已经处理过了" not in refused.value.message
+    assert row_of(batch, world.REP1).status == "payable"  # nothing applied
