@@ -15,15 +15,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from channel.domain.errors import DomainError, N_
-from channel.domain.money import format_fen, round_half_up
+from channel.domain.money import MAX_AMOUNT_FEN, format_fen, round_half_up
 
 FULL_RATE_BP = 10000
 MAX_OVERRIDE_DEPTH = 3  # 《禁止传销条例》: overrides only a few levels deep, on real goods flow
 DEFAULT_DIRECT_CAP_BP = 3000  # 《直销管理条例》: at most 30 % of a direct seller's own sales
-# The largest amount a plan may name (qualification minimum, bonus target and amount, tier
-# bounds): ¥1,000,000,000,000.00. The run multiplies fen by basis points in SQL BIGINT, so
-# MAX_AMOUNT_FEN × FULL_RATE_BP (1e18) must stay well under 2^63 − 1 (≈ 9.2e18).
-MAX_AMOUNT_FEN = 100_000_000_000_000
+# MAX_AMOUNT_FEN (channel/domain/money.py) bounds a plan's amounts (qualification minimum, bonus
+# target and amount, tier bounds); MAX_AMOUNT_FEN × FULL_RATE_BP must fit SQL BIGINT.
 MAX_SHOWN_CHARS = 24  # a value echoed in a message is cut to this length
 
 BASE_REVENUE = "revenue"

@@ -9,6 +9,13 @@ def N_(message: str) -> str:
     return message
 
 
+class Label(str):
+    """A message id given as a parameter of an error (a status's label, say): translated too when
+    the error is shown (channel.i18n.error_text); elsewhere (logs, job results) it is its text."""
+
+    __slots__ = ()
+
+
 class DomainError(Exception):
     """A rule refused the request.
 

@@ -1,9 +1,18 @@
 """Money is integer fen. Conversions to and from text, never through float."""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from channel.domain.errors import DomainError, N_
+
 FEN_PER_YUAN = 100
+# The largest amount a person may type (a plan's bounds, bonus and qualification minimum, a
+# conflict policy's penalty): ¥1,000,000,000,000.00. The commission run multiplies fen by basis
+# points in SQL BIGINT, so MAX_AMOUNT_FEN × 10000 bp (1e18) stays well under 2^63 − 1 (≈ 9.2e18).
+MAX_AMOUNT_FEN = 100_000_000_000_000
+
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
 
 
 def yuan_to_fen(text: str | int | Decimal) -> int:
@@ -22,6 +31,22 @@ def yuan_to_fen(text: str | int | Decimal) -> int:
     if fen != fen.to_integral_value():
         raise ValueError(f"more than two decimals: {text!r}")
     return int(fen)
+
+
+def parse_amount_fen(text: str | None, field: str, max_fen: int = MAX_AMOUNT_FEN) -> int:
+    """A plain amount typed in a form ('500', '500.5', '500.00'; blank is 0) as fen, at most
+    `max_fen`. DomainError on `field` for anything else: no thousands separators, exponents,
+    full-width digits or currency signs, at most two decimals, not negative, not above the bound."""
+    raw = (text or "").strip() or "0"
+    if not _PLAIN_AMOUNT.fullmatch(raw):
+        raise DomainError(N_("金额只能写数字，最多两位小数，例如 500 或 500.00（不要千位分隔符、全角数字或科学计数法）。"),
+                          field=field)
+    fen = int(Decimal(raw) * FEN_PER_YUAN)
+    if fen < 0:
+        raise DomainError(N_("金额不能为负数。"), field=field)
+    if fen > max_fen:
+        raise DomainError(N_("金额过大：最多 %(max)s。"), field=field, max=format_fen(max_fen))
+    return fen
 
 
 def fen_to_decimal(fen: int) -> Decimal:
