@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale, get_translations, gettext
 from flask_login import current_user
 
-from channel.domain.errors import N_, DomainError, Msgid
+from channel.domain.errors import N_, DomainError, Label
 
 
 def select_locale() -> str:
@@ -22,10 +22,10 @@ def select_locale() -> str:
 
 
 def error_text(error: DomainError) -> str:
-    """The domain error's message, translated into the request's language (with its parameters
-    that are message ids, `Msgid`, such as a status's label)."""
-    return gettext(error.message, **{key: gettext(value) if isinstance(value, Msgid) else value
-                                     for key, value in error.params.items()})
+    """The domain error's message, translated into the request's language (so are its Label
+    parameters)."""
+    params = {k: gettext(v) if isinstance(v, Label) else v for k, v in error.params.items()}
+    return gettext(error.message, **params)
 
 
 ROLE_NAMES = {"admin": N_("管理员"), "channel_manager": N_("渠道经理"), "finance": N_("财务"), "agent": N_("代理商"),

@@ -8,7 +8,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import DateField, IntegerField
+from wtforms.validators import StopValidation
 
 from channel.domain.money import format_fen
 from channel.i18n import level_name, role_name
@@ -71,6 +74,32 @@ def form_fields_html(form, *names: str, columns: bool = False) -> Markup:
             if len(_FIELDS_HTML) > _FIELDS_HTML_SIZE:
                 _FIELDS_HTML.popitem(last=False)
     return hit
+
+
+def with_reading_error(field_class, message):
+    """`field_class` whose error for an unreadable value is `message`, and the only error then (a
+    range or a missing value is for the validators and the domain to say, once there is a value):
+    without this, DataRequired replaces the reading error of '2026-13-01' by "required" and
+    NumberRange adds "must be between …" to the one of '1e10'."""
+
+    class Field(field_class):
+        def process_formdata(self, valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                raise ValueError(message) from None
+
+        def pre_validate(self, form):
+            if self.process_errors:
+                raise StopValidation()  # keeps the reading error, skips the validators
+            super().pre_validate(form)
+
+    return Field
+
+
+# The form fields every feature uses for whole numbers and dates (Chinese msgids, clear errors).
+WholeNumberField = with_reading_error(IntegerField, _l("请填写整数。"))
+ReadableDateField = with_reading_error(DateField, _l("日期无效：请写成 YYYY-MM-DD 的有效日期。"))
 
 
 def register(app: Flask) -> None:

@@ -36,7 +36,7 @@ def leak(world):
 
 def rule(world, case, *statuses):
     for status in statuses:
-        conflicts_cases.change_status(world.user_manager, case.id, status)
+        conflicts_cases.change_status(world.user_manager, case.id, status, note="核实")
 
 
 def on_line(line_id, **where) -> dict:

@@ -7,46 +7,29 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from channel.domain.commissions import PlanSpec, bp_to_percent, format_tiers, parse_category_rates, \
     parse_override_rates, parse_tiers, percent_to_bp, shorten
 from channel.domain.money import fen_to_decimal, yuan_to_fen
 from channel.domain.errors import DomainError, N_
+from channel.web import ReadableDateField, WholeNumberField
 
 
 # a plan's orders counted: the form's choices and the plan page's label
 ORDER_KIND_LABELS = {"sell_out": _l("销售出库"), "sell_in": _l("进货"), "all": _l("全部")}
 
 
-def _with_reading_error(field_class, message):
-    """`field_class` whose error for an unreadable value is `message` (a range or a missing value
-    is for the validators and the domain to say)."""
-
-    class Field(field_class):
-        def process_formdata(self, valuelist):
-            try:
-                super().process_formdata(valuelist)
-            except ValueError:
-                raise ValueError(message) from None
-
-    return Field
-
-
-_IntegerField = _with_reading_error(IntegerField, _l("请填写整数。"))
-_DateField = _with_reading_error(DateField, _l("日期无效：请写成 YYYY-MM-DD 的有效日期。"))
-
-
 class PlanForm(FlaskForm):
     name = StringField(_l("方案名称"), validators=[DataRequired(), Length(max=100)])
     channel = SelectField(_l("渠道"), choices=[("agent", _l("代理")), ("direct", _l("直销"))])
-    level = _IntegerField(_l("层级"), validators=[Optional()],
-                         description=_l("留空表示该渠道的所有层级。"))
+    level = WholeNumberField(_l("层级"), validators=[Optional()],
+                             description=_l("留空表示该渠道的所有层级。"))
     seller_code = StringField(_l("单个销售方编码（可选）"), validators=[Optional(), Length(max=32)],
                               description=_l("填写后只适用于这个销售方，并优先于层级方案。"))
-    valid_from = _DateField(_l("生效日期"), validators=[InputRequired(_l("请填写生效日期。"))], default=date.today)
-    valid_to = _DateField(_l("失效日期（不含，可空）"), validators=[Optional()])
+    valid_from = ReadableDateField(_l("生效日期"), validators=[InputRequired(_l("请填写生效日期。"))], default=date.today)
+    valid_to = ReadableDateField(_l("失效日期（不含，可空）"), validators=[Optional()])
     order_kind = SelectField(_l("计提的订单"), choices=list(ORDER_KIND_LABELS.items()))
     base_kind = SelectField(_l("计提基数"), choices=[("revenue", _l("净销售额")), ("margin", _l("毛利（售价 − 成本）"))])
     base_rate = StringField(_l("基础费率 %"), default="0")

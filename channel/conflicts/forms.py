@@ -5,8 +5,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from channel.domain import conflicts as rules
+from channel.domain.selling_kpi import shanghai_day
+from channel.web import ReadableDateField, WholeNumberField
+from models import utcnow
 
 RULE_LABELS = {
     "cross_territory": _l("串货（跨区销售）"),
@@ -16,7 +21,7 @@ RULE_LABELS = {
     "price_violation": _l("乱价"),
 }
 SEVERITY_LABELS = {"high": _l("高"), "medium": _l("中"), "low": _l("低")}
-STATUS_LABELS = {"open": _l("待处理"), "investigating": _l("调查中"), "confirmed": _l("已确认"), "dismissed": _l("已驳回")}
+STATUS_LABELS = {status: _l(label) for status, label in rules.STATUS_LABELS.items()}
 ACTION_LABELS = {"hold": _l("暂扣佣金"), "forfeit": _l("没收佣金")}
 SCANNER_LABELS = {"retailer": _l("零售商"), "inspector": _l("稽查员"), "consumer": _l("消费者")}
 
@@ -39,13 +44,14 @@ class CaseFilterForm(FlaskForm):
     severity = SelectField(_l("严重程度"), choices=_all(SEVERITY_LABELS), validators=[Optional()])
     status = SelectField(_l("状态"), choices=_all(STATUS_LABELS), validators=[Optional()])
     seller = StringField(_l("销售方编码"), validators=[Optional(), Length(max=32)])
-    period = StringField(_l("期间"), validators=[Optional(), PERIOD])
+    period = StringField(_l("期间"), validators=[Optional(), Length(max=20)])  # read by Month.parse (the view)
     overdue = BooleanField(_l("仅超时"))
 
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("新状态"), choices=list(STATUS_LABELS.items()))
-    note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)],
+                         description=_l("确认或驳回时必填。"))
 
 
 class AssignForm(FlaskForm):
@@ -67,7 +73,8 @@ class RegistrationForm(FlaskForm):
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=32)])
     credit_code = StringField(_l("统一社会信用代码"), validators=[Optional(), Length(max=18)])
     district = StringField(_l("所在区域代码"), validators=[Optional(), Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码。"))])
-    registered_on = DateField(_l("报备日期"), validators=[DataRequired()], default=date.today)
+    registered_on = ReadableDateField(_l("报备日期"), validators=[InputRequired(_l("请填写报备日期。"))],
+                                      default=lambda: shanghai_day(utcnow()))
     accept_clash = BooleanField(_l("我已看到冲突，仍然报备"))
 
 
@@ -75,6 +82,6 @@ class PolicyForm(FlaskForm):
     name = StringField(_l("政策名称"), validators=[DataRequired(), Length(max=100)])
     rule = SelectField(_l("适用规则"), choices=[("", _l("全部规则"))] + list(RULE_LABELS.items()), validators=[Optional()])
     action = SelectField(_l("处理方式"), choices=list(ACTION_LABELS.items()))
-    protection_fee_bp = IntegerField(_l("区域保护费（基点，100 = 1%）"), default=0,
+    protection_fee_bp = WholeNumberField(_l("区域保护费（基点，100 = 1%）"), default=0,
                                      validators=[Optional(), NumberRange(min=0, max=10000)])
-    penalty = StringField(_l("固定罚款（元）"), default="0", validators=[Optional(), Length(max=20)])
+    penalty = StringField(_l("固定罚款（元）"), default="0", validators=[Optional()])  # read by money.parse_amount_fen

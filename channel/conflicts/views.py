@@ -16,7 +16,7 @@ from channel.conflicts.forms import (ACTION_LABELS, RULE_LABELS, SCANNER_LABELS,
                                      RegistrationForm, ScanForm, StatusForm)
 from channel.domain.conflicts import TRANSITIONS
 from channel.domain.errors import DomainError, N_
-from channel.domain.money import yuan_to_fen
+from channel.domain.money import parse_amount_fen
 from channel.domain.periods import Month
 from channel.i18n import error_text
 from channel.permissions import ANY_USER, allow
@@ -85,8 +85,13 @@ def _case_filters(form: CaseFilterForm) -> tuple[conflicts_reports.CaseFilters, 
     filters.rule = form.rule.data or None
     filters.severity = form.severity.data or None
     filters.status = form.status.data or None
-    filters.period = form.period.data or None
     filters.overdue = bool(form.overdue.data)
+    if form.period.data:
+        try:
+            filters.period = str(Month.parse(form.period.data))  # '2026-13', '0000-00', '9999-12' refused
+        except DomainError as error:
+            form.period.errors.append(error_text(error))
+            return filters, True
     if form.seller.data:
         seller = sellers.by_code(form.seller.data)
         if seller is None:
@@ -116,7 +121,8 @@ def cases_export(fmt: str):
     form = CaseFilterForm(request.args)
     filters, unknown = _case_filters(form)
     if unknown or form.errors:
-        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        return Response("\n".join([_("筛选条件有误。")] + problems), status=400, mimetype="text/plain")
     rows = conflicts_reports.cases_csv_rows(current_user._get_current_object(), filters)
     return download(list(next(rows)), rows, fmt, "conflict-cases")
 
@@ -160,7 +166,8 @@ def change_status(case_id: int):
         except DomainError as error:
             if error.status == 404:
                 raise
-            form.status.errors = [error_text(error)]
+            field = form.note if error.field == "note" else form.status
+            field.errors = list(field.errors) + [error_text(error)]
             return _rerender(case_id, status_form=form)
         flash(_("案件状态已更新。"), "success")
         return redirect(url_for("conflicts.case", case_id=case_id))
@@ -285,19 +292,16 @@ def policies():
     status = 200
     if form.validate_on_submit():
         try:
-            penalty = yuan_to_fen(form.penalty.data or "0")
-        except ValueError:
-            form.penalty.errors.append(_("请输入金额，例如 500 或 500.00。"))
-        else:
-            try:
-                conflicts_cases.add_policy(name=form.name.data, action=form.action.data, rule=form.rule.data or None,
-                                           protection_fee_bp=form.protection_fee_bp.data or 0, penalty_fen=penalty,
-                                           actor_id=current_user.id)
-                flash(_("已添加政策。"), "success")
-                return redirect(url_for("conflicts.policies"))
-            except DomainError as error:
-                field = getattr(form, error.field or "", None) or form.name
-                field.errors = list(field.errors) + [error_text(error)]
+            conflicts_cases.add_policy(name=form.name.data, action=form.action.data, rule=form.rule.data or None,
+                                       protection_fee_bp=form.protection_fee_bp.data or 0,
+                                       penalty_fen=parse_amount_fen(form.penalty.data, "penalty"),
+                                       actor_id=current_user.id)
+            flash(_("已添加政策。"), "success")
+            return redirect(url_for("conflicts.policies"))
+        except DomainError as error:
+            name = {"penalty_fen": "penalty"}.get(error.field, error.field)
+            field = getattr(form, name or "", None) or form.name
+            field.errors = list(field.errors) + [error_text(error)]
     if request.method == "POST":
         status = 400
     rows = db.session.scalars(conflicts_reports.policies_query()).all()

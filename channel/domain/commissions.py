@@ -20,8 +20,8 @@ from channel.domain.money import MAX_AMOUNT_FEN, format_fen, round_half_up
 FULL_RATE_BP = 10000
 MAX_OVERRIDE_DEPTH = 3  # 《禁止传销条例》: overrides only a few levels deep, on real goods flow
 DEFAULT_DIRECT_CAP_BP = 3000  # 《直销管理条例》: at most 30 % of a direct seller's own sales
-# The largest amount a plan may name (qualification minimum, bonus target and amount, tier
-# bounds) is channel.domain.money.MAX_AMOUNT_FEN (fits fen × FULL_RATE_BP in BIGINT).
+# MAX_AMOUNT_FEN (channel/domain/money.py) bounds a plan's amounts (qualification minimum, bonus
+# target and amount, tier bounds); MAX_AMOUNT_FEN × FULL_RATE_BP must fit SQL BIGINT.
 MAX_SHOWN_CHARS = 24  # a value echoed in a message is cut to this length
 
 BASE_REVENUE = "revenue"

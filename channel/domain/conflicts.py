@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from channel.domain.errors import DomainError, N_
+from channel.domain.errors import DomainError, Label, N_
 from channel.domain.money import apply_rate_bp
 
 SEVERITIES = ("low", "medium", "high")
@@ -28,10 +28,24 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_transition(current: str, new: str) -> None:
-    """Raise DomainError (field 'status') unless a case may go from `current` to `new`."""
+# A case status as people read it (msgids: the pages translate them, errors name them).
+STATUS_LABELS = {"open": N_("待处理"), "investigating": N_("调查中"), "confirmed": N_("已确认"), "dismissed": N_("已驳回")}
+# Rulings that change people's pay: they need a written reason.
+RULINGS_NEEDING_NOTE = ("confirmed", "dismissed")
+
+
+def status_label(status: str) -> Label:
+    return Label(STATUS_LABELS.get(status, status))
+
+
+def check_transition(current: str, new: str, note: str | None = None) -> None:
+    """Raise DomainError unless a case may go from `current` to `new` (field 'status'), and
+    unless a confirmation or a dismissal says why (field 'note')."""
     if new not in TRANSITIONS.get(current, ()):
-        raise DomainError(N_("案件不能从“%(current)s”改为“%(new)s”。"), field="status", current=current, new=new)
+        raise DomainError(N_("案件不能从“%(current)s”改为“%(new)s”。"), field="status",
+                          current=status_label(current), new=status_label(new))
+    if new in RULINGS_NEEDING_NOTE and not (note or "").strip():
+        raise DomainError(N_("确认或驳回案件会影响佣金：请写明理由。"), field="note")
 
 
 def worse(a: str, b: str) -> str:
@@ -107,6 +121,18 @@ def matches(candidates: list[Identity], registered: list[Identity], threshold: i
             if score >= threshold:
                 found.append((cand.key, registered[j].key, score, reason))
     return found
+
+
+def check_registration_date(on: date, today: date, max_age_days: int) -> None:
+    """A registration is dated today or up to `max_age_days` back (a late report of a visit), never
+    in the future: DomainError on 'registered_on' otherwise. `today` is the business day
+    (Asia/Shanghai)."""
+    if on > today:
+        raise DomainError(N_("报备日期不能晚于今天（%(today)s）。"), field="registered_on", today=today.isoformat())
+    first = today - timedelta(days=max_age_days)
+    if on < first:
+        raise DomainError(N_("报备日期不能早于 %(first)s：只能补报 %(days)s 天内的报备。"), field="registered_on",
+                          first=first.isoformat(), days=max_age_days)
 
 
 def protected_until(registered_on: date, days: int) -> date:

@@ -9,9 +9,11 @@ def N_(message: str) -> str:
     return message
 
 
-class Msgid(str):
-    """A message id given as a parameter of a message (a status's label): `error_text`
-    translates it together with the message."""
+class Label(str):
+    """A message id given as a parameter of an error (a status's label, say): translated too when
+    the error is shown (channel.i18n.error_text); elsewhere (logs, job results) it is its text."""
+
+    __slots__ = ()
 
 
 class DomainError(Exception):

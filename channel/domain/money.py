@@ -1,21 +1,22 @@
 """Money is integer fen. Conversions to and from text, never through float."""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from channel.domain.errors import DomainError, N_
 
 FEN_PER_YUAN = 100
+# The largest amount a person may type (a plan's bounds, bonus and qualification minimum, a
+# conflict policy's penalty): ¥1,000,000,000,000.00. The commission run multiplies fen by basis
+# points in SQL BIGINT, so MAX_AMOUNT_FEN × 10000 bp (1e18) stays well under 2^63 − 1 (≈ 9.2e18).
+MAX_AMOUNT_FEN = 100_000_000_000_000
+
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
 
 
 class TooManyDecimals(ValueError):
     """An amount finer than the fen."""
-
-
-# The largest amount a plan or a form may name: ¥1,000,000,000,000.00. The commission run
-# multiplies fen by basis points in SQL BIGINT, so MAX_AMOUNT_FEN × 10000 bp (1e18) must stay
-# well under 2^63 − 1 (≈ 9.2e18).
-MAX_AMOUNT_FEN = 100_000_000_000_000
 
 
 def yuan_to_fen(text: str | int | Decimal) -> int:
@@ -51,12 +52,25 @@ def amount_fen(text: str | None, field: str = "amount") -> int:
     return fen
 
 
-def check_amount(fen: int, field: str = "amount") -> None:
-    """Refuse (DomainError with `field`) an amount below zero or above MAX_AMOUNT_FEN."""
+def parse_amount_fen(text: str | None, field: str, max_fen: int = MAX_AMOUNT_FEN) -> int:
+    """A plain amount typed in a form ('500', '500.5', '500.00'; blank is 0) as fen, at most
+    `max_fen`: stricter than `amount_fen` — no thousands separators, exponents, full-width
+    digits or currency signs. DomainError on `field` for anything else."""
+    raw = (text or "").strip() or "0"
+    if not _PLAIN_AMOUNT.fullmatch(raw):
+        raise DomainError(N_("金额只能写数字，最多两位小数，例如 500 或 500.00（不要千位分隔符、全角数字或科学计数法）。"),
+                          field=field)
+    fen = int(Decimal(raw) * FEN_PER_YUAN)
+    check_amount(fen, field, max_fen)
+    return fen
+
+
+def check_amount(fen: int, field: str = "amount", max_fen: int = MAX_AMOUNT_FEN) -> None:
+    """Refuse (DomainError with `field`) an amount below zero or above `max_fen`."""
     if fen < 0:
         raise DomainError(N_("金额不能为负数。"), field=field)
-    if fen > MAX_AMOUNT_FEN:
-        raise DomainError(N_("金额过大：最多 %(max)s。"), field=field, max=format_fen(MAX_AMOUNT_FEN))
+    if fen > max_fen:
+        raise DomainError(N_("金额过大：最多 %(max)s。"), field=field, max=format_fen(max_fen))
 
 
 def fen_to_decimal(fen: int) -> Decimal:

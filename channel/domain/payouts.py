@@ -10,7 +10,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from channel.domain.errors import Conflict, DomainError, Forbidden, Msgid, N_
+from channel.domain.errors import Conflict, DomainError, Forbidden, Label, N_
 
 DRAFT, SUBMITTED, APPROVED, EXPORTED, PAID, CANCELLED = (
     "draft", "submitted", "approved", "exported", "paid", "cancelled")
@@ -30,11 +30,11 @@ EVENT_LABELS = {"create": N_("生成草稿"), "submit": N_("提交审批"), "app
 
 def batch_status_label(status: str) -> str:
     """The status's label as a message id (marked, translated where the message is shown)."""
-    return Msgid(BATCH_STATUS_LABELS.get(status, status))
+    return Label(BATCH_STATUS_LABELS.get(status, status))
 
 
 def row_status_label(status: str) -> str:
-    return Msgid(ROW_STATUS_LABELS.get(status, status))
+    return Label(ROW_STATUS_LABELS.get(status, status))
 
 
 def classify_balance(balance_fen: int, payee_type: str, minimum_fen: int, has_account: bool = True) -> str:

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from channel.commissions.forms import _DateField, _IntegerField, _with_reading_error
+from channel.web import ReadableDateField, WholeNumberField, with_reading_error
 
 KIND_CHOICES = [("call_first", _l("电话（首次联系）")), ("call_follow", _l("电话（跟进）")),
                 ("visit", _l("拜访")), ("training", _l("培训"))]
@@ -26,7 +26,7 @@ SUPPORT_STATUS_CHOICES = [("answered", _l("已答复")), ("closed", _l("已关�
 SELLER_CODE = [Optional(), Length(max=32)]
 CUSTOMER_REF = [Optional(), Length(max=32)]  # a customer's code (C0000399) or number (399)
 
-_DateTimeLocalField = _with_reading_error(DateTimeLocalField, _l("时间无效：请写成有效的日期和时间。"))
+_DateTimeLocalField = with_reading_error(DateTimeLocalField, _l("时间无效：请写成有效的日期和时间。"))
 
 
 class ActivityForm(FlaskForm):
@@ -34,12 +34,12 @@ class ActivityForm(FlaskForm):
                               description=_l("留空表示您自己。"))
     kind = SelectField(_l("类型"), choices=KIND_CHOICES)
     customer_id = StringField(_l("客户编码"), validators=CUSTOMER_REF, description=_l("例如 C0000399，或客户编号。"))
-    contact_id = _IntegerField(_l("联系人编号"), validators=[Optional()])
+    contact_id = WholeNumberField(_l("联系人编号"), validators=[Optional()])
     occurred_at = _DateTimeLocalField(_l("时间（北京时间）"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
                                      description=_l("留空表示现在。"))
     outcome = TextAreaField(_l("结果"), validators=[Optional(), Length(max=500)])
     next_step = StringField(_l("下一步"), validators=[Optional(), Length(max=300)])
-    next_due_on = _DateField(_l("下一步截止日期"), validators=[Optional()])
+    next_due_on = ReadableDateField(_l("下一步截止日期"), validators=[Optional()])
 
 
 class TargetForm(FlaskForm):
@@ -48,7 +48,7 @@ class TargetForm(FlaskForm):
     seller_code = StringField(_l("销售方编码"), validators=SELLER_CODE)
     metric = SelectField(_l("指标"), choices=METRIC_CHOICES)
     period = SelectField(_l("周期"), choices=PERIOD_CHOICES)
-    target = _IntegerField(_l("目标"), validators=[
+    target = WholeNumberField(_l("目标"), validators=[
         InputRequired(_l("请填写目标。")), NumberRange(min=0, max=100000, message=_l("目标必须在 0 到 100000 之间。"))])
 
 
@@ -64,7 +64,7 @@ class OpportunityForm(FlaskForm):
     title = StringField(_l("商机名称"), validators=[DataRequired(), Length(max=200)])
     stage_id = SelectField(_l("阶段"), coerce=int, choices=[])
     amount = StringField(_l("预计金额（元）"), validators=[Optional(), Length(max=40)])
-    expected_on = _DateField(_l("预计成交日期"), validators=[Optional()])
+    expected_on = ReadableDateField(_l("预计成交日期"), validators=[Optional()])
 
 
 class StageMoveForm(FlaskForm):
@@ -73,7 +73,7 @@ class StageMoveForm(FlaskForm):
 
 class StageForm(FlaskForm):
     name = StringField(_l("阶段名称"), validators=[DataRequired(), Length(max=64)])
-    position = _IntegerField(_l("顺序"), validators=[
+    position = WholeNumberField(_l("顺序"), validators=[
         InputRequired(_l("请填写顺序。")), NumberRange(min=0, message=_l("顺序不能为负数。"))])
     closed = BooleanField(_l("结束阶段"))
     won = BooleanField(_l("赢单"))

@@ -16,10 +16,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import Date, DateTime, bindparam, text
 
 from channel.domain import conflicts as rules
 from channel.domain.customers import normalize_phone
@@ -33,6 +33,7 @@ DEFAULTS = {
     "CONFLICT_MATCH_THRESHOLD": 85,  # 0..100, see domain.conflicts.match_score
     "CONFLICT_COPY_KM": 300,  # one code scanned this far apart = a copied code
     "CONFLICT_SLA_DAYS": 14,  # an open case older than this is overdue
+    "CONFLICT_REGISTRATION_MAX_AGE_DAYS": 365,  # a registration may be dated this far back, never ahead
 }
 
 
@@ -81,7 +82,8 @@ class _Scope:
 
 
 def _execute(sql: str, params: dict):
-    """Run `sql`, binding dates as dates and lists as expanding IN lists."""
+    """Run `sql`, binding dates as dates, timestamps as timestamps (a datetime is a date too: bound
+    as a Date it lost its time) and lists as expanding IN lists."""
     statement = text(sql)
     binds = []
     for name, value in params.items():
@@ -89,6 +91,8 @@ def _execute(sql: str, params: dict):
             continue
         if isinstance(value, (list, tuple)):
             binds.append(bindparam(name, expanding=True))
+        elif isinstance(value, datetime):
+            binds.append(bindparam(name, type_=DateTime))
         elif isinstance(value, date):
             binds.append(bindparam(name, type_=Date))
     if binds:
@@ -423,11 +427,12 @@ _ACTIVE = "('open', 'investigating')"
 _RANK = "CASE {c} WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
 
 
-def _file_hits(key: str) -> tuple[int, int]:
-    """Turn the hits of scan `key` into cases, evidence and timeline events; delete the hits.
+def _file_hits(key: str, actor_id: int | None = None) -> tuple[int, int]:
+    """Turn the hits of scan `key` into cases, evidence and timeline events (by `actor_id`, the
+    user whose action ran the scan, else the system); delete the hits.
     Returns (cases opened, evidence rows added)."""
     now = utcnow()
-    params = {"key": key, "now": now}
+    params = {"key": key, "now": now, "actor": actor_id}
     opened = _execute(f"""
         INSERT INTO conflict_case (fingerprint, rule, severity, status, offender_id, harmed_id, period, province_id,
                                    evidence_count, amount_fen, protection_fee_fen, penalty_fen, opened_at, updated_at)
@@ -443,8 +448,9 @@ def _file_hits(key: str) -> tuple[int, int]:
     """, params).rowcount
     case_of = f"""(SELECT MAX(c.id) FROM conflict_case c WHERE c.fingerprint = h.fingerprint AND c.status IN {_ACTIVE})"""
     _execute(f"""
-        INSERT INTO conflict_event (case_id, at, action, count)
-        SELECT t.case_id, :now, CASE WHEN c.evidence_count = 0 THEN 'opened' ELSE 'evidence' END, t.n
+        INSERT INTO conflict_event (case_id, at, actor_id, action, count)
+        SELECT t.case_id, :now, CAST(:actor AS INTEGER),
+               CASE WHEN c.evidence_count = 0 THEN 'opened' ELSE 'evidence' END, t.n
         FROM (SELECT {case_of} AS case_id, COUNT(*) AS n FROM conflict_hit h WHERE h.scan_key = :key
               GROUP BY h.fingerprint) t
         JOIN conflict_case c ON c.id = t.case_id
@@ -487,8 +493,8 @@ def _scan(scope: _Scope, actor_id: int | None, label: str, commit: bool,
     say("cases", len(RULE_STEPS), len(RULE_STEPS) + 1)
     counts = _execute("SELECT rule, COUNT(*) FROM conflict_hit WHERE scan_key = :key GROUP BY rule", params).all()
     result.hits = {rule: n for rule, n in counts}
-    result.cases_opened, result.evidence_added = _file_hits(key)
-    if actor_id is not None or result.cases_opened:
+    result.cases_opened, result.evidence_added = _file_hits(key, actor_id)
+    if result.cases_opened or (actor_id is not None and label != "incremental"):  # a user's period scan, or news
         from channel.services.audit import record
 
         record(actor_id, "conflicts.scan", "conflict_scan", label,

@@ -14,7 +14,9 @@ from sqlalchemy import literal, select, text, update
 from channel.domain import conflicts as rules
 from channel.domain.customers import clean_credit_code, normalize_name, normalize_phone
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
+from channel.domain.money import MAX_AMOUNT_FEN, format_fen
 from channel.domain.periods import Month
+from channel.domain.selling_kpi import shanghai_day
 from channel.services import conflicts as detection
 from channel.services.access import require_case, require_case_ruler
 from channel.services.audit import record
@@ -147,7 +149,10 @@ class Clash:
 
 def check_registration(seller_id: int, name: str, phone: str | None, credit_code: str | None,
                        on: date) -> list[Clash]:
-    """Registrations of other sellers that protect the same customer on `on` (nothing saved)."""
+    """Registrations of other sellers that protect the same customer on `on` (nothing saved).
+    DomainError on 'registered_on' when `on` is in the future or older than
+    CONFLICT_REGISTRATION_MAX_AGE_DAYS (domain.conflicts.check_registration_date)."""
+    rules.check_registration_date(on, shanghai_day(utcnow()), detection.setting("CONFLICT_REGISTRATION_MAX_AGE_DAYS"))
     code = clean_credit_code(credit_code)
     found = detection.registration_clashes(seller_id, normalize_name(name), normalize_phone(phone), code, on)
     return [Clash(db.session.get(CustomerRegistration, reg), score, reason) for reg, score, reason in found]
@@ -182,7 +187,7 @@ def register_customer(*, seller_id: int, name: str, phone: str | None = None, cr
     db.session.flush()
     record(created_by_id, "conflicts.register_customer", "customer_registration", registration.id,
            {"seller_id": seller_id, "clashes": [c.registration.id for c in clashes]})
-    detection.scan_new(registration_ids=[registration.id], commit=False)
+    detection.scan_new(registration_ids=[registration.id], actor_id=created_by_id, commit=False)
     if commit:
         db.session.commit()
     return registration
@@ -192,13 +197,25 @@ def register_customer(*, seller_id: int, name: str, phone: str | None = None, cr
 
 def add_policy(*, name: str, action: str, rule: str | None = None, protection_fee_bp: int = 0, penalty_fen: int = 0,
                plan_id: int | None = None, actor_id: int | None = None, commit: bool = True) -> ConflictPolicy:
+    """A new active policy. Refused: an empty name, or the name of an active policy for the same
+    rule (or for all rules); a fee outside 0–10000 bp; a penalty below 0 or above MAX_AMOUNT_FEN."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(N_("政策名称不能为空。"), field="name")
+    rule = rule or None
+    same_rule = ConflictPolicy.rule.is_(None) if rule is None else ConflictPolicy.rule == rule
+    if db.session.scalar(select(ConflictPolicy.id).where(ConflictPolicy.active.is_(True), ConflictPolicy.name == name,
+                                                         same_rule).limit(1)) is not None:
+        raise Conflict(N_("已有同名的生效政策适用于这条规则：请换一个名称。"), field="name")
     if action not in (ACTION_HOLD, ACTION_FORFEIT):
         raise DomainError(N_("处理方式必须是暂扣或没收。"), field="action")
     if not 0 <= protection_fee_bp <= 10000:
         raise DomainError(N_("区域保护费比例必须在 0 到 10000 个基点之间。"), field="protection_fee_bp")
     if penalty_fen < 0:
         raise DomainError(N_("罚款不能为负数。"), field="penalty_fen")
-    policy = ConflictPolicy(name=name, action=action, rule=rule or None, protection_fee_bp=protection_fee_bp,
+    if penalty_fen > MAX_AMOUNT_FEN:
+        raise DomainError(N_("金额过大：最多 %(max)s。"), field="penalty_fen", max=format_fen(MAX_AMOUNT_FEN))
+    policy = ConflictPolicy(name=name, action=action, rule=rule, protection_fee_bp=protection_fee_bp,
                             penalty_fen=penalty_fen, plan_id=plan_id, active=True)
     db.session.add(policy)
     db.session.flush()
@@ -235,10 +252,12 @@ def change_status(user: User, case_id: int, new_status: str, note: str | None = 
     effect on the case (hold: the holds stay; forfeit: the holds stay until the commission run
     posts the forfeit lines and releases them) and its fee and penalty; dismissing releases
     every hold. The run applies (or, after a dismissal, reverses) the effect: conflicts_pay.
+    Confirming and dismissing change pay: they need a `note` saying why (DomainError on 'note').
     Confirmations and dismissals are audit-logged."""
     require_case_ruler(user)
     case = require_case(user, case_id)
-    rules.check_transition(case.status, new_status)
+    rules.check_transition(case.status, new_status, note)
+    note = (note or "").strip() or None
     old = case.status
     case.status = new_status
     if new_status == STATUS_INVESTIGATING:

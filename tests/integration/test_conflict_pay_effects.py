@@ -3,13 +3,13 @@ policy says (amounts worked by hand in tests/payeffects_fixtures.py), payouts re
 re-runs post nothing."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from channel.services import conflicts_cases, payouts
 from channel.services.commissions_run import run_period
 from models import db
 from models.commissions import LedgerLine
-from models.conflicts import ConflictCase
+from models.conflicts import ConflictCase, ConflictPolicy
 from models.payouts import LedgerSettlement
 from tests.commissions_fixtures import ledger, paid
 from tests.payeffects_fixtures import (GD_OVERRIDE, N1_OVERRIDE, SZ_BASE, active_holds, give_accounts, leak, on_line,
@@ -181,7 +181,9 @@ def test_any_ruling_nets_the_offending_commission_exactly_and_reruns_post_nothin
     conflicts.scan_new(order_line_ids=[line.id])
     case = db.session.scalar(select(ConflictCase).where(ConflictCase.status == "open",
                                                         ConflictCase.rule == "cross_territory"))
-    conflicts_cases.add_policy(name="p", action=action, protection_fee_bp=fee_bp, penalty_fen=penalty)
+    # a new policy per example (an active policy's name is unique per rule); the newest applies
+    policies = db.session.scalar(select(func.count()).select_from(ConflictPolicy))
+    conflicts_cases.add_policy(name=f"p{policies + 1}", action=action, protection_fee_bp=fee_bp, penalty_fen=penalty)
     rule(world, case, "investigating", "confirmed")
     run_period("2026-10")
     assert run_period("2026-10").lines_posted == 0

@@ -73,7 +73,7 @@ def test_every_change_lands_on_the_timeline_with_who_did_it(leak):
 def test_a_case_cannot_skip_the_investigation(leak):
     world, line, case, _ = leak
     with pytest.raises(DomainError):
-        conflicts_cases.change_status(world.user_manager, case.id, "confirmed")
+        conflicts_cases.change_status(world.user_manager, case.id, "confirmed", note="核实")
 
 
 def test_only_staff_rule_and_only_parties_see_a_case(leak):
@@ -95,7 +95,7 @@ def test_a_confirmed_forfeit_case_hands_the_run_its_lines_fee_and_penalty(leak):
     conflicts_cases.add_policy(name="串货没收", rule="cross_territory", action="forfeit", protection_fee_bp=500,
                                penalty_fen=100000)
     conflicts_cases.change_status(world.user_manager, case.id, "investigating")
-    conflicts_cases.change_status(world.user_manager, case.id, "confirmed")
+    conflicts_cases.change_status(world.user_manager, case.id, "confirmed", note="核实")
     # held until the commission run posts the forfeit (and releases them): no payout in between
     assert active_holds(case.id) == {base.id, override.id}
     [effect] = conflicts_cases.conflict_effects_for("2026-11")
@@ -111,10 +111,10 @@ def test_a_confirmed_forfeit_case_hands_the_run_its_lines_fee_and_penalty(leak):
 def test_a_confirmed_hold_case_keeps_the_holds_and_dismissing_it_later_releases_them(leak):
     world, line, case, (base, override, other) = leak
     conflicts_cases.change_status(world.user_manager, case.id, "investigating")
-    conflicts_cases.change_status(world.user_manager, case.id, "confirmed")  # no policy: hold
+    conflicts_cases.change_status(world.user_manager, case.id, "confirmed", note="核实")  # no policy: hold
     assert case.effect_action == "hold" and active_holds(case.id) == {base.id, override.id}
     conflicts_cases.mark_effects_posted([case.id], "2026-11", commit=True)
-    conflicts_cases.change_status(world.user_manager, case.id, "dismissed")
+    conflicts_cases.change_status(world.user_manager, case.id, "dismissed", note="核实")
     assert active_holds(case.id) == set()
     [effect] = conflicts_cases.conflict_effects_for("2026-12")
     assert effect.kind == "reverse" and effect.case_id == case.id
@@ -137,5 +137,5 @@ def test_ledger_lines_posted_after_the_ruling_are_held_by_the_run_hook(leak):
 def test_a_case_confirmed_after_the_period_is_not_an_effect_of_that_period(leak):
     world, line, case, _ = leak
     conflicts_cases.change_status(world.user_manager, case.id, "investigating")
-    conflicts_cases.change_status(world.user_manager, case.id, "confirmed")
+    conflicts_cases.change_status(world.user_manager, case.id, "confirmed", note="核实")
     assert conflicts_cases.conflict_effects_for("2020-01") == []

@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 
 from channel.domain import conflicts as rules
 from channel.domain.customers import normalize_name, normalize_phone
-from channel.domain.errors import DomainError
+from channel.domain.errors import DomainError, Label
 
 
 def who(key, name, phone="", code=None):
@@ -15,12 +15,40 @@ def who(key, name, phone="", code=None):
 
 def test_a_case_goes_open_investigating_then_confirmed_or_dismissed():
     rules.check_transition("open", "investigating")
-    rules.check_transition("investigating", "confirmed")
-    rules.check_transition("investigating", "dismissed")
-    rules.check_transition("confirmed", "dismissed")
+    rules.check_transition("investigating", "confirmed", "核实属实")
+    rules.check_transition("investigating", "dismissed", "客户自提")
+    rules.check_transition("confirmed", "dismissed", "申诉成立")
     for current, new in [("open", "confirmed"), ("dismissed", "confirmed"), ("confirmed", "open"), ("open", "open")]:
         with pytest.raises(DomainError):
-            rules.check_transition(current, new)
+            rules.check_transition(current, new, "理由")
+
+
+def test_a_refused_move_names_the_statuses_by_their_labels_not_their_codes():
+    with pytest.raises(DomainError) as refused:
+        rules.check_transition("dismissed", "confirmed", "理由")
+    assert str(refused.value) == "案件不能从“已驳回”改为“已确认”。"
+    assert isinstance(refused.value.params["current"], Label)  # translated when shown (channel.i18n.error_text)
+
+
+@pytest.mark.parametrize("current, new", [("open", "dismissed"), ("investigating", "confirmed"),
+                                          ("investigating", "dismissed"), ("confirmed", "dismissed")])
+def test_confirming_or_dismissing_needs_a_reason(current, new):
+    for note in (None, "", "   "):
+        with pytest.raises(DomainError) as refused:
+            rules.check_transition(current, new, note)
+        assert refused.value.field == "note"
+    rules.check_transition("open", "investigating")  # other moves need none
+    rules.check_transition("investigating", "open")
+
+
+def test_a_registration_is_dated_today_or_up_to_the_bound_back_never_ahead():
+    today = date(2026, 11, 27)
+    rules.check_registration_date(today, today, 365)
+    rules.check_registration_date(today - timedelta(days=365), today, 365)
+    for day in (today + timedelta(days=1), date(9999, 12, 31), today - timedelta(days=366), date(1900, 1, 1), date.min):
+        with pytest.raises(DomainError) as refused:
+            rules.check_registration_date(day, today, 365)
+        assert refused.value.field == "registered_on"
 
 
 def test_the_same_credit_code_is_one_customer_whatever_the_names():

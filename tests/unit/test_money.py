@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from channel.domain.errors import DomainError
-from channel.domain.money import MAX_AMOUNT_FEN, amount_fen, apply_rate_bp, fen_to_decimal, format_fen, yuan_to_fen
+from channel.domain.money import (MAX_AMOUNT_FEN, amount_fen, apply_rate_bp, fen_to_decimal, format_fen, parse_amount_fen,
+                                  yuan_to_fen)
 
 
 def test_formats_fen_as_yuan_with_thousands_separators():
@@ -51,3 +52,20 @@ def test_a_typed_amount_is_bounded_and_every_mistake_is_a_domain_error(text, mes
 def test_a_typed_amount_up_to_the_bound_is_read_in_fen():
     assert amount_fen("") == 0 and amount_fen(" 1,234.5 ") == 123450
     assert amount_fen(str(fen_to_decimal(MAX_AMOUNT_FEN))) == MAX_AMOUNT_FEN
+
+
+@pytest.mark.parametrize("text, fen", [("500", 50000), ("500.5", 50050), (" 0.01 ", 1), ("", 0), (None, 0),
+                                       ("1000000000000", MAX_AMOUNT_FEN)])
+def test_a_typed_amount_is_plain_digits_and_at_most_two_decimals(text, fen):
+    assert parse_amount_fen(text, "penalty") == fen
+
+
+@pytest.mark.parametrize("text, says", [
+    ("1e10", "只能写数字"), ("１００", "只能写数字"), ("1,000", "只能写数字"), ("¥5", "只能写数字"), ("1.234", "只能写数字"),
+    ("abc", "只能写数字"), ("-5", "不能为负数"), ("1000000000000.01", "金额过大"), ("99999999999999999.99", "金额过大"),
+    ("9" * 400, "金额过大"),
+])
+def test_a_typed_amount_that_is_not_plain_or_out_of_bounds_is_refused_on_its_field(text, says):
+    with pytest.raises(DomainError) as refused:
+        parse_amount_fen(text, "penalty")
+    assert refused.value.field == "penalty" and says in str(refused.value)
