@@ -84,6 +84,9 @@ def with_reading_error(field_class, message):
 
     class Field(field_class):
         def process_formdata(self, valuelist):
+            if not valuelist or not str(valuelist[0]).strip():
+                self.data = None  # nothing typed: not unreadable, missing (the validators say so)
+                return
             try:
                 super().process_formdata(valuelist)
             except ValueError:

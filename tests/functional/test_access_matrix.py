@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
+from werkzeug.routing import IntegerConverter
 
 from channel.permissions import PUBLIC
 from models.users import ROLES
@@ -21,7 +22,6 @@ UNDECLARED_OK = {"static", "bootstrap.static"}
 # One user of each role in tests/world.py (the product manager is added here).
 USER_OF_ROLE = {"admin": "admin", "channel_manager": "manager", "finance": "finance", "agent": "agent_gd",
                 "sales_rep": "rep1", "product_manager": "pm"}
-SAMPLE_BY_CONVERTER = {"int": 1, "integer": 1, "string": "x", "unicode": "x", "path": "x", "default": "x"}
 
 
 def _params(rule, world, job_ids, role) -> dict:
@@ -36,8 +36,8 @@ def _params(rule, world, job_ids, role) -> dict:
         if name in known:
             values[name] = known[name]
         else:
-            converter = type(rule._converters[name]).__name__.replace("Converter", "").lower() if name in rule._converters else "default"
-            values[name] = SAMPLE_BY_CONVERTER.get(converter, "x")
+            converter = rule._converters.get(name)
+            values[name] = 1 if isinstance(converter, IntegerConverter) else "x"
     return values
 
 
