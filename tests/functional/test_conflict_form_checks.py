@@ -40,7 +40,8 @@ def registration(day: str) -> dict:
     return {"name": "深圳前海日期测试有限公司", "phone": "13800000077", "registered_on": day}
 
 
-def test_a_registration_dated_in_the_future_or_too_far_back_is_refused_on_its_field(client, auth, world):
+def test_a_registration_dated_in_the_future_or_too_far_back_is_refused_on_its_field(app, client, auth, world):
+    app.config["CONFLICT_REGISTRATION_MAX_AGE_DAYS"] = 365  # the default (the test config widens it)
     today = shanghai_day(utcnow())
     auth.login("agent_zj")
     for day, says in [("9999-12-31", "不能晚于今天"), ((today + timedelta(days=1)).isoformat(), "不能晚于今天"),
