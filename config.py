@@ -80,6 +80,7 @@ class TestConfig(Config):
     # the test world registers customers on fixed 2026 dates: keep them registrable in later
     # years (the tests of the bound set it to the default, 365)
     CONFLICT_REGISTRATION_MAX_AGE_DAYS = 36500
+    SELLING_ACTIVITY_MAX_AGE_DAYS = 36500  # likewise activities (the bound's test sets 366)
 
 
 class ProductionConfig(Config):

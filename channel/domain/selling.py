@@ -18,11 +18,11 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_ACTIVITY_AGE = timedelta(days=366)
 
 
-def check_activity_time(occurred_at: datetime, now: datetime) -> None:
-    """Refuse an activity time (naive UTC, like `now`) in the future or older than a year."""
+def check_activity_time(occurred_at: datetime, now: datetime, max_age: timedelta = MAX_ACTIVITY_AGE) -> None:
+    """Refuse an activity time (naive UTC, like `now`) in the future or older than `max_age`."""
     if occurred_at > now + MAX_CLOCK_SKEW:
         raise DomainError(N_("活动时间不能晚于现在。"), field="occurred_at")
-    if occurred_at < now - MAX_ACTIVITY_AGE:
+    if occurred_at < now - max_age:
         raise DomainError(N_("活动时间不能早于一年前。"), field="occurred_at")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import Date, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -98,7 +99,8 @@ def log_activity(
             raise DomainError(N_("该联系人不属于这个客户。"), field="contact_id")
     now = utcnow()
     occurred_at = occurred_at or now
-    rules.check_activity_time(occurred_at, now)
+    rules.check_activity_time(occurred_at, now, timedelta(days=int(current_app.config.get(
+        "SELLING_ACTIVITY_MAX_AGE_DAYS", rules.MAX_ACTIVITY_AGE.days))))
     if next_step and next_due_on is not None:
         rules.check_due_date(next_due_on, kpi.shanghai_day(now))
     activity = Activity(

@@ -99,7 +99,9 @@ def test_reps_may_name_the_customer_by_its_code_as_the_pages_show_it(client, aut
     ({"next_step": "回访", "next_due_on": "2020-01-01"}, "截止日期不能早于今天"),
     ({"next_step": "回访", "next_due_on": "2026-02-30"}, "日期无效"),
 ])
-def test_activity_times_in_the_future_or_far_past_and_past_due_dates_are_refused(client, auth, world, data, message):
+def test_activity_times_in_the_future_or_far_past_and_past_due_dates_are_refused(app, client, auth, world, data,
+                                                                                message):
+    app.config["SELLING_ACTIVITY_MAX_AGE_DAYS"] = 366  # the default (the test config widens it)
     auth.login("rep1")
     response = client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_rep1.id, **data})
     assert response.status_code == 400
