@@ -50,12 +50,15 @@ FEATURES = ("auth", "dashboard", "tree", "sales", "commissions", "conflicts", "p
 
 
 def register_url_converters(app: Flask) -> None:
-    """`<int:...>` in every route takes ids a database column can hold: a longer number in a URL
-    is a 404 like any unknown id (unbounded, SQLite raised OverflowError: a 500)."""
+    """`<int:...>` in every route takes ids an id column can hold: a larger number in a URL is a
+    404 like any unknown id (unbounded, SQLite raised OverflowError and PostgreSQL "integer out of
+    range": a 500)."""
     from werkzeug.routing import IntegerConverter
 
+    from channel.domain.paging import MAX_ID
+
     class IdConverter(IntegerConverter):
-        def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002
+        def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
             super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     app.url_map.converters["int"] = IdConverter

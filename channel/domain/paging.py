@@ -8,7 +8,7 @@ def encode_date_cursor(day: date, row_id: int) -> str:
     return f"{day.isoformat()}_{row_id}"
 
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
+MAX_ID = 2**31 - 1  # the largest id: ids are INTEGER columns on both backends
 
 
 def decode_date_cursor(cursor: str | None) -> tuple[date, int] | None:

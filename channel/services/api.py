@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import Select, select
 
 from channel.domain.errors import DomainError, N_, NotFound
+from channel.domain.paging import MAX_ID
 from channel.services import listing
 from channel.services.access import scope_returns, scope_sellers
 from models import db
@@ -27,7 +28,6 @@ from models.territory import Territory
 from models.tree import CHANNEL_AGENT, CHANNEL_DIRECT, Seller
 from models.users import User
 
-MAX_ID = 2**31 - 1
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 

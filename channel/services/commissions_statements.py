@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from channel.domain.commissions import Tier, next_tier
 from channel.domain.errors import N_
 from channel.domain.exports import yuan_text
+from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
 from channel.services import reports
 from channel.services.access import require_seller, scope_cases, seller_scope
@@ -99,16 +100,14 @@ def _kind_filter(kind: str):
     return LedgerLine.rule == rule
 
 
-MAX_ID = 2 ** 62
-
-
 def _parse_cursor(cursor: str | None, kinds: list[str]) -> tuple[int, int] | None:
     """'<kind>~<id>' -> (index of the kind in `kinds`, line id); a malformed cursor or an unknown
     kind means the first page."""
     kind, _sep, line_id = (cursor or "").rpartition("~")
-    if kind not in kinds or not line_id.isdigit() or int(line_id) >= MAX_ID:
+    line_id = decode_id_cursor(line_id)
+    if kind not in kinds or not line_id:
         return None
-    return kinds.index(kind), int(line_id)
+    return kinds.index(kind), line_id
 
 
 def statement(user: User, seller_id: int, period: str, *, page_size: int | None = None,

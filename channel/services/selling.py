@@ -13,6 +13,7 @@ from channel.domain import selling as rules
 from channel.domain import selling_kpi as kpi
 from channel.domain.errors import DomainError, N_, NotFound
 from channel.domain.money import check_amount
+from channel.domain.paging import MAX_ID
 from channel.services import audit
 from channel.services.access import (
     require_customer, require_owned, require_role, require_seller, scope_by_seller,
@@ -46,8 +47,6 @@ def today_in_shanghai() -> date:
 def _db_id(number: int | None) -> bool:
     """Whether `number` can be a row id (an INTEGER column on both backends): a larger one is
     no row, never an overflow in the driver."""
-    from channel.services.api import MAX_ID
-
     return number is not None and 1 <= number <= MAX_ID
 
 
