@@ -32,9 +32,17 @@ ROLE_NAMES = {"admin": N_("管理员"), "channel_manager": N_("渠道经理"), "
               "sales_rep": N_("销售代表"), "product_manager": N_("产品经理")}
 
 
+def code_label(labels: dict[str, str], code: str | None) -> str:
+    """A stored code (a status, a role, an event) as people read it: its message id in `labels`
+    translated into the request's language; an unknown code as it is."""
+    if code in labels:
+        return request_translations().ugettext(labels[code])
+    return code or ""
+
+
 def role_name(role: str) -> str:
     """A user role as people read it, in the request's language (unknown roles as they are)."""
-    return request_translations().ugettext(ROLE_NAMES[role]) if role in ROLE_NAMES else role
+    return code_label(ROLE_NAMES, role)
 
 
 def level_name(channel: str, level: int) -> str:
