@@ -34,7 +34,8 @@ class ActivityForm(FlaskForm):
                               description=_l("留空表示您自己。"))
     kind = SelectField(_l("类型"), choices=KIND_CHOICES)
     customer_id = StringField(_l("客户编码"), validators=CUSTOMER_REF, description=_l("例如 C0000399，或客户编号。"))
-    contact_id = WholeNumberField(_l("联系人编号"), validators=[Optional()])
+    contact_id = StringField(_l("联系人"), validators=[Optional(), Length(max=64)],
+                             description=_l("联系人姓名，或联系人编号（同名时）。"))
     occurred_at = _DateTimeLocalField(_l("时间（北京时间）"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
                                      description=_l("留空表示现在。"))
     outcome = TextAreaField(_l("结果"), validators=[Optional(), Length(max=500)])

@@ -141,10 +141,11 @@ def log_activity():
         return _home(form, 400)
     occurred_at = kpi.to_utc(form.occurred_at.data) if form.occurred_at.data else None
     try:
+        customer_id = selling.customer_by_ref(current_user, form.customer_id.data)
         selling.log_activity(
-            current_user, seller_id=seller_id, kind=form.kind.data,
-            customer_id=selling.customer_by_ref(current_user, form.customer_id.data),
-            contact_id=form.contact_id.data, occurred_at=occurred_at, outcome=form.outcome.data,
+            current_user, seller_id=seller_id, kind=form.kind.data, customer_id=customer_id,
+            contact_id=selling.contact_by_ref(customer_id, form.contact_id.data), occurred_at=occurred_at,
+            outcome=form.outcome.data,
             next_step=form.next_step.data, next_due_on=form.next_due_on.data,
         )
     except DomainError as error:

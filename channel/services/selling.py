@@ -70,6 +70,29 @@ def customer_by_ref(user: User, ref: str | int | None) -> int | None:
     return customer_id
 
 
+def contact_by_ref(customer_id: int | None, ref: str | int | None) -> int | None:
+    """The id of the contact of customer `customer_id` named by `ref`: the person's name as the
+    customer page lists it, or the contact's number. None when empty. DomainError (field
+    contact_id) when no contact of that customer has that name or number, or when two of them
+    share the name (then the number tells them apart)."""
+    text = str(ref if ref is not None else "").strip()
+    if not text:
+        return None
+    if customer_id is None:
+        raise DomainError(N_("请先填写客户，再填写联系人。"), field="contact_id")
+    ids = list(db.session.scalars(select(CustomerContact.id).where(
+        CustomerContact.customer_id == customer_id, CustomerContact.name == text).limit(2)))
+    if len(ids) > 1:
+        raise DomainError(N_("这个客户有多位联系人叫“%(name)s”：请填写联系人编号。"), field="contact_id", name=text)
+    if ids:
+        return ids[0]
+    if text.isdigit() and _db_id(int(text)):
+        contact = db.session.get(CustomerContact, int(text))
+        if contact is not None and contact.customer_id == customer_id:
+            return contact.id
+    raise DomainError(N_("该联系人不属于这个客户。"), field="contact_id")
+
+
 def log_activity(
     user: User,
     *,

@@ -1,0 +1,64 @@
+"""An activity names its contact the way the customer page shows it: by the person's name, or by
+the contact's number when two contacts of the customer share a name."""
+from sqlalchemy import func, select
+
+from channel.services import selling
+from models import db
+from models.selling import Activity
+
+
+def _activities() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Activity))
+
+
+def _log(client, world, contact, customer=None):
+    return client.post("/selling/activities", data={
+        "kind": "visit", "customer_id": customer if customer is not None else world.cust_rep1.id,
+        "contact_id": contact})
+
+
+def test_a_contact_is_named_by_name_or_by_number(client, auth, world):
+    li = selling.add_contact(world.user_rep1, customer_id=world.cust_rep1.id, name="李经理", role="acceptor")
+    zhang = selling.add_contact(world.user_rep1, customer_id=world.cust_rep1.id, name="张总", role="decision_maker")
+    auth.login("rep1")
+    assert _log(client, world, " 李经理 ").status_code == 302
+    assert _log(client, world, str(zhang.id)).status_code == 302
+    db.session.expire_all()
+    assert [a.contact_id for a in db.session.scalars(select(Activity).order_by(Activity.id))] == [li.id, zhang.id]
+
+
+def test_two_contacts_with_one_name_ask_for_the_number(client, auth, world):
+    first = selling.add_contact(world.user_rep1, customer_id=world.cust_rep1.id, name="王工", role="acceptor")
+    selling.add_contact(world.user_rep1, customer_id=world.cust_rep1.id, name="王工", role="dissatisfied")
+    auth.login("rep1")
+    response = _log(client, world, "王工")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "field-error" in page and "有多位联系人叫“王工”" in page
+    assert _activities() == 0
+    assert _log(client, world, str(first.id)).status_code == 302
+
+
+def test_a_contact_of_another_customer_is_refused_by_name_and_by_number(client, auth, world):
+    other = selling.add_contact(world.user_rep3, customer_id=world.cust_rep3.id, name="赵总", role="acceptor")
+    auth.login("rep1")
+    for ref in ("赵总", str(other.id), "0", "不存在的人"):
+        response = _log(client, world, ref)
+        assert response.status_code == 400, ref
+        assert "该联系人不属于这个客户" in response.get_data(as_text=True)
+    assert _activities() == 0
+
+
+def test_a_contact_without_a_customer_asks_for_the_customer(client, auth, world):
+    auth.login("rep1")
+    response = client.post("/selling/activities", data={"kind": "training", "contact_id": "李经理"})
+    assert response.status_code == 400
+    assert "请先填写客户，再填写联系人" in response.get_data(as_text=True)
+    assert _activities() == 0
+
+
+def test_the_english_form_explains_the_contact_field(client, auth, world):
+    auth.login("rep1")
+    page = client.get("/selling?lang=en").get_data(as_text=True)
+    assert "Contact" in page and "contact's number when two share a name" in page
