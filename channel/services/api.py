@@ -21,6 +21,7 @@ from channel.domain.errors import DomainError, N_, NotFound
 from channel.domain.paging import MAX_ID
 from channel.services import listing
 from channel.services.access import scope_returns, scope_sellers
+from channel.services.tree import seller_by_code
 from models import db
 from models.catalog import Product
 from models.sales import Customer, OrderLine, ReturnLine, SalesOrder
@@ -425,7 +426,7 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
         if existing is not None:
             require_seller(user, existing.seller_id)
             return existing, False
-    seller = db.session.scalar(select(Seller).where(Seller.code == seller_code))
+    seller = seller_by_code(seller_code)
     if seller is None:
         raise DomainError(N_("销售方编码 %(code)s 不存在。"), field="seller_code", code=seller_code)
     try:

@@ -18,6 +18,7 @@ from channel.domain.commissions import (
 )
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.services import audit
+from channel.services.tree import seller_by_code
 from models import db
 from models.commissions import CommissionPlan, LedgerLine, PeriodLock, PlanCategoryRate, PlanTier
 from models.tree import Seller
@@ -60,7 +61,7 @@ def checks_of(plan: CommissionPlan) -> list[Check]:
 def _seller_for(spec: PlanSpec) -> Seller | None:
     if not spec.seller_code:
         return None
-    seller = db.session.scalar(select(Seller).where(Seller.code == spec.seller_code))
+    seller = seller_by_code(spec.seller_code)
     if seller is None:
         raise DomainError(N_("没有编码为 %(code)s 的销售方。"), field="seller_code", code=spec.seller_code)
     if seller.channel != spec.channel:

@@ -18,9 +18,9 @@ from sqlalchemy import delete, func, select
 from channel.domain import passwords
 from channel.domain.errors import DomainError, N_, NotFound
 from channel.services import audit
+from channel.services.tree import seller_by_code
 from models import db, utcnow
 from models.ops import LoginAttempt
-from models.tree import Seller
 from models.users import ROLES, SELLER_ROLES, User
 
 
@@ -139,7 +139,8 @@ def _role_and_seller(role: str, seller_code: str | None) -> int | None:
         return None
     if not seller_code:
         raise DomainError(N_("代理和销售代表用户必须绑定一个销售方。"), field="seller")
-    seller_id = db.session.scalar(select(Seller.id).where(Seller.code == seller_code))
+    seller = seller_by_code(seller_code)
+    seller_id = seller.id if seller is not None else None
     if seller_id is None:
         raise DomainError(N_("没有编码为 %(code)s 的销售方。"), field="seller", code=seller_code)
     return seller_id

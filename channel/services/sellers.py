@@ -11,7 +11,7 @@ from channel.domain.periods import Month
 from channel.services import reports
 from channel.services.access import require_seller, scope_sellers
 from channel.services.listing import Ref
-from channel.services.tree import upline_chain
+from channel.services.tree import seller_by_code, upline_chain
 from models import db
 from models.sales import SalesOrder
 from models.territory import Territory
@@ -170,7 +170,7 @@ def search(user: User, text: str, channel: str | None = None, limit: int = 20) -
 
 
 def by_code(code: str) -> Seller | None:
-    return db.session.scalar(select(Seller).where(Seller.code == code.strip()))
+    return seller_by_code(code)
 
 
 def level_counts(user: User, channel: str) -> dict[int, int]:

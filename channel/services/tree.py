@@ -79,6 +79,18 @@ def _node(seller: Seller) -> Node:
     return Node(seller.id, seller.channel, seller.level, seller.active)
 
 
+def seller_by_code(code: str | None) -> Seller | None:
+    """The seller whose code is `code`, ignoring surrounding spaces and letter case ('a4034672'
+    finds A4034672): an exact match wins, then the upper- and lower-case spellings (the unique
+    index on code answers each). None when empty or unknown."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    found = {s.code: s for s in db.session.scalars(select(Seller).where(Seller.code.in_(
+        {code, code.upper(), code.lower()})))}
+    return found.get(code) or found.get(code.upper()) or found.get(code.lower())
+
+
 def add_seller(
     *,
     code: str,
@@ -91,8 +103,9 @@ def add_seller(
     **fields,
 ) -> Seller:
     """Create a seller under `parent_id` (effective `joined_on`) with its closure rows."""
-    if db.session.scalar(select(Seller.id).where(Seller.code == code)) is not None:
-        raise DomainError(N_("编码 %(code)s 已被使用。"), field="code", code=code)
+    taken = seller_by_code(code)
+    if taken is not None:
+        raise DomainError(N_("编码 %(code)s 已被使用。"), field="code", code=taken.code)
     if not 1 <= level <= len(_levels_for(channel)):
         raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=level)
     seller = Seller(code=code, name=name, channel=channel, level=level, joined_on=joined_on, **fields)
