@@ -16,13 +16,17 @@ plans_cli = AppGroup("plans", help="Commission plans as JSON (docs/plans-json.md
 
 
 def _fail(error: DomainError) -> None:
+    from channel.services.commissions import plan_position
+
+    position = plan_position(error)
+    where = f"plan {position}: " if position is not None else ""
     problems = getattr(error, "problems", None)
     if problems:
         for problem in problems:
-            click.echo(f"Error [{problem.field}]: {problem.message % problem.params if problem.params else problem.message}",
-                       err=True)
+            click.echo(f"Error [{problem.field}]: {where}"
+                       f"{problem.message % problem.params if problem.params else problem.message}", err=True)
     else:
-        click.echo(f"Error: {error}", err=True)
+        click.echo(f"Error: {where}{error}", err=True)
     sys.exit(1)
 
 
@@ -40,7 +44,7 @@ def run_command(period: str, preview: bool, with_plans: str | None) -> None:
     try:
         if with_plans:
             preview = True
-            with open(with_plans, encoding="utf-8") as handle:
+            with open(with_plans, "rb") as handle:
                 outcome = what_if(period, handle.read())
         else:
             outcome = run_period(period, preview=preview,
@@ -76,15 +80,17 @@ def import_command(file: str) -> None:
     """Import plans from FILE, all or nothing (guardrails checked for each)."""
     from channel.services.commissions import import_plans
 
-    with open(file, encoding="utf-8") as handle:
+    with open(file, "rb") as handle:
         payload = handle.read()
     try:
         saved = import_plans(payload)
     except DomainError as error:
         _fail(error)
         return
-    for plan in saved:
-        click.echo(f"  {plan.name} v{plan.version} ({plan.channel}, level {plan.level or '*'}) from {plan.valid_from}")
+    for item in saved:
+        plan = item.plan
+        click.echo(f"  {plan.name} v{plan.version} ({plan.channel}, level {plan.level or '*'}) "
+                   f"from {plan.valid_from}: {item.action.replace('_', ' ')}")
     click.echo(f"imported {len(saved)} plans")
 
 

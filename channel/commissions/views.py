@@ -2,6 +2,8 @@
 statements (printable, CSV). Thin: parse, call a service, map DomainError to the form."""
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 from datetime import date
 
@@ -84,11 +86,16 @@ def plan(plan_id: int):
 def _save(form: PlanForm, plan_id: int | None, template_args: dict):
     if form.validate_on_submit():
         try:
+            before = plans.plan_to_json(plans.get_plan(plan_id)) if plan_id is not None else None
             saved = plans.save_plan(form.spec(), plan_id=plan_id, actor_id=current_user.id)
         except DomainError as error:
             _show_errors(form, error)
         else:
-            flash(_("已保存方案“%(name)s”第 %(version)s 版。", name=saved.name, version=saved.version), "success")
+            if saved.id == plan_id and plans.plan_to_json(saved) == before:
+                flash(_("方案“%(name)s”第 %(version)s 版没有改动，未保存新版本。", name=saved.name,
+                        version=saved.version), "info")
+            else:
+                flash(_("已保存方案“%(name)s”第 %(version)s 版。", name=saved.name, version=saved.version), "success")
             return redirect(url_for("commissions.plan", plan_id=saved.id))
         return render_template("commissions/plan_form.html", form=form, **template_args), 400
     status = 400 if request.method == "POST" else 200
@@ -125,15 +132,19 @@ def plan_import():
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            saved = plans.import_plans(form.file.data.read().decode("utf-8", "replace"), actor_id=current_user.id)
+            saved = plans.import_plans(form.file.data.read(), actor_id=current_user.id)
         except DomainError as error:
             messages = ([_problem_text(p) for p in error.problems] if isinstance(error, PlanRefused)
                         else [error_text(error)])
-            prefix = _("第 %(n)s 个方案：", n=error.params["n"]) if "n" in error.params and isinstance(error, PlanRefused) else ""
+            position = plans.plan_position(error)
+            prefix = _("第 %(n)s 个方案：", n=position) if position is not None else ""
             for message in messages:
                 flash(prefix + message, "danger")
             return redirect(url_for("commissions.plan_list"))
-        flash(_("已导入 %(n)s 个方案。", n=len(saved)), "success")
+        actions = Counter(i.action for i in saved)
+        flash(_("已导入 %(n)s 个方案：新建 %(created)s 个，新版本 %(versions)s 个，修改 %(changed)s 个，没有改动 %(same)s 个。",
+                n=len(saved), created=actions["created"], versions=actions["new_version"],
+                changed=actions["changed"], same=actions["unchanged"]), "success")
     else:
         flash(_("请选择一个 JSON 文件。"), "danger")
     return redirect(url_for("commissions.plan_list"))

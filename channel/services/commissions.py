@@ -8,13 +8,14 @@ ends or supersedes the old one, so that posted lines keep pointing at the rates 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from channel.domain.commissions import (
-    DEFAULT_DIRECT_CAP_BP, Check, PlanRefused, PlanSpec, Tier, validate_plan,
+    DEFAULT_DIRECT_CAP_BP, Check, PlanRefused, PlanSpec, Tier, shorten, validate_plan,
 )
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.services import audit
@@ -105,14 +106,57 @@ def _fill(plan: CommissionPlan, spec: PlanSpec, seller: Seller | None) -> None:
     plan.category_rates = [PlanCategoryRate(category=c, rate_bp=r) for c, r in sorted(spec.category_rates.items())]
 
 
+def _same(plan: CommissionPlan, spec: PlanSpec, seller: Seller | None) -> bool:
+    """True when saving `spec` would change nothing of version `plan`."""
+    overrides = tuple(spec.override_rates_bp)
+    while overrides and not overrides[-1]:
+        overrides = overrides[:-1]
+    wanted = replace(spec, name=spec.name.strip(), seller_code=seller.code if seller else None,
+                     tiers=tuple(sorted(spec.tiers, key=lambda t: t.from_fen)), override_rates_bp=overrides)
+    return spec_of(plan) == wanted
+
+
+def _next_version(family_id: int) -> int:
+    return (db.session.scalar(select(func.max(CommissionPlan.version)).where(
+        CommissionPlan.family_id == family_id)) or 0) + 1
+
+
+def _make_room(old: CommissionPlan, start: date) -> None:
+    """Version `old` gives way to a new version starting `start`: it ends that day when it was
+    in force then, is superseded entirely when the new one starts on or before its own start,
+    and stays as it is when it had already ended (an ended version is never extended)."""
+    if start <= old.valid_from:
+        old.status = "superseded"
+    elif old.valid_to is None or old.valid_to > start:
+        old.valid_to = start
+
+
+def _family_room(family_id: int, spec: PlanSpec) -> tuple[CommissionPlan | None, list[CommissionPlan]]:
+    """For a new version of family `family_id` in force over [spec.valid_from, spec.valid_to):
+    the family's version in force on its first day that started earlier (it will end that day),
+    and the versions starting within the new one's span and ending within it (the new version
+    supersedes them). A version reaching past the new one's end stays, and the overlap check
+    then refuses the import."""
+    versions = db.session.scalars(select(CommissionPlan).where(
+        CommissionPlan.family_id == family_id, CommissionPlan.status == "active")).all()
+    start, end = spec.valid_from, spec.valid_to
+    earlier = next((v for v in versions if v.valid_from < start and (v.valid_to is None or v.valid_to > start)), None)
+    covered = [v for v in versions if v.valid_from >= start and (end is None or (v.valid_to is not None and v.valid_to <= end))]
+    return earlier, covered
+
+
 def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | None = None,
-              commit: bool = True) -> CommissionPlan:
+              commit: bool = True, family: CommissionPlan | None = None) -> CommissionPlan:
     """Create a plan, or change version `plan_id`. Raises PlanRefused (every failed guardrail),
     Conflict (dates overlap another active version for the same target), NotFound.
 
-    Changing a version some ledger line used makes a new version from `spec.valid_from`: the
-    old version then ends that day (or, when the new one starts on or before the old one's
-    start, is superseded entirely: re-runs of its months then post adjustments)."""
+    Saving a version unchanged does nothing. Changing a version some ledger line used makes a
+    new version (the family's highest number + 1) from `spec.valid_from`; the old version then
+    ends that day if it was still in force (or, when the new one starts on or before the old
+    one's start, is superseded entirely: re-runs of its months then post adjustments). A version
+    is never extended. `family` (for imports): add `spec` as a new version of that plan's family
+    instead of creating a new plan; the family's version in force on `spec.valid_from` makes
+    room the same way."""
     validate_plan(spec, direct_cap_bp(), channel_levels())
     seller = _seller_for(spec)
     old = None
@@ -122,20 +166,26 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
             raise NotFound(N_("没有这个提成方案。"))
         if old.status != "active":
             raise Conflict(N_("这是一个已被取代的旧版本，不能修改：请修改最新版本。"))
-    _check_overlap(spec, seller.id if seller else None, {old.id} if old else set())
-    if old is not None and not is_used(old.id):
+        if _same(old, spec, seller):
+            return old
+    covered: list[CommissionPlan] = []
+    if family is not None:
+        old, covered = _family_room(family.family_id, spec)
+    _check_overlap(spec, seller.id if seller else None, {v.id for v in [old, *covered] if v is not None})
+    if plan_id is not None and not is_used(old.id):
         _fill(old, spec, seller)
         plan, action = old, "plan.edit"
     else:
         plan = CommissionPlan(version=1, status="active", created_by_id=actor_id)
         _fill(plan, spec, seller)
         action = "plan.create"
+        kin = old or family
+        if kin is not None:
+            plan.family_id, plan.version, action = kin.family_id, _next_version(kin.family_id), "plan.new_version"
         if old is not None:
-            plan.family_id, plan.version, action = old.family_id, old.version + 1, "plan.new_version"
-            if old.valid_from < spec.valid_from:
-                old.valid_to = spec.valid_from
-            else:
-                old.status = "superseded"
+            _make_room(old, spec.valid_from)
+        for version in covered:
+            version.status = "superseded"
         db.session.add(plan)
         db.session.flush()
         if plan.family_id is None:
@@ -202,10 +252,19 @@ def spec_from_json(data: dict, index: int = 1) -> PlanSpec:
     """A PlanSpec from one plan object; DomainError naming the plan and the field when malformed."""
     def need(key, kind, default=...):
         value = data.get(key, default)
-        if value is ...:
+        if value is ... or (value is None and default is ...):
             raise DomainError(N_("第 %(n)s 个方案缺少字段 %(key)s。"), field=key, n=index, key=key)
         if value is not None and not isinstance(value, kind) or isinstance(value, bool):
             raise DomainError(N_("第 %(n)s 个方案的字段 %(key)s 类型不对。"), field=key, n=index, key=key)
+        return value
+
+    def whole(value, key: str, optional: bool = False) -> int | None:
+        """A whole number as JSON writes it (1250, not 1250.5, "1250" or true)."""
+        if value is None and optional:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise DomainError(N_("第 %(n)s 个方案的 %(key)s 必须是整数（%(value)s）。"), field=key, n=index, key=key,
+                              value=shorten(json.dumps(value, ensure_ascii=False)))
         return value
 
     def day(key, optional=False):
@@ -217,19 +276,25 @@ def spec_from_json(data: dict, index: int = 1) -> PlanSpec:
         except ValueError:
             raise DomainError(N_("第 %(n)s 个方案的日期 %(key)s 应写成 YYYY-MM-DD。"), field=key, n=index, key=key) from None
 
-    try:
-        tiers = tuple(Tier(int(t["from_fen"]), None if t.get("to_fen") is None else int(t["to_fen"]),
-                           int(t["rate_bp"]), t.get("certification") or None) for t in need("tiers", list, []))
-        categories = {str(k): int(v) for k, v in need("category_rates", dict, {}).items()}
-        overrides = tuple(int(r) for r in need("override_rates_bp", list, []))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        raise DomainError(N_("第 %(n)s 个方案的阶梯、品类费率或上级提成格式不对。"), field="tiers", n=index) from None
+    tiers = []
+    for number, t in enumerate(need("tiers", list, []), start=1):
+        if not isinstance(t, dict) or "from_fen" not in t or "rate_bp" not in t:
+            raise DomainError(N_("第 %(n)s 个方案的第 %(tier)s 档格式不对：需要 from_fen、to_fen、rate_bp。"), field="tiers",
+                              n=index, tier=number)
+        certification = t.get("certification")
+        if certification is not None and not isinstance(certification, str):
+            raise DomainError(N_("第 %(n)s 个方案的字段 %(key)s 类型不对。"), field="tiers", n=index,
+                              key="tiers.certification")
+        tiers.append(Tier(whole(t["from_fen"], "tiers.from_fen"), whole(t.get("to_fen"), "tiers.to_fen", optional=True),
+                          whole(t["rate_bp"], "tiers.rate_bp"), certification or None))
+    categories = {str(k): whole(v, "category_rates") for k, v in need("category_rates", dict, {}).items()}
+    overrides = tuple(whole(r, "override_rates_bp") for r in need("override_rates_bp", list, []))
     return PlanSpec(
         name=need("name", str), channel=need("channel", str), level=need("level", int, None),
         valid_from=day("valid_from"), valid_to=day("valid_to", optional=True),
         seller_code=need("seller_code", str, None), order_kind=need("order_kind", str, "sell_out"),
         base_kind=need("base_kind", str, "revenue"), base_rate_bp=need("base_rate_bp", int, None),
-        category_rates=categories, tier_mode=need("tier_mode", str, "marginal"), tiers=tiers,
+        category_rates=categories, tier_mode=need("tier_mode", str, "marginal"), tiers=tuple(tiers),
         override_rates_bp=overrides, qualify_min_fen=need("qualify_min_fen", int, 0),
         qualify_mode=need("qualify_mode", str, "skip"), bonus_scope=need("bonus_scope", str, "personal"),
         bonus_target_fen=need("bonus_target_fen", int, 0), bonus_fen=need("bonus_fen", int, 0),
@@ -237,39 +302,40 @@ def spec_from_json(data: dict, index: int = 1) -> PlanSpec:
     )
 
 
-def import_plans(payload: dict | str, *, actor_id: int | None = None, commit: bool = True) -> list[CommissionPlan]:
-    """Import plans from the export format, all or nothing. A plan whose name and target match
-    an active version becomes its next version; others are created. Raises DomainError (the
-    message names the plan's position) and leaves nothing saved."""
-    if isinstance(payload, str):
-        try:
-            payload = json.loads(payload)
-        except json.JSONDecodeError:
-            raise DomainError(N_("文件不是有效的 JSON。"), field="file") from None
-    if not isinstance(payload, dict) or payload.get("format") != EXPORT_FORMAT or not isinstance(payload.get("plans"), list):
-        raise DomainError(N_("文件格式不对：需要 {\"format\": \"%(format)s\", \"plans\": [...]}。"), field="file",
-                          format=EXPORT_FORMAT)
-    saved: list[CommissionPlan] = []
+@dataclass(frozen=True)
+class ImportedPlan:
+    """A plan of an import file and what became of it: 'created' (a new plan), 'new_version'
+    (of a plan with its name and target), 'changed' (a version no ledger line used, edited in
+    place) or 'unchanged'."""
+
+    plan: CommissionPlan
+    action: str
+
+
+def import_plans(payload: dict | str | bytes, *, actor_id: int | None = None,
+                 commit: bool = True) -> list[ImportedPlan]:
+    """Import plans from the export format, all or nothing, in the file's order. A plan is
+    matched to an active version of the same name and target (channel, level, seller):
+    - one starting the same day: unchanged when equal, else changed as the plan form would
+      change it (in place if no ledger line used it, else a new version replacing it);
+    - else it becomes a new version of that plan (the version in force on its first day ends
+      then), or a new plan when no plan has that name and target.
+    So an installation's own export imports as no change, and an export with several versions
+    of a plan recreates them all elsewhere. Raises DomainError (the message names the plan's
+    position) and leaves nothing saved."""
+    payload = _read_payload(payload)
+    saved: list[ImportedPlan] = []
     try:
         for index, data in enumerate(payload["plans"], start=1):
-            if not isinstance(data, dict):
-                raise DomainError(N_("第 %(n)s 个方案不是一个对象。"), field="file", n=index)
-            spec = spec_from_json(data, index)
-            seller = _seller_for(spec)
-            existing = db.session.scalar(select(CommissionPlan).where(
-                CommissionPlan.status == "active", CommissionPlan.name == spec.name.strip(),
-                CommissionPlan.channel == spec.channel,
-                CommissionPlan.level.is_(None) if spec.level is None else CommissionPlan.level == spec.level,
-                CommissionPlan.seller_id.is_(None) if seller is None else CommissionPlan.seller_id == seller.id,
-            ).order_by(CommissionPlan.valid_from.desc()).limit(1))
             try:
-                saved.append(save_plan(spec, plan_id=existing.id if existing else None, actor_id=actor_id, commit=False))
-            except PlanRefused as refused:
-                refused.params = dict(refused.params, n=index)
+                saved.append(_import_one(data, index, actor_id))
+            except DomainError as error:
+                error.params = {**error.params, "n": error.params.get("n", index)}  # see plan_position
                 raise
         if not commit:
             return saved
-        audit.record(actor_id, "plan.import", "commission_plan", None, {"plans": [p.id for p in saved]})
+        audit.record(actor_id, "plan.import", "commission_plan", None, {
+            "plans": [i.plan.id for i in saved], "actions": [i.action for i in saved]})
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -277,7 +343,60 @@ def import_plans(payload: dict | str, *, actor_id: int | None = None, commit: bo
     return saved
 
 
-def what_if(period: str, payload: dict | str, *, actor_id: int | None = None):
+def _read_payload(payload: dict | str | bytes) -> dict:
+    """The parsed export document: bytes are read as UTF-8 (with or without a BOM), else GB18030
+    (files saved by Chinese Windows tools); DomainError when not JSON or not the format."""
+    if isinstance(payload, bytes):
+        try:
+            payload = payload.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                payload = payload.decode("gb18030")
+            except UnicodeDecodeError:
+                raise DomainError(N_("文件编码无法识别：请保存为 UTF-8。"), field="file") from None
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload.lstrip("\ufeff"))
+        except json.JSONDecodeError:
+            raise DomainError(N_("文件不是有效的 JSON。"), field="file") from None
+    if not isinstance(payload, dict) or payload.get("format") != EXPORT_FORMAT or not isinstance(payload.get("plans"), list):
+        raise DomainError(N_("文件格式不对：需要 {\"format\": \"%(format)s\", \"plans\": [...]}。"), field="file",
+                          format=EXPORT_FORMAT)
+    return payload
+
+
+def _import_one(data, index: int, actor_id: int | None) -> ImportedPlan:
+    if not isinstance(data, dict):
+        raise DomainError(N_("第 %(n)s 个方案不是一个对象。"), field="file", n=index)
+    spec = spec_from_json(data, index)
+    seller = _seller_for(spec)
+    same_target = (
+        CommissionPlan.status == "active", CommissionPlan.name == spec.name.strip(),
+        CommissionPlan.channel == spec.channel,
+        CommissionPlan.level.is_(None) if spec.level is None else CommissionPlan.level == spec.level,
+        CommissionPlan.seller_id.is_(None) if seller is None else CommissionPlan.seller_id == seller.id,
+    )
+    same_start = db.session.scalar(select(CommissionPlan).where(
+        *same_target, CommissionPlan.valid_from == spec.valid_from).limit(1))
+    if same_start is not None:
+        if _same(same_start, spec, seller):
+            return ImportedPlan(same_start, "unchanged")
+        plan = save_plan(spec, plan_id=same_start.id, actor_id=actor_id, commit=False)
+        return ImportedPlan(plan, "changed" if plan.id == same_start.id else "new_version")
+    family = db.session.scalar(select(CommissionPlan).where(*same_target)
+                               .order_by(CommissionPlan.valid_from.desc()).limit(1))
+    plan = save_plan(spec, family=family, actor_id=actor_id, commit=False)
+    return ImportedPlan(plan, "new_version" if family is not None else "created")
+
+
+def plan_position(error: DomainError) -> int | None:
+    """The file position of the plan an import error is about, when its message does not say it
+    already (the plan page and the CLI then put "第 n 个方案：" before it)."""
+    n = error.params.get("n")
+    return n if n is not None and "%(n)s" not in error.message else None
+
+
+def what_if(period: str, payload: dict | str | bytes, *, actor_id: int | None = None):
     """Preview month `period` as if the plans in `payload` (the export format) were saved:
     they are saved in the run's transaction, which the preview then rolls back. Returns the
     RunOutcome: what would be posted compared with what is posted."""

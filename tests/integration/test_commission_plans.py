@@ -96,7 +96,9 @@ def test_the_documented_json_example_imports(world):
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "plans-json.md").read_text(encoding="utf-8")
     example = text.split("```json", 1)[1].split("```", 1)[0]
-    [saved] = plans.import_plans(example)
+    [imported] = plans.import_plans(example)
+    saved = imported.plan
+    assert imported.action == "created"
     assert (saved.name, saved.base_rate_bp, [t.certification_code for t in saved.tiers]) == (
         "分销商返利", 300, [None, "PRODUCT-101"])
 
