@@ -31,4 +31,7 @@ def run(tmp_path: Path, kind: str, rows: list[list], encoding: str = "utf-8", na
 
 
 def report_rows(run) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(run.report_csv or "")))
+    """A run's report as people read it (row, column, value, reason), the reasons in Chinese."""
+    from channel.services.imports import rendered_report
+
+    return list(csv.DictReader(io.StringIO(rendered_report(run.report_csv))))

@@ -6,20 +6,27 @@ or XLSX (first sheet). Row 1 is the header; data rows are numbered as a spreadsh
 label (`订单号`), case and surrounding spaces ignored.
 
 Problems with one row become `RowError`s (row, column, value, reason) so that a whole file can
-be checked before anything is stored; problems with the whole file (unreadable encoding, a
-missing column) raise `ImportFileError`.
+be checked before anything is stored; a row reports every bad cell it has, not just the first
+(`BoundSchema.parse_cells` keeps the good cells, and `check_row` runs a kind's rules on them).
+Problems with the whole file (unreadable encoding, a missing column) raise `ImportFileError`.
+
+A reason is a message id and its parameters, never rendered text: a run stores its report so
+(`encode_report`), and it is rendered in the reader's language when shown (`RowError.text`,
+`render_report`). Reports stored before that hold rendered Chinese text; `decode_report` reads
+both.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from channel.domain.errors import DomainError, N_
+from channel.domain.errors import DomainError, Label, N_
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
 _CHUNK = 1 << 20
@@ -43,12 +50,16 @@ class RowError:
     row: int  # spreadsheet row number (header = 1); 0 for the file as a whole
     column: str
     value: str
-    reason: str  # msgid
-    params: tuple = ()
+    reason: str  # msgid (in a report stored before msgids were kept: the rendered Chinese text)
+    params: tuple = ()  # ((name, value), ...) for the msgid's %(name)s; Label values are msgids too
 
     def text(self, translate: Callable[[str], str] = lambda s: s) -> str:
+        """The reason in the language of `translate` (a gettext; the default leaves the Chinese
+        msgid as it is). Label parameters are translated too, as `channel.i18n.error_text` does."""
         message = translate(self.reason)
-        return message % dict(self.params) if self.params else message
+        if not self.params:
+            return message
+        return message % {name: translate(value) if isinstance(value, Label) else value for name, value in self.params}
 
 
 # ---------------------------------------------------------------------------------------- cells
@@ -250,30 +261,136 @@ class BoundSchema:
         self.position = {c.key: p for c, p in zip(columns, positions)}
 
     def parse(self, row_no: int, values: list, errors: list[RowError]) -> dict | None:
-        """The row as {key: parsed value}; None (and errors appended) when a cell is bad."""
+        """The row as {key: parsed value}; None (and an error appended per bad cell) when any
+        cell is bad."""
+        record, bad = self.parse_cells(row_no, values, errors)
+        return None if bad else record
+
+    def parse_cells(self, row_no: int, values: list, errors: list[RowError]) -> tuple[dict, frozenset[str]]:
+        """Every cell of the row: ({key: parsed value}, keys of the bad cells). A bad cell (it
+        does not parse, or a required one is empty) appends its error and is None in the
+        record, so that the rules on the other cells can still run (`check_row`)."""
         record = {}
-        ok = True
+        bad = []
         width = len(values)
         for key, label, parse, required, position in self.plan:
             raw = values[position] if position is not None and position < width else None
-            if raw is None or raw == "":
-                value = None
-            else:
+            value = None
+            if raw is not None and raw != "":
                 try:
                     value = parse(raw)
                 except CellError as error:
                     errors.append(RowError(row_no, label, _shown(raw), error.reason, tuple(error.params.items())))
-                    ok = False
+                    bad.append(key)
+                    record[key] = None
                     continue
             if value is None and required:
                 errors.append(RowError(row_no, label, "", N_("不能为空。")))
-                ok = False
+                bad.append(key)
             record[key] = value
-        return record if ok else None
+        return record, frozenset(bad)
 
 
 def _shown(value) -> str:
     return "" if value is None else str(value)[:100]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over some cells of a row. `test(record)` raises DomainError (its `field` the key
+    of the column at fault) or returns None; it may normalise a cell in `record`. It runs only
+    when every cell it `needs` parsed, so one bad cell does not hide the row's other problems
+    and is not reported twice."""
+
+    needs: tuple[str, ...]
+    test: Callable[[dict], None]
+
+
+def check_row(row_no: int, record: dict, bad: Iterable[str], rules: Iterable[RowRule],
+              labels: dict[str, str]) -> list[RowError]:
+    """The errors of every rule that fails on the row's good cells (`bad`: keys of cells that
+    did not parse), in the rules' order. `labels` maps column keys to the headers reported."""
+    bad = set(bad)
+    errors = []
+    for rule in rules:
+        if bad.intersection(rule.needs):
+            continue
+        try:
+            rule.test(record)
+        except DomainError as error:
+            key = error.field or ""
+            value = record.get(key)
+            errors.append(RowError(row_no, labels.get(key, key), _shown(value), error.message,
+                                   tuple(error.params.items())))
+    return errors
+
+
+# -------------------------------------------------------------------------------------- reports
+
+REPORT_HEADER = ["row", "column", "value", "reason"]  # a report as people read it (download, CLI)
+STORED_HEADER = ["row", "column", "value", "message", "params"]  # a report as a run keeps it
+
+
+def encode_report(errors: Iterable[RowError]) -> str:
+    """The errors as stored with a run: CSV of row, column, value, msgid and its parameters as
+    a JSON object (a Label parameter as {"label": msgid}), so that it can be rendered in any
+    language later."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(STORED_HEADER)
+    for error in errors:
+        writer.writerow([error.row, error.column, error.value, error.reason, _encode_params(error.params)])
+    return buffer.getvalue()
+
+
+def _encode_params(params: tuple) -> str:
+    if not params:
+        return ""
+    return json.dumps({name: {"label": str(value)} if isinstance(value, Label) else value for name, value in params},
+                      ensure_ascii=False, default=str)
+
+
+def _decode_params(text: str) -> tuple:
+    if not text:
+        return ()
+    try:
+        params = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(params, dict):
+        return ()
+    return tuple((name, Label(value["label"]) if isinstance(value, dict) and set(value) == {"label"} else value)
+                 for name, value in params.items())
+
+
+def decode_report(text: str | None, limit: int | None = None) -> Iterator[RowError]:
+    """The errors of a stored report, the first `limit` of them (all when None). A report
+    stored before reasons were kept as msgids (header row,column,value,reason) gives its
+    rendered text as the reason, without parameters: it is shown as it was written."""
+    rows = csv.reader(io.StringIO(text or ""))
+    header = next(rows, None)
+    stored = header is not None and "message" in header
+    for count, cells in enumerate(rows):
+        if limit is not None and count >= limit:
+            return
+        cells = cells + [""] * (5 - len(cells))
+        try:
+            row = int(cells[0])
+        except ValueError:
+            row = 0
+        params = _decode_params(cells[4]) if stored else ()
+        yield RowError(row, cells[1], cells[2], cells[3], params)
+
+
+def render_report(errors: Iterable[RowError], translate: Callable[[str], str] = lambda s: s) -> str:
+    """The errors as the report people download: CSV of row, column, value and the reason in
+    the language of `translate` (by default the Chinese source)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REPORT_HEADER)
+    for error in errors:
+        writer.writerow([error.row, error.column, error.value, error.text(translate)])
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------- files

@@ -52,10 +52,11 @@ def import_command(kind: str, path: str, username: str | None, report: str | Non
         click.echo(f"{run.kind}: {run.inserted} rows imported, {run.skipped} already there (run #{run.id}).")
         return
     target = report or f"{path}.errors.csv"
+    rendered = imports.rendered_report(run.report_csv)  # the reasons in Chinese, as the pages' default
     with open(target, "w", encoding="utf-8-sig", newline="") as handle:
-        handle.write(run.report_csv or "")
-    click.echo(f"Rejected: {run.error_count} bad rows, nothing imported. Report: {target}", err=True)
-    for line in (run.report_csv or "").splitlines()[1:11]:
+        handle.write(rendered)
+    click.echo(f"Rejected: {run.error_count} errors, nothing imported. Report: {target}", err=True)
+    for line in rendered.splitlines()[1:11]:
         click.echo("  " + line, err=True)
     sys.exit(1)
 

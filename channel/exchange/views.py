@@ -11,7 +11,7 @@ from channel.domain.errors import DomainError
 from channel.exchange import api
 from channel.exchange.forms import ImportForm, TokenForm
 from channel.exchange.jobs import IMPORT_ROLES, store_upload
-from channel.i18n import error_text
+from channel.i18n import error_text, request_translations
 from channel.permissions import ANY_USER, allow
 from channel.services import api_tokens, exports, imports, jobs
 from models import db
@@ -78,14 +78,15 @@ def imports_export(fmt: str):
 def import_run(run_id: int):
     run = _require_run(run_id)
     return render_template("exchange/import_run.html", run=run, kind=imports.IMPORT_KINDS.get(run.kind),
-                           errors=imports.report_rows(run.report_csv))
+                           errors=imports.report_rows(run.report_csv, translate=request_translations().ugettext))
 
 
 @bp.route("/imports/<int:run_id>/report.csv")
 @allow(*IMPORT_ROLES)
 def import_report(run_id: int):
     run = _require_run(run_id)
-    body = ("\ufeff" + (run.report_csv or ",".join(imports.REPORT_HEADER) + "\n")).encode()
+    # rendered now, in the viewer's language (the run keeps msgids and their parameters)
+    body = ("\ufeff" + imports.rendered_report(run.report_csv, translate=request_translations().ugettext)).encode()
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=import-{run.id}-errors.csv"})
 

@@ -12,7 +12,11 @@ Access is the UI's, from `channel.services.access` and the features' own read se
   price, order number or amounts; who scanned is for staff);
 - code scans: `scope_scans` (the scans of codes shipped to a seller the user may see);
 - payouts: `scope_payout_rows` (finance and admins every row; a payee its own rows of approved
-  batches; other roles 403); payout batches: finance and admins only.
+  batches; other roles 403); payout batches: finance and admins only;
+- import runs: `scope_import_runs` (the roles that may import; an administrator every run,
+  the others their own), as the imports page; the detail carries the first errors of the run's
+  report, their reasons in the request's language like the API's own errors (the same text as
+  the run page and the CLI's report).
 """
 from __future__ import annotations
 
@@ -22,13 +26,14 @@ from sqlalchemy import Select, select
 
 from channel.domain.errors import DomainError, N_
 from channel.domain.periods import Month
-from channel.services.access import scope_payout_rows, scope_scans, seller_scope
+from channel.services.access import scope_import_runs, scope_payout_rows, scope_scans, seller_scope
 from channel.services.api import BOOL, DATE, INT, NDATE, NINT, NSTR, STR, Filter, Resource, _obj, register
 from models import db
 from models.commissions import LedgerLine
+from models.exchange import IMPORT_STATUSES, ImportRun
 from models.conflicts import RULES, SCANNER_KINDS, STATUSES, CodeScan, ConflictCase
 from models.payouts import BATCH_STATUSES, ROW_STATUSES, PayoutBatch, PayoutRow
-from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_FINANCE, ROLE_SALES_REP, User
+from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_FINANCE, ROLE_MANAGER, ROLE_SALES_REP, User
 
 PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 NDATETIME = {"type": "string", "format": "date-time", "nullable": True}
@@ -349,3 +354,54 @@ register(Resource("payout_batches", PayoutBatch, "Payout batches (finance and ad
                   (Filter("status", "string", "Batch status", enum=BATCH_STATUSES),
                    PeriodFilter("period", "string", "Month YYYY-MM")),
                   tag="payouts", roles=(ROLE_FINANCE, ROLE_ADMIN)))
+
+
+# --------------------------------------------------------------------------------- import runs
+
+IMPORT_RUN_ERRORS = 200  # errors in a run's detail, as on its page; the CSV download has them all
+
+IMPORT_RUN_SCHEMA = _obj({
+    "id": INT, "kind": STR, "filename": STR, "status": {"type": "string", "enum": list(IMPORT_STATUSES)},
+    "total_rows": INT, "inserted": INT, "skipped": INT, "error_count": INT, "created_at": DATETIME,
+    "finished_at": NDATETIME,
+})
+IMPORT_ERROR_SCHEMA = _obj({"row": INT, "column": STR, "value": STR, "reason": STR})
+IMPORT_RUN_DETAIL_SCHEMA = {**IMPORT_RUN_SCHEMA, "properties": {
+    **IMPORT_RUN_SCHEMA["properties"],
+    "errors": {"type": "array", "items": IMPORT_ERROR_SCHEMA,
+               "description": f"The first {IMPORT_RUN_ERRORS} errors of a rejected run, every bad cell of a row "
+                              "(error_count counts them all); reasons in the request's language"},
+}, "required": IMPORT_RUN_SCHEMA["required"] + ["errors"]}
+
+
+def import_run_json(run: ImportRun, user=None) -> dict:
+    return {"id": run.id, "kind": run.kind, "filename": run.filename, "status": run.status,
+            "total_rows": run.total_rows, "inserted": run.inserted, "skipped": run.skipped,
+            "error_count": run.error_count, "created_at": _utc(run.created_at), "finished_at": _utc(run.finished_at)}
+
+
+def import_run_detail_json(run: ImportRun, user=None) -> dict:
+    from channel.domain.imports import decode_report
+    from channel.i18n import request_translations
+
+    translate = request_translations().ugettext
+    errors = [{"row": e.row, "column": e.column, "value": e.value, "reason": e.text(translate)}
+              for e in decode_report(run.report_csv, IMPORT_RUN_ERRORS)]
+    return {**import_run_json(run, user), "errors": errors}
+
+
+def import_run_query(user: User, f: dict) -> Select:
+    q = scope_import_runs(select(ImportRun), user)
+    if f.get("kind"):
+        q = q.where(ImportRun.kind == f["kind"])
+    if f.get("status"):
+        q = q.where(ImportRun.status == f["status"])
+    return q
+
+
+register(Resource("import_runs", ImportRun, "Import runs and their per-cell error reports (yours; administrators: all)",
+                  import_run_query, import_run_json, IMPORT_RUN_SCHEMA,
+                  (Filter("kind", "string", "Import kind (agents, orders, ...)"),
+                   Filter("status", "string", "Run status", enum=IMPORT_STATUSES)),
+                  tag="exchange", detail_serialize=import_run_detail_json, detail_schema=IMPORT_RUN_DETAIL_SCHEMA,
+                  roles=(ROLE_ADMIN, ROLE_MANAGER, ROLE_FINANCE)))

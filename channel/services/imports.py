@@ -6,9 +6,11 @@ bulk kind with its own two passes), give it a `Schema` of columns and a natural 
 `register(...)`. `import_file` drives every kind the same way:
 
 1. pass 1 reads and checks every row (cells, duplicates inside the file, references, the
-   services' rules) and collects every bad row as a `RowError`;
+   services' rules) and collects a `RowError` for every bad cell of every row (a bad cell does
+   not stop the checks of the row's other cells);
 2. if any row is bad, nothing is written (the transaction is rolled back) and the run is
-   `rejected` with a CSV report; otherwise
+   `rejected` with its report (msgids and parameters, rendered in the reader's language when
+   shown: `report_rows`, `rendered_report`); otherwise
 3. pass 2 writes the rows not already stored (natural keys make a re-import a no-op), in one
    transaction, and commits once.
 
@@ -17,9 +19,8 @@ of the new order-line ids (the hook the conflict scan plugs into): see `after_or
 """
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -29,7 +30,8 @@ from sqlalchemy import func, insert, select, update
 from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
 from channel.domain.errors import DomainError, N_
-from channel.domain.imports import Column, ImportFileError, RowError, Schema, TableFile
+from channel.domain.imports import (Column, ImportFileError, RowError, RowRule, Schema, TableFile,
+                                    check_row, decode_report, encode_report, render_report)
 from models import db, utcnow
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
 from models.exchange import IMPORT_DONE, IMPORT_FAILED, IMPORT_REJECTED, ImportRun
@@ -38,7 +40,7 @@ from models.territory import Territory
 from models.tree import CHANNEL_AGENT, CHANNEL_DIRECT, PAYEE_TYPES, Seller, SellerClosure, TerritoryGrant
 
 Progress = Callable[[str, int, int], None]  # (phase 'check'|'write', rows done, rows in file)
-REPORT_LIMIT = 100_000  # bad rows kept in a report; the count is always exact
+REPORT_LIMIT = 100_000  # errors (bad cells) kept in a report; the count is always exact
 CHUNK = 10_000
 IN_CHUNK = 500
 
@@ -120,6 +122,10 @@ def _domain_row_error(kind: ImportKind, row: int, record: dict, error: DomainErr
                     error.message, tuple(error.params.items()))
 
 
+# the unified social credit code's check digit; the cell is kept normalised (NFKC, upper case)
+CREDIT_CODE_RULE = RowRule(("credit_code",), lambda r: r.update(credit_code=clean_credit_code(r["credit_code"])))
+
+
 def count_rows(table: TableFile) -> int:
     """Data rows in the file (a fast count of line breaks for CSV; exact for XLSX)."""
     if table.xlsx:
@@ -152,7 +158,8 @@ def import_file(kind_key: str, path: str, user_id: int | None = None, filename: 
     keys make running it again safe). The CLI, the `exchange.import` job and the tests call it.
 
     Returns the run: `done` (rows written and run recorded, committed once) or `rejected` (bad
-    rows: nothing written; the run keeps the per-row report in `report_csv`). An unexpected
+    rows: nothing written; the run keeps the per-cell report in `report_csv`, as msgids:
+    `report_rows` / `rendered_report` render it). An unexpected
     error: nothing written, a `failed` run recorded (its own small commit), the error re-raised.
     `progress(phase, done, total)`: phase 'check' then 'write', rows done of rows in the file.
     """
@@ -180,7 +187,7 @@ def import_file(kind_key: str, path: str, user_id: int | None = None, filename: 
         progress("write", outcome.total_rows, outcome.total_rows)
     run = ImportRun(kind=kind_key, filename=filename, created_by_id=user_id, created_at=started,
                     status=IMPORT_REJECTED if outcome.error_count else IMPORT_DONE,
-                    report_csv=report_csv(outcome.errors) if outcome.error_count else None,
+                    report_csv=encode_report(outcome.errors) if outcome.error_count else None,
                     total_rows=outcome.total_rows, inserted=0 if outcome.error_count else outcome.inserted,
                     skipped=0 if outcome.error_count else outcome.skipped, error_count=outcome.error_count,
                     finished_at=utcnow())
@@ -208,26 +215,25 @@ def _record_failure(kind_key: str, filename: str, user_id: int | None, started) 
         db.session.rollback()
 
 
-REPORT_HEADER = ["row", "column", "value", "reason"]
+Translate = Callable[[str], str]  # a gettext; the identity gives the Chinese source text
 
 
-def report_rows(report_csv: str | None, limit: int = 200) -> list[list[str]]:
-    """The first `limit` rows of a stored error report (row, column, value, reason), read as the
-    CSV it is: a value or a reason may hold commas and quotes."""
-    from itertools import islice
-
-    rows = csv.reader(io.StringIO(report_csv or ""))
-    next(rows, None)  # the header
-    return [row for row in islice(rows, limit)]
+def _chinese(message: str) -> str:
+    return message
 
 
-def report_csv(errors: Iterable[RowError], translate: Callable[[str], str] = lambda s: s) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(REPORT_HEADER)
-    for error in errors:
-        writer.writerow([error.row, error.column, error.value, error.text(translate)])
-    return buffer.getvalue()
+def report_rows(report_csv: str | None, limit: int = 200, translate: Translate = _chinese) -> list[list[str]]:
+    """The first `limit` errors of a run's stored report as [row, column, value, reason], the
+    reason in the language of `translate` (the run page passes the viewer's). A report stored
+    before reasons were kept as msgids shows its reasons as they were written."""
+    return [[str(e.row), e.column, e.value, e.text(translate)] for e in decode_report(report_csv, limit)]
+
+
+def rendered_report(report_csv: str | None, translate: Translate = _chinese) -> str:
+    """A run's whole report as the CSV people download (row, column, value, reason), the
+    reasons in the language of `translate`: the download in the viewer's language, the CLI's
+    file in Chinese."""
+    return render_report(decode_report(report_csv), translate)
 
 
 def template_csv(kind_key: str) -> bytes:
@@ -274,9 +280,14 @@ class RowKind(ImportKind):
     """A kind written row by row through an existing service (fine up to ~100,000 rows).
 
     Subclasses give `key_of(record)` (the natural key), `exists(record)` (already stored: the
-    row is skipped), optionally `check(record)` (raise DomainError for a pure rule) and
-    `apply(record, user_id)` which calls the service with commit=False (raises DomainError).
+    row is skipped), optionally `rules` (pure `RowRule`s on the row's cells: every failing rule
+    is reported, each on its column, next to the cells that did not parse), optionally
+    `check(record)` (raise DomainError: one more rule, run on a row whose cells are all good)
+    and `apply(record, user_id)` which calls the service with commit=False (raises DomainError:
+    the first problem the service finds).
     """
+
+    rules: tuple[RowRule, ...] = ()
 
     def key_of(self, record: dict) -> tuple:
         raise NotImplementedError
@@ -297,13 +308,17 @@ class RowKind(ImportKind):
     def run(self, table, outcome, user_id, progress):
         header, rows = table.header_and_rows()
         bound = self.schema.bind(header)
+        labels = {c.key: c.label for c in self.schema.columns}
         records: list[tuple[int, dict]] = []
         first_row: dict[tuple, int] = {}
         errors: list[RowError] = []
         total = outcome.total_rows
         for done, (row_no, values) in enumerate(rows, start=1):
-            record = bound.parse(row_no, values, errors)
-            if record is not None:
+            record, bad = bound.parse_cells(row_no, values, errors)
+            errors.extend(check_row(row_no, record, bad, self.rules, labels))
+            if errors:
+                record = None
+            else:
                 try:
                     self.check(record)
                 except DomainError as error:
@@ -392,11 +407,10 @@ class Customers(RowKind):
         Column("address", "地址", parse.text(300), required=False, example="深圳市南山区科技园"),
     ])
 
+    rules = (CREDIT_CODE_RULE,)
+
     def key_of(self, r):
         return (r["code"],)
-
-    def check(self, r):
-        r["credit_code"] = clean_credit_code(r["credit_code"])
 
     def exists(self, r):
         return db.session.scalar(select(Customer.id).where(Customer.code == r["code"])) is not None
@@ -448,6 +462,18 @@ class Products(RowKind):
             product.unit = r["unit"]
 
 
+def _price_not_negative(r: dict) -> None:
+    if r["price"] < 0:
+        raise DomainError(N_("价格不能为负数。"), field="price")
+
+
+def _level_of_price_kind(r: dict) -> None:
+    if r["price_kind"] == PRICE_SELL_IN and r["level"] is None:
+        raise DomainError(N_("进货价必须写代理层级。"), field="level")
+    if r["price_kind"] == PRICE_FLOOR and r["level"] is not None:
+        raise DomainError(N_("最低价不分代理层级。"), field="level")
+
+
 class Prices(RowKind):
     key = "prices"
     label = N_("价格表")
@@ -460,16 +486,10 @@ class Prices(RowKind):
         Column("valid_from", "生效日期", parse.day, example="2026-01-01"),
     ])
 
+    rules = (RowRule(("price",), _price_not_negative), RowRule(("price_kind", "level"), _level_of_price_kind))
+
     def key_of(self, r):
         return (r["sku"], r["price_kind"], r["level"], r["valid_from"])
-
-    def check(self, r):
-        if r["price"] < 0:
-            raise DomainError(N_("价格不能为负数。"), field="price")
-        if r["price_kind"] == PRICE_SELL_IN and r["level"] is None:
-            raise DomainError(N_("进货价必须写代理层级。"), field="level")
-        if r["price_kind"] == PRICE_FLOOR and r["level"] is not None:
-            raise DomainError(N_("最低价不分代理层级。"), field="level")
 
     def _product_id(self, sku):
         product_id = db.session.scalar(select(Product.id).where(Product.sku == sku))
@@ -562,65 +582,79 @@ class Sellers(ImportKind):
         bound = self.schema.bind(header)
         known = _sellers_by_code()
         territories = _territories()
-        records: dict[str, tuple[int, dict]] = {}
+        # code → (row, record, keys of its cells that are bad or broke a rule): rows with errors
+        # are kept too (never written: any error rejects the file) so that their upline is
+        # checked like the others' and the rows below them are not told it does not exist
+        records: dict[str, tuple[int, dict, frozenset[str]]] = {}
         errors: list[RowError] = []
         label = {c.key: c.label for c in self.schema.columns}
+        key_of_label = {text: key for key, text in label.items()}
+
+        def level_in_range(r):
+            if not 1 <= r["level"] <= max_level:
+                raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=r["level"])
+
+        def territory_known(r):
+            if r["home_territory"] is not None and r["home_territory"] not in territories:
+                raise DomainError(N_("没有这个行政区划。"), field="home_territory")
+
+        rules = (CREDIT_CODE_RULE,
+                 RowRule(("level",), level_in_range), RowRule(("home_territory",), territory_known))
         for done, (row_no, values) in enumerate(rows, start=1):
-            record = bound.parse(row_no, values, errors)
-            if record is not None:
-                try:
-                    record["credit_code"] = clean_credit_code(record["credit_code"])
-                except DomainError as error:
-                    errors.append(_domain_row_error(self, row_no, record, error))
-                    record = None
-            if record is not None and not 1 <= record["level"] <= max_level:
-                errors.append(RowError(row_no, label["level"], str(record["level"]),
-                                       N_("层级 %(level)s 超出了配置的层级数。"), (("level", record["level"]),)))
-                record = None
-            if record is not None and record["home_territory"] is not None and record["home_territory"] not in territories:
-                errors.append(RowError(row_no, label["home_territory"], str(record["home_territory"]), N_("没有这个行政区划。")))
-                record = None
-            if record is not None:
-                code = record["code"]
+            record, bad = bound.parse_cells(row_no, values, errors)
+            broken = parse.check_row(row_no, record, bad, rules, label)
+            errors.extend(broken)
+            bad = bad.union(key_of_label.get(e.column, "") for e in broken)
+            code = record["code"]
+            if code is not None:
                 if code in records:
                     errors.append(RowError(row_no, label["code"], code, N_("与第 %(row)s 行重复。"), (("row", records[code][0]),)))
                 elif code in known:
-                    outcome.skipped += 1  # already stored: a re-import leaves it as it is
+                    if not errors:
+                        outcome.skipped += 1  # already stored: a re-import leaves it as it is
                 else:
-                    records[code] = (row_no, record)
+                    records[code] = (row_no, record, bad)
             for error in errors:
                 outcome.add(error)
             errors.clear()
             if done % 1000 == 0:
                 progress("check", done, outcome.total_rows)
         generations, refused = parse.order_by_upline(
-            {code: rec["upline_code"] for code, (_, rec) in records.items()}, known.__contains__)
+            {code: None if "upline_code" in bad else rec["upline_code"] for code, (_, rec, bad) in records.items()},
+            known.__contains__)
         for code, (reason, upline) in refused.items():
             outcome.add(RowError(records[code][0], label["upline_code"], upline, reason, (("upline", upline),)))
-        for code, (row_no, rec) in records.items():
-            self._check_upline(rec, row_no, known, records, label, outcome)
+        for code, (row_no, rec, bad) in records.items():
+            if "upline_code" not in bad:
+                self._check_upline(rec, row_no, bad, known, records, label, outcome)
         if outcome.error_count:
             return
         self._write(generations, records, known, outcome, user_id, progress)
 
-    def _check_upline(self, rec, row_no, known, records, label, outcome):
+    def _check_upline(self, rec, row_no, bad, known, records, label, outcome):
+        """The upline's channel, state and level against the row's; a level that is bad (here
+        or on the upline's row) is reported already and compared with nothing."""
         upline = rec["upline_code"]
+        level = None if "level" in bad else rec["level"]
         if upline is None:
-            if rec["level"] != 1:
+            if level is not None and level != 1:
                 outcome.add(RowError(row_no, label["upline_code"], "", N_("只有最高层级的销售方可以没有上级。")))
             return
         if upline in records:
-            parent_channel, parent_level, parent_active = self.channel, records[upline][1]["level"], True
+            _, parent, parent_bad = records[upline]
+            parent_channel, parent_level, parent_active = self.channel, None if "level" in parent_bad else parent["level"], True
         elif upline in known:
             _, parent_channel, parent_level, parent_active = known[upline]
         else:
-            return  # reported as unknown already
+            return  # an unknown upline: reported already (order_by_upline)
         reason = None
         if parent_channel != self.channel:
             reason = N_("上级必须属于同一渠道。")
         elif not parent_active:
             reason = N_("上级已停用。")
-        elif parent_level >= rec["level"]:
+        elif parent_level is None or level is None:
+            pass
+        elif parent_level >= level:
             reason = N_("上级的层级必须高于它（层级 %(parent)s 不能管理层级 %(child)s）。")
         if reason:
             outcome.add(RowError(row_no, label["upline_code"], upline, reason,
@@ -715,11 +749,10 @@ class Orders(ImportKind):
         total = outcome.total_rows
         fast = self._fast_parser(bound)
         for done, (row_no, values) in enumerate(rows, start=1):
-            r = fast(values)
+            r, bad = fast(values), NO_BAD_CELLS
             if r is None:  # something unusual in the row: the full parser says what
-                r = bound.parse(row_no, values, errors)
-            if r is not None:
-                self._check_line(row_no, r, label, sellers, products, customers, districts, state, errors)
+                r, bad = bound.parse_cells(row_no, values, errors)
+            self._check_line(row_no, r, bad, label, sellers, products, customers, districts, state, errors)
             if errors:
                 for error in errors:
                     outcome.add(error)
@@ -786,33 +819,43 @@ class Orders(ImportKind):
 
         return fast
 
-    def _check_line(self, row_no, r, label, sellers, products, customers, districts, state, errors):
-        seller = sellers.get(r["seller_code"])
-        bad = len(errors)
-        if seller is None:
-            errors.append(RowError(row_no, label["seller_code"], r["seller_code"], N_("销售方编码 %(code)s 不存在。"), (("code", r["seller_code"]),)))
-        elif r["kind"] == KIND_SELL_IN and seller[1] != CHANNEL_AGENT:
-            errors.append(RowError(row_no, label["seller_code"], r["seller_code"], N_("进货单的买方必须是代理。")))
+    def _check_line(self, row_no, r, bad, label, sellers, products, customers, districts, state, errors):
+        """Every rule of one line on its good cells (`bad`: keys of the cells that did not parse,
+        already reported): each failing rule adds its error, so a row reports all its problems
+        at once. A line with any error is not kept."""
+        failed = len(errors)
+        kind = None if "kind" in bad else r["kind"]
+        seller = None
+        if "seller_code" not in bad:
+            seller = sellers.get(r["seller_code"])
+            if seller is None:
+                errors.append(RowError(row_no, label["seller_code"], r["seller_code"], N_("销售方编码 %(code)s 不存在。"), (("code", r["seller_code"]),)))
+            elif kind == KIND_SELL_IN and seller[1] != CHANNEL_AGENT:
+                errors.append(RowError(row_no, label["seller_code"], r["seller_code"], N_("进货单的买方必须是代理。")))
         customer_id = None
-        if r["customer_code"] is not None:
+        if "customer_code" in bad:
+            pass
+        elif r["customer_code"] is not None:
             customer_id = customers.get(r["customer_code"])
             if customer_id is None:
                 errors.append(RowError(row_no, label["customer_code"], r["customer_code"], N_("客户编码 %(code)s 不存在。"), (("code", r["customer_code"]),)))
-        elif r["kind"] == KIND_SELL_OUT:
+        elif kind == KIND_SELL_OUT:
             errors.append(RowError(row_no, label["customer_code"], "", N_("销售出库单必须有客户。")))
-        if r["ship_to"] not in districts:
+        if "ship_to" not in bad and r["ship_to"] not in districts:
             errors.append(RowError(row_no, label["ship_to"], str(r["ship_to"]), N_("发货区域必须是一个市或区县的行政区划代码。")))
-        product = products.get(r["sku"])
-        if product is None:
-            errors.append(RowError(row_no, label["sku"], r["sku"], N_("SKU %(sku)s 不存在。"), (("sku", r["sku"]),)))
+        product = None
+        if "sku" not in bad:
+            product = products.get(r["sku"])
+            if product is None:
+                errors.append(RowError(row_no, label["sku"], r["sku"], N_("SKU %(sku)s 不存在。"), (("sku", r["sku"]),)))
         qty, price, line_no = r["qty"], r["unit_price"], r["line_no"]
-        if not 0 < qty <= MAX_QTY:
+        if "qty" not in bad and not 0 < qty <= MAX_QTY:
             errors.append(RowError(row_no, label["qty"], str(qty), N_("数量必须大于 0。") if qty <= 0 else N_("数量太大。")))
-        if not 0 <= price <= MAX_PRICE_FEN:
+        if "unit_price" not in bad and not 0 <= price <= MAX_PRICE_FEN:
             errors.append(RowError(row_no, label["unit_price"], str(price / 100), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
-        if not 1 <= line_no <= 9999:
+        if "line_no" not in bad and not 1 <= line_no <= 9999:
             errors.append(RowError(row_no, label["line_no"], str(line_no), N_("行号必须在 1 到 9999 之间。")))
-        if len(errors) > bad:
+        if bad or len(errors) > failed:
             return
         head = (r["kind"], seller[0], customer_id, r["ship_to"], r["order_date"], r["external_id"])
         order_no = r["order_no"]
@@ -947,6 +990,7 @@ class Orders(ImportKind):
 
 
 MAX_QTY = 1_000_000_000
+NO_BAD_CELLS: frozenset[str] = frozenset()
 MAX_PRICE_FEN = 1_000_000_000_000
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from channel.domain import imports as parse
 from channel.domain.customers import normalize_name
 from channel.domain.errors import DomainError, N_
-from channel.domain.imports import Column, Schema
+from channel.domain.imports import Column, RowRule, Schema
 from channel.services import conflicts as detection
 from channel.services.conflicts_cases import ScanInput, add_codes, register_customer, ship_codes
 from channel.services.imports import IMPORT_KINDS, RowKind, register
@@ -40,6 +40,21 @@ def _district(adcode: int | None, field: str) -> None:
         raise DomainError(N_("没有这个行政区划。"), field=field)
 
 
+def _agent_with_date(r: dict) -> None:
+    if (r["agent_code"] is None) != (r["shipped_on"] is None):
+        raise DomainError(N_("收货代理编码和发货日期要一起填写。"), field="shipped_on" if r["agent_code"] else "agent_code")
+
+
+def _order_line_with_agent(r: dict) -> None:
+    if r["order_no"] is not None and (r["line_no"] is None or r["agent_code"] is None):
+        raise DomainError(N_("填写进货订单号时也要填写行号和收货代理。"), field="line_no" if r["line_no"] is None else "agent_code")
+
+
+def _case_is_not_the_unit(r: dict) -> None:
+    if r["case_code"] is not None and r["case_code"] == r["code"]:
+        raise DomainError(N_("箱码不能与单品码相同。"), field="case_code")
+
+
 class UnitCodes(RowKind):
     """A unit code of a product, optionally packed in a case code and shipped to an agent on a
     sell-in line. New codes are created; a row whose code is stored (and, when it names an
@@ -58,16 +73,12 @@ class UnitCodes(RowKind):
         Column("line_no", "行号", parse.integer, required=False, example=""),
     ])
 
+    rules = (RowRule(("agent_code", "shipped_on"), _agent_with_date),
+             RowRule(("order_no", "line_no", "agent_code"), _order_line_with_agent),
+             RowRule(("code", "case_code"), _case_is_not_the_unit))
+
     def key_of(self, r):
         return (r["code"],)
-
-    def check(self, r):
-        if (r["agent_code"] is None) != (r["shipped_on"] is None):
-            raise DomainError(N_("收货代理编码和发货日期要一起填写。"), field="shipped_on" if r["agent_code"] else "agent_code")
-        if r["order_no"] is not None and (r["line_no"] is None or r["agent_code"] is None):
-            raise DomainError(N_("填写进货订单号时也要填写行号和收货代理。"), field="line_no" if r["line_no"] is None else "agent_code")
-        if r["case_code"] is not None and r["case_code"] == r["code"]:
-            raise DomainError(N_("箱码不能与单品码相同。"), field="case_code")
 
     def exists(self, r):
         unit_id = db.session.scalar(select(UnitCode.id).where(UnitCode.code == r["code"]))

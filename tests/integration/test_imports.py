@@ -335,3 +335,56 @@ def test_reimporting_customers_and_products_is_a_no_op(app, world, tmp_path):
         assert (again.status, again.inserted, again.skipped) == ("done", 0, 1)
     assert db.session.scalar(select(func.count()).select_from(Customer).where(Customer.code == "C7")) == 1
     assert db.session.scalar(select(func.count()).select_from(Product).where(Product.sku == "P7")) == 1
+
+
+# --------------------------------------------------------------------- every problem of a row
+
+def test_an_order_row_reports_every_bad_cell_at_once_and_nothing_is_stored(app, world, coded_customer, tmp_path):
+    before = (count(SalesOrder), count(OrderLine))
+    result = run(tmp_path, "orders", [ORDER_HEADER,
+        ["M-1", 1, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "P1", 1, "1"],  # a good row
+        # a date that is no date, an unknown seller, an unknown SKU, a qty of 0 and a bad price
+        ["M-2", 1, "sell_out", "NOPE", "C-NS", 440305, "2026-13-01", "NOSKU", 0, "1.234"],
+        ["M-3", "x", "sell_in", "REP1", "", 440000, "2026-10-10", "P1", 1, "1"],   # bad line no; three rules broken
+    ])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"]) for r in report_rows(result)] == [
+        ("3", "订单日期", "2026-13-01"), ("3", "单价（元）", "1.234"),
+        ("3", "销售方编码", "NOPE"), ("3", "SKU", "NOSKU"), ("3", "数量", "0"),
+        ("4", "行号", "x"), ("4", "销售方编码", "REP1"), ("4", "发货区划代码", "440000"),
+    ]
+    assert result.error_count == 8
+    assert report_rows(result)[2]["reason"] == "销售方编码 NOPE 不存在。"
+    assert (count(SalesOrder), count(OrderLine)) == before
+
+
+def test_a_price_row_breaking_two_rules_reports_both(app, world, tmp_path):
+    result = run(tmp_path, "prices", [["SKU", "价格类型", "代理层级", "价格（元）", "生效日期"],
+                                      ["P1", "sell_in", "", "-5", "2026-01-01"],
+                                      ["P1", "floor", "2", "-5", "01/2026"]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "价格（元）", "价格不能为负数。"), ("2", "代理层级", "进货价必须写代理层级。"),
+        ("3", "生效日期", "不是日期（YYYY-MM-DD）。"), ("3", "价格（元）", "价格不能为负数。"), ("3", "代理层级", "最低价不分代理层级。"),
+    ]
+
+
+def test_an_agent_row_reports_its_bad_cells_and_its_upline_and_the_rows_below_it_are_told_why(app, world, tmp_path):
+    before = count(Seller)
+    result = run(tmp_path, "agents", [
+        AGENT_HEADER,
+        ["Y2", "某省代", 9, "NOPE", "2026-02-31"],  # level out of range, no such day, unknown upline
+        ["Y3", "某市代", 3, "Y2", "2026-02-01"],     # fine by itself, but hangs below Y2
+        ["Y4", "某市代", 3, "N1", "2026-02-01"],     # fine
+        ["Y5", "某分销", "四", "Y4", "2026-02-01"],  # a bad level: not also compared with Y4's
+    ])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "加入日期", "2026-02-31", "不是日期（YYYY-MM-DD）。"),
+        ("2", "层级", "9", "层级 9 超出了配置的层级数。"),
+        ("5", "层级", "四", "不是整数。"),
+        ("2", "上级编码", "NOPE", "上级编码 NOPE 不存在。"),
+        # not "上级编码 Y2 不存在" (Y2 is in the file), nor a level compared with Y2's bad one
+        ("3", "上级编码", "Y2", "上级 Y2 无法导入（在循环中或其上级有误）。"),
+    ]
+    assert count(Seller) == before

@@ -52,6 +52,20 @@ def test_a_unit_codes_file_with_an_unknown_agent_stores_no_code(app, world, tmp_
     assert count(UnitCode) == 0
 
 
+def test_a_unit_code_row_breaking_several_rules_reports_each_on_its_column(app, world, tmp_path):
+    result = run(tmp_path, "unit_codes", [CODE_HEADER + ["进货订单号"],
+                                          ["U1", "U1", "P1", "", "2026-10-02", "SO-1"],   # case = unit, date without agent
+                                          ["U2", "C2", "P1", "SZ", "2026-02-30", ""]])     # a bad date: its rule skipped
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "收货代理编码", "收货代理编码和发货日期要一起填写。"),
+        ("2", "行号", "填写进货订单号时也要填写行号和收货代理。"),
+        ("2", "箱码", "箱码不能与单品码相同。"),
+        ("3", "发货日期", "不是日期（YYYY-MM-DD）。"),
+    ]
+    assert count(UnitCode) == 0
+
+
 def test_scans_import_binds_each_scan_and_finds_a_diversion(app, world, tmp_path):
     run(tmp_path, "unit_codes", [CODE_HEADER, ["U1", "", "P1", "SZ", "2026-10-02"]])
     # 越秀区 (广州, GZ's exclusive area): SZ's goods went there

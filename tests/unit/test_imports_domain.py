@@ -1,14 +1,18 @@
 """Reading import files and checking cells, without a database."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
 from hypothesis import given, strategies as st
 
+from channel.domain.errors import DomainError, Label
 from channel.domain.exports import safe_cell, yuan_text
-from channel.domain.imports import (CellError, Column, ImportFileError, Schema, TableFile, day, detect_encoding,
-                                    integer, order_by_upline, text, yuan_to_fen)
+from channel.domain.imports import (CellError, Column, ImportFileError, RowError, RowRule, Schema, TableFile,
+                                    check_row, day, decode_report, detect_encoding, encode_report, integer,
+                                    order_by_upline, render_report, text, yuan_to_fen)
 
 
 @pytest.mark.parametrize("raw, fen", [("3000", 300000), ("3000.5", 300050), ("3,000.55", 300055), ("¥12", 1200),
@@ -115,3 +119,84 @@ def test_exported_text_that_a_spreadsheet_would_run_is_neutralised(value):
 
 def test_numbers_and_plain_text_are_exported_as_they_are():
     assert safe_cell(-5) == -5 and safe_cell("深圳") == "深圳" and safe_cell(None) is None
+
+
+# ------------------------------------------------------------------------- every problem of a row
+
+def _reject_negative(r):
+    if r["qty"] < 0:
+        raise DomainError("数量必须大于 0。", field="qty")
+
+
+def _reject_unknown_code(r):
+    if r["code"] != "OK":
+        raise DomainError("编码 %(code)s 不存在。", field="code", code=r["code"])
+
+
+def _needs_the_date(r):
+    raise AssertionError("a rule on a cell that did not parse must not run")
+
+
+ROW_SCHEMA = Schema([Column("code", "编码", text(5)), Column("qty", "数量", integer), Column("on", "日期", day),
+                     Column("note", "备注", text(3), required=False)])
+ROW_RULES = (RowRule(("qty",), _reject_negative), RowRule(("code",), _reject_unknown_code), RowRule(("on",), _needs_the_date))
+ROW_LABELS = {c.key: c.label for c in ROW_SCHEMA.columns}
+
+
+def test_a_row_keeps_its_good_cells_beside_the_bad_ones():
+    errors = []
+    record, bad = ROW_SCHEMA.bind(["编码", "数量", "日期", "备注"]).parse_cells(7, ["NOPE", "-2", "2026-13-01", "long"], errors)
+    assert record == {"code": "NOPE", "qty": -2, "on": None, "note": None}
+    assert bad == {"on", "note"}
+    assert [(e.row, e.column, e.value) for e in errors] == [(7, "日期", "2026-13-01"), (7, "备注", "long")]
+
+
+def test_every_bad_cell_and_every_broken_rule_of_a_row_is_reported_together():
+    errors = []
+    record, bad = ROW_SCHEMA.bind(["编码", "数量", "日期"]).parse_cells(7, ["NOPE", "-2", "2026-13-01"], errors)
+    errors += check_row(7, record, bad, ROW_RULES, ROW_LABELS)
+    assert [(e.column, e.value, e.reason) for e in errors] == [
+        ("日期", "2026-13-01", "不是日期（YYYY-MM-DD）。"),
+        ("数量", "-2", "数量必须大于 0。"),
+        ("编码", "NOPE", "编码 %(code)s 不存在。"),
+    ]
+    assert errors[2].params == (("code", "NOPE"),) and errors[2].text() == "编码 NOPE 不存在。"
+
+
+def test_a_rule_may_normalise_its_cell():
+    record = {"code": " a "}
+    assert check_row(2, record, (), [RowRule(("code",), lambda r: r.update(code=r["code"].strip().upper()))], {}) == []
+    assert record == {"code": "A"}
+
+
+# ----------------------------------------------------------------------------------- reports
+
+ENGLISH = {"编码 %(code)s 不存在。": "Code %(code)s does not exist.", "已确认": "confirmed",
+           "状态是 %(status)s。": "The status is %(status)s.", "不能为空。": "Cannot be empty."}
+
+
+def english(message: str) -> str:
+    return ENGLISH.get(message, message)
+
+
+def test_a_stored_report_keeps_message_ids_and_is_rendered_in_the_readers_language():
+    errors = [RowError(2, "编码", "A,\"B\"", "编码 %(code)s 不存在。", (("code", "A,\"B\""),)),
+              RowError(3, "状态", "x", "状态是 %(status)s。", (("status", Label("已确认")),)),
+              RowError(0, "", "", "不能为空。")]
+    stored = encode_report(errors)
+    assert "编码 A" not in stored  # the msgid and its parameters, not rendered text
+    assert list(decode_report(stored)) == errors
+    assert [e.text(english) for e in decode_report(stored)] == [
+        'Code A,"B" does not exist.', "The status is confirmed.", "Cannot be empty."]
+    assert [e.text() for e in decode_report(stored)] == ['编码 A,"B" 不存在。', "状态是 已确认。", "不能为空。"]
+    rendered = list(csv.reader(io.StringIO(render_report(decode_report(stored), english))))
+    assert rendered[0] == ["row", "column", "value", "reason"]
+    assert rendered[1] == ["2", "编码", 'A,"B"', 'Code A,"B" does not exist.']
+    assert [e.row for e in decode_report(stored, limit=2)] == [2, 3]
+
+
+def test_a_report_stored_as_rendered_text_still_reads():
+    legacy = 'row,column,value,reason\r\n2,上级编码,NOPE,上级编码 NOPE 不存在。\r\n3,数量,"1,5",不能为空。\r\n'
+    errors = list(decode_report(legacy))
+    assert [(e.row, e.column, e.value, e.params) for e in errors] == [(2, "上级编码", "NOPE", ()), (3, "数量", "1,5", ())]
+    assert [e.text(english) for e in errors] == ["上级编码 NOPE 不存在。", "Cannot be empty."]
