@@ -7,6 +7,20 @@ from datetime import date
 from channel.domain.errors import DomainError, N_
 
 
+def code_spellings(code: str) -> tuple[str, ...]:
+    """How a seller code typed by a person may be stored, in the order tried: as typed, in upper
+    case, in lower case (codes are found whatever their letter case)."""
+    return tuple(dict.fromkeys((code, code.upper(), code.lower())))
+
+
+def stored_spelling(code: str, *known) -> str | None:
+    """The first spelling of `code` (code_spellings) found in any of the `known` containers."""
+    for spelling in code_spellings(code):
+        if any(spelling in container for container in known):
+            return spelling
+    return None
+
+
 @dataclass(frozen=True)
 class Node:
     id: int

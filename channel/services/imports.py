@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, update
 
 from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
+from channel.domain.tree import stored_spelling
 from channel.domain.errors import DomainError, N_
 from channel.domain.imports import (Column, ImportFileError, RowError, RowRule, Schema, TableFile,
                                     check_row, decode_report, encode_report, render_report)
@@ -354,7 +355,10 @@ class RowKind(ImportKind):
 
 
 def _seller_id(code: str, field_key: str = "seller_code") -> int:
-    seller_id = db.session.scalar(select(Seller.id).where(Seller.code == code))
+    from channel.services.tree import seller_by_code
+
+    seller = seller_by_code(code)
+    seller_id = seller.id if seller is not None else None
     if seller_id is None:
         raise DomainError(N_("销售方编码 %(code)s 不存在。"), field=field_key, code=code)
     return seller_id
@@ -606,10 +610,12 @@ class Sellers(ImportKind):
             errors.extend(broken)
             bad = bad.union(key_of_label.get(e.column, "") for e in broken)
             code = record["code"]
+            if record.get("upline_code"):  # an upline typed in another letter case than stored
+                record["upline_code"] = stored_spelling(record["upline_code"], records, known) or record["upline_code"]
             if code is not None:
                 if code in records:
                     errors.append(RowError(row_no, label["code"], code, N_("与第 %(row)s 行重复。"), (("row", records[code][0]),)))
-                elif code in known:
+                elif stored_spelling(code, known) is not None:
                     if not errors:
                         outcome.skipped += 1  # already stored: a re-import leaves it as it is
                 else:
@@ -827,7 +833,7 @@ class Orders(ImportKind):
         kind = None if "kind" in bad else r["kind"]
         seller = None
         if "seller_code" not in bad:
-            seller = sellers.get(r["seller_code"])
+            seller = sellers.get(stored_spelling(r["seller_code"], sellers) or r["seller_code"])
             if seller is None:
                 errors.append(RowError(row_no, label["seller_code"], r["seller_code"], N_("销售方编码 %(code)s 不存在。"), (("code", r["seller_code"]),)))
             elif kind == KIND_SELL_IN and seller[1] != CHANNEL_AGENT:

@@ -29,7 +29,9 @@ IN_CHUNK = 500
 
 
 def _seller(code: str, field: str) -> Seller:
-    seller = db.session.scalar(select(Seller).where(Seller.code == code))
+    from channel.services.tree import seller_by_code
+
+    seller = seller_by_code(code)
     if seller is None:
         raise DomainError(N_("销售方编码 %(code)s 不存在。"), field=field, code=code)
     return seller

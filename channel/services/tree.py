@@ -11,7 +11,9 @@ from sqlalchemy import and_, delete, func, insert, literal, or_, select, true, u
 
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.services import audit
-from channel.domain.tree import Node, Place, check_effective_date, check_move, periods_overlap, territories_nest
+from channel.domain.tree import (
+    Node, Place, check_effective_date, check_move, code_spellings, periods_overlap, stored_spelling, territories_nest,
+)
 from models import db
 from models.territory import Territory
 from models.tree import CHANNEL_AGENT, Seller, SellerClosure, SellerMove, TerritoryGrant
@@ -86,9 +88,9 @@ def seller_by_code(code: str | None) -> Seller | None:
     code = (code or "").strip()
     if not code:
         return None
-    found = {s.code: s for s in db.session.scalars(select(Seller).where(Seller.code.in_(
-        {code, code.upper(), code.lower()})))}
-    return found.get(code) or found.get(code.upper()) or found.get(code.lower())
+    found = {s.code: s for s in db.session.scalars(select(Seller).where(Seller.code.in_(code_spellings(code))))}
+    spelling = stored_spelling(code, found)
+    return found[spelling] if spelling is not None else None
 
 
 def add_seller(

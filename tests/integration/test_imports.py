@@ -388,3 +388,17 @@ def test_an_agent_row_reports_its_bad_cells_and_its_upline_and_the_rows_below_it
         ("3", "上级编码", "Y2", "上级 Y2 无法导入（在循环中或其上级有误）。"),
     ]
     assert count(Seller) == before
+
+
+def test_imports_take_seller_codes_in_any_letter_case(app, world, coded_customer, tmp_path):
+    """Codes typed in lower case name the stored (upper-case) sellers: the upline of an agent,
+    an agent already stored (skipped, not a duplicate) and the seller of an order."""
+    result = run(tmp_path, "agents", [AGENT_HEADER, ["X2", "某省代", 2, "n1", "2026-02-01"],
+                                      ["gd", "广东省代", 2, "N1", "2026-02-01"]])
+    assert result.status == "done", result.report_csv
+    assert (result.inserted, result.skipped) == (1, 1)
+    assert uplines_of("X2") == ["N1"]
+    orders = run(tmp_path, "orders", [ORDER_HEADER, ["LC-1", 1, "sell_in", "gd", "", 440100, "2026-10-11", "P1", 1,
+                                                     "1860"]], name="orders.csv")
+    assert orders.status == "done", orders.report_csv
+    assert db.session.scalar(select(SalesOrder.seller_id).where(SalesOrder.order_no == "LC-1")) == world.GD.id

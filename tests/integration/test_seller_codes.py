@@ -38,3 +38,10 @@ def test_a_form_takes_a_lower_case_code(client, auth, world):
                                                         "customer_id": world.cust_rep1.id})
     assert response.status_code == 302
     assert [a.seller_id for a in Activity.query.all()] == [world.REP1.id]
+
+
+def test_imports_find_sellers_and_uplines_in_any_letter_case(world):
+    from channel.domain.tree import code_spellings, stored_spelling
+
+    assert code_spellings("Ab1") == ("Ab1", "AB1", "ab1") and code_spellings("AB1") == ("AB1", "ab1")
+    assert stored_spelling("sz", {"SZ": 1}) == "SZ" and stored_spelling("sz", {"XX": 1}) is None
