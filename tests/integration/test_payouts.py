@@ -422,6 +422,41 @@ def test_an_invoice_number_pays_one_row_of_any_batch_except_the_same_payees_canc
         payouts.record_invoice(row_of(later, world.GD).id, fin, "INV-1")  # used by an approved batch
 
 
+def test_the_database_keeps_an_invoice_number_on_one_row_when_two_recordings_race(world, monkeypatch):
+    """Two finance users record the same number at once: both pass the service's check (here:
+    the check sees nothing), the unique index refuses the second, which reads as the check's
+    refusal — not an IntegrityError (a 500 on the page) — and leaves its row as it was."""
+    fin = uid(world, "finance")
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN)])
+    batch = payouts.create_batch("2026-10", fin)
+    payouts.record_invoice(row_of(batch, world.GD).id, fin, "INV-RACE")
+    monkeypatch.setattr(payouts, "invoice_in_use", lambda invoice_no, row: False)
+    with pytest.raises(Conflict) as refused:
+        payouts.record_invoice(row_of(batch, world.SZ).id, fin, "INV-RACE")
+    assert refused.value.field == "invoice_no" and "INV-RACE" in str(refused.value)
+    assert (row_of(batch, world.SZ).invoice_no, row_of(batch, world.SZ).status) == (None, "awaiting_invoice")
+    assert row_of(batch, world.GD).invoice_no == "INV-RACE"
+
+
+def test_the_unique_invoice_index_spares_empty_numbers_and_a_cancelled_batchs_released_ones(world):
+    fin = uid(world, "finance")
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN)])
+    batch = payouts.create_batch("2026-10", fin)
+    gd, sz = row_of(batch, world.GD), row_of(batch, world.SZ)
+    gd.invoice_no = sz.invoice_no = ""  # not a number: the index does not count it
+    db.session.commit()
+    gd.invoice_no = sz.invoice_no = "INV-DB"
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    payouts.record_invoice(row_of(batch, world.GD).id, fin, "INV-DB")
+    payouts.cancel(batch.id, fin, "重做")
+    assert row_of(batch, world.GD).invoice_released_at is not None
+    again = payouts.create_batch("2026-10", fin)
+    payouts.record_invoice(row_of(again, world.GD).id, fin, "INV-DB")
+    assert row_of(again, world.GD).invoice_released_at is None
+
+
 def test_a_bank_result_line_of_a_row_not_paid_in_the_batch_says_so(world):
     post_lines("2026-10", [(world.REP1, 300 * YUAN), (world.REP2, 20 * YUAN)])
     batch = exported(world)
