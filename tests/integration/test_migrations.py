@@ -111,3 +111,46 @@ def test_0010_adds_the_invoice_index_to_a_database_with_payouts_and_downgrades(a
         db.session.rollback()
         _migrate("upgrade", "head")
     assert "uq_payout_row_invoice_no" in _indexes("payout_row")
+
+
+def test_0011_ends_the_grants_still_held_by_sellers_deactivated_before_the_rule(app, world):
+    """Sellers made inactive the old way (no grant ended): their grants in force end on the
+    deactivation day (today when unknown), a grant starting after it is deleted, each change is
+    audited; active sellers' grants and grants already ended are untouched."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from models.ops import AuditEvent
+    from models.tree import TerritoryGrant
+
+    def grants_of(seller_id):
+        return db.session.execute(select(TerritoryGrant.territory_id, TerritoryGrant.valid_from, TerritoryGrant.valid_to)
+                                  .where(TerritoryGrant.seller_id == seller_id).order_by(TerritoryGrant.id)).all()
+
+    world.HZ.active, world.HZ.deactivated_on = False, date(2026, 6, 1)  # as deactivation did before the rule
+    world.TH.active, world.TH.deactivated_on = False, None  # deactivated, day unknown
+    db.session.add_all([
+        TerritoryGrant(seller_id=world.HZ.id, territory_id=330102, exclusive=True, valid_from=date(2026, 7, 1)),
+        TerritoryGrant(seller_id=world.HZ.id, territory_id=330106, exclusive=False, valid_from=date(2025, 2, 1),
+                       valid_to=date(2025, 3, 1)),
+    ])
+    db.session.commit()
+    hz, th, others = world.HZ.id, world.TH.id, (world.GD.id, world.SZ.id, world.NS.id)
+    before = {s: grants_of(s) for s in others}
+    audited = db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+    _migrate("downgrade", "0010")
+    _migrate("upgrade", "0011")
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert grants_of(hz) == [(330100, date(2025, 1, 1), date(2026, 6, 1)),  # ended on its day
+                                   (330106, date(2025, 2, 1), date(2025, 3, 1))]  # already ended: kept
+    assert grants_of(th) == [(440106, date(2025, 1, 1), today)]
+    assert {s: grants_of(s) for s in others} == before
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > audited).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_id, e.detail["removed"], e.detail["migration"]) for e in events] == [
+        ("territory.end", str(hz), False, "0011"), ("territory.end", str(th), False, "0011"),
+        ("territory.end", str(hz), True, "0011")]
+    _migrate("downgrade", "0010")  # changes nothing
+    assert grants_of(th) == [(440106, date(2025, 1, 1), today)]
+    _migrate("upgrade", "head")
