@@ -15,7 +15,7 @@ from channel.selling import charts
 from channel.domain import selling_kpi as kpi
 from channel.domain import selling_value as value_domain
 from channel.domain.errors import DomainError, N_
-from channel.domain.money import amount_fen
+from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
 from channel.i18n import error_text
 from channel.permissions import allow
@@ -302,7 +302,7 @@ def add_opportunity(customer_id: int):
         try:
             selling.open_opportunity(current_user, customer_id=customer_id, title=form.title.data,
                                      stage_id=form.stage_id.data, expected_on=form.expected_on.data,
-                                     amount_fen=amount_fen(form.amount.data, "amount"))
+                                     amount_fen=parse_amount_fen(form.amount.data, "amount"))
         except DomainError as error:
             _field_error(form, error, "title")
             return _customer_page(customer_id, 400, opp_form=form)
@@ -580,7 +580,7 @@ def approve_application(application_id: int):
             seller = selling_enablement.approve_application(
                 current_user, application_id, code=form.code.data, parent_id=parent_id,
                 contract_from=form.contract_from.data, contract_to=form.contract_to.data,
-                deposit_fen=amount_fen(form.deposit.data, "deposit"), exclusive=form.exclusive.data)
+                deposit_fen=parse_amount_fen(form.deposit.data, "deposit"), exclusive=form.exclusive.data)
         except DomainError as error:
             _field_error(form, error, "code", {"parent": "parent_code", "territory": "code", "level": "code",
                                                "valid_to": "contract_to", "deposit": "deposit"})
