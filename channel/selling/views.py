@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from channel.domain import selling_value as value_domain
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
-from channel.i18n import error_text
+from channel.i18n import error_text, translate
 from channel.permissions import allow
 from channel.selling import forms as f
 from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
@@ -160,7 +160,7 @@ def log_activity():
 @allow(*FIELD_ROLES)
 def complete_task(task_id: int):
     selling.complete_task(current_user, task_id)
-    flash(_("任务已完成。"), "success")
+    flash(pgettext("selling task", "任务已完成。"), "success")
     return redirect(url_for("selling.home"))
 
 
@@ -643,7 +643,7 @@ def answer_support(request_id: int):
 def _selling_export(columns, rows, fmt: str, name: str):
     from channel.exchange.downloads import download
 
-    return download([_(c) for c in columns], rows, fmt, name)
+    return download([translate(c) for c in columns], rows, fmt, name)
 
 
 def _status_arg(allowed) -> str | None:
