@@ -146,6 +146,7 @@ def test_a_payment_the_bank_returned_reads_as_not_paid(client, auth, world):
     assert "04400123456789账户已冻结" not in batch_page
     assert '<div class="invoice-no">发票 04400123456789</div>' in batch_page
     assert '<div class="bank-message">银行回执：账户已冻结</div>' in batch_page
+    assert '<span class="text-danger">未付款</span>' in batch_page and "¥11,024.15</td><td class=\"money\">¥11,024.15" not in batch_page
 
 
 def test_a_bank_result_line_for_a_carried_row_says_it_is_not_paid_in_this_batch(client, auth, world):
