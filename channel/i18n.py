@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
-from flask_babel import get_locale, get_translations, gettext
+from flask_babel import get_locale, get_translations, gettext, pgettext
 from flask_login import current_user
 
-from channel.domain.errors import N_, DomainError, Label
+from channel.domain.errors import N_, DomainError, InContext, Label
 
 
 def select_locale() -> str:
@@ -23,9 +23,19 @@ def select_locale() -> str:
 
 def error_text(error: DomainError) -> str:
     """The domain error's message, translated into the request's language (so are its Label
-    parameters)."""
+    parameters; a message marked with a context by NC_ is looked up in it)."""
     params = {k: gettext(v) if isinstance(v, Label) else v for k, v in error.params.items()}
+    if isinstance(error.message, InContext):
+        return pgettext(error.message.context, error.message, **params)
     return gettext(error.message, **params)
+
+
+def translate(message: str) -> str:
+    """A marked message id (N_, or NC_ with its context) in the request's language: column
+    headers of exports, labels kept in tables."""
+    if isinstance(message, InContext):
+        return request_translations().upgettext(message.context, message)
+    return request_translations().ugettext(message)
 
 
 ROLE_NAMES = {"admin": N_("管理员"), "channel_manager": N_("渠道经理"), "finance": N_("财务"), "agent": N_("代理商"),

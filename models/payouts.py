@@ -12,6 +12,10 @@
   on `ledger_line_id` in the database. Claims of a cancelled batch, a held row, a company row
   without invoice at approval, or a row the bank failed are deleted, so those lines are payable
   again in the next batch.
+- An invoice number (发票号码) pays one row: a partial UNIQUE index on `payout_row.invoice_no`
+  over the rows whose invoice still counts (not empty, not released). Cancelling a batch
+  releases its rows' invoices (`invoice_released_at`), so the same payee may record its invoice
+  again in the next batch; the service refuses any other reuse first, with a clear message.
 - `payee_hold`: finance holds all of a payee's pay, with a reason, until released.
 - `payout_event`: every transition: who, when, from → to, and the totals at that moment
   (append-only in the database, like the audit log it mirrors).
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
@@ -46,6 +50,10 @@ ROW_STATUSES = (ROW_PAYABLE, ROW_AWAITING_INVOICE, ROW_INVOICE_MISSING, ROW_CARR
                 ROW_NO_ACCOUNT, ROW_PAID, ROW_FAILED)
 # Rows whose ledger lines are claimed (have ledger_settlement rows) and count in the batch total.
 CLAIMING_ROWS = (ROW_PAYABLE, ROW_AWAITING_INVOICE, ROW_PAID)
+
+
+# The rows whose invoice number counts (migration 0010's partial unique index).
+INVOICE_COUNTS = "invoice_no IS NOT NULL AND invoice_no <> '' AND invoice_released_at IS NULL"
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -108,6 +116,8 @@ class PayoutRow(db.Model):
     invoice_no: Mapped[str | None] = mapped_column(String(64))
     invoice_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
     invoice_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # set when the row's batch is cancelled: that batch paid nothing, the invoice may be used again
+    invoice_released_at: Mapped[datetime | None] = mapped_column(DateTime)
     hold_reason: Mapped[str | None] = mapped_column(String(300))
     result_message: Mapped[str | None] = mapped_column(String(300))  # the bank's word on a failed row
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -119,6 +129,8 @@ class PayoutRow(db.Model):
         CheckConstraint(f"status in ({_in(ROW_STATUSES)})", name="status"),
         UniqueConstraint("batch_id", "payee_id", name="uq_payout_row_batch_payee"),
         Index("ix_payout_row_payee", "payee_id"),
+        Index("uq_payout_row_invoice_no", "invoice_no", unique=True,
+              sqlite_where=text(INVOICE_COUNTS), postgresql_where=text(INVOICE_COUNTS)),
     )
 
 

@@ -3,6 +3,12 @@ catalog); English lives in fragments `i18n/en/*.po`, one per feature, so that fe
 worked on side by side. This module extracts message ids, reports and appends missing ones,
 and compiles the fragments into translations/en/LC_MESSAGES/messages.mo.
 
+One Chinese text that English says two ways gets a context (msgctxt): `pgettext(ctx, msgid)` in
+templates and views, `NC_(ctx, msgid)` (channel.domain.errors) for marked ids, and a `msgctxt`
+line in the fragment. 任务 is a background job ("Job", no context) but a selling task under
+msgctxt "selling task" ("Task"). Two fragments giving one msgid (same context) different
+English is a mistake: the first fragment (by file name) wins.
+
     python tools/i18n.py missing            # list msgids with no English translation
     python tools/i18n.py add FRAGMENT       # append missing msgids to i18n/en/FRAGMENT.po (empty msgstr)
     python tools/i18n.py build              # compile (also `make translations`)
@@ -20,7 +26,9 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 FRAGMENTS = ROOT / "i18n" / "en"
 OUT = ROOT / "translations" / "en" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
+            # with a context (msgctxt): one Chinese text that English says two ways
+            "pgettext": ((1, "c"), 2), "NC_": ((1, "c"), 2)}
 METHOD_MAP = [
     ("**/.venv/**", "ignore"),
     ("**/tests/**", "ignore"),
@@ -31,10 +39,10 @@ METHOD_MAP = [
 ]
 
 
-def extract() -> dict[str, list[str]]:
-    """{msgid: [locations]} of every message id in the app's code and templates."""
-    found: dict[str, list[str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+def extract() -> dict[tuple[str | None, str], list[str]]:
+    """{(msgctxt or None, msgid): [locations]} of every message id in the app's code and templates."""
+    found: dict[tuple[str | None, str], list[str]] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}}
     ):
         if filename.startswith((".venv", "tests", "tools", "migrations", "build")):
@@ -42,7 +50,7 @@ def extract() -> dict[str, list[str]]:
         ids = message if isinstance(message, tuple) else (message,)
         for msgid in ids:
             if msgid:
-                found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+                found.setdefault((context, msgid), []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -53,13 +61,20 @@ def merged() -> Catalog:
             fragment = read_po(handle, locale="en")
         for message in fragment:
             if message.id and message.string:
-                catalog.add(message.id, message.string)
+                catalog.add(message.id, message.string, context=message.context)
     return catalog
 
 
-def missing() -> dict[str, list[str]]:
+def _untranslated() -> dict[tuple[str | None, str], list[str]]:
     catalog = merged()
-    return {msgid: where for msgid, where in extract().items() if not (catalog.get(msgid) and catalog.get(msgid).string)}
+    return {(context, msgid): where for (context, msgid), where in extract().items()
+            if not (catalog.get(msgid, context=context) and catalog.get(msgid, context=context).string)}
+
+
+def missing() -> dict[str, list[str]]:
+    """{msgid ('msgid [msgctxt]' when it has a context): [locations]} with no English."""
+    return {msgid if context is None else f"{msgid} [{context}]": where
+            for (context, msgid), where in _untranslated().items()}
 
 
 def build() -> None:
@@ -74,10 +89,10 @@ def add(fragment: str) -> int:
     if path.exists():
         with path.open("rb") as handle:
             catalog = read_po(handle, locale="en")
-    todo = missing()
-    for msgid, where in todo.items():
-        if catalog.get(msgid) is None:
-            catalog.add(msgid, "", locations=[(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where[:3]])
+    todo = _untranslated()
+    for (context, msgid), where in todo.items():
+        if catalog.get(msgid, context=context) is None:
+            catalog.add(msgid, "", context=context, locations=[(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where[:3]])
     FRAGMENTS.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=120, omit_header=True, sort_output=False)

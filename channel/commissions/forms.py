@@ -1,5 +1,6 @@
 """Forms of the commissions feature. Rates are typed in percent (two decimals at most), money
-in yuan; the domain turns them into basis points and fen and checks every rule."""
+in yuan (read by channel.domain.money.parse_amount_fen, as every typed amount); the domain turns
+them into basis points and fen and checks every rule."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,9 +12,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from channel.domain.commissions import PlanSpec, bp_to_percent, format_tiers, parse_category_rates, \
-    parse_override_rates, parse_tiers, percent_to_bp, shorten
-from channel.domain.money import fen_to_decimal, yuan_to_fen
-from channel.domain.errors import DomainError, N_
+    parse_override_rates, parse_tiers, percent_to_bp
+from channel.domain.money import fen_to_decimal, parse_amount_fen
 from channel.web import ReadableDateField, WholeNumberField
 
 
@@ -65,11 +65,7 @@ class PlanForm(FlaskForm):
     def spec(self) -> PlanSpec:
         """The PlanSpec typed in; DomainError (with the field) when a value cannot be read."""
         def money(field_name: str) -> int:
-            raw = getattr(self, field_name).data or "0"
-            try:
-                return yuan_to_fen(raw)
-            except ValueError:
-                raise DomainError(N_("“%(value)s”不是一个金额。"), field=field_name, value=shorten(raw)) from None
+            return parse_amount_fen(getattr(self, field_name).data, field_name)
 
         base_rate = (self.base_rate.data or "").strip()  # empty is refused by the domain; 0 is a rate
 

@@ -343,7 +343,7 @@ def parse_category_rates(text: str) -> dict[str, int]:
 
 def parse_tiers(text: str) -> tuple[Tier, ...]:
     """One bracket per line: 'from_yuan, to_yuan (empty = no limit), percent[, certification]'."""
-    from channel.domain.money import yuan_to_fen
+    from channel.domain.money import parse_amount_fen
 
     tiers: list[Tier] = []
     for number, line in enumerate((text or "").splitlines(), start=1):
@@ -352,11 +352,9 @@ def parse_tiers(text: str) -> tuple[Tier, ...]:
         parts = [p.strip() for p in line.replace("，", ",").split(",")]
         if len(parts) < 3 or len(parts) > 4:
             raise DomainError(N_("阶梯第 %(n)s 行应写成“起点, 终点（可空）, 百分比[, 认证代码]”。"), field="tiers", n=number)
-        try:
-            start = yuan_to_fen(parts[0] or "0")
-            end = yuan_to_fen(parts[1]) if parts[1] else None
-        except ValueError:
-            raise DomainError(N_("阶梯第 %(n)s 行的金额无法识别。"), field="tiers", n=number) from None
+        # the comma separates the parts here, so a bound is written without thousands separators
+        start = parse_amount_fen(parts[0], "tiers")
+        end = parse_amount_fen(parts[1], "tiers") if parts[1] else None
         certification = parts[3] if len(parts) == 4 and parts[3] else None
         tiers.append(Tier(start, end, percent_to_bp(parts[2], "tiers"), certification))
     return tuple(tiers)

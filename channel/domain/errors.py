@@ -9,6 +9,21 @@ def N_(message: str) -> str:
     return message
 
 
+class InContext(str):
+    """A message id with a context (msgctxt): one Chinese text that English says two ways, say
+    任务, a selling task ("Task") and a background job ("Job"). Made by `NC_`; translated with
+    its context by `channel.i18n.translate` and `error_text`; elsewhere it is its text."""
+
+    context: str
+
+
+def NC_(context: str, message: str) -> str:
+    """`N_` with a context: the English is looked up under msgctxt `context` (i18n/en/*.po)."""
+    marked = InContext(message)
+    marked.context = context
+    return marked
+
+
 class Label(str):
     """A message id given as a parameter of an error (a status's label, say): translated too when
     the error is shown (channel.i18n.error_text); elsewhere (logs, job results) it is its text."""

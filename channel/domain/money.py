@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from channel.domain.errors import DomainError, N_
@@ -12,7 +13,8 @@ FEN_PER_YUAN = 100
 # points in SQL BIGINT, so MAX_AMOUNT_FEN × 10000 bp (1e18) stays well under 2^63 − 1 (≈ 9.2e18).
 MAX_AMOUNT_FEN = 100_000_000_000_000
 
-_PLAIN_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
+# digits, or digits grouped by three with commas; at most two decimals (after NFKC: full-width is ASCII)
+_TYPED_AMOUNT = re.compile(r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]{1,2})?", re.ASCII)
 
 
 class TooManyDecimals(ValueError):
@@ -20,8 +22,9 @@ class TooManyDecimals(ValueError):
 
 
 def yuan_to_fen(text: str | int | Decimal) -> int:
-    """Parse '1,234.56' / '1234.5' / Decimal into fen. Raises ValueError on more than 2 decimals
-    or on anything that is not a number."""
+    """Parse '1,234.56' / '1234.5' / Decimal into fen, leniently (a cell of an imported file).
+    Raises ValueError on more than 2 decimals or on anything that is not a number. What a person
+    types in a form or on the command line goes through `parse_amount_fen`."""
     if isinstance(text, int):
         return text * FEN_PER_YUAN
     raw = str(text).strip().replace(",", "").replace("¥", "").replace("￥", "")
@@ -37,30 +40,21 @@ def yuan_to_fen(text: str | int | Decimal) -> int:
     return int(fen)
 
 
-def amount_fen(text: str | None, field: str = "amount") -> int:
-    """A typed amount of yuan as fen, between 0 and MAX_AMOUNT_FEN; empty is 0. DomainError
-    (with `field`) for text that is not an amount, more than two decimals, a negative amount or
-    one above the bound — never a ValueError."""
-    raw = (text or "").strip() or "0"
-    try:
-        fen = yuan_to_fen(raw)
-    except TooManyDecimals:
-        raise DomainError(N_("金额最多两位小数（分）。"), field=field) from None
-    except ValueError:
-        raise DomainError(N_("“%(value)s”不是一个金额。"), field=field, value=raw[:24]) from None
-    check_amount(fen, field)
-    return fen
-
-
 def parse_amount_fen(text: str | None, field: str, max_fen: int = MAX_AMOUNT_FEN) -> int:
-    """A plain amount typed in a form ('500', '500.5', '500.00'; blank is 0) as fen, at most
-    `max_fen`: stricter than `amount_fen` — no thousands separators, exponents, full-width
-    digits or currency signs. DomainError on `field` for anything else."""
-    raw = (text or "").strip() or "0"
-    if not _PLAIN_AMOUNT.fullmatch(raw):
-        raise DomainError(N_("金额只能写数字，最多两位小数，例如 500 或 500.00（不要千位分隔符、全角数字或科学计数法）。"),
-                          field=field)
-    fen = int(Decimal(raw) * FEN_PER_YUAN)
+    """An amount of yuan typed by a person (every money input of the app: forms, the CLI) as fen,
+    between 0 and `max_fen`; blank is 0.
+
+    Read: digits with at most two decimals, thousands separated by commas in groups of three
+    ('500', '500.5', '1,000', '1,000.50'), a leading ¥ / ￥, full-width digits and punctuation
+    ('１，０００．５０'). Refused, with a DomainError on `field` that says how to write it: anything
+    ambiguous or not plain — '1,00' or '1.000,50' (where is the decimal point?), '1.234' (three
+    decimals, or a European thousand?), exponents, words; below zero; above `max_fen`."""
+    raw = unicodedata.normalize("NFKC", text or "").strip() or "0"
+    number = raw[1:].lstrip() if raw.startswith("¥") else raw
+    if not _TYPED_AMOUNT.fullmatch(number):
+        raise DomainError(N_("“%(value)s”不是一个金额：只能写数字，最多两位小数，千位可用逗号分隔，例如 500、1,000 或 1,000.50。"),
+                          field=field, value=raw[:24])
+    fen = int(Decimal(number.replace(",", "")) * FEN_PER_YUAN)
     check_amount(fen, field, max_fen)
     return fen
 

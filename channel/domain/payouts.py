@@ -15,6 +15,7 @@ from channel.domain.errors import Conflict, DomainError, Forbidden, Label, N_
 DRAFT, SUBMITTED, APPROVED, EXPORTED, PAID, CANCELLED = (
     "draft", "submitted", "approved", "exported", "paid", "cancelled")
 PAYABLE, AWAITING_INVOICE, CARRIED, OWED, NO_ACCOUNT = "payable", "awaiting_invoice", "carried", "owed", "no_account"
+FAILED = "failed"  # the bank returned it
 COMPANY, INDIVIDUAL, EMPLOYEE = "company", "individual", "employee"
 
 # How statuses and batch events read for people: message ids, translated at display (the pages,
@@ -35,6 +36,13 @@ def batch_status_label(status: str) -> str:
 
 def row_status_label(status: str) -> str:
     return Label(ROW_STATUS_LABELS.get(status, status))
+
+
+def paid_fen(status: str, net_fen: int) -> int:
+    """The 实付 (paid) amount of a row in the exports: its net, but 0 for a row the bank returned
+    (its money never left; its lines are payable again). So a file's paid column sums to what the
+    batch pays (`payout_batch.net_fen` counts no failed row), and reads as the pages do (未付款)."""
+    return 0 if status == FAILED else net_fen
 
 
 def classify_balance(balance_fen: int, payee_type: str, minimum_fen: int, has_account: bool = True) -> str:

@@ -16,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from channel.domain.errors import DomainError
-from channel.domain.money import format_fen, yuan_to_fen
+from channel.domain.money import format_fen, parse_amount_fen
 
 payouts_cli = AppGroup("payouts", help="Payout batches: create, list, export, reconcile.")
 
@@ -48,10 +48,8 @@ def create_command(period: str, minimum: str | None, username: str | None) -> No
     from channel.services import payouts
 
     try:
-        minimum_fen = yuan_to_fen(minimum) if minimum else None
+        minimum_fen = parse_amount_fen(minimum, "minimum") if minimum else None
         batch = payouts.create_batch(period, _user_id(username), minimum=minimum_fen)
-    except ValueError as error:
-        _fail(DomainError(str(error)))
     except DomainError as error:
         _fail(error)
     counts = payouts.row_counts(batch.id)

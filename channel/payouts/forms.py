@@ -19,7 +19,8 @@ def _last_month() -> str:
 class CreateBatchForm(FlaskForm):
     period = StringField(_l("期间"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$", message=_l("期间必须写成 YYYY-MM，例如 2026-10。"))],
                          default=_last_month)
-    minimum = StringField(_l("最低付款金额（元）"), validators=[Optional(), Length(max=20)],
+    # read by money.parse_amount_fen, as every typed amount
+    minimum = StringField(_l("最低付款金额（元）"), validators=[Optional(), Length(max=40)],
                           description=_l("低于此金额的余额结转到下一批；留空使用默认值。"))
 
 

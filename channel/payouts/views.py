@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from channel.domain.errors import DomainError, N_
-from channel.domain.money import yuan_to_fen
+from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
 from channel.domain.payouts import reference
 from channel.i18n import error_text
@@ -93,11 +93,7 @@ def create():
     if not form.validate_on_submit():
         return _index(form, 400)
     try:
-        minimum = yuan_to_fen(form.minimum.data) if form.minimum.data else None
-    except ValueError:
-        form.minimum.errors.append(_("请输入金额，例如 100 或 100.50。"))
-        return _index(form, 400)
-    try:
+        minimum = parse_amount_fen(form.minimum.data, "minimum") if (form.minimum.data or "").strip() else None
         batch = payouts.create_batch(form.period.data, current_user.id, minimum=minimum)
     except DomainError as error:
         field = getattr(form, error.field or "period", form.period)

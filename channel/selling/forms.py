@@ -64,7 +64,7 @@ class ContactForm(FlaskForm):
 class OpportunityForm(FlaskForm):
     title = StringField(_l("商机名称"), validators=[DataRequired(), Length(max=200)])
     stage_id = SelectField(_l("阶段"), coerce=int, choices=[])
-    amount = StringField(_l("预计金额（元）"), validators=[Optional(), Length(max=40)])
+    amount = StringField(_l("预计金额（元）"), validators=[Optional(), Length(max=40)])  # read by money.parse_amount_fen
     expected_on = ReadableDateField(_l("预计成交日期"), validators=[Optional()])
 
 
@@ -150,7 +150,7 @@ class ApproveForm(FlaskForm):
     parent_code = StringField(_l("上级编码"), validators=SELLER_CODE)
     contract_from = DateField(_l("合同开始"), validators=[DataRequired()], default=date.today)
     contract_to = DateField(_l("合同结束（不含）"), validators=[Optional()])
-    deposit = StringField(_l("保证金（元）"), validators=[DataRequired(), Length(max=40)])
+    deposit = StringField(_l("保证金（元）"), validators=[DataRequired(), Length(max=40)])  # read by money.parse_amount_fen
     exclusive = BooleanField(_l("独家授权"), default=True)
 
 

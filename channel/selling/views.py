@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,9 +15,9 @@ from channel.selling import charts
 from channel.domain import selling_kpi as kpi
 from channel.domain import selling_value as value_domain
 from channel.domain.errors import DomainError, N_
-from channel.domain.money import amount_fen
+from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
-from channel.i18n import error_text
+from channel.i18n import error_text, translate
 from channel.permissions import allow
 from channel.selling import forms as f
 from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
@@ -161,7 +161,7 @@ def log_activity():
 @allow(*FIELD_ROLES)
 def complete_task(task_id: int):
     selling.complete_task(current_user, task_id)
-    flash(_("任务已完成。"), "success")
+    flash(pgettext("selling task", "任务已完成。"), "success")
     return redirect(url_for("selling.home"))
 
 
@@ -303,7 +303,7 @@ def add_opportunity(customer_id: int):
         try:
             selling.open_opportunity(current_user, customer_id=customer_id, title=form.title.data,
                                      stage_id=form.stage_id.data, expected_on=form.expected_on.data,
-                                     amount_fen=amount_fen(form.amount.data, "amount"))
+                                     amount_fen=parse_amount_fen(form.amount.data, "amount"))
         except DomainError as error:
             _field_error(form, error, "title")
             return _customer_page(customer_id, 400, opp_form=form)
@@ -581,7 +581,7 @@ def approve_application(application_id: int):
             seller = selling_enablement.approve_application(
                 current_user, application_id, code=form.code.data, parent_id=parent_id,
                 contract_from=form.contract_from.data, contract_to=form.contract_to.data,
-                deposit_fen=amount_fen(form.deposit.data, "deposit"), exclusive=form.exclusive.data)
+                deposit_fen=parse_amount_fen(form.deposit.data, "deposit"), exclusive=form.exclusive.data)
         except DomainError as error:
             _field_error(form, error, "code", {"parent": "parent_code", "territory": "code", "level": "code",
                                                "valid_to": "contract_to", "deposit": "deposit"})
@@ -644,7 +644,7 @@ def answer_support(request_id: int):
 def _selling_export(columns, rows, fmt: str, name: str):
     from channel.exchange.downloads import download
 
-    return download([_(c) for c in columns], rows, fmt, name)
+    return download([translate(c) for c in columns], rows, fmt, name)
 
 
 def _status_arg(allowed) -> str | None:

@@ -14,7 +14,7 @@ from itertools import chain
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from channel.domain.errors import N_
+from channel.domain.errors import N_, NC_
 from channel.domain.exports import safe_cell, yuan_text
 from channel.services import listing, xlsx
 from channel.services.access import scope_sellers
@@ -318,7 +318,7 @@ PAYOUT_ROW_COLUMNS = (N_("批次"), N_("行号"), N_("收款方编码"), N_("收
 def payout_row_rows(user: User, batch_id: int, status: str | None = None) -> Iterator[tuple]:
     """The rows of one payout batch (the batch page; filter `status`); finance and admins only,
     NotFound for a batch that does not exist. Bank accounts stay in the payout file."""
-    from channel.domain.payouts import reference
+    from channel.domain.payouts import paid_fen, reference
     from channel.services.access import PAYOUT_STAFF, require_role
     from channel.services.payouts import batch_rows_query, get_batch
 
@@ -326,7 +326,7 @@ def payout_row_rows(user: User, batch_id: int, status: str | None = None) -> Ite
     get_batch(batch_id)
     return _each(batch_rows_query(batch_id, status), lambda r: (
         r.batch_id, r.id, r.payee_code, r.payee_name, r.payee_type, r.status, r.lines, yuan_text(r.gross_fen),
-        yuan_text(r.tax_fen), yuan_text(r.net_fen), reference(r.batch_id, r.id), r.invoice_no or "",
+        yuan_text(r.tax_fen), yuan_text(paid_fen(r.status, r.net_fen)), reference(r.batch_id, r.id), r.invoice_no or "",
         r.hold_reason or "", r.result_message or "", _utc_text(r.paid_at)))
 
 
@@ -340,7 +340,7 @@ def my_payout_rows(user: User, status_label: Callable[[str], str] = str) -> Iter
     as on the page: `status_label(status)` (channel.payouts.labels.row_status_label) — this
     export is the payee's, not a staff list of stored keys."""
     from channel.domain.errors import Forbidden
-    from channel.domain.payouts import reference
+    from channel.domain.payouts import paid_fen, reference
     from channel.services.payouts import payee_history_query
     from models.payouts import PayoutBatch, PayoutRow
     from models.users import SELLER_ROLES
@@ -350,7 +350,8 @@ def my_payout_rows(user: User, status_label: Callable[[str], str] = str) -> Iter
     query = payee_history_query(user.seller_id).with_only_columns(
         PayoutBatch.period, PayoutRow.status, PayoutRow.lines, PayoutRow.gross_fen, PayoutRow.tax_fen, PayoutRow.net_fen,
         PayoutRow.batch_id, PayoutRow.id, PayoutRow.paid_at)
-    return _each(query, lambda r: (r[0], status_label(r[1]), r[2], yuan_text(r[3]), yuan_text(r[4]), yuan_text(r[5]),
+    return _each(query, lambda r: (r[0], status_label(r[1]), r[2], yuan_text(r[3]), yuan_text(r[4]),
+                                   yuan_text(paid_fen(r[1], r[5])),
                                    reference(r[6], r[7]), _utc_text(r[8])), scalars=False)
 
 
@@ -423,7 +424,7 @@ def activity_rows(user: User) -> Iterator[tuple]:
         a.customer.name if a.customer else "", a.contact.name if a.contact else "", a.outcome or "", a.next_step or ""))
 
 
-TASK_COLUMNS = (N_("编号"), N_("到期日"), N_("任务"), N_("来源"), N_("销售方编码"), N_("销售方"), N_("客户编码"), N_("客户"))
+TASK_COLUMNS = (N_("编号"), N_("到期日"), NC_("selling task", "任务"), N_("来源"), N_("销售方编码"), N_("销售方"), N_("客户编码"), N_("客户"))
 
 
 def task_rows(user: User) -> Iterator[tuple]:

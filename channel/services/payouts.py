@@ -214,6 +214,9 @@ def cancel(batch_id: int, actor_id: int, reason: str) -> PayoutBatch:
     previous = _move(batch, "cancel", cancelled_by_id=actor_id, cancelled_at=utcnow(), cancel_reason=reason.strip())
     _event(batch, actor_id, "cancel", previous, batch.status, note=reason.strip()[:300])
     db.session.execute(delete(LedgerSettlement).where(LedgerSettlement.batch_id == batch.id))
+    # it paid nothing: its invoices may be recorded again (the unique index skips released ones)
+    db.session.execute(update(PayoutRow).where(PayoutRow.batch_id == batch.id, PayoutRow.invoice_no.is_not(None))
+                       .values(invoice_released_at=utcnow()).execution_options(synchronize_session=False))
     db.session.commit()
     return batch
 
@@ -319,14 +322,23 @@ def record_invoice(row_id: int, actor_id: int, invoice_no: str) -> PayoutRow:
         raise DomainError(N_("发票号码最多 64 个字符。"), field="invoice_no")
     if row.status not in (ROW_AWAITING_INVOICE, ROW_PAYABLE) or row.payee_type != "company":
         raise Conflict(N_("这一行不需要发票。"), field="invoice_no")
+    in_use = Conflict(N_("发票号码 %(invoice_no)s 已登记在另一条付款记录上；一张发票只能用于一笔付款。"),
+                      field="invoice_no", invoice_no=invoice_no)
     if invoice_in_use(invoice_no, row):
-        raise Conflict(N_("发票号码 %(invoice_no)s 已登记在另一条付款记录上；一张发票只能用于一笔付款。"),
-                       field="invoice_no", invoice_no=invoice_no)
+        raise in_use
     row.invoice_no, row.invoice_recorded_at, row.invoice_recorded_by_id = invoice_no, utcnow(), actor_id
     row.status = ROW_PAYABLE
     audit.record(actor_id, "payout.invoice", "payout_row", row.id,
                  {"batch_id": row.batch_id, "payee_id": row.payee_id, "invoice_no": invoice_no, "gross_fen": row.gross_fen})
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        # Someone recorded the same number on another row since the check: the unique index
+        # (uq_payout_row_invoice_no) refused it. Nothing of this call is kept.
+        db.session.rollback()
+        if "invoice_no" in str(error.orig):
+            raise in_use from None
+        raise
     return row
 
 

@@ -4,7 +4,8 @@ One row per payee. The bank file holds company and individual agents; employees 
 payroll file. Rows are read with `yield_per` (a server-side cursor on PostgreSQL) and written as
 they come: CSV chunk by chunk, XLSX by the app's one XLSX writer (`channel.services.xlsx`:
 streamed row by row, constant memory) into a temporary file that is then streamed. Every text cell passes `neutralise` (no spreadsheet formula injection);
-amounts are numbers in yuan with two decimals.
+amounts are numbers in yuan with two decimals. A row the bank returned stays in the file (the
+same rows as sent) with 实付金额 0.00: the column sums to what the batch pays.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from itertools import chain
 from sqlalchemy import select
 
 from channel.domain.money import fen_to_decimal
-from channel.domain.payouts import neutralise, reference
+from channel.domain.payouts import neutralise, paid_fen, reference
 from channel.services import xlsx
 from models import db
 from models.payouts import ROW_FAILED, ROW_PAID, ROW_PAYABLE, PayoutRow
@@ -45,17 +46,17 @@ def rows(batch_id: int, file: str) -> Iterator[list]:
     query = (
         select(PayoutRow.id, PayoutRow.payee_name, PayoutRow.payee_code, PayoutRow.payee_type, PayoutRow.bank_name,
                PayoutRow.bank_account, PayoutRow.gross_fen, PayoutRow.tax_fen, PayoutRow.net_fen,
-               PayoutRow.invoice_no, PayoutRow.tax_note)
+               PayoutRow.invoice_no, PayoutRow.tax_note, PayoutRow.status)
         .where(PayoutRow.batch_id == batch_id, PayoutRow.status.in_(EXPORTED_ROWS), PayoutRow.payee_type.in_(types))
         .order_by(PayoutRow.id)
         .execution_options(yield_per=CHUNK_ROWS)
     )
     for (row_id, name, code, payee_type, bank_name, account, gross, tax, net, invoice_no,
-         tax_note) in db.session.execute(query):
+         tax_note, status) in db.session.execute(query):
         yield [
             neutralise(name), neutralise(code), PAYEE_TYPE_LABELS.get(payee_type, payee_type),
             neutralise(bank_name or ""), neutralise(account or ""),
-            fen_to_decimal(gross), fen_to_decimal(tax), fen_to_decimal(net),
+            fen_to_decimal(gross), fen_to_decimal(tax), fen_to_decimal(paid_fen(status, net)),
             reference(batch_id, row_id), neutralise(tax_treatment(payee_type, invoice_no, tax_note)),
         ]
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
 from channel.domain import selling_kpi as kpi
-from channel.domain.errors import DomainError, N_, NotFound
+from channel.domain.errors import DomainError, N_, NC_, NotFound
 from channel.domain.money import check_amount
 from channel.domain.paging import MAX_ID
 from channel.services import audit
@@ -180,7 +180,7 @@ def open_tasks(user: User, *, due_until: date | None = None, seller_id: int | No
 
 
 def complete_task(user: User, task_id: int) -> Task:
-    task = require_owned(user, Task, task_id, N_("没有这个任务，或您无权查看。"))
+    task = require_owned(user, Task, task_id, NC_("selling task", "没有这个任务，或您无权查看。"))
     if task.done_at is None:
         task.done_at = utcnow()
         db.session.commit()

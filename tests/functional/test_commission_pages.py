@@ -288,9 +288,12 @@ def test_a_period_out_of_range_is_refused_not_a_crash(client, auth, posted):
 
 @pytest.mark.parametrize("fields, field, words", [
     (dict(qualify_min="99999999999999999999999"), "qualify_min", "金额过大：最多 ¥1,000,000,000,000.00"),
-    (dict(qualify_min="1e30"), "qualify_min", "金额过大"),
+    (dict(qualify_min="1e30"), "qualify_min", "“1e30”不是一个金额"),
     (dict(bonus_target="99999999999999999999999", bonus="100"), "bonus_target", "金额过大"),
-    (dict(bonus_target="1000", bonus="1e30"), "bonus", "金额过大"),
+    (dict(bonus_target="1000", bonus="1e30"), "bonus", "不是一个金额"),
+    (dict(bonus_target="1,00", bonus="100"), "bonus_target", "“1,00”不是一个金额：只能写数字，最多两位小数，千位可用逗号分隔"),
+    (dict(bonus_target="1000", bonus="-100"), "bonus", "金额不能为负数"),
+    (dict(tiers="0, 1.234, 5"), "tiers", "“1.234”不是一个金额"),
     (dict(tiers="0, 99999999999999999999999, 5"), "tiers", "金额过大"),
     (dict(base_rate="1e309"), "base_rate", "“1e309” 不是一个百分比"),
     (dict(channel="direct", level="3", override_rates="50, 50"), "override_rates",
@@ -314,6 +317,18 @@ def test_the_plan_form_refuses_bad_values_beside_the_field(client, auth, world, 
     assert re.search(rf'name="{field}"[\s\S]{{0,1500}}{re.escape(words)}', text), "error not beside its field"
     assert len(max(re.findall(r"[^<>]+", text), key=len)) < 400  # no 300-digit echo
     assert db.session.query(CommissionPlan).count() == 0
+
+
+def test_the_plan_form_reads_money_as_every_money_field_does(client, auth, world):
+    """One parser for every typed amount (channel.domain.money.parse_amount_fen): thousands
+    separators, full-width digits, a ¥ sign; the tiers' bounds too (without separators there:
+    the comma separates a tier's parts)."""
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form(
+        qualify_min="¥1,000.50", bonus_target="１２，０００", bonus="500", tiers="0, １００００, 1\n10000, , 2"))
+    assert response.status_code == 302
+    plan = db.session.query(CommissionPlan).one()
+    assert (plan.qualify_min_fen, plan.bonus_target_fen, plan.bonus_fen) == (100050, 1200000, 50000)
 
 
 def test_the_plan_form_saves_an_explicit_zero_base_rate_and_shows_the_payout_guardrail(client, auth, world):

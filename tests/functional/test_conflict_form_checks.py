@@ -91,8 +91,7 @@ POLICY = {"name": "串货罚款", "rule": "cross_territory", "action": "hold", "
     ("penalty", "1000000000000.01", "金额过大"),
     ("penalty", "9" * 300, "金额过大"),
     ("penalty", "1e10", "只能写数字"),
-    ("penalty", "１００", "只能写数字"),
-    ("penalty", "1,000", "只能写数字"),
+    ("penalty", "1,00", "只能写数字"),  # ambiguous: refused
     ("penalty", "12.345", "只能写数字"),
     ("penalty", "-5", "不能为负数"),
     ("protection_fee_bp", "99999999999999999999", "10000"),
@@ -109,6 +108,13 @@ def test_a_bad_policy_value_is_an_error_beside_its_field_and_nothing_is_saved(cl
     errors = errors_by_field(page)
     assert list(errors) == [field] and len(errors[field]) == 1 and says in errors[field][0], errors
     assert count(ConflictPolicy) == 0
+
+
+@pytest.mark.parametrize("typed", ["1,000", "１０００", "1,000.00"])
+def test_a_penalty_reads_thousands_separators_and_full_width_digits_like_every_money_field(client, auth, world, typed):
+    auth.login("manager")
+    assert client.post("/conflicts/policies", data=POLICY | {"penalty": typed}).status_code == 302
+    assert db.session.scalar(select(ConflictPolicy.penalty_fen)) == 100000
 
 
 def test_the_largest_penalty_is_saved_and_shown(client, auth, world):

@@ -146,6 +146,7 @@ def test_a_payment_the_bank_returned_reads_as_not_paid(client, auth, world):
     assert "04400123456789账户已冻结" not in batch_page
     assert '<div class="invoice-no">发票 04400123456789</div>' in batch_page
     assert '<div class="bank-message">银行回执：账户已冻结</div>' in batch_page
+    assert '<span class="text-danger">未付款</span>' in batch_page and "¥11,024.15</td><td class=\"money\">¥11,024.15" not in batch_page
 
 
 def test_a_bank_result_line_for_a_carried_row_says_it_is_not_paid_in_this_batch(client, auth, world):
@@ -162,3 +163,13 @@ def test_a_bank_result_line_for_a_carried_row_says_it_is_not_paid_in_this_batch(
     message = refused_text(page)
     assert "第 3 行" in message and "本批不付款（低于起付额，结转）" in message and "已经处理过了" not in message
     assert row_of(batch_id, world.REP1).status == "payable"  # nothing applied
+
+
+def test_the_batch_page_in_english_uses_english_punctuation(client, auth, world):
+    batch_id = bank_failed_batch(world)
+    auth.login("finance")
+    page = client.get(f"/payouts/batches/{batch_id}?lang=en").get_data(as_text=True)
+    assert '<div class="bank-message">Bank result: 账户已冻结</div>' in page
+    assert "：" not in page.replace("账户已冻结", "")
+    chinese = client.get(f"/payouts/batches/{batch_id}").get_data(as_text=True)
+    assert '<div class="bank-message">银行回执：账户已冻结</div>' in chinese

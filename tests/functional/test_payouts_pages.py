@@ -154,3 +154,15 @@ def test_the_cli_holds_and_releases_a_line_and_reconciles_a_batch(app, world):
     assert runner.invoke(args=["payouts", "release-line", str(hold_id)]).exit_code == 0
     again = runner.invoke(args=["payouts", "release-line", str(hold_id)])
     assert again.exit_code == 1 and "已经解除" in again.output
+
+
+def test_the_batch_minimum_is_read_like_every_money_field(client, auth, world):
+    """'1,00' is ambiguous and refused beside the field (it used to be read as ¥100); '1,000'
+    and full-width digits are read."""
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.REP1, 300 * YUAN)])
+    auth.login("finance")
+    refused = client.post("/payouts/batches", data={"period": "2026-10", "minimum": "1,00"})
+    assert refused.status_code == 400 and "“1,00”不是一个金额" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(PayoutBatch.id)) is None
+    assert client.post("/payouts/batches", data={"period": "2026-10", "minimum": "１,０００"}).status_code == 302
+    assert db.session.scalar(select(PayoutBatch.minimum_fen)) == 1000 * YUAN

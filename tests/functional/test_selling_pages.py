@@ -205,3 +205,24 @@ def test_an_agent_is_refused_another_branchs_kpi_team_and_value_report(client, a
     assert client.get("/selling/kpi", query_string={"team": "NS"}).status_code == 200
     page = client.get("/selling/value").get_data(as_text=True)
     assert "深圳南山华盛贸易有限公司" in page and "广州天河宏达电器有限公司" not in page
+
+
+def test_in_english_a_selling_task_is_a_task_and_a_background_job_a_job(client, auth, world):
+    """任务 is said two ways in English: the selling pages' task (msgctxt "selling task") and
+    the background jobs' job."""
+    w = world
+    selling.log_activity(w.user_rep1, seller_id=w.REP1.id, kind="visit", customer_id=w.cust_rep1.id,
+                         next_step="回访", occurred_at=datetime(2026, 11, 20, 2, 0))
+    task = selling.open_tasks(w.user_rep1, seller_id=w.REP1.id)[0]
+    auth.login("rep1")
+    home = client.get("/selling?lang=en").get_data(as_text=True)
+    assert "<th>Task</th>" in home and "<th>Job</th>" not in home
+    header = client.get("/selling/tasks/export.csv?lang=en").get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert "Task" in header.split(",") and "Job" not in header
+    assert client.get("/selling/tasks/export.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()[0].split(",")[2] == "任务"
+    done = client.post(f"/selling/tasks/{task.id}/done?lang=en", follow_redirects=True).get_data(as_text=True)
+    assert "Task done." in done and "The job is done." not in done
+    missing = client.post("/selling/tasks/999999/done?lang=en").get_data(as_text=True)
+    assert "No such task, or you may not see it." in missing
+    jobs = client.get("/jobs?lang=en").get_data(as_text=True)
+    assert "<th>Job</th>" in jobs

@@ -291,6 +291,42 @@ def test_a_bank_result_with_one_failed_row_returns_that_row_to_the_next_batch(wo
     assert [(r.payee_id, r.gross_fen) for r in payouts.batch_rows(november.id)] == [(world.ZJ.id, 600 * YUAN)]
 
 
+def test_after_the_bank_result_the_files_show_a_failed_row_unpaid_and_their_paid_column_sums_to_the_batch(world):
+    """实付 of a row the bank returned is 0 in the bank file (CSV and XLSX) and in the batch's and
+    the payee's list exports; the bank file's 实付 column sums to the batch's net total."""
+    import csv
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from channel.services import exports
+    from models.users import User
+
+    set_payee(world.ZJ, "individual")  # tax withheld: 应付 ≠ 实付 on a paid row
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.ZJ, 6000 * YUAN), (world.SZ, 700 * YUAN)])
+    batch = exported(world)
+    refs = {s.code: reference(batch.id, row_of(batch, s).id) for s in (world.GD, world.ZJ, world.SZ)}
+    payouts.apply_bank_result(batch.id, uid(world, "finance"),
+                              f"reference,status,message\n{refs['GD']},success,\n{refs['ZJ']},success,\n"
+                              f"{refs['SZ']},failed,账户已冻结\n")
+    batch = payouts.get_batch(batch.id)
+    rows = list(csv.reader(io.StringIO(b"".join(csv_chunks(batch.id, BANK)).decode("utf-8-sig"))))
+    paid = {r[1]: Decimal(r[7]) for r in rows[1:]}
+    assert rows[0][7] == "实付金额" and paid["SZ"] == 0 and paid["GD"] == 500
+    assert paid["ZJ"] == Decimal(row_of(batch, world.ZJ).net_fen) / 100 < 6000
+    assert sum(paid.values()) * 100 == batch.net_fen
+    out = io.BytesIO()
+    write_xlsx(batch.id, BANK, out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()), read_only=True).active
+    cells = {r[1]: r[7] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert float(cells["SZ"]) == 0 and sum(Decimal(str(v)) for v in cells.values()) * 100 == batch.net_fen
+    finance = db.session.scalar(select(User).where(User.username == "finance"))
+    listed = {r[2]: r for r in exports.payout_row_rows(finance, batch.id)}
+    assert listed["SZ"][9] == "0.00" and listed["GD"][9] == "500.00"
+    agent_sz = db.session.scalar(select(User).where(User.seller_id == world.SZ.id))
+    assert [r[5] for r in exports.my_payout_rows(agent_sz)] == ["0.00"]
+
+
 def test_a_bank_result_naming_another_batchs_row_is_refused_whole(world):
     post_lines("2026-10", [(world.GD, 500 * YUAN)])
     batch = exported(world)
@@ -420,6 +456,41 @@ def test_an_invoice_number_pays_one_row_of_any_batch_except_the_same_payees_canc
     later = payouts.create_batch("2026-11", fin)
     with pytest.raises(Conflict):
         payouts.record_invoice(row_of(later, world.GD).id, fin, "INV-1")  # used by an approved batch
+
+
+def test_the_database_keeps_an_invoice_number_on_one_row_when_two_recordings_race(world, monkeypatch):
+    """Two finance users record the same number at once: both pass the service's check (here:
+    the check sees nothing), the unique index refuses the second, which reads as the check's
+    refusal — not an IntegrityError (a 500 on the page) — and leaves its row as it was."""
+    fin = uid(world, "finance")
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN)])
+    batch = payouts.create_batch("2026-10", fin)
+    payouts.record_invoice(row_of(batch, world.GD).id, fin, "INV-RACE")
+    monkeypatch.setattr(payouts, "invoice_in_use", lambda invoice_no, row: False)
+    with pytest.raises(Conflict) as refused:
+        payouts.record_invoice(row_of(batch, world.SZ).id, fin, "INV-RACE")
+    assert refused.value.field == "invoice_no" and "INV-RACE" in str(refused.value)
+    assert (row_of(batch, world.SZ).invoice_no, row_of(batch, world.SZ).status) == (None, "awaiting_invoice")
+    assert row_of(batch, world.GD).invoice_no == "INV-RACE"
+
+
+def test_the_unique_invoice_index_spares_empty_numbers_and_a_cancelled_batchs_released_ones(world):
+    fin = uid(world, "finance")
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN)])
+    batch = payouts.create_batch("2026-10", fin)
+    gd, sz = row_of(batch, world.GD), row_of(batch, world.SZ)
+    gd.invoice_no = sz.invoice_no = ""  # not a number: the index does not count it
+    db.session.commit()
+    gd.invoice_no = sz.invoice_no = "INV-DB"
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    payouts.record_invoice(row_of(batch, world.GD).id, fin, "INV-DB")
+    payouts.cancel(batch.id, fin, "重做")
+    assert row_of(batch, world.GD).invoice_released_at is not None
+    again = payouts.create_batch("2026-10", fin)
+    payouts.record_invoice(row_of(again, world.GD).id, fin, "INV-DB")
+    assert row_of(again, world.GD).invoice_released_at is None
 
 
 def test_a_bank_result_line_of_a_row_not_paid_in_the_batch_says_so(world):

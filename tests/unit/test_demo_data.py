@@ -47,3 +47,15 @@ def test_four_level_pyramid_with_twelve_months_returns_and_planted_conflicts():
     # `agent` has a downline at least two levels deep
     depths = [c["depth"] for c in tables["seller_closure"] if c["ancestor_id"] == named["agent"]]
     assert max(depths) >= 2
+
+
+def test_no_demo_seller_holds_a_grant_beyond_its_deactivation():
+    """The rule "a deactivated seller's grants end" holds for the generated company too
+    (migration 0011 ends such grants in databases made before the rule)."""
+    tables = {}
+    for table, rows in DemoCompany(DIVISIONS, agents=200, orders=500, seed=5, until=date(2026, 10, 31)).tables():
+        tables.setdefault(table, []).extend(rows)
+    ended = {s["id"]: s["deactivated_on"] or date.max for s in tables["seller"] if not s["active"]}
+    assert all(s["deactivated_on"] is None for s in tables["seller"] if s["active"])
+    assert not [g for g in tables["territory_grant"] if g["seller_id"] in ended
+                and (g["valid_to"] is None or g["valid_to"] > ended[g["seller_id"]])]

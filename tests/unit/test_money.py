@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from channel.domain.errors import DomainError
-from channel.domain.money import (MAX_AMOUNT_FEN, amount_fen, apply_rate_bp, fen_to_decimal, format_fen, parse_amount_fen,
+from channel.domain.money import (MAX_AMOUNT_FEN, apply_rate_bp, fen_to_decimal, format_fen, parse_amount_fen,
                                   yuan_to_fen)
 
 
@@ -38,32 +38,35 @@ def test_format_and_parse_round_trip(fen):
     assert yuan_to_fen(format_fen(fen).replace("¥", "")) == fen
 
 
-@pytest.mark.parametrize("text, message", [
-    ("12.345", "金额最多两位小数（分）。"), ("Infinity", "“%(value)s”不是一个金额。"), ("NaN", "“%(value)s”不是一个金额。"),
-    ("1e30", "金额过大：最多 %(max)s。"), ("99999999999999999", "金额过大：最多 %(max)s。"),
-    ("-0.01", "金额不能为负数。"), ("1e999999", "“%(value)s”不是一个金额。"),
+UNREADABLE = "“%(value)s”不是一个金额：只能写数字，最多两位小数，千位可用逗号分隔，例如 500、1,000 或 1,000.50。"
+
+
+@pytest.mark.parametrize("text, fen", [
+    ("500", 50000), ("500.5", 50050), (" 0.01 ", 1), ("", 0), (None, 0), ("1000000000000", MAX_AMOUNT_FEN),
+    ("1,000", 100000), ("1,000.50", 100050), ("12,345,678.9", 1234567890), ("¥1,234.56", 123456), ("￥ 5", 500),
+    ("１００", 10000), ("１，０００．５０", 100050), (str(fen_to_decimal(MAX_AMOUNT_FEN)), MAX_AMOUNT_FEN),
+    ("1,000,000,000,000.00", MAX_AMOUNT_FEN),
 ])
-def test_a_typed_amount_is_bounded_and_every_mistake_is_a_domain_error(text, message):
-    with pytest.raises(DomainError) as caught:
-        amount_fen(text, "amount")
-    assert caught.value.message == message and caught.value.field == "amount"
-
-
-def test_a_typed_amount_up_to_the_bound_is_read_in_fen():
-    assert amount_fen("") == 0 and amount_fen(" 1,234.5 ") == 123450
-    assert amount_fen(str(fen_to_decimal(MAX_AMOUNT_FEN))) == MAX_AMOUNT_FEN
-
-
-@pytest.mark.parametrize("text, fen", [("500", 50000), ("500.5", 50050), (" 0.01 ", 1), ("", 0), (None, 0),
-                                       ("1000000000000", MAX_AMOUNT_FEN)])
-def test_a_typed_amount_is_plain_digits_and_at_most_two_decimals(text, fen):
+def test_a_typed_amount_may_group_thousands_and_be_full_width_and_is_read_in_fen(text, fen):
     assert parse_amount_fen(text, "penalty") == fen
 
 
+@given(st.integers(min_value=0, max_value=MAX_AMOUNT_FEN))
+def test_an_amount_as_the_app_shows_it_reads_back_as_typed_input(fen):
+    assert parse_amount_fen(format_fen(fen), "amount") == fen
+
+
+@pytest.mark.parametrize("text", ["1,00", "1,0000", "1.000,50", "1,000,0", ",100", "1,000.", "1.234", "12.345", "1e10",
+                                  "1E3", "Infinity", "NaN", "abc", "1 000", "5元", "1..5", "--5", "¥", "1,,000"])
+def test_an_ambiguous_or_unreadable_typed_amount_is_refused_saying_how_to_write_one(text):
+    with pytest.raises(DomainError) as refused:
+        parse_amount_fen(text, "amount")
+    assert refused.value.message == UNREADABLE and refused.value.field == "amount"
+
+
 @pytest.mark.parametrize("text, says", [
-    ("1e10", "只能写数字"), ("１００", "只能写数字"), ("1,000", "只能写数字"), ("¥5", "只能写数字"), ("1.234", "只能写数字"),
-    ("abc", "只能写数字"), ("-5", "不能为负数"), ("1000000000000.01", "金额过大"), ("99999999999999999.99", "金额过大"),
-    ("9" * 400, "金额过大"),
+    ("-5", "不能为负数"), ("-0.01", "不能为负数"), ("1000000000000.01", "金额过大"), ("99999999999999999.99", "金额过大"),
+    ("9" * 400, "金额过大"), ("1,000,000,000,000.01", "金额过大"),
 ])
 def test_a_typed_amount_that_is_not_plain_or_out_of_bounds_is_refused_on_its_field(text, says):
     with pytest.raises(DomainError) as refused:

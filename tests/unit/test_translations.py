@@ -21,3 +21,18 @@ def test_placeholders_survive_translation():
     for message in catalog:
         if message.id and message.string:
             assert set(re.findall(r"%\((\w+)\)s", message.id)) == set(re.findall(r"%\((\w+)\)s", message.string)), message.id
+
+
+def test_english_has_no_chinese_punctuation():
+    """No English text carries a full-width colon, comma, full stop or bracket (curly quotes are
+    English too), and no template joins one to a translated label (`{{ _('…') }}：`): English
+    would show it. Write the punctuation inside the msgid, with a placeholder."""
+    import re
+
+    full_width = re.compile(r"[：，。；（）、！？]")
+    wrong = [m.id for m in i18n_tool.merged() if m.id and m.string and full_width.search(m.string)]
+    assert not wrong, wrong
+    joined = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "templates").rglob("*.html"))
+              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if re.search(r"\}\}\s*[：，；]|[：，；]\s*\{\{", line)]
+    assert not joined, joined
