@@ -38,11 +38,17 @@ def row_status_label(status: str) -> str:
     return Label(ROW_STATUS_LABELS.get(status, status))
 
 
+# the rows a batch pays (models.payouts.CLAIMING_ROWS): the others are carried forward, owed,
+# held or returned by the bank, and pay nothing in it
+PAYING = (PAYABLE, AWAITING_INVOICE, "paid")
+
+
 def paid_fen(status: str, net_fen: int) -> int:
-    """The 实付 (paid) amount of a row in the exports: its net, but 0 for a row the bank returned
-    (its money never left; its lines are payable again). So a file's paid column sums to what the
-    batch pays (`payout_batch.net_fen` counts no failed row), and reads as the pages do (未付款)."""
-    return 0 if status == FAILED else net_fen
+    """The 实付 (paid) amount of a row in the exports: its net for a row the batch pays, 0 for a
+    row carried forward, owed, held or returned by the bank (its money never left; its lines are
+    payable again). So a file's paid column sums to what the batch pays (`payout_batch.net_fen`
+    counts the paying rows only), and reads as the pages do (未付款)."""
+    return net_fen if status in PAYING else 0
 
 
 def classify_balance(balance_fen: int, payee_type: str, minimum_fen: int, has_account: bool = True) -> str:

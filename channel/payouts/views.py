@@ -12,7 +12,7 @@ from flask_login import current_user
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
-from channel.domain.payouts import reference
+from channel.domain.payouts import paid_fen, reference
 from channel.i18n import error_text
 from channel.payouts import labels
 from channel.payouts.forms import (
@@ -28,6 +28,7 @@ bp = Blueprint("payouts", __name__)
 bp.add_app_template_global(labels.batch_status_label, "payout_batch_status")  # templates/payouts/_labels.html
 bp.add_app_template_global(labels.row_status_label, "payout_row_status")
 bp.add_app_template_global(labels.event_label, "payout_event_label")
+bp.add_app_template_global(paid_fen, "payout_paid_fen")  # 实付 of a row: 0 unless the batch pays it
 
 STAFF = (ROLE_FINANCE, ROLE_ADMIN)
 PAYEES = (ROLE_AGENT, ROLE_SALES_REP)

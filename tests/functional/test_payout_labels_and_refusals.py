@@ -173,3 +173,16 @@ def test_the_batch_page_in_english_uses_english_punctuation(client, auth, world)
     assert "：" not in page.replace("账户已冻结", "")
     chinese = client.get(f"/payouts/batches/{batch_id}").get_data(as_text=True)
     assert '<div class="bank-message">银行回执：账户已冻结</div>' in chinese
+
+
+def test_a_carried_row_pays_nothing_on_the_pages(client, auth, world):
+    batch_id = bank_failed_batch(world)
+    ns = row_of(batch_id, world.NS)
+    assert ns.status == "carried" and ns.net_fen == 20 * YUAN
+    auth.login("finance")
+    notice = client.get(f"/payouts/rows/{ns.id}").get_data(as_text=True)
+    assert re.search(r'id="net">¥0\.00<', notice)
+    batch_page = client.get(f"/payouts/batches/{batch_id}").get_data(as_text=True)
+    ns_row = batch_page[batch_page.index(world.NS.name):]
+    ns_row = ns_row[:ns_row.index("</tr>")]
+    assert "¥20.00" in ns_row and ns_row.count("¥0.00") >= 2  # 应付 ¥20.00; tax and 实付 nothing

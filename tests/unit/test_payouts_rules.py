@@ -142,3 +142,12 @@ def test_a_bank_result_without_the_needed_columns_is_refused():
         parse_bank_result("id,result\n1,ok\n")
     with pytest.raises(DomainError):
         parse_bank_result("reference,status\n")
+
+
+def test_only_the_rows_a_batch_pays_have_a_paid_amount():
+    from channel.domain.payouts import PAYING, paid_fen
+    from models.payouts import CLAIMING_ROWS, ROW_STATUSES
+
+    assert set(PAYING) == set(CLAIMING_ROWS)  # one rule: what a batch counts is what files show paid
+    for status in ROW_STATUSES:
+        assert paid_fen(status, 12_345) == (12_345 if status in ("payable", "awaiting_invoice", "paid") else 0)
