@@ -83,6 +83,13 @@ def plan(plan_id: int):
                            order_kinds=ORDER_KIND_LABELS)
 
 
+def _warn_unknown_certifications(plan) -> None:
+    codes = plans.unknown_certifications(plan)
+    if codes:
+        flash(_("方案“%(name)s”的阶梯要求的认证 %(codes)s 目前没有人持有，也没有培训授予：这些档暂时无人能拿到，请检查代码是否写错。",
+                name=plan.name, codes="、".join(codes)), "warning")
+
+
 def _save(form: PlanForm, plan_id: int | None, template_args: dict):
     if form.validate_on_submit():
         try:
@@ -96,6 +103,7 @@ def _save(form: PlanForm, plan_id: int | None, template_args: dict):
                         version=saved.version), "info")
             else:
                 flash(_("已保存方案“%(name)s”第 %(version)s 版。", name=saved.name, version=saved.version), "success")
+            _warn_unknown_certifications(saved)
             return redirect(url_for("commissions.plan", plan_id=saved.id))
         return render_template("commissions/plan_form.html", form=form, **template_args), 400
     status = 400 if request.method == "POST" else 200
@@ -145,6 +153,8 @@ def plan_import():
         flash(_("已导入 %(n)s 个方案：新建 %(created)s 个，新版本 %(versions)s 个，修改 %(changed)s 个，没有改动 %(same)s 个。",
                 n=len(saved), created=actions["created"], versions=actions["new_version"],
                 changed=actions["changed"], same=actions["unchanged"]), "success")
+        for item in saved:
+            _warn_unknown_certifications(item.plan)
     else:
         flash(_("请选择一个 JSON 文件。"), "danger")
     return redirect(url_for("commissions.plan_list"))

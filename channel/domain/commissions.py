@@ -10,6 +10,8 @@ against them.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -341,6 +343,18 @@ def parse_category_rates(text: str) -> dict[str, int]:
     return rates
 
 
+def tier_parts(line: str) -> list[str]:
+    """The parts of one tier line. Parts are separated by a comma with a space beside it, a
+    full-width comma or a semicolon — then a bound may group thousands ("0, 1,000, 2" is 0 to
+    ¥1,000 at 2%); a line with none of those is split at every comma ("0,5000,2"), so a bound
+    there is written without grouping."""
+    if re.search(r"\s,|,\s|[，;；]", line):
+        parts = re.split(r"\s*[，;；]\s*|\s*,\s+|\s+,\s*", line.strip())
+    else:
+        parts = line.split(",")
+    return [p.strip() for p in parts]
+
+
 def parse_tiers(text: str) -> tuple[Tier, ...]:
     """One bracket per line: 'from_yuan, to_yuan (empty = no limit), percent[, certification]'."""
     from channel.domain.money import parse_amount_fen
@@ -349,10 +363,9 @@ def parse_tiers(text: str) -> tuple[Tier, ...]:
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
-        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        parts = tier_parts(line)
         if len(parts) < 3 or len(parts) > 4:
             raise DomainError(N_("阶梯第 %(n)s 行应写成“起点, 终点（可空）, 百分比[, 认证代码]”。"), field="tiers", n=number)
-        # the comma separates the parts here, so a bound is written without thousands separators
         start = parse_amount_fen(parts[0], "tiers")
         end = parse_amount_fen(parts[1], "tiers") if parts[1] else None
         certification = parts[3] if len(parts) == 4 and parts[3] else None

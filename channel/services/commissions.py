@@ -200,6 +200,21 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
     return plan
 
 
+def unknown_certifications(plan: CommissionPlan) -> list[str]:
+    """The certification codes the plan's tiers require that no seller holds and no training
+    grants: such a bracket cannot be earned yet (a typo, or a course still to be set up). The
+    plan page and the import say so; the plan is saved all the same."""
+    from models.selling import Certification, Training
+
+    wanted = {t.certification_code for t in plan.tiers if t.certification_code}
+    if not wanted:
+        return []
+    known = set(db.session.scalars(select(Certification.code).where(Certification.code.in_(wanted)).distinct()))
+    known |= set(db.session.scalars(select(Training.certification_code).where(
+        Training.certification_code.in_(wanted)).distinct()))
+    return sorted(wanted - known)
+
+
 def get_plan(plan_id: int) -> CommissionPlan:
     plan = db.session.get(CommissionPlan, plan_id)
     if plan is None:

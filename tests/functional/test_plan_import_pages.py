@@ -67,3 +67,21 @@ def test_the_cli_says_what_became_of_each_plan_and_which_plan_is_refused(app, wo
     path.write_bytes(json.dumps(plans.export_plans(), ensure_ascii=False).encode("utf-8"))
     result = app.test_cli_runner().invoke(args=["plans", "import", str(path)])
     assert result.exit_code == 0 and "from 2026-01-01: unchanged" in result.output
+
+
+def test_a_tier_needing_a_certification_nobody_can_get_is_flagged(client, auth, world):
+    entry = {"name": "华南返利", "channel": "agent", "level": 4, "valid_from": "2026-01-01", "base_rate_bp": 300,
+             "tiers": [{"from_fen": 0, "to_fen": 100_000, "rate_bp": 0},
+                       {"from_fen": 100_000, "to_fen": None, "rate_bp": 100, "certification": "NO-SUCH-CERT"}]}
+    auth.login("manager")
+    page = client.post("/commissions/plans/import", data={"file": (io.BytesIO(_file([entry])), "p.json")},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "已导入 1 个方案" in page and "NO-SUCH-CERT 目前没有人持有" in page
+    saved = db.session.query(CommissionPlan).one()
+    assert plans.unknown_certifications(saved) == ["NO-SUCH-CERT"]
+    from models.selling import Certification
+
+    db.session.add(Certification(seller_id=world.NS.id, code="NO-SUCH-CERT", passed=True,
+                                 certified_on=date(2026, 1, 5)))
+    db.session.commit()
+    assert plans.unknown_certifications(saved) == []

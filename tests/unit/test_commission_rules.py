@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from channel.domain.commissions import (
     PlanRefused, PlanSpec, Tier, distribute_overrides, line_amount, next_tier, parse_category_rates,
-    parse_override_rates, parse_tiers, percent_to_bp, tier_amount, validate_plan,
+    format_tiers, parse_override_rates, parse_tiers, percent_to_bp, tier_amount, validate_plan,
 )
 from channel.domain.errors import DomainError
 
@@ -121,6 +121,26 @@ def test_typed_rates_tiers_and_categories_are_read_exactly():
         percent_to_bp("1.234")
     with pytest.raises(DomainError):
         parse_category_rates("滤芯=1\n滤芯=2")
+
+
+@pytest.mark.parametrize("text, tiers", [
+    # a separator with a space lets a bound group thousands (QA: "1,000" became ¥1 and a
+    # certification "2")
+    ("0, 1,000, 2", (Tier(0, 100_000, 200),)),
+    ("0, 50,000, 0\n50,000, , 1", (Tier(0, 5_000_000, 0), Tier(5_000_000, None, 100))),
+    ("0，1,000.50，2，PRO", (Tier(0, 100_050, 200, "PRO"),)),
+    ("0,5000,2", (Tier(0, 500_000, 200),)),  # compact: every comma separates
+    ("0 ,5000 , 2 ; C1", (Tier(0, 500_000, 200, "C1"),)),
+])
+def test_tier_lines_take_grouped_thousands_beside_spaced_separators(text, tiers):
+    assert parse_tiers(text) == tiers
+    assert parse_tiers(format_tiers(tiers)) == tiers  # what the form shows reads back the same
+
+
+def test_a_tier_line_with_too_many_parts_is_refused_not_misread():
+    with pytest.raises(DomainError) as refused:
+        parse_tiers("0, 1,000, 2, PRO, extra")
+    assert "阶梯第 1 行" in refused.value.message % refused.value.params
 
 
 LEVELS = {"agent": 4, "direct": 3}
