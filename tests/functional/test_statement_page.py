@@ -1,0 +1,34 @@
+"""The statement page as read and printed: progress to the next tier on the plan's base, the
+plan named (linked only for those who may open it), notes kept apart, labels in English."""
+import re
+from datetime import date
+
+from channel.domain.commissions import Tier
+from channel.services.commissions_run import run_period
+from channel.services.orders import record_return
+from tests.commissions_fixtures import plan
+
+STEP = (Tier(0, 1_000_000, 0), Tier(1_000_000, None, 200))
+
+
+def statement_url(seller, period="2026-10"):
+    return f"/commissions/statements/{seller.id}/{period}"
+
+
+def test_a_margin_plan_shows_progress_in_margin(client, auth, world):
+    plan(level=4, base_rate_bp=300, base_kind="margin", tiers=STEP)
+    auth.login("manager")
+    text = client.get(statement_url(world.NS)).get_data(as_text=True)
+    # sales ¥6,000, margin 2 × (¥3,000 - ¥1,000) = ¥4,000: ¥6,000 of margin to the 2 % edge
+    assert re.search(r'id="tier-base">¥4,000.00<', text)
+    assert "再实现毛利 ¥6,000.00 即可达到 2% 的档位" in text
+
+
+def test_a_negative_month_says_so_and_never_offers_a_zero_rate_tier(client, auth, world):
+    plan(level=4, base_rate_bp=300, tiers=STEP)
+    record_return(return_no="R-TH", order_line_id=world.order_th.lines[0].id, qty=1, return_date=date(2026, 11, 3))
+    run_period("2026-11")
+    auth.login("manager")
+    text = client.get(statement_url(world.TH, "2026-11")).get_data(as_text=True)
+    assert "-¥2,800.00" in text and 'id="negative-base"' in text
+    assert "再销售 ¥12,800.00 即可达到 2% 的档位" in text and "0% 的档位" not in text
