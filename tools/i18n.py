@@ -3,6 +3,10 @@ catalog); English lives in fragments `i18n/en/*.po`, one per feature, so that fe
 worked on side by side. This module extracts message ids, reports and appends missing ones,
 and compiles the fragments into translations/en/LC_MESSAGES/messages.mo.
 
+A Chinese word that reads differently in English by where it is used takes a context:
+`pgettext('ledger kind', '调整')` in code, `msgctxt "ledger kind"` above its msgid in the
+fragment (keys below are then "CONTEXT\x04MSGID", as in the compiled catalog).
+
     python tools/i18n.py missing            # list msgids with no English translation
     python tools/i18n.py add FRAGMENT       # append missing msgids to i18n/en/FRAGMENT.po (empty msgstr)
     python tools/i18n.py build              # compile (also `make translations`)
@@ -20,7 +24,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 FRAGMENTS = ROOT / "i18n" / "en"
 OUT = ROOT / "translations" / "en" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
+            "pgettext": ((1, "c"), 2)}
 METHOD_MAP = [
     ("**/.venv/**", "ignore"),
     ("**/tests/**", "ignore"),
@@ -34,7 +39,7 @@ METHOD_MAP = [
 def extract() -> dict[str, list[str]]:
     """{msgid: [locations]} of every message id in the app's code and templates."""
     found: dict[str, list[str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}}
     ):
         if filename.startswith((".venv", "tests", "tools", "migrations", "build")):
@@ -42,8 +47,18 @@ def extract() -> dict[str, list[str]]:
         ids = message if isinstance(message, tuple) else (message,)
         for msgid in ids:
             if msgid:
-                found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+                found.setdefault(_key(msgid, context), []).append(f"{filename}:{lineno}")
     return found
+
+
+def _key(msgid: str, context: str | None) -> str:
+    return f"{context}\x04{msgid}" if context else msgid
+
+
+def _split(key: str) -> tuple[str, str | None]:
+    """(msgid, context) of a key made by `_key`."""
+    context, sep, msgid = key.partition("\x04")
+    return (msgid, context) if sep else (key, None)
 
 
 def merged() -> Catalog:
@@ -53,13 +68,18 @@ def merged() -> Catalog:
             fragment = read_po(handle, locale="en")
         for message in fragment:
             if message.id and message.string:
-                catalog.add(message.id, message.string)
+                catalog.add(message.id, message.string, context=message.context)
     return catalog
 
 
 def missing() -> dict[str, list[str]]:
     catalog = merged()
-    return {msgid: where for msgid, where in extract().items() if not (catalog.get(msgid) and catalog.get(msgid).string)}
+
+    def translated(key: str) -> bool:
+        message = catalog.get(*_split(key))
+        return bool(message and message.string)
+
+    return {key: where for key, where in extract().items() if not translated(key)}
 
 
 def build() -> None:
@@ -75,9 +95,10 @@ def add(fragment: str) -> int:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale="en")
     todo = missing()
-    for msgid, where in todo.items():
-        if catalog.get(msgid) is None:
-            catalog.add(msgid, "", locations=[(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where[:3]])
+    for key, where in todo.items():
+        msgid, context = _split(key)
+        if catalog.get(msgid, context) is None:
+            catalog.add(msgid, "", context=context, locations=[(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where[:3]])
     FRAGMENTS.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=120, omit_header=True, sort_output=False)
@@ -90,7 +111,7 @@ if __name__ == "__main__":
         build()
     elif command == "missing":
         for msgid, where in missing().items():
-            print(f"{where[0]}: {msgid}")
+            print(f"{where[0]}: {msgid}".replace("\x04", " | "))
     elif command == "add":
         print(f"{add(sys.argv[2])} missing message ids written to i18n/en/{sys.argv[2]}.po")
     else:

@@ -186,7 +186,7 @@ def statement_list_rows(user: User, period: str) -> Iterator[tuple]:
 
 
 PLAN_READERS = ("admin", "channel_manager", "finance", "product_manager")
-PLAN_COLUMNS = (N_("方案编号"), N_("方案"), N_("版本"), N_("状态"), N_("渠道"), N_("层级"), N_("单个销售方编码"),
+PLAN_COLUMNS = (N_("方案编号"), N_("方案"), N_("版本号"), N_("状态"), N_("渠道"), N_("层级"), N_("单个销售方编码"),
                 N_("生效起"), N_("生效止"), N_("订单类型"), N_("基础费率（%）"), N_("一级上级提成（%）"),
                 N_("二级上级提成（%）"), N_("三级上级提成（%）"), N_("起提门槛（元）"), N_("奖金目标（元）"),
                 N_("奖金（元）"))

@@ -32,3 +32,32 @@ def test_a_negative_month_says_so_and_never_offers_a_zero_rate_tier(client, auth
     text = client.get(statement_url(world.TH, "2026-11")).get_data(as_text=True)
     assert "-¥2,800.00" in text and 'id="negative-base"' in text
     assert "再销售 ¥12,800.00 即可达到 2% 的档位" in text and "0% 的档位" not in text
+
+
+def posted_with_an_adjustment(w):
+    """NS's tier line of October (1 % of ¥6,000 = ¥60) reversed by a re-run after another sale."""
+    from tests.commissions_fixtures import sale
+
+    plan(level=4, base_rate_bp=300, tiers=(Tier(0, None, 100),))
+    run_period("2026-10")
+    sale(w, w.NS, 300_000, date(2026, 10, 12))
+    run_period("2026-10")
+
+
+def test_in_english_a_ledger_adjustment_is_an_adjustment_and_the_plan_column_a_version(client, auth, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    posted_with_an_adjustment(world)
+    auth.login("manager")
+    client.post("/lang/en", data={"next": "/"})
+    text = client.get(statement_url(world.NS)).get_data(as_text=True)
+    assert "Adjustment" in text and "Move" not in text
+    book = list(load_workbook(io.BytesIO(client.get(statement_url(world.NS) + "/xlsx", buffered=True).data),
+                              read_only=True).active.iter_rows(values_only=True))
+    kind, version = book[0].index("Kind"), book[0].index("Version")
+    assert "Adjustment" in {row[kind] for row in book[1:-2]} and "Versions" not in book[0]
+    assert {row[version] for row in book[1:-2] if row[kind] == "Personal commission"} == {1}
+    # the tree's button keeps its own English word
+    assert ">Move</button>" in client.get(f"/sellers/{world.NS.id}").get_data(as_text=True)

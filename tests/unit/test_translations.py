@@ -21,3 +21,11 @@ def test_placeholders_survive_translation():
     for message in catalog:
         if message.id and message.string:
             assert set(re.findall(r"%\((\w+)\)s", message.id)) == set(re.findall(r"%\((\w+)\)s", message.string)), message.id
+
+
+def test_a_context_gives_one_chinese_word_two_english_ones():
+    """调整 is a tree move ("Move") and, as a ledger kind, an adjustment: pgettext keeps them apart."""
+    assert "ledger kind\x04调整" in i18n_tool.extract() and "调整" in i18n_tool.extract()
+    catalog = i18n_tool.merged()
+    assert catalog.get("调整").string == "Move"
+    assert catalog.get("调整", context="ledger kind").string == "Adjustment"
