@@ -209,7 +209,10 @@ STATEMENT_PAGE = 50  # lines per page of a statement (totals are over every line
 def statement(seller_id: int, period: str):
     st = commissions_statements.statement(current_user, seller_id, period, page_size=STATEMENT_PAGE,
                                           after=request.args.get("after"), kind=request.args.get("kind"))
-    return render_template("commissions/statement.html", st=st, percent=bp_to_percent)
+    # the plan is named to everyone who sees the statement (printed too), linked only for the
+    # roles its page admits (agents and reps would get 403)
+    return render_template("commissions/statement.html", st=st, percent=bp_to_percent,
+                           can_open_plan=current_user.role in plan.allowed_roles)
 
 
 @bp.route("/statements/<int:seller_id>/<period>/csv")

@@ -61,3 +61,33 @@ def test_in_english_a_ledger_adjustment_is_an_adjustment_and_the_plan_column_a_v
     assert {row[version] for row in book[1:-2] if row[kind] == "Personal commission"} == {1}
     # the tree's button keeps its own English word
     assert ">Move</button>" in client.get(f"/sellers/{world.NS.id}").get_data(as_text=True)
+
+
+def test_the_plan_is_named_in_print_and_linked_only_for_those_who_may_open_it(client, auth, world):
+    saved = plan(level=4, base_rate_bp=300, tiers=STEP)
+    run_period("2026-10")
+    auth.login("agent_sz")
+    text = client.get(statement_url(world.NS)).get_data(as_text=True)
+    shown = re.search(r'<span id="statement-plan">(.*?)</span>', text).group(1)
+    assert shown == "测试方案 v1"  # text, printed, no link to a page answering 403
+    assert client.get(f"/commissions/plans/{saved.id}").status_code == 403
+    client.post("/logout")
+    auth.login("manager")
+    shown = re.search(r'<span id="statement-plan">(.*?)</span>', client.get(statement_url(world.NS)).get_data(as_text=True)).group(1)
+    assert "<a href=\"/commissions/plans/" in shown and "d-print-none" not in shown and "测试方案 v1" in shown
+
+
+def test_a_corrected_tier_line_keeps_its_notes_apart(client, auth, world):
+    """A locked month's tier line corrected in the next month says "更正 2026-10 · 分段累进…"."""
+    from channel.services.commissions import lock_period
+    from tests.commissions_fixtures import sale
+
+    w = world
+    plan(level=4, base_rate_bp=300, tiers=(Tier(0, None, 100),))
+    run_period("2026-10")
+    lock_period("2026-10")
+    sale(w, w.NS, 300_000, date(2026, 10, 12))  # a late October sale: corrected in November
+    run_period("2026-11")
+    auth.login("manager")
+    text = client.get(statement_url(w.NS, "2026-11")).get_data(as_text=True)
+    assert "冲销第" in text and "更正 2026-10 · 分段累进" in text and "更正 2026-10分段" not in text
