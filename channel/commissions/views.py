@@ -150,7 +150,7 @@ def runs():
     elif form.validate_on_submit():
         params = {"period": form.period.data, "preview": "preview" in request.form}
         try:
-            Month.parse(params["period"])
+            commissions_run.runnable_month(params["period"])  # a locked month: refused here, not by a failing job
             job = jobs.submit("commissions.run", params, current_user)
         except DomainError as error:
             form.period.errors = list(form.period.errors) + [error_text(error)]
