@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
 from channel.domain.errors import N_
-from channel.domain.exports import yuan_text
+from channel.domain.exports import yuan_amount, yuan_text
 from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
 from channel.services import reports
@@ -333,18 +333,19 @@ STATEMENT_SHEET_COLUMNS = (N_("行号"), N_("类别"), N_("来源订单"), N_("�
 def statement_sheet_rows(st: Statement, label: Callable[[str], str], total: str) -> Iterator[tuple]:
     """The statement's lines under STATEMENT_SHEET_COLUMNS — `label(kind)` names a kind in the
     reader's language — then an empty row and the total row (`total` its caption): the same
-    lines and the same exact total as the CSV, in yuan (exact text, never float)."""
+    lines and the same exact total as the CSV, amounts in yuan as exact Decimals (number cells
+    with the format 0.00, so SUM works; never float), rates as percentage text."""
     for item in st.lines:
         line = item.line
         yield (line.id, label(kind_of(line)), item.order_no or "", item.order_date or "",
                item.source_seller.code if item.source_seller else "",
-               yuan_text(line.base_fen) if line.base_fen is not None else "",
-               yuan_text(line.rate_bp) if line.rate_bp is not None else "", yuan_text(line.amount_fen),
+               yuan_amount(line.base_fen), yuan_text(line.rate_bp) if line.rate_bp is not None else "",
+               yuan_amount(line.amount_fen),
                item.plan.name if item.plan else "", item.plan.version if item.plan else "",
                line.reverses_id or "", line.source_period if line.source_period != line.period else "",
                line.case_id or "")
     yield ()
-    yield (total, "", "", "", "", "", "", yuan_text(st.total_fen))
+    yield (total, "", "", "", "", "", "", yuan_amount(st.total_fen))
 
 
 def statement_csv(st: Statement) -> str:
