@@ -18,7 +18,22 @@ def describe(params: dict) -> str:
     return _("期间 %(period)s", period=params.get("period") or "?") + " · " + (_("预览") if is_preview(params) else _("记账"))
 
 
-@job_kind("commissions.run", roles=RUNNERS, label=N_("计算佣金"), timeout=3 * 3600, describe=describe)
+def locked_month(params: dict) -> str | None:
+    """A run of a month locked since (payouts approved) can only fail: no "run again" then."""
+    from channel.domain.errors import Conflict, DomainError
+    from channel.services.commissions_run import runnable_month
+
+    try:
+        runnable_month(str(params.get("period") or ""))
+    except Conflict:
+        return N_("这个期间已经锁定，不能再计算；更正会记入下一个未锁定的期间。")
+    except DomainError:
+        return None  # a malformed period: the run says so itself
+    return None
+
+
+@job_kind("commissions.run", roles=RUNNERS, label=N_("计算佣金"), timeout=3 * 3600, describe=describe,
+          rerun_refusal=locked_month)
 def run_commissions(job: JobContext) -> dict:
     """Params: period ('YYYY-MM'), preview (bool). The same use case as the CLI
     (`commissions_run.run_period`): one transaction, so a run killed midway posts nothing, and a

@@ -171,7 +171,7 @@ def runs():
     elif form.validate_on_submit():
         params = {"period": form.period.data, "preview": "preview" in request.form}
         try:
-            Month.parse(params["period"])
+            commissions_run.runnable_month(params["period"])  # a locked month: refused here, not by a failing job
             job = jobs.submit("commissions.run", params, current_user)
         except DomainError as error:
             form.period.errors = list(form.period.errors) + [error_text(error)]
@@ -230,7 +230,10 @@ STATEMENT_PAGE = 50  # lines per page of a statement (totals are over every line
 def statement(seller_id: int, period: str):
     st = commissions_statements.statement(current_user, seller_id, period, page_size=STATEMENT_PAGE,
                                           after=request.args.get("after"), kind=request.args.get("kind"))
-    return render_template("commissions/statement.html", st=st, percent=bp_to_percent)
+    # the plan is named to everyone who sees the statement (printed too), linked only for the
+    # roles its page admits (agents and reps would get 403)
+    return render_template("commissions/statement.html", st=st, percent=bp_to_percent,
+                           can_open_plan=current_user.role in plan.allowed_roles)
 
 
 @bp.route("/statements/<int:seller_id>/<period>/csv")

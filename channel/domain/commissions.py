@@ -285,10 +285,26 @@ def tier_amount(net_fen: int, tiers: tuple[Tier, ...], mode: str,
     return round_half_up(Decimal(total) / FULL_RATE_BP)
 
 
-def next_tier(net_fen: int, tiers: tuple[Tier, ...]) -> tuple[int, int] | None:
-    """(fen still to sell, rate of the next bracket) or None at the top bracket."""
-    for tier in sorted(tiers, key=lambda t: t.from_fen):
-        if tier.from_fen > net_fen:
+def next_tier(net_fen: int, tiers: tuple[Tier, ...],
+              certified: set[str] | frozenset = frozenset()) -> tuple[int, int] | None:
+    """The next bracket worth reaching: (fen of base still to add, its rate in bp), or None.
+
+    `net_fen` is the period net base the tiers rest on (revenue or margin, net of returns, of
+    the order kinds the plan counts). A bracket is offered only if its lower edge is above
+    `net_fen`, the seller may earn it (no certification, or one in `certified`: a gated bracket
+    the seller lacks the certification for pays only the rate below it) and its rate is above
+    the rate paid now (0 at net <= 0, where no tier is paid). So a 0 % bracket is never offered,
+    and below zero the gap counts the returns still to make up first."""
+    ordered = sorted(tiers, key=lambda t: t.from_fen)
+    current = 0
+    if net_fen > 0:
+        for tier, rate in zip(ordered, effective_tier_rates(tuple(ordered), certified)):
+            if tier.from_fen <= net_fen:
+                current = rate
+    for tier in ordered:
+        if tier.from_fen <= net_fen or (tier.certification is not None and tier.certification not in certified):
+            continue
+        if tier.rate_bp > current:
             return tier.from_fen - net_fen, tier.rate_bp
     return None
 

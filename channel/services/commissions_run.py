@@ -63,7 +63,7 @@ from channel.domain.errors import Conflict, N_
 from channel.domain.periods import Month
 from channel.services import audit
 from models import db, utcnow
-from models.commissions import CommissionRun, PeriodLock
+from models.commissions import CommissionRun
 
 CALC_COLUMNS = ("calc_key", "payee_id", "rule", "order_line_id", "return_line_id", "source_seller_id",
                 "override_level", "base_fen", "rate_bp", "amount_fen", "plan_id", "note", "case_id")
@@ -438,6 +438,20 @@ def _sources(period: Month) -> list[Month]:
     return sorted(m for m in earlier if str(m) in locked) + [period]
 
 
+def runnable_month(period: str) -> Month:
+    """The month `period` names, if a run (or preview) may compute it: DomainError for a
+    malformed period, Conflict (field 'period') for a locked one (`commissions.is_locked`). The
+    one check of the run, the run form (which refuses before submitting a job) and the job's
+    rerun refusal."""
+    from channel.services.commissions import is_locked
+
+    month = Month.parse(period)
+    if is_locked(str(month)):
+        raise Conflict(N_("期间 %(period)s 已锁定，不能再计算；更正会记入下一个未锁定的期间。"), field="period",
+                       period=str(month))
+    return month
+
+
 def run_period(period: str, *, actor_id: int | None = None, preview: bool = False,
                progress: Callable[[str, int, int], None] | None = None) -> RunOutcome:
     """Compute and post (or preview) month `period` ('YYYY-MM') in one transaction.
@@ -447,11 +461,8 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
 
     Raises DomainError for a malformed period, Conflict when the month is locked. On any
     failure nothing is posted; a failed (non-preview) run is recorded with its error."""
-    month = Month.parse(period)
+    month = runnable_month(period)
     say = progress or (lambda step, done, total: None)
-    if db.session.get(PeriodLock, str(month)) is not None:
-        raise Conflict(N_("期间 %(period)s 已锁定，不能再计算；更正会记入下一个未锁定的期间。"), field="period",
-                       period=str(month))
     run = CommissionRun(period=str(month), status="running", started_by_id=actor_id, lines_posted=0, total_fen=0)
     restore: Callable[[], None] = lambda: None  # noqa: E731
     try:

@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 from datetime import timedelta
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
 from channel.domain.errors import N_
-from channel.domain.exports import yuan_text
+from channel.domain.exports import yuan_amount, yuan_text
 from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
 from channel.services import reports
 from channel.services.access import require_seller, scope_cases, seller_scope
+from channel.services.selling_enablement import holds_certification
 from models import db
 from models.commissions import CommissionPlan, LedgerLine
 from models.sales import OrderLine, ReturnLine, SalesOrder
@@ -64,8 +65,8 @@ class Statement:
     totals: dict[str, int]  # by kind (see KINDS), only kinds present; over EVERY line of the month
     total_fen: int  # the exact sum of every line of the month
     by_downline: list[tuple[SellerName, int]]  # override earned from each downline seller (the first DOWNLINE_SHOWN)
-    net_sales_fen: int
-    next_tier: tuple[int, int] | None  # (fen still to sell, rate bp)
+    net_sales_fen: int  # personal net sales of the order kinds the plans count (see `personal_net`)
+    next_tier: tuple[int, int] | None  # (fen of tier base still to add, rate bp): see domain next_tier
     plan: CommissionPlan | None
     notes: list[str] = field(default_factory=list)
     # conflict cases referenced by lines (forfeits, protection fees, penalties, their reversals)
@@ -78,6 +79,7 @@ class Statement:
     kind_counts: dict[str, int] = field(default_factory=dict)  # lines of each kind of the month
     offset: int = 0  # lines (of the kind shown, if any) before this page
     paged: bool = False  # this is not the first page
+    tier_base_fen: int = 0  # the net base the tiers rest on: net sales, or net margin for a margin plan
 
 
 DOWNLINE_SHOWN = 100
@@ -170,23 +172,23 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
     lines = [found[i] for i in page_ids]
     next_cursor = f"{kind_of(lines[-1].line)}~{lines[-1].line.id}" if has_more and lines else None
 
-    def sales_and_plan() -> tuple[int, int | None, tuple[Tier, ...]]:
+    def sales_and_plan() -> tuple[PersonalNet, int | None, tuple[Tier, ...], frozenset[str]]:
         found = plan_on(seller, month)
         tiers = tuple(Tier(t.from_fen, t.to_fen, t.rate_bp, t.certification_code) for t in found.tiers) if found else ()
-        return net_sales(seller_id, month), found.id if found else None, tiers
+        last = month.end - timedelta(days=1)
+        certified = frozenset(code for code in {t.certification for t in tiers if t.certification}
+                              if holds_certification(seller_id, code, last))
+        return personal_net(seller, month, found), found.id if found else None, tiers, certified
 
-    # net sales move with orders and returns, the plan with plan edits (audited): the default
-    # version of the figure cache covers both
-    net, plan_id, tiers = reports.cached(None, f"statement-plan-{seller_id}", month, sales_and_plan)
+    # net sales move with orders and returns, the plan with plan edits and certifications with
+    # their records (both audited): the default version of the figure cache covers them all
+    net, plan_id, tiers, certified = reports.cached(None, f"statement-plan-{seller_id}", month, sales_and_plan)
     plan = db.session.get(CommissionPlan, plan_id) if plan_id else None
-    base = net
-    if plan is not None and plan.base_kind == "margin" and summary.tier_base is not None:
-        base = summary.tier_base
     totals = {k: fen for k, fen, _n in summary.totals}
-    return Statement(seller, str(month), lines, totals, sum(totals.values()), by_downline, net,
-                     next_tier(base, tiers) if tiers else None, plan, list(summary.notes),
+    return Statement(seller, str(month), lines, totals, sum(totals.values()), by_downline, net.sales_fen,
+                     next_tier(net.base_fen, tiers, certified) if tiers else None, plan, list(summary.notes),
                      _visible_cases(user, set(summary.case_ids)), summary.line_count, summary.downline_count,
-                     kind, next_cursor, counts, offset, bool(after_id))
+                     kind, next_cursor, counts, offset, bool(after_id), net.base_fen)
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,6 @@ class _Summary:
     downline_count: int
     notes: tuple[str, ...]
     case_ids: tuple[int, ...]
-    tier_base: int | None  # the base of the month's tier line (a margin plan's tiers rest on it)
 
 
 def _ledger_version() -> tuple:
@@ -227,10 +228,8 @@ def _summary(mine: tuple) -> _Summary:
     shown = db.session.execute(downline.order_by(earned.desc(), LedgerLine.source_seller_id).limit(DOWNLINE_SHOWN))
     notes = db.session.scalars(select(LedgerLine.note).distinct().where(*mine, LedgerLine.note.like("cert:%")))
     cases = db.session.scalars(select(LedgerLine.case_id).distinct().where(*mine, LedgerLine.case_id.is_not(None)))
-    tier_base = db.session.scalar(select(LedgerLine.base_fen).where(*mine, LedgerLine.rule == "tier")
-                                  .order_by(LedgerLine.id).limit(1))
     return _Summary(tuple(ordered), line_count, tuple((int(i), int(a)) for i, a in shown), int(count),
-                    tuple(sorted(notes)), tuple(sorted(cases)), tier_base)
+                    tuple(sorted(notes)), tuple(sorted(cases)))
 
 
 def _visible_cases(user: User, case_ids: set[int]) -> set[int]:
@@ -241,20 +240,55 @@ def _visible_cases(user: User, case_ids: set[int]) -> set[int]:
     return set(db.session.scalars(scope_cases(select(ConflictCase.id).where(ConflictCase.id.in_(case_ids)), user)))
 
 
-def net_sales(seller_id: int, month: Month) -> int:
-    """Personal sales minus returns dated in the month (all order kinds the seller's plan counts)."""
-    sold = db.session.scalar(select(func.coalesce(func.sum(OrderLine.amount_fen), 0)).where(
-        OrderLine.seller_id == seller_id, OrderLine.order_date >= month.start, OrderLine.order_date < month.end))
-    returned = db.session.scalar(select(func.coalesce(func.sum(ReturnLine.amount_fen), 0)).where(
-        ReturnLine.seller_id == seller_id, ReturnLine.return_date >= month.start, ReturnLine.return_date < month.end))
-    return int(sold) - int(returned)
+@dataclass(frozen=True)
+class PersonalNet:
+    sales_fen: int  # net revenue: what a personal bonus compares with its target
+    base_fen: int  # net base (revenue or margin, per plan): what the tiers rest on
+
+
+def personal_net(seller: Seller, month: Month, month_plan: CommissionPlan | None) -> PersonalNet:
+    """The seller's net sales and net base of the month, as the run's `cm_net` counts them (see
+    channel/services/commissions_run.py, steps 2-3): each order line of the month counts if the
+    plan in force on its ORDER DATE counts its kind (sell_out / sell_in / all), its base being
+    revenue or margin (qty × (unit price − unit cost)) as that plan says; each return dated in
+    the month is taken off if `month_plan` (the plan on the month's last day, `plan_on`) counts
+    the returned line's kind, at that plan's base. No plan, nothing counted. Fen."""
+    plan = aliased(CommissionPlan)
+    sp = aliased(CommissionPlan)
+    priority = case((sp.seller_id.is_not(None), 0), (sp.level.is_not(None), 1), else_=2)
+    plan_of_line = (select(sp.id).where(
+        sp.status == "active",
+        or_(sp.seller_id == seller.id,
+            and_(sp.seller_id.is_(None), sp.channel == seller.channel, or_(sp.level.is_(None), sp.level == seller.level))),
+        sp.valid_from <= OrderLine.order_date, or_(sp.valid_to.is_(None), sp.valid_to > OrderLine.order_date))
+        .order_by(priority).limit(1).scalar_subquery())
+    margin = OrderLine.qty * (OrderLine.unit_price_fen - OrderLine.unit_cost_fen)
+    sold_base = case((plan.base_kind == "margin", margin), else_=OrderLine.amount_fen)
+    sold, sold_base = db.session.execute(
+        select(func.coalesce(func.sum(OrderLine.amount_fen), 0), func.coalesce(func.sum(sold_base), 0))
+        .select_from(OrderLine).join(plan, plan.id == plan_of_line)
+        .where(OrderLine.seller_id == seller.id, OrderLine.order_date >= month.start, OrderLine.order_date < month.end,
+               or_(plan.order_kind == "all", plan.order_kind == OrderLine.kind))).one()
+    returned = returned_base = 0
+    if month_plan is not None:
+        query = (select(func.coalesce(func.sum(ReturnLine.amount_fen), 0),
+                        func.coalesce(func.sum(ReturnLine.qty * (OrderLine.unit_price_fen - OrderLine.unit_cost_fen)
+                                               if month_plan.base_kind == "margin" else ReturnLine.amount_fen), 0))
+                 .join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+                 .where(ReturnLine.seller_id == seller.id, ReturnLine.return_date >= month.start,
+                        ReturnLine.return_date < month.end))
+        if month_plan.order_kind != "all":
+            query = query.where(OrderLine.kind == month_plan.order_kind)
+        returned, returned_base = db.session.execute(query).one()
+    return PersonalNet(int(sold) - int(returned), int(sold_base) - int(returned_base))
 
 
 def plan_on(seller: Seller, month: Month) -> CommissionPlan | None:
     """The plan governing the seller's month aggregates (in force on the month's last day)."""
     last = month.end - timedelta(days=1)
     candidates = db.session.scalars(select(CommissionPlan).where(
-        CommissionPlan.status == "active", CommissionPlan.channel == seller.channel,
+        CommissionPlan.status == "active",
+        (CommissionPlan.seller_id == seller.id) | (CommissionPlan.channel == seller.channel),
         CommissionPlan.valid_from <= last,
         (CommissionPlan.valid_to.is_(None)) | (CommissionPlan.valid_to > last),
     )).all()
@@ -292,25 +326,26 @@ def statement_line_rows(st: Statement):
 
 # the statement as people read it (the Excel download): yuan, percentages, the kind's label
 STATEMENT_SHEET_COLUMNS = (N_("行号"), N_("类别"), N_("来源订单"), N_("订单日期"), N_("销售方"), N_("基数（元）"),
-                           N_("费率 %"), N_("金额（元）"), N_("方案"), N_("版本"), N_("冲销行"), N_("来源期间"),
+                           N_("费率 %"), N_("金额（元）"), N_("方案"), N_("版本号"), N_("冲销行"), N_("来源期间"),
                            N_("冲突案件"))
 
 
 def statement_sheet_rows(st: Statement, label: Callable[[str], str], total: str) -> Iterator[tuple]:
     """The statement's lines under STATEMENT_SHEET_COLUMNS — `label(kind)` names a kind in the
     reader's language — then an empty row and the total row (`total` its caption): the same
-    lines and the same exact total as the CSV, in yuan (exact text, never float)."""
+    lines and the same exact total as the CSV, amounts in yuan as exact Decimals (number cells
+    with the format 0.00, so SUM works; never float), rates as percentage text."""
     for item in st.lines:
         line = item.line
         yield (line.id, label(kind_of(line)), item.order_no or "", item.order_date or "",
                item.source_seller.code if item.source_seller else "",
-               yuan_text(line.base_fen) if line.base_fen is not None else "",
-               yuan_text(line.rate_bp) if line.rate_bp is not None else "", yuan_text(line.amount_fen),
+               yuan_amount(line.base_fen), yuan_text(line.rate_bp) if line.rate_bp is not None else "",
+               yuan_amount(line.amount_fen),
                item.plan.name if item.plan else "", item.plan.version if item.plan else "",
                line.reverses_id or "", line.source_period if line.source_period != line.period else "",
                line.case_id or "")
     yield ()
-    yield (total, "", "", "", "", "", "", yuan_text(st.total_fen))
+    yield (total, "", "", "", "", "", "", yuan_amount(st.total_fen))
 
 
 def statement_csv(st: Statement) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from channel.domain.errors import N_, NC_
-from channel.domain.exports import safe_cell, yuan_text
+from channel.domain.exports import safe_cell, yuan_amount, yuan_text
 from channel.services import listing, xlsx
 from channel.services.access import scope_sellers
 from models import db
@@ -58,8 +58,8 @@ def order_rows(user: User, filters: listing.Filters) -> Iterator[tuple]:
         Customer, Customer.id == SalesOrder.customer_id).join(Territory, Territory.id == SalesOrder.ship_to_district_id
     ).order_by(SalesOrder.order_date.desc(), SalesOrder.id.desc())
     for row in _stream(query):
-        # money as yuan text with two decimals, exact (no float)
-        yield row[:10] + (yuan_text(row[10]), row[11])
+        # money as exact yuan (Decimal, two decimals): a number in XLSX, the same text in CSV
+        yield row[:10] + (yuan_amount(row[10]), row[11])
 
 
 ORDER_COLUMNS = (N_("订单号"), N_("日期"), N_("类型"), N_("渠道"), N_("销售方编码"), N_("销售方"), N_("客户编码"),
@@ -144,7 +144,7 @@ def payout_batch_rows(user: User, status: str | None = None, period: str | None 
     if period:
         query = query.where(PayoutBatch.period == period)
     for row in _stream(query.order_by(PayoutBatch.id.desc())):
-        yield row[:4] + tuple(yuan_text(v) for v in row[4:8]) + tuple(
+        yield row[:4] + tuple(yuan_amount(v) for v in row[4:8]) + tuple(
             v.isoformat(sep=" ", timespec="seconds") if v else "" for v in row[8:])
 
 
@@ -153,8 +153,8 @@ def payout_batch_rows(user: User, status: str | None = None, period: str | None 
 # too) and access rule (channel.services.access). Each function checks access and builds its
 # query when CALLED, and returns an iterator: a refusal (Forbidden / NotFound / a bad filter as
 # DomainError) is raised before the download starts, not on its first row. Money is exact yuan
-# text; times are UTC text "YYYY-MM-DD HH:MM:SS"; statuses are the stored keys (as the payout
-# batch export).
+# (`yuan_amount`: a number cell in XLSX, two-decimal text in CSV); times are UTC text
+# "YYYY-MM-DD HH:MM:SS"; statuses are the stored keys (as the payout batch export).
 
 def _utc_text(value) -> str:
     return value.isoformat(sep=" ", timespec="seconds") if value else ""
@@ -182,11 +182,11 @@ def statement_list_rows(user: User, period: str) -> Iterator[tuple]:
 
     month = str(Month.parse(period))
     return _each(payees_query(user, month),
-                 lambda r: (month, r[0].code, r[0].name, int(r[1]), yuan_text(int(r[2] or 0))), scalars=False)
+                 lambda r: (month, r[0].code, r[0].name, int(r[1]), yuan_amount(int(r[2] or 0))), scalars=False)
 
 
 PLAN_READERS = ("admin", "channel_manager", "finance", "product_manager")
-PLAN_COLUMNS = (N_("方案编号"), N_("方案"), N_("版本"), N_("状态"), N_("渠道"), N_("层级"), N_("单个销售方编码"),
+PLAN_COLUMNS = (N_("方案编号"), N_("方案"), N_("版本号"), N_("状态"), N_("渠道"), N_("层级"), N_("单个销售方编码"),
                 N_("生效起"), N_("生效止"), N_("订单类型"), N_("基础费率（%）"), N_("一级上级提成（%）"),
                 N_("二级上级提成（%）"), N_("三级上级提成（%）"), N_("起提门槛（元）"), N_("奖金目标（元）"),
                 N_("奖金（元）"))
@@ -204,8 +204,8 @@ def plan_rows(user: User) -> Iterator[tuple]:
     return _each(plans_query(include_superseded=True).options(joinedload(CommissionPlan.seller)), lambda p: (
         p.id, p.name, p.version, p.status, p.channel, p.level, p.seller.code if p.seller else "", p.valid_from,
         p.valid_to, p.order_kind, _percent_text(p.base_rate_bp), _percent_text(p.override_r1_bp),
-        _percent_text(p.override_r2_bp), _percent_text(p.override_r3_bp), yuan_text(p.qualify_min_fen),
-        yuan_text(p.bonus_target_fen), yuan_text(p.bonus_fen)))
+        _percent_text(p.override_r2_bp), _percent_text(p.override_r3_bp), yuan_amount(p.qualify_min_fen),
+        yuan_amount(p.bonus_target_fen), yuan_amount(p.bonus_fen)))
 
 
 RUN_STAFF = ("admin", "channel_manager", "finance")
@@ -220,7 +220,7 @@ def run_rows(user: User) -> Iterator[tuple]:
 
     require_role(user, *RUN_STAFF)
     return _each(runs_query(), lambda r: (r.id, r.period, r.status, _utc_text(r.started_at), _utc_text(r.finished_at),
-                                          r.lines_posted, yuan_text(r.total_fen), r.error or ""))
+                                          r.lines_posted, yuan_amount(r.total_fen), r.error or ""))
 
 
 AUDIT_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("操作人"), N_("操作"), N_("对象类型"), N_("对象编号"), N_("详情"))
@@ -325,8 +325,8 @@ def payout_row_rows(user: User, batch_id: int, status: str | None = None) -> Ite
     require_role(user, *PAYOUT_STAFF)
     get_batch(batch_id)
     return _each(batch_rows_query(batch_id, status), lambda r: (
-        r.batch_id, r.id, r.payee_code, r.payee_name, r.payee_type, r.status, r.lines, yuan_text(r.gross_fen),
-        yuan_text(r.tax_fen), yuan_text(paid_fen(r.status, r.net_fen)), reference(r.batch_id, r.id), r.invoice_no or "",
+        r.batch_id, r.id, r.payee_code, r.payee_name, r.payee_type, r.status, r.lines, yuan_amount(r.gross_fen),
+        yuan_amount(r.tax_fen), yuan_amount(paid_fen(r.status, r.net_fen)), reference(r.batch_id, r.id), r.invoice_no or "",
         r.hold_reason or "", r.result_message or "", _utc_text(r.paid_at)))
 
 
@@ -350,8 +350,8 @@ def my_payout_rows(user: User, status_label: Callable[[str], str] = str) -> Iter
     query = payee_history_query(user.seller_id).with_only_columns(
         PayoutBatch.period, PayoutRow.status, PayoutRow.lines, PayoutRow.gross_fen, PayoutRow.tax_fen, PayoutRow.net_fen,
         PayoutRow.batch_id, PayoutRow.id, PayoutRow.paid_at)
-    return _each(query, lambda r: (r[0], status_label(r[1]), r[2], yuan_text(r[3]), yuan_text(r[4]),
-                                   yuan_text(paid_fen(r[1], r[5])),
+    return _each(query, lambda r: (r[0], status_label(r[1]), r[2], yuan_amount(r[3]), yuan_amount(r[4]),
+                                   yuan_amount(paid_fen(r[1], r[5])),
                                    reference(r[6], r[7]), _utc_text(r[8])), scalars=False)
 
 
@@ -367,7 +367,7 @@ def opportunity_rows(user: User, days: int) -> Iterator[tuple]:
     def row(r):
         o = r["opportunity"]
         return (o.id, o.customer.code, o.customer.name, o.title, o.stage.name, o.seller.code, o.seller.name,
-                yuan_text(o.amount_fen), o.expected_on, r["has_decision_maker"], r["last_contact_on"], r["stale"])
+                yuan_amount(o.amount_fen), o.expected_on, r["has_decision_maker"], r["last_contact_on"], r["stale"])
 
     return map(row, opportunity_report_rows(user, days=days, size=None))
 
@@ -402,7 +402,7 @@ def policy_rows(user: User) -> Iterator[tuple]:
 
     require_case_ruler(user)
     return _each(policies_query(), lambda p: (p.id, p.name, p.rule or "", p.action, p.protection_fee_bp,
-                                              yuan_text(p.penalty_fen), p.active))
+                                              yuan_amount(p.penalty_fen), p.active))
 
 
 SELLING_MANAGERS = ("admin", "channel_manager")
@@ -489,7 +489,7 @@ def application_rows(user: User, status: str | None = None) -> Iterator[tuple]:
     require_role(user, *SELLING_MANAGERS)
     return _each(applications_query(status).options(joinedload(AgentApplication.seller)), lambda a: (
         a.id, a.company, a.credit_code, a.contact_name, a.phone or "", a.territory_id, a.level, a.status, a.reason or "",
-        a.seller.code if a.seller else "", a.contract_from, a.contract_to, yuan_text(a.deposit_fen),
+        a.seller.code if a.seller else "", a.contract_from, a.contract_to, yuan_amount(a.deposit_fen),
         _utc_text(a.created_at)))
 
 
@@ -550,7 +550,7 @@ def customer_value_rows(user: User, *, seller_id: int | None, as_of) -> Iterator
         r = rfm.get(abc.customer_id)
         # RFM's monetary value is the gross profit (the third column), so it is not repeated
         scores = (r.recency_days, r.frequency, r.r, r.f, r.m, r.segment) if r else ("",) * 6
-        return (code, name, yuan_text(abc.profit_fen), _percent_text(abc.cumulative_bp), abc.klass) + scores
+        return (code, name, yuan_amount(abc.profit_fen), _percent_text(abc.cumulative_bp), abc.klass) + scores
 
     return map(row, report["abc"])
 

@@ -67,14 +67,38 @@ def test_a_commission_run_job_posts_what_the_service_previews_and_a_rerun_posts_
     assert again.status == "done" and again.result["lines_posted"] == 0 and count_lines() == direct.lines_posted
 
 
-def test_a_commission_run_of_a_locked_month_fails_and_keeps_the_reason(client, auth, world):
+def test_the_run_form_refuses_a_locked_month_beside_the_period_and_submits_no_job(client, auth, world):
     plan(level=4, base_rate_bp=300)
     commissions.lock_period("2026-10")
     auth.login("finance")
-    job = job_of(client.post("/commissions/runs", data={"period": "2026-10", "post": "1"}))
+    for button in ("post", "preview"):
+        response = client.post("/commissions/runs", data={"period": "2026-10", button: "1"})
+        assert response.status_code == 400
+        assert re.search(r'id="period"[^>]*>\s*<div class="invalid-feedback[^"]*">[^<]*已锁定',
+                         response.get_data(as_text=True)), response.get_data(as_text=True)[-3000:]
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0 and count_lines() == 0
+
+
+def test_a_commission_run_of_a_locked_month_fails_keeps_the_reason_and_offers_no_rerun(client, auth, world):
+    plan(level=4, base_rate_bp=300)
+    commissions.lock_period("2026-10")
+    job = jobs.submit("commissions.run", {"period": "2026-10"}, world.user_finance)  # as `flask jobs submit`
     assert job.status == "failed" and count_lines() == 0
+    auth.login("finance")
     page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert "已锁定" in page and 'id="job-error"' in page
+    assert 'id="no-rerun"' in page and "/rerun" not in page  # it could only fail again
+    again = client.post(f"/jobs/{job.id}/rerun", follow_redirects=True).get_data(as_text=True)
+    assert "已经锁定" in again and "任务已重新提交" not in again
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+def test_a_done_run_of_a_month_locked_since_is_not_offered_again(client, auth, world):
+    plan(level=4, base_rate_bp=300)
+    job = jobs.submit("commissions.run", {"period": "2026-10"}, world.user_finance)
+    assert job.status == "done" and jobs.rerun_refusal(job) is None
+    commissions.lock_period("2026-10")
+    assert jobs.rerun_refusal(job) and jobs.rerun_refusal(Job(kind="commissions.run", params={"period": "2026-13"})) is None
 
 
 def test_only_the_runners_may_submit_a_commission_run(client, auth, world):

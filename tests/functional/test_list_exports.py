@@ -194,7 +194,10 @@ def test_the_statement_downloads_as_excel_with_the_csv_rows(client, auth, posted
     assert book[0][:3] == ("行号", "类别", "来源订单") and "金额（元）" in book[0]
     assert [r[0] for r in book[1:-2]] == [int(r[0]) for r in csv_lines[1:-2]] and len(book) > 3
     amount = book[0].index("金额（元）")
-    assert book[-1][0] == "合计" and str(book[-1][amount]) == yuan_text(int(csv_lines[-1][11]))
+    # amounts are number cells (exact to the fen: SUM works), not text
+    assert book[-1][0] == "合计" and Decimal(str(book[-1][amount])).quantize(Decimal("0.01")) == Decimal(
+        yuan_text(int(csv_lines[-1][11])))
+    assert all(isinstance(r[amount], (int, float)) for r in book[1:-2])
     kinds = {r[1] for r in book[1:-2]}
     assert kinds <= {"个人提成", "阶梯返利", "第 1 层上级提成", "第 2 层上级提成", "第 3 层上级提成", "目标奖励",
                      "退货追回", "调整"} and kinds
@@ -417,3 +420,33 @@ def test_each_list_page_links_its_exports_with_its_filters(client, auth, world, 
     auth.login(username)
     text = client.get(page).get_data(as_text=True)
     assert link.replace("&", "&amp;") in text
+
+
+def test_negative_amounts_export_as_numbers_without_an_apostrophe(client, auth, posted):  # noqa: F811
+    """NS returns one of its two October units in November: its November statement claws back
+    3 % of ¥3,000 = -¥90.00 (hand-computed). The CSV says -90.00 (no apostrophe), the XLSX holds
+    the number -90 with the format 0.00 in the statement list and in the statement itself."""
+    from channel.services.commissions_run import run_period
+    from channel.services.orders import record_return
+
+    w = posted
+    record_return(return_no="R-NS", order_line_id=w.order_ns.lines[0].id, qty=1, return_date=date(2026, 11, 3))
+    run_period("2026-11")
+    auth.login("finance")
+    rows = csv_rows(get(client, "/commissions/statements/export.csv?period=2026-11"))
+    assert next(r for r in rows if r["收款方编码"] == "NS")["合计（元）"] == "-90.00"
+    for url, code_column in (("/commissions/statements/export.xlsx?period=2026-11", 1),
+                             (f"/commissions/statements/{w.NS.id}/2026-11/xlsx", None)):
+        response = get(client, url)
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        header = [c.value for c in sheet[1]]
+        column = header.index("合计（元）" if code_column else "金额（元）") + 1
+        cells = [sheet.cell(row, column) for row in range(2, sheet.max_row + 1)
+                 if code_column is None or sheet.cell(row, code_column + 1).value == "NS"]
+        cell = cells[-1] if code_column is None else cells[0]  # the statement's total row / NS's row
+        assert (cell.value, cell.data_type, cell.number_format) == (-90, "n", "0.00")
+    # formula-looking text is still neutralised in the same export
+    w.NS.name = "=HYPERLINK(\"http://evil\")"
+    db.session.commit()
+    rows = csv_rows(get(client, "/commissions/statements/export.csv?period=2026-11"))
+    assert next(r for r in rows if r["收款方编码"] == "NS")["收款方"] == "'=HYPERLINK(\"http://evil\")"

@@ -57,6 +57,25 @@ def test_next_tier_says_how_much_more_to_sell():
     assert next_tier(3_000_000, TIERS) is None
 
 
+def test_next_tier_skips_a_bracket_gated_on_a_certification_the_seller_lacks():
+    gated = (Tier(0, 1_000_000, 100), Tier(1_000_000, 3_000_000, 300, "C1"), Tier(3_000_000, None, 500))
+    # the 3% bracket would pay only 1% without C1: the goal is the 5% bracket, ¥30,000 - ¥5,000
+    assert next_tier(500_000, gated) == (2_500_000, 500)
+    assert next_tier(500_000, gated, {"C1"}) == (500_000, 300)
+    assert next_tier(500_000, gated[:2]) is None  # nothing above the seller may earn
+
+
+def test_next_tier_never_offers_a_zero_rate_bracket_even_below_zero():
+    tiers = (Tier(0, 1_000_000, 0), Tier(1_000_000, None, 200))
+    # net -¥8,992.53 (returns of earlier sales): ¥8,992.53 to make up, then ¥10,000 to the 2% edge
+    assert next_tier(-899_253, tiers) == (1_899_253, 200)
+    assert next_tier(0, tiers) == (1_000_000, 200)
+    # a paying first bracket is a goal from below zero: its lower edge is ¥8,992.53 away
+    assert next_tier(-899_253, TIERS) == (899_253, 100)
+    # a higher bracket paying no more than the current one is no goal
+    assert next_tier(500_000, (Tier(0, 1_000_000, 300), Tier(1_000_000, None, 300))) is None
+
+
 CHAIN = [(1, True), (2, False), (3, True), (4, True)]
 
 

@@ -112,9 +112,15 @@ def test_utf16_is_refused(tmp_path):
         TableFile(str(path))
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+86", "-2", "@SUM(A1)", "\tx"])
+@pytest.mark.parametrize("value", ["=1+1", "+86", "-2-3", "-1+cmd|' /C calc'!A0", "-A1", "-1,23", "-", "@SUM(A1)",
+                                   "\tx", "\r=1", "-\t2"])
 def test_exported_text_that_a_spreadsheet_would_run_is_neutralised(value):
     assert safe_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["-2", "-370.37", "-1,234.50", "-1234567.89", "-1,234,567.89"])
+def test_a_negative_amount_as_text_is_exported_without_an_apostrophe(value):
+    assert safe_cell(value) == value
 
 
 def test_numbers_and_plain_text_are_exported_as_they_are():
@@ -200,3 +206,13 @@ def test_a_report_stored_as_rendered_text_still_reads():
     errors = list(decode_report(legacy))
     assert [(e.row, e.column, e.value, e.params) for e in errors] == [(2, "上级编码", "NOPE", ()), (3, "数量", "1,5", ())]
     assert [e.text(english) for e in errors] == ["上级编码 NOPE 不存在。", "Cannot be empty."]
+
+
+@pytest.mark.parametrize("fen", [0, 1, -1, 123450, -37037, 10**14, -(10**14) - 99])
+def test_a_yuan_amount_is_exact_and_reads_in_csv_as_its_yuan_text(fen):
+    from decimal import Decimal
+
+    from channel.domain.exports import yuan_amount, yuan_text
+
+    amount = yuan_amount(fen)
+    assert isinstance(amount, Decimal) and str(amount) == yuan_text(fen) and amount * 100 == fen

@@ -36,3 +36,11 @@ def test_english_has_no_chinese_punctuation():
               for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
               if re.search(r"\}\}\s*[：，；]|[：，；]\s*\{\{", line)]
     assert not joined, joined
+
+
+def test_a_context_gives_one_chinese_word_two_english_ones():
+    """调整 is a tree move ("Move") and, as a ledger kind, an adjustment: pgettext keeps them apart."""
+    assert ("ledger kind", "调整") in i18n_tool.extract() and (None, "调整") in i18n_tool.extract()
+    catalog = i18n_tool.merged()
+    assert catalog.get("调整").string == "Move"
+    assert catalog.get("调整", context="ledger kind").string == "Adjustment"
