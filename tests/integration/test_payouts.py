@@ -322,9 +322,9 @@ def test_after_the_bank_result_the_files_show_a_failed_row_unpaid_and_their_paid
     assert float(cells["SZ"]) == 0 and sum(Decimal(str(v)) for v in cells.values()) * 100 == batch.net_fen
     finance = db.session.scalar(select(User).where(User.username == "finance"))
     listed = {r[2]: r for r in exports.payout_row_rows(finance, batch.id)}
-    assert listed["SZ"][9] == "0.00" and listed["GD"][9] == "500.00"
+    assert listed["SZ"][9] == Decimal("0.00") and listed["GD"][9] == Decimal("500.00")
     agent_sz = db.session.scalar(select(User).where(User.seller_id == world.SZ.id))
-    assert [r[5] for r in exports.my_payout_rows(agent_sz)] == ["0.00"]
+    assert [str(r[5]) for r in exports.my_payout_rows(agent_sz)] == ["0.00"]
 
 
 def test_a_bank_result_naming_another_batchs_row_is_refused_whole(world):
