@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from channel.domain.errors import Conflict, DomainError, Forbidden, Label, N_
+from channel.domain.exports import safe_cell
 
 DRAFT, SUBMITTED, APPROVED, EXPORTED, PAID, CANCELLED = (
     "draft", "submitted", "approved", "exported", "paid", "cancelled")
@@ -134,17 +135,6 @@ def reference(batch_id: int, row_id: int) -> str:
 def parse_reference(text: str) -> tuple[int, int] | None:
     match = REFERENCE.match((text or "").strip())
     return (int(match.group(1)), int(match.group(2))) if match else None
-
-
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
-    Numbers and None pass unchanged (export amounts as numbers, never as text)."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)

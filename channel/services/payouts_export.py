@@ -3,7 +3,7 @@
 One row per payee. The bank file holds company and individual agents; employees go to the
 payroll file. Rows are read with `yield_per` (a server-side cursor on PostgreSQL) and written as
 they come: CSV chunk by chunk, XLSX by the app's one XLSX writer (`channel.services.xlsx`:
-streamed row by row, constant memory) into a temporary file that is then streamed. Every text cell passes `neutralise` (no spreadsheet formula injection);
+streamed row by row, constant memory) into a temporary file that is then streamed. Every text cell passes `safe_cell` (no spreadsheet formula injection);
 amounts are numbers in yuan with two decimals. A row the bank returned stays in the file (the
 same rows as sent) with 实付金额 0.00: the column sums to what the batch pays.
 """
@@ -17,7 +17,8 @@ from itertools import chain
 from sqlalchemy import select
 
 from channel.domain.money import fen_to_decimal
-from channel.domain.payouts import neutralise, paid_fen, reference
+from channel.domain.exports import safe_cell
+from channel.domain.payouts import paid_fen, reference
 from channel.services import xlsx
 from models import db
 from models.payouts import ROW_FAILED, ROW_PAID, ROW_PAYABLE, PayoutRow
@@ -54,10 +55,10 @@ def rows(batch_id: int, file: str) -> Iterator[list]:
     for (row_id, name, code, payee_type, bank_name, account, gross, tax, net, invoice_no,
          tax_note, status) in db.session.execute(query):
         yield [
-            neutralise(name), neutralise(code), PAYEE_TYPE_LABELS.get(payee_type, payee_type),
-            neutralise(bank_name or ""), neutralise(account or ""),
+            safe_cell(name), safe_cell(code), PAYEE_TYPE_LABELS.get(payee_type, payee_type),
+            safe_cell(bank_name or ""), safe_cell(account or ""),
             fen_to_decimal(gross), fen_to_decimal(tax), fen_to_decimal(paid_fen(status, net)),
-            reference(batch_id, row_id), neutralise(tax_treatment(payee_type, invoice_no, tax_note)),
+            reference(batch_id, row_id), safe_cell(tax_treatment(payee_type, invoice_no, tax_note)),
         ]
 
 

@@ -11,7 +11,7 @@ with openpyxl in tests/unit/test_xlsx.py (types, formats, escapes, a property te
 
 Cells, by the value's type:
 - str: always a text cell (inline string), never a formula, whatever it starts with. Callers
-  still neutralise text for spreadsheets (`safe_cell` / `neutralise`: a leading apostrophe)
+  still neutralise text for spreadsheets (`safe_cell`: a leading apostrophe)
   so that the file stays harmless if it is re-saved as CSV. Control characters that XML 1.0
   forbids are dropped; text that looks like Excel's `_xHHHH_` escape has its underscore
   escaped, so that it shows as typed.
