@@ -77,6 +77,19 @@ class Job(db.Model):
     )
 
 
+class LoginSession(db.Model):
+    """One login (one browser session): its random id rides in the signed session cookie, and a
+    session is valid only while its row has not ended — so logging out ends that session on the
+    server, and a copied cookie replayed after logout is refused (channel.auth.session)."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class LoginAttempt(db.Model):
     __tablename__ = "login_attempt"
 

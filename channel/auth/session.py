@@ -1,11 +1,17 @@
 """Login sessions: a session carries the user's id and session version, so bumping the
-version (log out everywhere, password change) ends every other session."""
+version (log out everywhere, password change) ends every other session; and the id of its own
+login (`SESSION_KEY`, a row of login_session), so that logging out ends this one on the server:
+a copy of the cookie replayed after logout is refused."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import session
+
 from models import db
 from models.users import User
+
+SESSION_KEY = "login_session"
 
 
 def load_user(token: str) -> User | None:
@@ -15,6 +21,10 @@ def load_user(token: str) -> User | None:
         return None
     user = db.session.get(User, user_id)
     if user is None or not user.active or user.session_version != version:
+        return None
+    from channel.services.security import session_is_live
+
+    if not session_is_live(session.get(SESSION_KEY), user.id):
         return None
     return user
 

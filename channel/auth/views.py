@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from channel.permissions import ANY_USER, PUBLIC, allow
 
 from channel.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm
-from channel.auth.session import safe_next
+from channel.auth.session import SESSION_KEY, safe_next
 from channel.domain.errors import DomainError
 from channel.i18n import error_text
 from channel.services import security
@@ -34,6 +34,7 @@ def login():
             status = error.status
         else:
             login_user(user)
+            session[SESSION_KEY] = security.start_session(user.id)  # ended on logout (auth.session)
             session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     return render_template("auth/login.html", form=form), status
@@ -42,6 +43,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(ANY_USER)
 def logout():
+    security.end_session(session.pop(SESSION_KEY, None))
     logout_user()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
@@ -59,7 +61,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = security.change_password(current_user.id, form.current_password.data, form.new_password.data)
+            user = security.change_password(current_user.id, form.current_password.data, form.new_password.data,
+                                            request.remote_addr)
         except DomainError as error:
             field = getattr(form, error.field or "new_password", form.new_password)
             field.errors = list(field.errors) + [error_text(error)]
@@ -77,6 +80,7 @@ def logout_everywhere():
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("auth.account"))
     security.log_out_everywhere(current_user.id)
+    security.end_session(session.pop(SESSION_KEY, None))
     logout_user()
     flash(_("您已在所有设备上退出登录。"), "info")
     return redirect(url_for("auth.login"))

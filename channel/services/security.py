@@ -10,6 +10,7 @@ across gunicorn workers and restarts.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -20,8 +21,9 @@ from channel.domain.errors import DomainError, N_, NotFound
 from channel.services import audit
 from channel.services.tree import seller_by_code
 from models import db, utcnow
-from models.ops import LoginAttempt
-from models.users import ROLES, SELLER_ROLES, User
+from models.ops import LoginAttempt, LoginSession
+from models.tree import CHANNEL_AGENT, CHANNEL_DIRECT
+from models.users import ROLE_AGENT, ROLE_SALES_REP, ROLES, SELLER_ROLES, User
 
 
 class LockedOut(DomainError):
@@ -75,6 +77,33 @@ def login(username: str, password: str, address: str | None) -> User:
     return user
 
 
+def start_session(user_id: int) -> str:
+    """A new login session of the user; returns its id (kept in the signed session cookie).
+    The user's sessions ended more than a day ago are forgotten on the way."""
+    session_id = secrets.token_urlsafe(32)
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id,
+                                                  LoginSession.ended_at < utcnow() - timedelta(days=1)))
+    db.session.add(LoginSession(id=session_id, user_id=user_id))
+    db.session.commit()
+    return session_id
+
+
+def session_is_live(session_id: str | None, user_id: int) -> bool:
+    """True while the login session `session_id` of the user has not ended (logout)."""
+    if not session_id or not isinstance(session_id, str):
+        return False
+    row = db.session.get(LoginSession, session_id)
+    return row is not None and row.user_id == user_id and row.ended_at is None
+
+
+def end_session(session_id: str | None) -> None:
+    """Logout: the session ends on the server, so its cookie, even copied, no longer logs in."""
+    row = db.session.get(LoginSession, session_id) if isinstance(session_id, str) and session_id else None
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        db.session.commit()
+
+
 def forget_old_attempts(older_than_days: int = 30) -> int:
     """Delete login attempts older than the given days (a housekeeping job). Returns the count."""
     result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=older_than_days)))
@@ -90,14 +119,24 @@ def check_password_policy(password: str, username: str) -> None:
         raise DomainError(message, field="new_password", **params)
 
 
-def change_password(user_id: int, current_password: str, new_password: str) -> User:
+def change_password(user_id: int, current_password: str, new_password: str, address: str | None = None) -> User:
     """Set a new password after checking the current one and the policy; every other session
     of the user ends (its session version moves on). Raises DomainError with field
-    current_password / new_password."""
+    current_password / new_password. A wrong current password counts as a failed login of the
+    user's name (the same lockout: someone holding a session cannot guess the password), and
+    while the name is locked the change is refused (LockedOut)."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(N_("没有这个用户。"))
+    config = current_app.config
+    if failures_for(user.username) >= config["LOGIN_MAX_FAILURES"]:
+        raise LockedOut(N_("密码输错次数过多，请 %(minutes)s 分钟后再试。"), field="current_password",
+                        minutes=config["LOGIN_LOCKOUT_MINUTES"])
     if not user.check_password(current_password):
+        db.session.add(LoginAttempt(username=user.username, address=address, succeeded=False))
+        if failures_for(user.username) == config["LOGIN_MAX_FAILURES"]:
+            audit.record(user.id, "user.locked", "user", user.id, {"address": address, "during": "password_change"})
+        db.session.commit()
         raise DomainError(N_("当前密码不正确。"), field="current_password")
     if current_password == new_password:
         raise DomainError(N_("新密码不能与当前密码相同。"), field="new_password")
@@ -140,10 +179,13 @@ def _role_and_seller(role: str, seller_code: str | None) -> int | None:
     if not seller_code:
         raise DomainError(N_("代理和销售代表用户必须绑定一个销售方。"), field="seller")
     seller = seller_by_code(seller_code)
-    seller_id = seller.id if seller is not None else None
-    if seller_id is None:
+    if seller is None:
         raise DomainError(N_("没有编码为 %(code)s 的销售方。"), field="seller", code=seller_code)
-    return seller_id
+    if role == ROLE_AGENT and seller.channel != CHANNEL_AGENT:
+        raise DomainError(N_("代理用户只能绑定代理渠道的销售方（%(code)s 属于直销团队）。"), field="seller", code=seller.code)
+    if role == ROLE_SALES_REP and seller.channel != CHANNEL_DIRECT:
+        raise DomainError(N_("销售代表用户只能绑定直销团队的销售方（%(code)s 是代理）。"), field="seller", code=seller.code)
+    return seller.id
 
 
 def create_account(actor_id: int | None, username: str, password: str, role: str, seller_code: str | None = None,
