@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import Select, select
 
 from channel.domain.errors import DomainError, N_, NotFound
+from channel.domain.money import MAX_AMOUNT_FEN
 from channel.domain.paging import MAX_ID
 from channel.services import listing
 from channel.services.access import scope_returns, scope_sellers
@@ -376,7 +377,8 @@ ORDER_PUSH_SCHEMA = {
             "type": "object", "required": ["sku", "qty", "unit_price_fen"],
             "properties": {"sku": {"type": "string", "minLength": 1, "maxLength": 32},
                            "qty": {"type": "integer", "minimum": 1, "maximum": 1_000_000_000},
-                           "unit_price_fen": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000}}}},
+                           "unit_price_fen": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000}},
+            "description": f"A line's amount (qty × unit_price_fen) and the order's total are at most {MAX_AMOUNT_FEN} fen"}},
     },
 }
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from channel.domain.customers import clean_credit_code, normalize_name
 from channel.domain.errors import Conflict, DomainError, N_
+from channel.domain.orders import check_order_total, line_amount_fen
 from models import db
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
@@ -78,8 +79,9 @@ class LineInput:
 def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, ship_to_district_id: int,
                  lines: list[LineInput], customer_id: int | None = None, external_id: str | None = None,
                  commit: bool = True) -> SalesOrder:
-    """Record an order with its lines. Amounts are qty × unit price, in fen. An order whose
-    `external_id` (the ERP's id) is already stored is returned as it is (idempotent push)."""
+    """Record an order with its lines. Amounts are qty × unit price, in fen; a line's amount and
+    the order's total are at most MAX_AMOUNT_FEN (DomainError on `lines[i]` / `lines`). An order
+    whose `external_id` (the ERP's id) is already stored is returned as it is (idempotent push)."""
     if external_id:
         existing = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == external_id))
         if existing is not None:
@@ -109,18 +111,19 @@ def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, 
     for number, line in enumerate(lines, start=1):
         product = db.session.get(Product, line.product_id)
         if product is None:
-            raise DomainError(N_("第 %(n)s 行：没有这个产品。"), field="lines", n=number)
+            raise DomainError(N_("第 %(n)s 行：没有这个产品。"), field=f"lines[{number - 1}]", n=number)
         if line.qty <= 0:
-            raise DomainError(N_("第 %(n)s 行：数量必须大于 0。"), field="lines", n=number)
+            raise DomainError(N_("第 %(n)s 行：数量必须大于 0。"), field=f"lines[{number - 1}]", n=number)
         if line.unit_price_fen < 0:
-            raise DomainError(N_("第 %(n)s 行：单价不能为负数。"), field="lines", n=number)
-        amount = line.qty * line.unit_price_fen
+            raise DomainError(N_("第 %(n)s 行：单价不能为负数。"), field=f"lines[{number - 1}]", n=number)
+        amount = line_amount_fen(line.qty, line.unit_price_fen, number, field=f"lines[{number - 1}]")
         total += amount
         db.session.add(OrderLine(
             order_id=order.id, line_no=number, product_id=product.id, qty=line.qty, unit_price_fen=line.unit_price_fen,
             unit_cost_fen=product.cost_fen, amount_fen=amount, kind=kind, seller_id=seller_id, order_date=order_date,
             ship_to_district_id=ship_to_district_id,
         ))
+    check_order_total(total)
     order.total_fen = total
     if commit:
         db.session.commit()

@@ -145,6 +145,19 @@ def test_a_bad_pushed_order_is_refused_naming_the_field(client, world, changes, 
     assert response.json["error"]["field"] == field
 
 
+@pytest.mark.parametrize("lines, field", [
+    ([{"sku": "P1", "qty": 1_000_000_000, "unit_price_fen": 1_000_000_000_000}], "lines[0]"),
+    ([{"sku": "P1", "qty": 1, "unit_price_fen": 1}, {"sku": "P1", "qty": 1000, "unit_price_fen": 100_000_000_001}], "lines[1]"),
+    ([{"sku": "P1", "qty": 600, "unit_price_fen": 100_000_000_000}] * 2, "lines"),  # each ¥6e11, the total over ¥1e12
+])
+def test_a_line_amount_or_an_order_total_over_the_money_bound_is_refused_not_a_500(client, world, lines, field):
+    body = order_body(customer_id=world.cust_ns.id, lines=lines)
+    response = client.post("/api/v1/orders", json=body, headers=bearer(world.user_admin))
+    assert response.status_code == 400, response.json
+    assert response.json["error"]["field"] == field
+    assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.order_no == "ERP-1")) == 0
+
+
 def test_a_session_cookie_write_needs_the_csrf_token_but_a_token_write_does_not(app, client, auth, world):
     app.config["WTF_CSRF_ENABLED"] = True
     auth_client = app.test_client()

@@ -1,0 +1,22 @@
+"""Rules of an order that hold however it arrives (a form, the API, the orders import)."""
+from __future__ import annotations
+
+from channel.domain.errors import DomainError, N_
+from channel.domain.money import MAX_AMOUNT_FEN, format_fen
+
+
+def line_amount_fen(qty: int, unit_price_fen: int, n: int, field: str = "lines") -> int:
+    """qty × unit price, in fen, of line `n` (1-based, for the message); DomainError on `field`
+    when it exceeds MAX_AMOUNT_FEN (the commission run multiplies amounts by basis points in a
+    64-bit integer, and the database stores them in one)."""
+    amount = qty * unit_price_fen
+    if amount > MAX_AMOUNT_FEN:
+        raise DomainError(N_("第 %(n)s 行：金额（数量 × 单价）过大，最多 %(max)s。"), field=field, n=n,
+                          max=format_fen(MAX_AMOUNT_FEN))
+    return amount
+
+
+def check_order_total(total_fen: int, field: str = "lines") -> None:
+    """DomainError on `field` when the order's total (the sum of its lines) exceeds MAX_AMOUNT_FEN."""
+    if total_fen > MAX_AMOUNT_FEN:
+        raise DomainError(N_("订单总额过大，最多 %(max)s。"), field=field, max=format_fen(MAX_AMOUNT_FEN))
