@@ -403,7 +403,7 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
     is already stored returns the stored order unchanged (idempotent). The seller and the
     customer must be inside `user`'s scope (NotFound otherwise); rules are `record_order`'s."""
     from channel.services.access import require_customer, require_seller
-    from channel.services.orders import LineInput, record_order
+    from channel.services.orders import LineInput, store_order
 
     if not isinstance(body, dict):
         raise DomainError(N_("请求体必须是 JSON 对象。"), field="body")
@@ -457,9 +457,11 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
         if product_id is None:
             raise DomainError(N_("SKU %(sku)s 不存在。"), field=f"lines[{index}].sku", sku=sku)
         lines.append(LineInput(product_id=product_id, qty=qty, unit_price_fen=price))
-    order = record_order(order_no=order_no, kind=kind, seller_id=seller.id, order_date=order_date,
-                         ship_to_district_id=ship_to, lines=lines, customer_id=customer_id, external_id=external_id)
-    return order, True
+    order, created = store_order(order_no=order_no, kind=kind, seller_id=seller.id, order_date=order_date,
+                                 ship_to_district_id=ship_to, lines=lines, customer_id=customer_id, external_id=external_id)
+    if not created:  # another push of this external_id was stored since the check above
+        require_seller(user, order.seller_id)
+    return order, created
 
 
 # Resources of the features merged after the exchange (statements, conflict cases, code scans,

@@ -82,10 +82,20 @@ def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, 
     """Record an order with its lines. Amounts are qty × unit price, in fen; a line's amount and
     the order's total are at most MAX_AMOUNT_FEN (DomainError on `lines[i]` / `lines`). An order
     whose `external_id` (the ERP's id) is already stored is returned as it is (idempotent push)."""
+    return store_order(order_no=order_no, kind=kind, seller_id=seller_id, order_date=order_date,
+                       ship_to_district_id=ship_to_district_id, lines=lines, customer_id=customer_id,
+                       external_id=external_id, commit=commit)[0]
+
+
+def store_order(*, order_no: str, kind: str, seller_id: int, order_date: date, ship_to_district_id: int,
+                lines: list[LineInput], customer_id: int | None = None, external_id: str | None = None,
+                commit: bool = True) -> tuple[SalesOrder, bool]:
+    """`record_order`, returning (order, created): created is False when the order stored under
+    `external_id` was returned (a caller that checked first may have lost a race to another push)."""
     if external_id:
         existing = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == external_id))
         if existing is not None:
-            return existing
+            return existing, False
     if kind not in (KIND_SELL_IN, KIND_SELL_OUT):
         raise DomainError(N_("订单类型必须是 sell_in 或 sell_out。"), field="kind")
     seller = db.session.get(Seller, seller_id)
@@ -100,7 +110,10 @@ def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, 
     _require_district(ship_to_district_id, "ship_to_district_id")
     if not lines:
         raise DomainError(N_("订单至少要有一行。"), field="lines")
-    if db.session.scalar(select(SalesOrder.id).where(SalesOrder.order_no == order_no)) is not None:
+    same_no = db.session.scalar(select(SalesOrder).where(SalesOrder.order_no == order_no))
+    if same_no is not None and external_id and same_no.external_id == external_id:
+        return same_no, False  # the same push, stored by a concurrent request since the check above
+    if same_no is not None:
         raise Conflict(N_("订单号 %(no)s 已存在。"), field="order_no", no=order_no)
     order = SalesOrder(order_no=order_no, external_id=external_id, kind=kind, channel=seller.channel,
                        seller_id=seller_id, customer_id=customer_id, ship_to_district_id=ship_to_district_id,
@@ -127,7 +140,7 @@ def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, 
     order.total_fen = total
     if commit:
         db.session.commit()
-    return order
+    return order, True
 
 
 def record_return(*, return_no: str, order_line_id: int, qty: int, return_date: date,
