@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from channel.domain.customers import clean_credit_code, normalize_name
 from channel.domain.errors import Conflict, DomainError, N_
-from channel.domain.orders import check_order_total, line_amount_fen
+from channel.domain.orders import check_order_date, check_order_total, line_amount_fen
 from models import db
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
@@ -108,6 +108,7 @@ def store_order(*, order_no: str, kind: str, seller_id: int, order_date: date, s
     if customer_id is not None and db.session.get(Customer, customer_id) is None:
         raise DomainError(N_("没有这个客户。"), field="customer_id")
     _require_district(ship_to_district_id, "ship_to_district_id")
+    check_order_date(order_date)
     if not lines:
         raise DomainError(N_("订单至少要有一行。"), field="lines")
     same_no = db.session.scalar(select(SalesOrder).where(SalesOrder.order_no == order_no))

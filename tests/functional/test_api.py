@@ -216,6 +216,31 @@ def test_a_line_amount_or_an_order_total_over_the_money_bound_is_refused_not_a_5
     assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.order_no == "ERP-1")) == 0
 
 
+@pytest.mark.parametrize("order_date", ["0001-01-01", "9999-12-31", "1899-12-31", "20261021", "2026-W43-1"])
+def test_a_pushed_order_date_must_be_iso_and_within_1900_to_2999(client, world, order_date):
+    body = order_body(customer_id=world.cust_ns.id, order_date=order_date)
+    response = client.post("/api/v1/orders", json=body, headers=bearer(world.user_admin))
+    assert response.status_code == 400, response.json
+    assert response.json["error"]["field"] == "order_date"
+    assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.order_no == "ERP-1")) == 0
+
+
+def test_a_pushed_order_of_more_than_500_lines_is_refused_saying_so(client, world):
+    line = {"sku": "P1", "qty": 1, "unit_price_fen": 1}
+    response = client.post("/api/v1/orders", json=order_body(customer_id=world.cust_ns.id, lines=[line] * 501),
+                           headers=bearer(world.user_admin))
+    assert response.status_code == 400 and response.json["error"]["field"] == "lines"
+    assert response.json["error"]["message"] == "一个订单最多 500 行。"
+    accepted = client.post("/api/v1/orders", json=order_body(customer_id=world.cust_ns.id, lines=[line] * 500),
+                           headers=bearer(world.user_admin))
+    assert accepted.status_code == 201
+
+
+def test_a_date_filter_must_be_iso_exactly(client, world):
+    response = client.get("/api/v1/orders?date_from=2026-W43-1", headers=bearer(world.user_admin))
+    assert response.status_code == 400 and response.json["error"]["field"] == "date_from"
+
+
 def test_a_session_cookie_write_needs_the_csrf_token_but_a_token_write_does_not(app, client, auth, world):
     app.config["WTF_CSRF_ENABLED"] = True
     auth_client = app.test_client()
