@@ -82,9 +82,11 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from channel import request_limits
     from channel.errors import register
 
     register(app)
+    request_limits.register(app)  # request size limits and their 413
 
 
 def register_security(app: Flask) -> None:

@@ -67,6 +67,11 @@ class Config:
     EXPORT_DIR = os.environ.get("QUDAO_EXPORT_DIR") or str(BASE_DIR / "instance" / "exports")
     # uploaded import files wait here for their job (with RQ: a folder the workers see too)
     UPLOAD_DIR = os.environ.get("QUDAO_UPLOAD_DIR") or str(BASE_DIR / "instance" / "uploads")
+    # Request size (channel/request_limits.py): larger answers 413. Every request but the import
+    # upload: forms, JSON pushes, the plan and bank files. The import upload: a CSV of a million
+    # order lines is ~70-100 MB (an XLSX holds at most 1,048,576 rows, compressed).
+    MAX_CONTENT_LENGTH = int(os.environ.get("QUDAO_MAX_REQUEST_MB", "32")) * 1024 * 1024
+    MAX_IMPORT_UPLOAD_LENGTH = int(os.environ.get("QUDAO_MAX_IMPORT_MB", "256")) * 1024 * 1024
 
 
 class TestConfig(Config):

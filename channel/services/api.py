@@ -11,6 +11,7 @@ routes, the OpenAPI document and its page follow.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,8 @@ from datetime import date
 from sqlalchemy import Select, select
 
 from channel.domain.errors import DomainError, N_, NotFound
+from channel.domain.money import MAX_AMOUNT_FEN
+from channel.domain.orders import MAX_LINES
 from channel.domain.paging import MAX_ID
 from channel.services import listing
 from channel.services.access import scope_returns, scope_sellers
@@ -55,11 +58,22 @@ def parse_int(value: str | None, name: str, low: int = 1, high: int = MAX_ID) ->
     return number
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(value: str) -> date:
+    """`YYYY-MM-DD` exactly (not 20261021 nor 2026-W43-1, which date.fromisoformat also reads);
+    ValueError otherwise."""
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(value)
+    return date.fromisoformat(value)
+
+
 def parse_date(value: str | None, name: str) -> date | None:
     if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(value) if len(value) == 10 else _bad_date(name)
+        return iso_date(value)
     except ValueError:
         return _bad_date(name)
 
@@ -371,12 +385,13 @@ ORDER_PUSH_SCHEMA = {
         "seller_code": {"type": "string", "minLength": 1, "maxLength": 32},
         "customer_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "ship_to_district_id": {"type": "integer", "minimum": 100000, "maximum": 999999},
-        "order_date": {"type": "string", "format": "date"},
-        "lines": {"type": "array", "minItems": 1, "maxItems": 500, "items": {
+        "order_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD, in the years 1900–2999"},
+        "lines": {"type": "array", "minItems": 1, "maxItems": MAX_LINES, "items": {
             "type": "object", "required": ["sku", "qty", "unit_price_fen"],
             "properties": {"sku": {"type": "string", "minLength": 1, "maxLength": 32},
                            "qty": {"type": "integer", "minimum": 1, "maximum": 1_000_000_000},
-                           "unit_price_fen": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000}}}},
+                           "unit_price_fen": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000}},
+            "description": f"A line's amount (qty × unit_price_fen) and the order's total are at most {MAX_AMOUNT_FEN} fen"}},
     },
 }
 
@@ -401,7 +416,7 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
     is already stored returns the stored order unchanged (idempotent). The seller and the
     customer must be inside `user`'s scope (NotFound otherwise); rules are `record_order`'s."""
     from channel.services.access import require_customer, require_seller
-    from channel.services.orders import LineInput, record_order
+    from channel.services.orders import LineInput, store_order
 
     if not isinstance(body, dict):
         raise DomainError(N_("请求体必须是 JSON 对象。"), field="body")
@@ -415,12 +430,14 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
     ship_to = _field(body, "ship_to_district_id", int, low=100000, high=999999)
     raw_date = _field(body, "order_date", str, max_len=10)
     try:
-        order_date = date.fromisoformat(raw_date)
+        order_date = iso_date(raw_date)
     except ValueError:
         raise DomainError(N_("字段 %(name)s 必须是日期（YYYY-MM-DD）。"), field="order_date", name="order_date") from None
     raw_lines = body.get("lines")
-    if not isinstance(raw_lines, list) or not 1 <= len(raw_lines) <= 500:
+    if not isinstance(raw_lines, list) or not raw_lines:
         raise DomainError(N_("订单至少要有一行。"), field="lines")
+    if len(raw_lines) > MAX_LINES:
+        raise DomainError(N_("一个订单最多 %(max)s 行。"), field="lines", max=MAX_LINES)
     if external_id:
         existing = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == external_id))
         if existing is not None:
@@ -455,9 +472,11 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
         if product_id is None:
             raise DomainError(N_("SKU %(sku)s 不存在。"), field=f"lines[{index}].sku", sku=sku)
         lines.append(LineInput(product_id=product_id, qty=qty, unit_price_fen=price))
-    order = record_order(order_no=order_no, kind=kind, seller_id=seller.id, order_date=order_date,
-                         ship_to_district_id=ship_to, lines=lines, customer_id=customer_id, external_id=external_id)
-    return order, True
+    order, created = store_order(order_no=order_no, kind=kind, seller_id=seller.id, order_date=order_date,
+                                 ship_to_district_id=ship_to, lines=lines, customer_id=customer_id, external_id=external_id)
+    if not created:  # another push of this external_id was stored since the check above
+        require_seller(user, order.seller_id)
+    return order, created
 
 
 # Resources of the features merged after the exchange (statements, conflict cases, code scans,

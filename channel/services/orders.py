@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from channel.domain.customers import clean_credit_code, normalize_name
 from channel.domain.errors import Conflict, DomainError, N_
+from channel.domain.orders import check_order_date, check_order_total, line_amount_fen
 from models import db
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
@@ -78,12 +79,23 @@ class LineInput:
 def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, ship_to_district_id: int,
                  lines: list[LineInput], customer_id: int | None = None, external_id: str | None = None,
                  commit: bool = True) -> SalesOrder:
-    """Record an order with its lines. Amounts are qty × unit price, in fen. An order whose
-    `external_id` (the ERP's id) is already stored is returned as it is (idempotent push)."""
+    """Record an order with its lines. Amounts are qty × unit price, in fen; a line's amount and
+    the order's total are at most MAX_AMOUNT_FEN (DomainError on `lines[i]` / `lines`). An order
+    whose `external_id` (the ERP's id) is already stored is returned as it is (idempotent push)."""
+    return store_order(order_no=order_no, kind=kind, seller_id=seller_id, order_date=order_date,
+                       ship_to_district_id=ship_to_district_id, lines=lines, customer_id=customer_id,
+                       external_id=external_id, commit=commit)[0]
+
+
+def store_order(*, order_no: str, kind: str, seller_id: int, order_date: date, ship_to_district_id: int,
+                lines: list[LineInput], customer_id: int | None = None, external_id: str | None = None,
+                commit: bool = True) -> tuple[SalesOrder, bool]:
+    """`record_order`, returning (order, created): created is False when the order stored under
+    `external_id` was returned (a caller that checked first may have lost a race to another push)."""
     if external_id:
         existing = db.session.scalar(select(SalesOrder).where(SalesOrder.external_id == external_id))
         if existing is not None:
-            return existing
+            return existing, False
     if kind not in (KIND_SELL_IN, KIND_SELL_OUT):
         raise DomainError(N_("订单类型必须是 sell_in 或 sell_out。"), field="kind")
     seller = db.session.get(Seller, seller_id)
@@ -96,9 +108,13 @@ def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, 
     if customer_id is not None and db.session.get(Customer, customer_id) is None:
         raise DomainError(N_("没有这个客户。"), field="customer_id")
     _require_district(ship_to_district_id, "ship_to_district_id")
+    check_order_date(order_date)
     if not lines:
         raise DomainError(N_("订单至少要有一行。"), field="lines")
-    if db.session.scalar(select(SalesOrder.id).where(SalesOrder.order_no == order_no)) is not None:
+    same_no = db.session.scalar(select(SalesOrder).where(SalesOrder.order_no == order_no))
+    if same_no is not None and external_id and same_no.external_id == external_id:
+        return same_no, False  # the same push, stored by a concurrent request since the check above
+    if same_no is not None:
         raise Conflict(N_("订单号 %(no)s 已存在。"), field="order_no", no=order_no)
     order = SalesOrder(order_no=order_no, external_id=external_id, kind=kind, channel=seller.channel,
                        seller_id=seller_id, customer_id=customer_id, ship_to_district_id=ship_to_district_id,
@@ -109,22 +125,23 @@ def record_order(*, order_no: str, kind: str, seller_id: int, order_date: date, 
     for number, line in enumerate(lines, start=1):
         product = db.session.get(Product, line.product_id)
         if product is None:
-            raise DomainError(N_("第 %(n)s 行：没有这个产品。"), field="lines", n=number)
+            raise DomainError(N_("第 %(n)s 行：没有这个产品。"), field=f"lines[{number - 1}]", n=number)
         if line.qty <= 0:
-            raise DomainError(N_("第 %(n)s 行：数量必须大于 0。"), field="lines", n=number)
+            raise DomainError(N_("第 %(n)s 行：数量必须大于 0。"), field=f"lines[{number - 1}]", n=number)
         if line.unit_price_fen < 0:
-            raise DomainError(N_("第 %(n)s 行：单价不能为负数。"), field="lines", n=number)
-        amount = line.qty * line.unit_price_fen
+            raise DomainError(N_("第 %(n)s 行：单价不能为负数。"), field=f"lines[{number - 1}]", n=number)
+        amount = line_amount_fen(line.qty, line.unit_price_fen, number, field=f"lines[{number - 1}]")
         total += amount
         db.session.add(OrderLine(
             order_id=order.id, line_no=number, product_id=product.id, qty=line.qty, unit_price_fen=line.unit_price_fen,
             unit_cost_fen=product.cost_fen, amount_fen=amount, kind=kind, seller_id=seller_id, order_date=order_date,
             ship_to_district_id=ship_to_district_id,
         ))
+    check_order_total(total)
     order.total_fen = total
     if commit:
         db.session.commit()
-    return order
+    return order, True
 
 
 def record_return(*, return_no: str, order_line_id: int, qty: int, return_date: date,

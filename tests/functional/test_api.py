@@ -2,6 +2,8 @@
 field at fault, idempotent order pushes, rate limiting."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -117,6 +119,62 @@ def test_an_order_pushed_twice_is_stored_once(client, world):
     assert db.session.scalar(select(func.count()).select_from(OrderLine).where(OrderLine.order_id == first.json["id"])) == 1
 
 
+@pytest.fixture
+def hook_calls(monkeypatch):
+    """The AFTER_ORDER_LINES hooks replaced by one that records the order lines it is given."""
+    from channel.services import imports
+
+    calls: list[list[int]] = []
+    monkeypatch.setattr(imports, "AFTER_ORDER_LINES", [lambda ids: calls.append(list(db.session.scalars(ids)))])
+    return calls
+
+
+def test_a_push_that_loses_the_race_after_its_check_answers_200_and_runs_no_hook(client, world, monkeypatch, hook_calls):
+    """The other push stores the order between this push's existence check and its insert
+    (record_order then returns the stored order): one 201 in all, the hooks once."""
+    from channel.services import api as api_service
+
+    body = order_body(customer_id=world.cust_ns.id)
+    real_seller_by_code = api_service.seller_by_code
+
+    def other_push_stores_it_first(code):
+        monkeypatch.setattr(api_service, "seller_by_code", real_seller_by_code)
+        first = client.post("/api/v1/orders", json=body, headers=headers)
+        assert first.status_code == 201
+        return real_seller_by_code(code)
+
+    headers = bearer(world.user_admin)
+    monkeypatch.setattr(api_service, "seller_by_code", other_push_stores_it_first)
+    second = client.post("/api/v1/orders", json=body, headers=headers)
+    assert second.status_code == 200, second.json
+    assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.external_id == "erp-0001")) == 1
+    assert len(hook_calls) == 1 and hook_calls[0] == [second.json["lines"][0]["id"]]
+
+
+def test_a_push_whose_insert_collides_with_another_push_answers_200_and_runs_no_hook(client, world, monkeypatch, hook_calls):
+    """The other push commits the same external_id after both checks: this insert fails on the
+    unique key, the push is retried and finds the stored order."""
+    from channel.services import orders as order_service
+
+    body = order_body(customer_id=world.cust_ns.id)
+    headers = bearer(world.user_admin)
+    real_require_district = order_service._require_district
+
+    def other_push_stores_it_first(district_id, field):
+        monkeypatch.setattr(order_service, "_require_district", real_require_district)
+        with db.engine.begin() as other:  # another connection: another transaction
+            other.execute(SalesOrder.__table__.insert().values(
+                order_no="ERP-1", external_id="erp-0001", kind="sell_out", channel=world.NS.channel, seller_id=world.NS.id,
+                customer_id=world.cust_ns.id, ship_to_district_id=440305, order_date=date(2026, 10, 20), total_fen=0))
+        return real_require_district(district_id, field)
+
+    monkeypatch.setattr(order_service, "_require_district", other_push_stores_it_first)
+    response = client.post("/api/v1/orders", json=body, headers=headers)
+    assert response.status_code == 200, response.json
+    assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.external_id == "erp-0001")) == 1
+    assert hook_calls == []
+
+
 def test_an_agent_cannot_push_an_order_for_another_branch(client, world):
     headers = bearer(world.user_agent_zj)
     response = client.post("/api/v1/orders", json=order_body(customer_id=world.cust_ns.id), headers=headers)
@@ -143,6 +201,44 @@ def test_a_bad_pushed_order_is_refused_naming_the_field(client, world, changes, 
     response = client.post("/api/v1/orders", json=body, headers=bearer(world.user_admin))
     assert response.status_code == 400
     assert response.json["error"]["field"] == field
+
+
+@pytest.mark.parametrize("lines, field", [
+    ([{"sku": "P1", "qty": 1_000_000_000, "unit_price_fen": 1_000_000_000_000}], "lines[0]"),
+    ([{"sku": "P1", "qty": 1, "unit_price_fen": 1}, {"sku": "P1", "qty": 1000, "unit_price_fen": 100_000_000_001}], "lines[1]"),
+    ([{"sku": "P1", "qty": 600, "unit_price_fen": 100_000_000_000}] * 2, "lines"),  # each ¥6e11, the total over ¥1e12
+])
+def test_a_line_amount_or_an_order_total_over_the_money_bound_is_refused_not_a_500(client, world, lines, field):
+    body = order_body(customer_id=world.cust_ns.id, lines=lines)
+    response = client.post("/api/v1/orders", json=body, headers=bearer(world.user_admin))
+    assert response.status_code == 400, response.json
+    assert response.json["error"]["field"] == field
+    assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.order_no == "ERP-1")) == 0
+
+
+@pytest.mark.parametrize("order_date", ["0001-01-01", "9999-12-31", "1899-12-31", "20261021", "2026-W43-1"])
+def test_a_pushed_order_date_must_be_iso_and_within_1900_to_2999(client, world, order_date):
+    body = order_body(customer_id=world.cust_ns.id, order_date=order_date)
+    response = client.post("/api/v1/orders", json=body, headers=bearer(world.user_admin))
+    assert response.status_code == 400, response.json
+    assert response.json["error"]["field"] == "order_date"
+    assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.order_no == "ERP-1")) == 0
+
+
+def test_a_pushed_order_of_more_than_500_lines_is_refused_saying_so(client, world):
+    line = {"sku": "P1", "qty": 1, "unit_price_fen": 1}
+    response = client.post("/api/v1/orders", json=order_body(customer_id=world.cust_ns.id, lines=[line] * 501),
+                           headers=bearer(world.user_admin))
+    assert response.status_code == 400 and response.json["error"]["field"] == "lines"
+    assert response.json["error"]["message"] == "一个订单最多 500 行。"
+    accepted = client.post("/api/v1/orders", json=order_body(customer_id=world.cust_ns.id, lines=[line] * 500),
+                           headers=bearer(world.user_admin))
+    assert accepted.status_code == 201
+
+
+def test_a_date_filter_must_be_iso_exactly(client, world):
+    response = client.get("/api/v1/orders?date_from=2026-W43-1", headers=bearer(world.user_admin))
+    assert response.status_code == 400 and response.json["error"]["field"] == "date_from"
 
 
 def test_a_session_cookie_write_needs_the_csrf_token_but_a_token_write_does_not(app, client, auth, world):

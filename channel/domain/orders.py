@@ -1,0 +1,35 @@
+"""Rules of an order that hold however it arrives (a form, the API, the orders import)."""
+from __future__ import annotations
+
+from datetime import date
+
+from channel.domain.errors import DomainError, N_
+from channel.domain.money import MAX_AMOUNT_FEN, format_fen
+from channel.domain.periods import FIRST_YEAR, LAST_YEAR
+
+MAX_LINES = 500  # lines of one pushed order (POST /api/v1/orders)
+
+
+def check_order_date(day: date, field: str = "order_date") -> None:
+    """DomainError on `field` unless `day` falls in the years a period may name (1900–2999):
+    0001-01-01 or 9999-12-31 is a typing slip, and its month could never be run."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(N_("订单日期超出范围：只能在 %(first)s-01-01 到 %(last)s-12-31 之间。"), field=field,
+                          first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def line_amount_fen(qty: int, unit_price_fen: int, n: int, field: str = "lines") -> int:
+    """qty × unit price, in fen, of line `n` (1-based, for the message); DomainError on `field`
+    when it exceeds MAX_AMOUNT_FEN (the commission run multiplies amounts by basis points in a
+    64-bit integer, and the database stores them in one)."""
+    amount = qty * unit_price_fen
+    if amount > MAX_AMOUNT_FEN:
+        raise DomainError(N_("第 %(n)s 行：金额（数量 × 单价）过大，最多 %(max)s。"), field=field, n=n,
+                          max=format_fen(MAX_AMOUNT_FEN))
+    return amount
+
+
+def check_order_total(total_fen: int, field: str = "lines") -> None:
+    """DomainError on `field` when the order's total (the sum of its lines) exceeds MAX_AMOUNT_FEN."""
+    if total_fen > MAX_AMOUNT_FEN:
+        raise DomainError(N_("订单总额过大，最多 %(max)s。"), field=field, max=format_fen(MAX_AMOUNT_FEN))
