@@ -63,3 +63,14 @@ def month_range(first: Month, last: Month) -> list[Month]:
 
 def last_day(month: Month) -> date:
     return month.end - timedelta(days=1)
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(value: str) -> date:
+    """`YYYY-MM-DD` exactly (not 20261021 nor 2026-W43-1, which date.fromisoformat also reads);
+    ValueError otherwise. The API and the imports read typed dates with it."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError(value)
+    return date.fromisoformat(value)

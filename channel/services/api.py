@@ -11,7 +11,6 @@ routes, the OpenAPI document and its page follow.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from channel.domain.errors import DomainError, N_, NotFound
 from channel.domain.money import MAX_AMOUNT_FEN
 from channel.domain.orders import MAX_LINES
 from channel.domain.paging import MAX_ID
+from channel.domain.periods import iso_date
 from channel.services import listing
 from channel.services.access import scope_returns, scope_sellers
 from channel.services.tree import seller_by_code
@@ -56,17 +56,6 @@ def parse_int(value: str | None, name: str, low: int = 1, high: int = MAX_ID) ->
     if not low <= number <= high:
         raise DomainError(N_("参数 %(name)s 超出范围（%(low)s–%(high)s）。"), field=name, name=name, low=low, high=high)
     return number
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def iso_date(value: str) -> date:
-    """`YYYY-MM-DD` exactly (not 20261021 nor 2026-W43-1, which date.fromisoformat also reads);
-    ValueError otherwise."""
-    if not _ISO_DATE.fullmatch(value):
-        raise ValueError(value)
-    return date.fromisoformat(value)
 
 
 def parse_date(value: str | None, name: str) -> date | None:
