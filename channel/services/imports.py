@@ -29,6 +29,9 @@ from sqlalchemy import func, insert, select, update
 
 from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
+from channel.domain.money import MAX_AMOUNT_FEN
+from channel.domain.orders import check_order_total, line_amount_fen
+from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
 from channel.domain.tree import stored_spelling
 from channel.domain.errors import DomainError, N_
 from channel.domain.imports import (Column, ImportFileError, RowError, RowRule, Schema, TableFile,
@@ -785,7 +788,6 @@ class Orders(ImportKind):
         i_no, i_line, i_kind, i_seller, i_customer, i_ship, i_date, i_sku, i_qty, i_price, i_ext = (at[k] for k in keys)
         width = 1 + max(p for p in at.values() if p is not None)
         kinds = (KIND_SELL_IN, KIND_SELL_OUT)
-        fromiso = date.fromisoformat
         days: dict[str, date] = {}  # one date object per distinct day (memory and time)
 
         def fast(values):
@@ -812,9 +814,10 @@ class Orders(ImportKind):
                 raw_day = values[i_date]
                 day = days.get(raw_day)
                 if day is None:
-                    if len(raw_day) != 10:
+                    day = iso_date(raw_day)  # YYYY-MM-DD exactly (ValueError: the full parser says why)
+                    if not FIRST_YEAR <= day.year <= LAST_YEAR:
                         return None
-                    day = days[raw_day] = fromiso(raw_day)
+                    days[raw_day] = day
                 return {"order_no": order_no, "line_no": int(line), "kind": kind, "seller_code": seller,
                         "customer_code": customer, "ship_to": int(ship), "order_date": day, "sku": sku,
                         "qty": int(qty), "unit_price": fen, "external_id": ext}
@@ -861,6 +864,12 @@ class Orders(ImportKind):
             errors.append(RowError(row_no, label["unit_price"], str(price / 100), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
         if "line_no" not in bad and not 1 <= line_no <= 9999:
             errors.append(RowError(row_no, label["line_no"], str(line_no), N_("行号必须在 1 到 9999 之间。")))
+        if not bad and len(errors) == failed:
+            try:  # the rules every order obeys however it arrives (channel.domain.orders)
+                line_amount_fen(qty, price, line_no)
+            except DomainError as error:
+                errors.append(RowError(row_no, label["unit_price"], str(price / 100), error.message,
+                                       tuple(error.params.items())))
         if bad or len(errors) > failed:
             return
         head = (r["kind"], seller[0], customer_id, r["ship_to"], r["order_date"], r["external_id"])
@@ -882,6 +891,12 @@ class Orders(ImportKind):
                 return
             if entry[2] >> line_no & 1:
                 errors.append(RowError(row_no, label["line_no"], str(line_no), N_("订单 %(no)s 的第 %(line)s 行在文件中重复。"), (("no", order_no), ("line", line_no))))
+                return
+            if entry[3] + qty * price > MAX_AMOUNT_FEN:
+                try:
+                    check_order_total(entry[3] + qty * price)
+                except DomainError as error:
+                    errors.append(RowError(row_no, label["order_no"], order_no, error.message, tuple(error.params.items())))
                 return
             entry[2] |= 1 << line_no
             entry[3] += qty * price

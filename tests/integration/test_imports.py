@@ -402,3 +402,36 @@ def test_imports_take_seller_codes_in_any_letter_case(app, world, coded_customer
                                                      "1860"]], name="orders.csv")
     assert orders.status == "done", orders.report_csv
     assert db.session.scalar(select(SalesOrder.seller_id).where(SalesOrder.order_no == "LC-1")) == world.GD.id
+
+
+@pytest.mark.parametrize("cells, column, words", [
+    ({6: "0001-01-01"}, "订单日期", "日期超出范围"),
+    ({6: "2026-W43-1"}, "订单日期", "不是日期"),
+    ({6: "20261021"}, "订单日期", "不是日期"),
+    ({8: 1_000_000_000, 9: "10000000000"}, "单价（元）", "金额（数量 × 单价）过大"),
+])
+def test_the_orders_import_applies_the_order_rules_of_the_api(app, world, coded_customer, tmp_path, cells, column,
+                                                               words):
+    """The same date and amount rules as POST /api/v1/orders (channel.domain.orders): a year
+    outside 1900–2999, a week date or a date without dashes, and a line amount past ¥10^12 are
+    reported beside their cell, not stored (SQLite would overflow on 10^21 fen)."""
+    row = order_rows(1)[0]
+    for index, value in cells.items():
+        row[index] = value
+    before = count(OrderLine)
+    result = run(tmp_path, "orders", [ORDER_HEADER, row])
+    assert result.status != "done"
+    rows = report_rows(result)
+    assert any(r["column"] == column and words in r["reason"] for r in rows), rows
+    assert count(OrderLine) == before
+
+
+def test_an_imported_order_whose_total_passes_the_bound_is_refused(app, world, coded_customer, tmp_path):
+    # each line ¥999,999,000,000 (under the bound), the order ¥1,999,998,000,000 (over it)
+    big = [["BIG-1", n, "sell_out", "NS", "C-NS", 440305, "2026-10-10", "P1", 1_000_000, "999999"]
+           for n in range(1, 3)]
+    before = count(OrderLine)
+    result = run(tmp_path, "orders", [ORDER_HEADER] + big)
+    rows = report_rows(result)
+    assert any(r["column"] == "订单号" and "订单总额过大" in r["reason"] for r in rows), rows
+    assert count(OrderLine) == before
