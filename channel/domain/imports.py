@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from channel.domain.errors import DomainError, Label, N_
+from channel.domain.exports import safe_cell
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
 _CHUNK = 1 << 20
@@ -389,7 +390,7 @@ def render_report(errors: Iterable[RowError], translate: Callable[[str], str] = 
     writer = csv.writer(buffer)
     writer.writerow(REPORT_HEADER)
     for error in errors:
-        writer.writerow([error.row, error.column, error.value, error.text(translate)])
+        writer.writerow([error.row, safe_cell(error.column), safe_cell(error.value), safe_cell(error.text(translate))])
     return buffer.getvalue()
 
 

@@ -201,6 +201,15 @@ def test_a_stored_report_keeps_message_ids_and_is_rendered_in_the_readers_langua
     assert [e.row for e in decode_report(stored, limit=2)] == [2, 3]
 
 
+def test_the_downloaded_report_neutralises_a_formula_in_the_offending_cell():
+    errors = [RowError(2, "订单号", '=HYPERLINK("http://x","y")', "不能为空。"), RowError(3, "金额", "-8.07", "不能为负数。"),
+              RowError(4, "=列", "@x", "+%(v)s", (("v", "1"),))]
+    rendered = list(csv.reader(io.StringIO(render_report(errors))))
+    assert rendered[1][1:3] == ["订单号", '\'=HYPERLINK("http://x","y")']
+    assert rendered[2][2] == "-8.07"
+    assert rendered[3][1:] == ["'=列", "'@x", "'+1"]
+
+
 def test_a_report_stored_as_rendered_text_still_reads():
     legacy = 'row,column,value,reason\r\n2,上级编码,NOPE,上级编码 NOPE 不存在。\r\n3,数量,"1,5",不能为空。\r\n'
     errors = list(decode_report(legacy))
