@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from channel.domain.errors import DomainError
 from channel.domain.paging import decode_id_cursor
-from channel.i18n import error_text
+from channel.i18n import error_text, role_name
 from channel.ops import job_labels
 from channel.ops.forms import ActiveForm, AuditFilterForm, ExportOrdersForm, RerunForm, RoleForm
 from channel.permissions import ANY_USER, PUBLIC, allow
@@ -198,7 +198,8 @@ def user_role(user_id: int):
     except DomainError as error:
         flash(f"{user.username}: {error_text(error)}", "error")
     else:
-        flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username, role=form.role.data), "success")
+        flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username,
+                role=role_name(form.role.data)), "success")
     return redirect(url_for("ops.users"))
 
 
