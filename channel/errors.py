@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from channel.domain.errors import DomainError
@@ -48,8 +49,25 @@ def register(app: Flask) -> None:
             403: _("您无权访问此页面。"),
             404: _("您要找的页面不存在，或您无权查看。"),
         }
+        # Werkzeug's own descriptions are English: in their place, ours (a description given on
+        # purpose, `abort(400, description=...)`, is kept)
+        defaults = {
+            400: _("请求有误，无法处理。"),
+            401: _("请先登录。"),
+            405: _("此地址不接受这种请求方式。"),
+            413: _("上传的文件超过了允许的大小。"),
+            429: _("请求过于频繁，请稍后再试。"),
+        }
         status = error.code or 500
-        return _respond(status, titles.get(status, error.name), messages.get(status, error.description or ""))
+        if isinstance(error, CSRFError):
+            message = _("表单已过期或缺少安全令牌（CSRF）：请刷新页面后重新提交。")
+        elif status in messages:
+            message = messages[status]
+        elif status in defaults and error.description == type(error).description:
+            message = defaults[status]
+        else:
+            message = error.description or ""
+        return _respond(status, titles.get(status, error.name), message)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

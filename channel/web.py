@@ -26,15 +26,33 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.replace(tzinfo=timezone.utc).astimezone(SHANGHAI).strftime(fmt)
 
 
+def query_args(*dropped: str) -> dict:
+    """This request's query arguments that may go back into `url_for` as they are: without the
+    `dropped` ones nor those `url_for` would take for its own (`endpoint`, `_method`,
+    `_external`, … — `?_method=POST` would make the link a BuildError, a 500) or that clash with
+    the route's own arguments."""
+    taken = set(dropped) | set(request.view_args or ()) | {"endpoint"}
+    return {key: value for key, value in request.args.to_dict(flat=True).items()
+            if key not in taken and not key.startswith("_")}
+
+
 def url_with(**changes) -> str:
     """This page's URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict(flat=True)
+    args = query_args()
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = value
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def export_url(endpoint: str, fmt: str, extra: dict | None = None) -> str:
+    """The export (`endpoint`, as `fmt`) of the list this page shows: the page's filters (not its
+    paging cursors `after` / `before`, nor a stray `fmt`), then `extra` (None removes one)."""
+    args = query_args("after", "before", "fmt")
+    args.update(extra or {})
+    return url_for(endpoint, fmt=fmt, **{key: value for key, value in args.items() if value is not None})
 
 
 _MARKER = 918_273_645
@@ -114,6 +132,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["level_name"] = level_name
     app.jinja_env.globals["role_name"] = role_name
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["export_url"] = export_url
     app.jinja_env.globals["href_for"] = href_for
     app.jinja_env.globals["form_fields_html"] = form_fields_html
     app.jinja_env.globals["get_locale"] = get_locale

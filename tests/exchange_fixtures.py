@@ -34,4 +34,6 @@ def report_rows(run) -> list[dict]:
     """A run's report as people read it (row, column, value, reason), the reasons in Chinese."""
     from channel.services.imports import rendered_report
 
-    return list(csv.DictReader(io.StringIO(rendered_report(run.report_csv))))
+    rows = csv.reader(io.StringIO(rendered_report(run.report_csv)))
+    assert next(rows) == ["行", "列", "值", "原因"]
+    return [dict(zip(("row", "column", "value", "reason"), cells)) for cells in rows]

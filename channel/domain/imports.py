@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from channel.domain.errors import DomainError, Label, N_
+from channel.domain.exports import safe_cell
 from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
@@ -337,7 +338,8 @@ def check_row(row_no: int, record: dict, bad: Iterable[str], rules: Iterable[Row
 
 # -------------------------------------------------------------------------------------- reports
 
-REPORT_HEADER = ["row", "column", "value", "reason"]  # a report as people read it (download, CLI)
+# a report as people read it (download, CLI): msgids, shown in the reader's language
+REPORT_HEADER = (N_("行"), N_("列"), N_("值"), N_("原因"))
 STORED_HEADER = ["row", "column", "value", "message", "params"]  # a report as a run keeps it
 
 
@@ -392,14 +394,22 @@ def decode_report(text: str | None, limit: int | None = None) -> Iterator[RowErr
         yield RowError(row, cells[1], cells[2], cells[3], params)
 
 
+def column_text(column: str, translate: Callable[[str], str] = lambda s: s) -> str:
+    """A report's column (the Chinese header of the file, a msgid) in the language of
+    `translate`; a column with no translation (an unknown header) as it is."""
+    return translate(column) if column else ""  # gettext("") would give the catalog's header
+
+
 def render_report(errors: Iterable[RowError], translate: Callable[[str], str] = lambda s: s) -> str:
-    """The errors as the report people download: CSV of row, column, value and the reason in
-    the language of `translate` (by default the Chinese source)."""
+    """The errors as the report people download: CSV of row, column, value and reason, the
+    header, the column and the reason in the language of `translate` (by default the Chinese
+    source); text cells formula-safe (`safe_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(REPORT_HEADER)
+    writer.writerow([translate(name) for name in REPORT_HEADER])
     for error in errors:
-        writer.writerow([error.row, error.column, error.value, error.text(translate)])
+        writer.writerow([error.row, safe_cell(column_text(error.column, translate)), safe_cell(error.value),
+                         safe_cell(error.text(translate))])
     return buffer.getvalue()
 
 

@@ -8,7 +8,26 @@ from datetime import date, timedelta
 from channel.domain.errors import DomainError, N_
 
 
-FIRST_YEAR, LAST_YEAR = 1900, 2999  # the months a period may name
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the months a period may name, and the days a filter may
+
+
+def check_day(day: date, field: str | None = None) -> date:
+    """`day` if it lies in the years FIRST_YEAR..LAST_YEAR; DomainError (400) otherwise, so that
+    no filter reaches date arithmetic that overflows at 0001-01-01 or 9999-12-31."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(N_("日期超出范围：只能是 %(first)s-01-01 到 %(last)s-12-31 之间的日期。"), field=field,
+                          first=FIRST_YEAR, last=LAST_YEAR)
+    return day
+
+
+def parse_day(text: str, field: str | None = None) -> date:
+    """'2026-10-08' -> date(2026, 10, 8); DomainError for anything else or a day `check_day`
+    refuses."""
+    try:
+        day = date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise DomainError(N_("日期必须写成 YYYY-MM-DD，例如 2026-10-08。"), field=field) from None
+    return check_day(day, field)
 
 
 @dataclass(frozen=True, order=True)

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from channel.domain.errors import DomainError, N_
+from channel.domain.exports import safe_cell
 from channel.services.jobs import JobContext, job_kind
 from models import db
 from models.users import ROLE_ADMIN, ROLES
@@ -91,7 +92,7 @@ def export_orders(job: JobContext) -> dict:
         ordered = query.with_only_columns(*(getattr(SalesOrder, c) for c in columns)).order_by(
             SalesOrder.order_date, SalesOrder.id)
         for row in db.session.execute(ordered.execution_options(yield_per=2000)):
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(["" if v is None else safe_cell(v) for v in row])
             rows += 1
             if rows % 2000 == 0:
                 job.progress(rows, total, "orders")

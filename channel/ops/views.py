@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from channel.domain.errors import DomainError
 from channel.domain.paging import decode_id_cursor
-from channel.i18n import error_text
+from channel.i18n import error_text, role_name
 from channel.ops import job_labels
 from channel.ops.forms import ActiveForm, AuditFilterForm, ExportOrdersForm, RerunForm, RoleForm
 from channel.permissions import ANY_USER, PUBLIC, allow
@@ -49,12 +49,14 @@ def healthz():
 def audit_log():
     form = AuditFilterForm(request.args)
     rows, next_cursor = [], None
-    if form.validate():
+    valid = form.validate()
+    if valid:
         rows, next_cursor = audit.events_page(
             action=form.action.data, actor=form.actor.data, object_type=form.object_type.data,
             object_id=form.object_id.data, date_from=form.date_from.data, date_to=form.date_to.data,
             before_id=request.args.get("before", type=decode_id_cursor))
-    return render_template("ops/audit.html", form=form, rows=rows, next_cursor=next_cursor)
+    # a bad filter (a malformed date, a year outside 1900–2999) is shown beside its field, as a 400
+    return render_template("ops/audit.html", form=form, rows=rows, next_cursor=next_cursor), 200 if valid else 400
 
 
 @bp.route("/audit/export.<fmt>")
@@ -66,7 +68,8 @@ def audit_export(fmt: str):
 
     form = AuditFilterForm(request.args)
     if not form.validate():
-        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+        reasons = "; ".join(f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())
+        return Response(_("筛选条件有误。") + (" " + reasons if reasons else ""), status=400, mimetype="text/plain")
     rows = exports.audit_rows(
         current_user._get_current_object(), action=form.action.data, actor=form.actor.data,
         object_type=form.object_type.data, object_id=form.object_id.data, date_from=form.date_from.data,
@@ -195,7 +198,8 @@ def user_role(user_id: int):
     except DomainError as error:
         flash(f"{user.username}: {error_text(error)}", "error")
     else:
-        flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username, role=form.role.data), "success")
+        flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username,
+                role=role_name(form.role.data)), "success")
     return redirect(url_for("ops.users"))
 
 

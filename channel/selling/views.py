@@ -17,6 +17,7 @@ from channel.domain import selling_value as value_domain
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
+from channel.domain.periods import parse_day
 from channel.i18n import error_text, translate
 from channel.permissions import allow
 from channel.selling import forms as f
@@ -101,13 +102,12 @@ def _product_id(form, field_name: str = "product_sku") -> int | None:
 
 
 def _day_arg(name: str = "day") -> date:
+    """The day in the query argument `name` (today in Shanghai when absent); 400 with the reason
+    for a malformed one or one outside the years periods.check_day allows."""
     raw = request.args.get(name)
     if not raw:
         return selling.today_in_shanghai()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
+    return parse_day(raw, field=name)
 
 
 # --- activities and tasks -------------------------------------------------------------------

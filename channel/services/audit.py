@@ -2,6 +2,7 @@
 transaction, before its single commit, so the event and the change land together."""
 from __future__ import annotations
 
+from channel.domain.periods import check_day
 from models import db
 from models.ops import AuditEvent
 
@@ -17,7 +18,7 @@ def events_query(*, action: str | None = None, actor: str | None = None, object_
                  object_id: str | None = None, date_from=None, date_to=None):
     """SELECT of the audit events newest first, filtered: action and object type match a prefix,
     dates are Asia/Shanghai business dates, inclusive (the audit page and its export). Who may
-    read it is the caller's rule."""
+    read it is the caller's rule. DomainError for a date outside periods.check_day's years."""
     from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
@@ -31,6 +32,9 @@ def events_query(*, action: str | None = None, actor: str | None = None, object_
         moment = datetime.combine(day + timedelta(days=1) if end else day, time.min, shanghai)
         return moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
+    for field, day in (("date_from", date_from), ("date_to", date_to)):
+        if day:
+            check_day(day, field)  # 0001-01-01 / 9999-12-31 would overflow below: 400, not 500
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action.like(f"{action.strip()}%"))

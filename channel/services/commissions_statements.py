@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
 from channel.domain.errors import N_
-from channel.domain.exports import yuan_amount, yuan_text
+from channel.domain.exports import safe_cell, yuan_amount, yuan_text
 from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
 from channel.services import reports
@@ -349,13 +349,14 @@ def statement_sheet_rows(st: Statement, label: Callable[[str], str], total: str)
 
 
 def statement_csv(st: Statement) -> str:
-    """The statement's lines as CSV (UTF-8 with BOM so that Excel reads the Chinese)."""
+    """The statement's lines as CSV (UTF-8 with BOM so that Excel reads the Chinese); text cells
+    (order numbers, plan names, notes) made formula-safe by `safe_cell`."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(STATEMENT_LINE_HEADER)
     for row in statement_line_rows(st):
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
 
 

@@ -228,14 +228,15 @@ def _chinese(message: str) -> str:
 
 def report_rows(report_csv: str | None, limit: int = 200, translate: Translate = _chinese) -> list[list[str]]:
     """The first `limit` errors of a run's stored report as [row, column, value, reason], the
-    reason in the language of `translate` (the run page passes the viewer's). A report stored
+    column and the reason in the language of `translate` (the run page passes the viewer's). A report stored
     before reasons were kept as msgids shows its reasons as they were written."""
-    return [[str(e.row), e.column, e.value, e.text(translate)] for e in decode_report(report_csv, limit)]
+    return [[str(e.row), parse.column_text(e.column, translate), e.value, e.text(translate)]
+            for e in decode_report(report_csv, limit)]
 
 
 def rendered_report(report_csv: str | None, translate: Translate = _chinese) -> str:
-    """A run's whole report as the CSV people download (row, column, value, reason), the
-    reasons in the language of `translate`: the download in the viewer's language, the CLI's
+    """A run's whole report as the CSV people download (行, 列, 值, 原因), the header, columns
+    and reasons in the language of `translate`: the download in the viewer's language, the CLI's
     file in Chinese."""
     return render_report(decode_report(report_csv), translate)
 

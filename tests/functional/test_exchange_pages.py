@@ -56,7 +56,7 @@ def test_a_bad_upload_stores_nothing_and_offers_the_report_as_csv(client, auth, 
     assert f'href="{run_url}/report.csv"' in page
     report = client.get(run_url + "/report.csv")
     rows = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
-    assert rows == [["row", "column", "value", "reason"], ["2", "上级编码", "NOPE", "上级编码 NOPE 不存在。"]]
+    assert rows == [["行", "列", "值", "原因"], ["2", "上级编码", "NOPE", "上级编码 NOPE 不存在。"]]
     assert db.session.scalar(select(Seller.id).where(Seller.code == "W2")) is None
 
 

@@ -41,13 +41,13 @@ def test_a_rejected_run_reports_every_bad_cell_in_the_viewers_language(client, a
     run_url = run_url_of(client, upload(client, "agents", AGENTS).headers["Location"])
     chinese = [["2", "加入日期", "2026-02-31", "不是日期（YYYY-MM-DD）。"], ["2", "上级编码", "NOPE", "上级编码 NOPE 不存在。"]]
     assert errors_table(client.get(run_url).get_data(as_text=True)) == chinese
-    assert downloaded(client, run_url) == [["row", "column", "value", "reason"]] + chinese
+    assert downloaded(client, run_url) == [["行", "列", "值", "原因"]] + chinese
 
     client.post("/lang/en")  # the viewer switches the UI to English: the same run, read again
-    english = [["2", "加入日期", "2026-02-31", "Not a date (YYYY-MM-DD)."],
-               ["2", "上级编码", "NOPE", "Upline code NOPE does not exist."]]
+    english = [["2", "Joined", "2026-02-31", "Not a date (YYYY-MM-DD)."],
+               ["2", "Upline code", "NOPE", "Upline code NOPE does not exist."]]
     assert errors_table(client.get(run_url).get_data(as_text=True)) == english
-    assert downloaded(client, run_url) == [["row", "column", "value", "reason"]] + english
+    assert downloaded(client, run_url) == [["Row", "Column", "Value", "Reason"]] + english
 
     client.post("/lang/zh")
     assert errors_table(client.get(run_url).get_data(as_text=True)) == chinese
@@ -62,11 +62,12 @@ def test_a_report_stored_as_rendered_text_still_shows_and_downloads(client, auth
     run_url = f"/imports/{run.id}"
     stored = [["2", "上级编码", "NOPE", "上级编码 NOPE 不存在。"], ["3", "层级", "x", "不是整数。"]]
     assert errors_table(client.get(run_url).get_data(as_text=True)) == stored
-    assert downloaded(client, run_url) == [["row", "column", "value", "reason"]] + stored
+    assert downloaded(client, run_url) == [["行", "列", "值", "原因"]] + stored
     client.post("/lang/en")
-    # rendered text is shown as it was written; a reason with no parameters is a msgid too
+    # rendered text is shown as it was written; a reason with no parameters is a msgid too, and
+    # so is a column (the file's Chinese header)
     assert errors_table(client.get(run_url).get_data(as_text=True)) == [
-        ["2", "上级编码", "NOPE", "上级编码 NOPE 不存在。"], ["3", "层级", "x", "Not a whole number."]]
+        ["2", "Upline code", "NOPE", "上级编码 NOPE 不存在。"], ["3", "Level", "x", "Not a whole number."]]
 
 
 def test_the_api_and_the_cli_give_the_same_reasons_as_the_page(app, client, auth, world, tmp_path):

@@ -178,7 +178,8 @@ def test_a_rule_may_normalise_its_cell():
 # ----------------------------------------------------------------------------------- reports
 
 ENGLISH = {"编码 %(code)s 不存在。": "Code %(code)s does not exist.", "已确认": "confirmed",
-           "状态是 %(status)s。": "The status is %(status)s.", "不能为空。": "Cannot be empty."}
+           "状态是 %(status)s。": "The status is %(status)s.", "不能为空。": "Cannot be empty.",
+           "行": "Row", "列": "Column", "值": "Value", "原因": "Reason", "编码": "Code"}
 
 
 def english(message: str) -> str:
@@ -196,9 +197,21 @@ def test_a_stored_report_keeps_message_ids_and_is_rendered_in_the_readers_langua
         'Code A,"B" does not exist.', "The status is confirmed.", "Cannot be empty."]
     assert [e.text() for e in decode_report(stored)] == ['编码 A,"B" 不存在。', "状态是 已确认。", "不能为空。"]
     rendered = list(csv.reader(io.StringIO(render_report(decode_report(stored), english))))
-    assert rendered[0] == ["row", "column", "value", "reason"]
-    assert rendered[1] == ["2", "编码", 'A,"B"', 'Code A,"B" does not exist.']
+    assert rendered[0] == ["Row", "Column", "Value", "Reason"]  # the header and a known column translated
+    assert rendered[1] == ["2", "Code", 'A,"B"', 'Code A,"B" does not exist.']
+    assert rendered[2][1] == "状态"  # a column with no translation as it is
+    assert rendered[3][:2] == ["0", ""]  # no column (a whole-row error): never gettext("")
+    assert list(csv.reader(io.StringIO(render_report([]))))[0] == ["行", "列", "值", "原因"]
     assert [e.row for e in decode_report(stored, limit=2)] == [2, 3]
+
+
+def test_the_downloaded_report_neutralises_a_formula_in_the_offending_cell():
+    errors = [RowError(2, "订单号", '=HYPERLINK("http://x","y")', "不能为空。"), RowError(3, "金额", "-8.07", "不能为负数。"),
+              RowError(4, "=列", "@x", "+%(v)s", (("v", "1"),))]
+    rendered = list(csv.reader(io.StringIO(render_report(errors))))
+    assert rendered[1][1:3] == ["订单号", '\'=HYPERLINK("http://x","y")']
+    assert rendered[2][2] == "-8.07"
+    assert rendered[3][1:] == ["'=列", "'@x", "'+1"]
 
 
 def test_a_report_stored_as_rendered_text_still_reads():

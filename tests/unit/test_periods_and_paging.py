@@ -31,3 +31,14 @@ def test_cursor_round_trip_and_garbage_starts_from_the_top():
     assert decode_date_cursor(encode_date_cursor(date(2026, 5, 1), 42)) == (date(2026, 5, 1), 42)
     assert decode_date_cursor("nonsense") is None
     assert decode_date_cursor(None) is None
+
+
+def test_a_day_outside_the_years_periods_allow_is_refused_and_a_malformed_one_too():
+    from datetime import date
+
+    from channel.domain.periods import check_day, parse_day
+
+    assert parse_day(" 2999-12-31 ") == date(2999, 12, 31) and check_day(date(1900, 1, 1)) == date(1900, 1, 1)
+    for text in ("9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01", "2026-02-31", ""):
+        with pytest.raises(DomainError):
+            parse_day(text, field="day")
