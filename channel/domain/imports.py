@@ -28,7 +28,7 @@ from datetime import date, datetime
 
 from channel.domain.errors import DomainError, Label, N_
 from channel.domain.exports import safe_cell
-from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
+from channel.domain.periods import check_day, iso_date
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
 _CHUNK = 1 << 20
@@ -148,8 +148,11 @@ def day(value) -> date | None:
     """A date cell: an Excel date, or text YYYY-MM-DD (also with / or .), in the years a period
     may name (1900–2999: 0001-01-01 is a typing slip whose month could never be run)."""
     parsed = _day(value)
-    if parsed is not None and not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise CellError(N_("日期超出范围：只能在 %(first)s-01-01 到 %(last)s-12-31 之间。"), first=FIRST_YEAR, last=LAST_YEAR)
+    if parsed is not None:
+        try:
+            check_day(parsed)
+        except DomainError as error:
+            raise CellError(error.message, **error.params) from None
     return parsed
 
 

@@ -5,17 +5,15 @@ from datetime import date
 
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import MAX_AMOUNT_FEN, format_fen
-from channel.domain.periods import FIRST_YEAR, LAST_YEAR
+from channel.domain.periods import check_day
 
 MAX_LINES = 500  # lines of one pushed order (POST /api/v1/orders)
 
 
 def check_order_date(day: date, field: str = "order_date") -> None:
-    """DomainError on `field` unless `day` falls in the years a period may name (1900–2999):
-    0001-01-01 or 9999-12-31 is a typing slip, and its month could never be run."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(N_("订单日期超出范围：只能在 %(first)s-01-01 到 %(last)s-12-31 之间。"), field=field,
-                          first=FIRST_YEAR, last=LAST_YEAR)
+    """DomainError on `field` unless `day` falls in the years a period may name (1900–2999,
+    `check_day`): 0001-01-01 or 9999-12-31 is a typing slip, and its month could never be run."""
+    check_day(day, field)
 
 
 def line_amount_fen(qty: int, unit_price_fen: int, n: int, field: str = "lines") -> int:

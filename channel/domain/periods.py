@@ -24,7 +24,7 @@ def parse_day(text: str, field: str | None = None) -> date:
     """'2026-10-08' -> date(2026, 10, 8); DomainError for anything else or a day `check_day`
     refuses."""
     try:
-        day = date.fromisoformat((text or "").strip())
+        day = iso_date((text or "").strip())
     except ValueError:
         raise DomainError(N_("日期必须写成 YYYY-MM-DD，例如 2026-10-08。"), field=field) from None
     return check_day(day, field)
