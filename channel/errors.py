@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from channel.domain.errors import DomainError
 from channel.i18n import error_text
+from channel.request_limits import too_large_message
 from models import db
 
 
@@ -55,12 +56,13 @@ def register(app: Flask) -> None:
             400: _("请求有误，无法处理。"),
             401: _("请先登录。"),
             405: _("此地址不接受这种请求方式。"),
-            413: _("上传的文件超过了允许的大小。"),
             429: _("请求过于频繁，请稍后再试。"),
         }
         status = error.code or 500
         if isinstance(error, CSRFError):
             message = _("表单已过期或缺少安全令牌（CSRF）：请刷新页面后重新提交。")
+        elif status == 413:
+            message = too_large_message()
         elif status in messages:
             message = messages[status]
         elif status in defaults and error.description == type(error).description:

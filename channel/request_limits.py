@@ -1,11 +1,11 @@
 """How large a request may be: `MAX_CONTENT_LENGTH` for every request, `MAX_IMPORT_UPLOAD_LENGTH`
-for the import upload (a file of a million order lines is ~100 MB of CSV), and the 413 answer
-(JSON on /api/, the error page elsewhere) saying the limit in the request's language."""
+for the import upload (a file of a million order lines is ~100 MB of CSV), and what the 413
+answer (rendered by channel.errors: JSON on /api/, the error page elsewhere) says: the limit, in
+the request's language."""
 from __future__ import annotations
 
 from flask import Flask, Request, current_app, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import RequestEntityTooLarge
 
 MIB = 1024 * 1024
 # endpoints that take import files: they get MAX_IMPORT_UPLOAD_LENGTH instead
@@ -27,16 +27,13 @@ class SizeLimitedRequest(Request):
         self._max_content_length = value
 
 
+def too_large_message() -> str:
+    """What a 413 says (channel.errors renders it): the limit of this request, in MB."""
+    limit = request.max_content_length
+    if limit:
+        return _("请求太大：最多 %(mb)s MB。导入文件太大时，请拆成几个文件分别导入。", mb=max(1, limit // MIB))
+    return _("请求太大。")
+
+
 def register(app: Flask) -> None:
-    from channel.errors import _respond  # the one renderer of error answers (JSON or page)
-
     app.request_class = SizeLimitedRequest
-
-    @app.errorhandler(RequestEntityTooLarge)
-    def too_large(error: RequestEntityTooLarge):
-        limit = request.max_content_length
-        if limit:
-            message = _("请求太大：最多 %(mb)s MB。导入文件太大时，请拆成几个文件分别导入。", mb=max(1, limit // MIB))
-        else:
-            message = _("请求太大。")
-        return _respond(413, _("文件太大"), message)
