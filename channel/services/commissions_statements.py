@@ -254,14 +254,7 @@ def personal_net(seller: Seller, month: Month, month_plan: CommissionPlan | None
     the month is taken off if `month_plan` (the plan on the month's last day, `plan_on`) counts
     the returned line's kind, at that plan's base. No plan, nothing counted. Fen."""
     plan = aliased(CommissionPlan)
-    sp = aliased(CommissionPlan)
-    priority = case((sp.seller_id.is_not(None), 0), (sp.level.is_not(None), 1), else_=2)
-    plan_of_line = (select(sp.id).where(
-        sp.status == "active",
-        or_(sp.seller_id == seller.id,
-            and_(sp.seller_id.is_(None), sp.channel == seller.channel, or_(sp.level.is_(None), sp.level == seller.level))),
-        sp.valid_from <= OrderLine.order_date, or_(sp.valid_to.is_(None), sp.valid_to > OrderLine.order_date))
-        .order_by(priority).limit(1).scalar_subquery())
+    plan_of_line = _plan_in_force(seller, OrderLine.order_date)
     margin = OrderLine.qty * (OrderLine.unit_price_fen - OrderLine.unit_cost_fen)
     sold_base = case((plan.base_kind == "margin", margin), else_=OrderLine.amount_fen)
     sold, sold_base = db.session.execute(
@@ -283,25 +276,23 @@ def personal_net(seller: Seller, month: Month, month_plan: CommissionPlan | None
     return PersonalNet(int(sold) - int(returned), int(sold_base) - int(returned_base))
 
 
+def _plan_in_force(seller: Seller, day):
+    """SQL: the id of the plan version governing `seller` on `day` (a date or a column) — a
+    seller's own plan wins over its level's, which wins over its channel's (the run's cm_sp)."""
+    sp = aliased(CommissionPlan)
+    priority = case((sp.seller_id.is_not(None), 0), (sp.level.is_not(None), 1), else_=2)
+    return (select(sp.id).where(
+        sp.status == "active",
+        or_(sp.seller_id == seller.id,
+            and_(sp.seller_id.is_(None), sp.channel == seller.channel, or_(sp.level.is_(None), sp.level == seller.level))),
+        sp.valid_from <= day, or_(sp.valid_to.is_(None), sp.valid_to > day))
+        .order_by(priority).limit(1).scalar_subquery())
+
+
 def plan_on(seller: Seller, month: Month) -> CommissionPlan | None:
     """The plan governing the seller's month aggregates (in force on the month's last day)."""
-    last = month.end - timedelta(days=1)
-    candidates = db.session.scalars(select(CommissionPlan).where(
-        CommissionPlan.status == "active",
-        (CommissionPlan.seller_id == seller.id) | (CommissionPlan.channel == seller.channel),
-        CommissionPlan.valid_from <= last,
-        (CommissionPlan.valid_to.is_(None)) | (CommissionPlan.valid_to > last),
-    )).all()
-    best = None
-    for plan in candidates:
-        if plan.seller_id is not None and plan.seller_id != seller.id:
-            continue
-        if plan.seller_id is None and plan.level is not None and plan.level != seller.level:
-            continue
-        rank = 0 if plan.seller_id else (1 if plan.level else 2)
-        if best is None or rank < best[0]:
-            best = (rank, plan)
-    return best[1] if best else None
+    plan_id = db.session.scalar(select(_plan_in_force(seller, month.end - timedelta(days=1))))
+    return db.session.get(CommissionPlan, plan_id) if plan_id is not None else None
 
 
 STATEMENT_LINE_HEADER = ["ledger_line_id", "period", "source_period", "rule", "override_level", "order_no",
