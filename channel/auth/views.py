@@ -59,6 +59,7 @@ def account():
 @allow(ANY_USER)
 def change_password():
     form = ChangePasswordForm()
+    status = 400
     if form.validate_on_submit():
         try:
             user = security.change_password(current_user.id, form.current_password.data, form.new_password.data,
@@ -66,12 +67,13 @@ def change_password():
         except DomainError as error:
             field = getattr(form, error.field or "new_password", form.new_password)
             field.errors = list(field.errors) + [error_text(error)]
+            status = error.status  # 429 while the name is locked, as on the login page
         else:
             login_user(user)  # this session carries the new version; every other one has ended
             session.permanent = True
             flash(_("密码已修改；您在其他设备上的登录已失效。"), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, confirm=ConfirmForm()), 400
+    return render_template("auth/account.html", form=form, confirm=ConfirmForm()), status
 
 
 @bp.route("/account/logout-everywhere", methods=["POST"])

@@ -44,7 +44,7 @@ def test_guessing_the_current_password_meets_the_login_lockout(app, client, auth
     # the name is now locked: even the right current password is refused, and so is a login
     response = client.post("/account/password", data={"current_password": "secret-pass",
                                                       "new_password": "Another-pass-2026", "confirm": "Another-pass-2026"})
-    assert "密码输错次数过多" in response.get_data(as_text=True)
+    assert response.status_code == 429 and "密码输错次数过多" in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.username == "finance")).check_password("secret-pass")
     assert db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.username == "finance", LoginAttempt.succeeded.is_(False))) == limit
