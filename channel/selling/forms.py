@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField,
@@ -45,7 +46,7 @@ class ActivityForm(FlaskForm):
 
 class TargetForm(FlaskForm):
     scope = SelectField(_l("适用于"), choices=[("direct", _l("直销（全部）")), ("agent", _l("代理（全部）")),
-                                               ("seller", _l("个人"))])
+                                               ("seller", lazy_pgettext("target scope", "个人"))])
     seller_code = StringField(_l("销售方编码"), validators=SELLER_CODE)
     metric = SelectField(_l("指标"), choices=METRIC_CHOICES)
     period = SelectField(_l("周期"), choices=PERIOD_CHOICES)

@@ -226,3 +226,14 @@ def test_in_english_a_selling_task_is_a_task_and_a_background_job_a_job(client, 
     assert "No such task, or you may not see it." in missing
     jobs = client.get("/jobs?lang=en").get_data(as_text=True)
     assert "<th>Job</th>" in jobs
+
+
+def test_in_english_a_certification_in_force_reads_valid_and_a_target_for_one_seller_reads_so(client, auth, world):
+    auth.login("manager")
+    response = client.post("/selling/certifications", data={"seller_code": "GD", "code": "PRO", "passed": "y",
+                                                           "certified_on": "2026-01-01"})
+    assert response.status_code == 302
+    client.post("/lang/en", data={"next": "/"})
+    page = client.get("/selling/enablement").get_data(as_text=True)
+    assert '<span class="badge text-bg-success">Valid</span>' in page and ">Active</span>" not in page
+    assert '<option value="seller">One seller</option>' in client.get("/selling/kpi").get_data(as_text=True)

@@ -44,3 +44,28 @@ def test_a_context_gives_one_chinese_word_two_english_ones():
     catalog = i18n_tool.merged()
     assert catalog.get("调整").string == "Move"
     assert catalog.get("调整", context="ledger kind").string == "Adjustment"
+
+
+def test_no_two_fragments_say_one_message_two_ways():
+    """The first fragment (by file name) wins, so a second English for the same (context, msgid)
+    would never be shown where its author meant it: give that use a context instead."""
+    from babel.messages.pofile import read_po
+
+    said: dict[tuple, set] = {}
+    for path in sorted((ROOT / "i18n" / "en").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="en"):
+                if message.id and message.string:
+                    said.setdefault((message.context, message.id), set()).add((message.string, path.name))
+    twice = {key: ways for key, ways in said.items() if len({english for english, _ in ways}) > 1}
+    assert not twice, twice
+
+
+def test_a_word_used_in_two_senses_reads_right_in_each():
+    catalog = i18n_tool.merged()
+    assert catalog.get("有效").string == "Active"  # a plan version, an API token
+    assert catalog.get("有效", context="certification").string == "Valid"
+    assert catalog.get("个人", context="target scope").string == "One seller"
+    assert catalog.get("冲突案件").string == "Conflict cases"
+    assert catalog.get("冲突案件", context="one case").string == "Conflict case"
+    assert {("parameter", "说明"), ("event", "说明"), ("target scope", "个人")} <= set(i18n_tool.extract())
