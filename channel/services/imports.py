@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, update
 
 from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
+from channel.domain.exports import yuan_text
 from channel.domain.money import MAX_AMOUNT_FEN
 from channel.domain.orders import check_order_total, line_amount_fen
 from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
@@ -862,14 +863,14 @@ class Orders(ImportKind):
         if "qty" not in bad and not 0 < qty <= MAX_QTY:
             errors.append(RowError(row_no, label["qty"], str(qty), N_("数量必须大于 0。") if qty <= 0 else N_("数量太大。")))
         if "unit_price" not in bad and not 0 <= price <= MAX_PRICE_FEN:
-            errors.append(RowError(row_no, label["unit_price"], str(price / 100), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
+            errors.append(RowError(row_no, label["unit_price"], yuan_text(price), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
         if "line_no" not in bad and not 1 <= line_no <= 9999:
             errors.append(RowError(row_no, label["line_no"], str(line_no), N_("行号必须在 1 到 9999 之间。")))
         if not bad and len(errors) == failed:
             try:  # the rules every order obeys however it arrives (channel.domain.orders)
                 line_amount_fen(qty, price, line_no)
             except DomainError as error:
-                errors.append(RowError(row_no, label["unit_price"], str(price / 100), error.message,
+                errors.append(RowError(row_no, label["unit_price"], yuan_text(price), error.message,
                                        tuple(error.params.items())))
         if bad or len(errors) > failed:
             return

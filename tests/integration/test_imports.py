@@ -435,3 +435,15 @@ def test_an_imported_order_whose_total_passes_the_bound_is_refused(app, world, c
     rows = report_rows(result)
     assert any(r["column"] == "订单号" and "订单总额过大" in r["reason"] for r in rows), rows
     assert count(OrderLine) == before
+
+
+@pytest.mark.parametrize("price, shown", [("-5", "-5.00"), ("-0.07", "-0.07"), ("99999999999999.99", "99999999999999.99")])
+def test_a_refused_unit_price_is_reported_in_exact_yuan_not_through_a_float(app, world, coded_customer, tmp_path,
+                                                                            price, shown):
+    """The report's value of a negative or too large unit price is the exact yuan (Decimal digits
+    from the fen), never a float's text ('-5.0', '1e+14')."""
+    row = order_rows(1)[0]
+    row[9] = price
+    result = run(tmp_path, "orders", [ORDER_HEADER, row])
+    assert result.status == "rejected"
+    assert [(r["column"], r["value"]) for r in report_rows(result)] == [("单价（元）", shown)]
