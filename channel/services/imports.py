@@ -410,7 +410,7 @@ class Customers(RowKind):
         Column("name", "客户名称", parse.text(200), example="深圳南山华盛贸易有限公司"),
         Column("owner_code", "归属销售方编码", parse.text(32), example="NS"),
         Column("district", "区划代码", parse.adcode, example="440305"),
-        Column("credit_code", "统一社会信用代码", parse.text(18), required=False, example="91440300MA5DC6QX9X"),
+        Column("credit_code", "统一社会信用代码", parse.text(18), required=False, example="91440300MA5DC6QX9C"),
         Column("contact_name", "联系人", parse.text(64), required=False, example="张三"),
         Column("phone", "电话", parse.text(32), required=False, example="13800138000"),
         Column("address", "地址", parse.text(300), required=False, example="深圳市南山区科技园"),
