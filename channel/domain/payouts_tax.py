@@ -80,7 +80,7 @@ class Withholding:
 
     def explain(self) -> str:
         """One line for the export and the remittance advice (figures, not prose: no translation)."""
-        if self.tax_fen == 0:
+        if self.taxable_fen == 0:  # nothing taxable; a taxable fen or two whose tax rounds to 0 shows the formula
             return f"{format_fen(self.gross_fen)} − {format_fen(self.deduction_fen)} ≤ 0 → 0"
         return (f"({format_fen(self.gross_fen)} − {format_fen(self.deduction_fen)}) × {self.rate_bp / 100:g}%"
                 f" − {format_fen(self.quick_deduction_fen)} = {format_fen(self.tax_fen)}")

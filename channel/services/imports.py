@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, update
 
 from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
+from channel.domain.exports import yuan_text
 from channel.domain.money import MAX_AMOUNT_FEN
 from channel.domain.orders import check_order_total, line_amount_fen
 from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
@@ -409,7 +410,7 @@ class Customers(RowKind):
         Column("name", "客户名称", parse.text(200), example="深圳南山华盛贸易有限公司"),
         Column("owner_code", "归属销售方编码", parse.text(32), example="NS"),
         Column("district", "区划代码", parse.adcode, example="440305"),
-        Column("credit_code", "统一社会信用代码", parse.text(18), required=False, example="91440300MA5DC6QX9X"),
+        Column("credit_code", "统一社会信用代码", parse.text(18), required=False, example="91440300MA5DC6QX9C"),
         Column("contact_name", "联系人", parse.text(64), required=False, example="张三"),
         Column("phone", "电话", parse.text(32), required=False, example="13800138000"),
         Column("address", "地址", parse.text(300), required=False, example="深圳市南山区科技园"),
@@ -862,14 +863,14 @@ class Orders(ImportKind):
         if "qty" not in bad and not 0 < qty <= MAX_QTY:
             errors.append(RowError(row_no, label["qty"], str(qty), N_("数量必须大于 0。") if qty <= 0 else N_("数量太大。")))
         if "unit_price" not in bad and not 0 <= price <= MAX_PRICE_FEN:
-            errors.append(RowError(row_no, label["unit_price"], str(price / 100), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
+            errors.append(RowError(row_no, label["unit_price"], yuan_text(price), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
         if "line_no" not in bad and not 1 <= line_no <= 9999:
             errors.append(RowError(row_no, label["line_no"], str(line_no), N_("行号必须在 1 到 9999 之间。")))
         if not bad and len(errors) == failed:
             try:  # the rules every order obeys however it arrives (channel.domain.orders)
                 line_amount_fen(qty, price, line_no)
             except DomainError as error:
-                errors.append(RowError(row_no, label["unit_price"], str(price / 100), error.message,
+                errors.append(RowError(row_no, label["unit_price"], yuan_text(price), error.message,
                                        tuple(error.params.items())))
         if bad or len(errors) > failed:
             return

@@ -198,3 +198,29 @@ def test_the_exchange_pages_render_in_chinese_and_english(client, auth, world):
         pages = [client.get(f"{path}?lang={lang}").get_data(as_text=True) for path in ("/imports", "/tokens", "/api/v1/docs")]
         for page, word in zip(pages, words):
             assert word in page
+
+
+def test_the_import_list_names_kinds_and_statuses_and_counts_errors_in_good_english(client, auth, world, tmp_path,
+                                                                                   app):
+    """The recent imports show a run's kind and status by their labels (not the keys `agents`,
+    `rejected`), in the reader's language; one error is "1 error", not "1 errors"."""
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    auth.login("admin")
+    job_url = upload(client, "agents", "编码,名称,层级,上级编码,加入日期\nW9,网页省代,2,NOPE,2026-02-01\n")
+    job_url = job_url.headers["Location"]
+    run_url = run_url_of(client, job_url)
+    upload(client, "agents", AGENTS)
+
+    def runs_table() -> list[list[str]]:
+        body = client.get("/imports").get_data(as_text=True).split('id="import-runs"')[1].split("</tbody>")[0]
+        return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)][1:4]
+                for row in body.split("</tr>") if "<td>" in row]
+
+    assert runs_table() == [["代理", "f.csv", "已完成"], ["代理", "f.csv", "有错误，未保存"]]
+    assert "文件有 1 处错误" in client.get(run_url).get_data(as_text=True)
+    client.post("/lang/en")
+    assert runs_table() == [["Agents", "f.csv", "Done"], ["Agents", "f.csv", "Rejected (nothing saved)"]]
+    for page in (client.get(run_url), client.get(job_url)):
+        text = page.get_data(as_text=True)
+        assert "The file has 1 error; nothing was saved. Correct it and import again." in text
+        assert "1 errors" not in text

@@ -120,3 +120,20 @@ def test_the_run_page_says_when_it_lists_only_the_first_errors(client, auth, wor
     assert len(errors_table(page)) == 200
     assert "Showing the first 200 of 250 errors" in page
     assert len(downloaded(client, f"/imports/{run.id}")) == 1 + 250
+
+
+def test_every_import_column_is_named_in_english_for_an_english_reader(app):
+    """A report's 列 is the file's Chinese header, translated when it is read: every column of
+    every kind has its English (a header already in Latin letters, such as SKU, stays as it is)."""
+    from flask_babel import force_locale
+
+    from channel.domain.imports import column_text
+    from channel.i18n import request_translations
+    from channel.services.imports import IMPORT_KINDS
+
+    with app.test_request_context("/"), force_locale("en"):
+        untranslated = [f"{key}.{column.key} {column.label}" for key, kind in IMPORT_KINDS.items()
+                        for column in kind.schema.columns
+                        if not column.label.isascii()
+                        and column_text(column.label, request_translations().ugettext) == column.label]
+    assert not untranslated, untranslated

@@ -12,6 +12,7 @@ from models import db
 from models.catalog import Product, ProductPrice
 from models.sales import Customer, OrderLine, ReturnLine, SalesOrder
 from models.tree import Seller, SellerClosure, TerritoryGrant
+from channel.services.imports import import_file
 from tests.exchange_fixtures import report_rows, run, write_csv, write_xlsx
 
 AGENT_HEADER = ["编码", "名称", "层级", "上级编码", "加入日期"]
@@ -435,3 +436,28 @@ def test_an_imported_order_whose_total_passes_the_bound_is_refused(app, world, c
     rows = report_rows(result)
     assert any(r["column"] == "订单号" and "订单总额过大" in r["reason"] for r in rows), rows
     assert count(OrderLine) == before
+
+
+@pytest.mark.parametrize("price, shown", [("-5", "-5.00"), ("-0.07", "-0.07"), ("99999999999999.99", "99999999999999.99")])
+def test_a_refused_unit_price_is_reported_in_exact_yuan_not_through_a_float(app, world, coded_customer, tmp_path,
+                                                                            price, shown):
+    """The report's value of a negative or too large unit price is the exact yuan (Decimal digits
+    from the fen), never a float's text ('-5.0', '1e+14')."""
+    row = order_rows(1)[0]
+    row[9] = price
+    result = run(tmp_path, "orders", [ORDER_HEADER, row])
+    assert result.status == "rejected"
+    assert [(r["column"], r["value"]) for r in report_rows(result)] == [("单价（元）", shown)]
+
+
+def test_the_customers_template_example_row_imports_as_it_is(app, world, tmp_path):
+    """The downloadable template's example row is a valid customer (its credit code's check digit
+    is right), so a user copying the example sees it stored rather than refused."""
+    from channel.services.imports import template_csv, template_xlsx
+
+    for fmt, body in (("csv", template_csv("customers")), ("xlsx", template_xlsx("customers"))):
+        path = tmp_path / f"customers-template.{fmt}"
+        path.write_bytes(body)
+        result = import_file("customers", str(path))
+        assert result.status == "done", report_rows(result)
+    assert db.session.scalar(select(Customer.credit_code).where(Customer.code == "C0001")) == "91440300MA5DC6QX9C"

@@ -153,3 +153,12 @@ def test_only_the_rows_a_batch_pays_have_a_paid_amount():
     assert set(PAYING) == set(CLAIMING_ROWS)  # one rule: what a batch counts is what files show paid
     for status in ROW_STATUSES:
         assert paid_fen(status, 12_345) == (12_345 if status in ("payable", "awaiting_invoice", "paid") else 0)
+
+
+def test_the_explanation_never_says_a_positive_taxable_income_is_zero():
+    """¥800.01 leaves ¥0.01 taxable, whose 20% rounds to no tax: the line shows that sum, not
+    "¥800.01 − ¥800.00 ≤ 0", which is false. Nothing taxable still reads "≤ 0 → 0"."""
+    assert withhold(80_001).tax_fen == 0
+    assert withhold(80_001).explain() == "(¥800.01 − ¥800.00) × 20% − ¥0.00 = ¥0.00"
+    assert withhold(80_000).explain() == "¥800.00 − ¥800.00 ≤ 0 → 0"
+    assert withhold(11_003).explain() == "¥110.03 − ¥800.00 ≤ 0 → 0"
