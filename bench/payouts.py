@@ -1,6 +1,6 @@
 """Payouts: draft a batch with one row per seller, then export it (CSV and XLSX, streamed).
 
-The dataset gets one posted ledger line per seller in period 2099-12 (set-based, so that the
+The dataset gets one posted ledger line per seller in the current month (set-based, so that the
 batch has as many payees as the demo has sellers — 100,000+ at `make bench` full size). The
 batch is taken through submit and approve (finance → finance2) and left approved/exported in the
 bench database. Each function runs in its own process, so the export's peak memory is its own.
@@ -13,7 +13,16 @@ from sqlalchemy import func, select, text
 
 from tools.bench import Result, peak_mb, timed
 
-PERIOD = "2099-12"
+def _current_month() -> str:
+    """The latest month a batch may be drafted for (a later one has not begun)."""
+    from channel.domain.periods import Month
+    from channel.domain.selling_kpi import shanghai_day
+    from models import utcnow
+
+    return str(Month.of(shanghai_day(utcnow())))
+
+
+PERIOD = _current_month()
 
 
 def _post_lines() -> int:

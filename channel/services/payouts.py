@@ -18,6 +18,7 @@ from channel.domain import payouts as rules
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.domain.payouts_tax import WithholdingTable, withhold
 from channel.domain.periods import Month
+from channel.domain.selling_kpi import shanghai_day
 from channel.services import audit
 from models import db, utcnow
 from models.commissions import CommissionRun, LedgerHold, LedgerLine, PeriodLock
@@ -76,9 +77,14 @@ def create_batch(period: str, actor_id: int | None, minimum: int | None = None) 
 
     Payable rows (and company rows awaiting an invoice) claim their lines; rows below the
     minimum, zero or negative claim nothing, so their lines carry forward and net later.
-    Conflict while another batch is still a draft or submitted.
+    Conflict while another batch is still a draft or submitted; DomainError for a month after
+    the current one (Asia/Shanghai).
     """
-    period = str(Month.parse(period))
+    month = Month.parse(period)
+    if month > Month.of(shanghai_day(utcnow())):
+        # it would gather every line up to a month that has not begun and, approved, lock it
+        raise DomainError(N_("期间 %(period)s 还没有开始，不能为它建付款批次。"), field="period", period=str(month))
+    period = str(month)
     minimum = minimum_fen() if minimum is None else minimum
     if minimum < 0:
         raise DomainError(N_("最低付款金额不能为负数。"), field="minimum")

@@ -502,3 +502,18 @@ def test_a_bank_result_line_of_a_row_not_paid_in_the_batch_says_so(world):
                                   f"success\n{reference(batch.id, rep2.id)},success\n")
     assert refused.value.params["status"] == "低于起付额，结转" and "已经处理过了" not in refused.value.message
     assert row_of(batch, world.REP1).status == "payable"  # nothing applied
+
+
+def test_a_batch_for_a_month_that_has_not_begun_is_refused_and_nothing_is_drafted(world):
+    from channel.domain.periods import Month
+    from channel.domain.selling_kpi import shanghai_day
+    from models import utcnow
+    from models.payouts import PayoutBatch
+
+    post_lines("2026-10", [(world.GD, 500 * YUAN)])
+    coming = Month.of(shanghai_day(utcnow())).next()
+    with pytest.raises(DomainError, match="还没有开始") as refused:
+        payouts.create_batch(str(coming), uid(world, "finance"))
+    assert refused.value.field == "period"
+    assert db.session.scalar(select(func.count()).select_from(PayoutBatch)) == 0
+    assert payouts.create_batch("2026-10", uid(world, "finance")).period == "2026-10"
