@@ -198,3 +198,18 @@ def test_the_exchange_pages_render_in_chinese_and_english(client, auth, world):
         pages = [client.get(f"{path}?lang={lang}").get_data(as_text=True) for path in ("/imports", "/tokens", "/api/v1/docs")]
         for page, word in zip(pages, words):
             assert word in page
+
+
+def test_the_import_history_shows_kind_and_status_in_the_readers_language(client, auth, world):
+    auth.login("admin")
+    upload(client, "agents", AGENTS.replace("N1", "NOPE"), name="bad.csv")
+    upload(client, "agents", AGENTS)
+
+    def history(lang: str) -> list[list[str]]:
+        page = client.get(f"/imports?lang={lang}").get_data(as_text=True)
+        body = page.split('id="import-runs"')[1].split("<tbody>")[1].split("</tbody>")[0]
+        return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][1:4]
+                for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+    assert history("zh") == [["代理", "f.csv", "已完成"], ["代理", "bad.csv", "有错误，未保存"]]
+    assert history("en") == [["Agents", "f.csv", "Done"], ["Agents", "bad.csv", "Rejected (errors; nothing saved)"]]
