@@ -458,9 +458,14 @@ class TableFile:
             yield from self._xlsx_rows()
             return
         with open(self.path, encoding=self.encoding, newline="") as handle:
-            for number, values in enumerate(csv.reader(handle), start=1):
-                if values and any(values):
-                    yield number, values
+            reader = csv.reader(handle)
+            try:
+                for number, values in enumerate(reader, start=1):
+                    if values and any(values):
+                        yield number, values
+            except csv.Error as error:  # a cell over the csv module's limit (128 KiB): not a table
+                raise ImportFileError(N_("无法读取 CSV 文件：第 %(line)s 行附近有一个过长的单元格（可能是引号不成对，"
+                                         "或不是 CSV 文件）。"), field="file", line=reader.line_num) from error
 
     def _xlsx_rows(self):
         from openpyxl import load_workbook

@@ -26,7 +26,7 @@ def _filters(form: ListFilterForm) -> tuple[listing.Filters, bool]:
     filters.text = form.q.data or None
     unknown = False
     if form.seller.data:
-        seller = sellers.by_code(form.seller.data)
+        seller = sellers.visible_by_code(current_user, form.seller.data)
         if seller is None:
             form.seller.errors.append(_("没有这个编码的销售方。"))
             unknown = True

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from channel.domain.periods import Month
 from channel.services import reports
-from channel.services.access import require_seller, scope_sellers
+from channel.services.access import can_see_seller, require_seller, scope_sellers
 from channel.services.listing import Ref
 from channel.services.tree import seller_by_code, upline_chain
 from models import db
@@ -171,6 +171,13 @@ def search(user: User, text: str, channel: str | None = None, limit: int = 20) -
 
 def by_code(code: str) -> Seller | None:
     return seller_by_code(code)
+
+
+def visible_by_code(user: User, code: str) -> Seller | None:
+    """The seller with this code if `user` may see it; None when there is none or it is outside
+    the user's scope, alike, so that a filter does not reveal which codes exist elsewhere."""
+    seller = seller_by_code(code)
+    return seller if seller is not None and can_see_seller(user, seller.id) else None
 
 
 def level_counts(user: User, channel: str) -> dict[int, int]:

@@ -43,6 +43,23 @@ def test_lists_show_only_what_the_user_may_see(client, auth, world):
     assert "杭州西湖恒通科技有限公司" in page and "深圳南山华盛贸易有限公司" not in page
 
 
+@pytest.mark.parametrize("path", ["/customers", "/orders", "/customers/export.csv", "/orders/export.csv",
+                                  "/sellers/export.csv"])
+def test_a_seller_filter_does_not_reveal_which_codes_exist_outside_the_scope(client, auth, world, path):
+    """A code outside the scope answers as an unknown code does (the page says there is no such
+    seller, the export 400), not as an existing seller with nothing to show."""
+    auth.login("agent_sz")
+    outside = client.get(path, query_string={"seller": world.HZ.code})
+    unknown = client.get(path, query_string={"seller": "NO-SUCH-CODE"})
+    assert outside.status_code == unknown.status_code
+    if path.endswith(".csv"):
+        assert outside.status_code == 400
+    else:
+        assert "没有这个编码的销售方" in outside.get_data(as_text=True)
+    inside = client.get(path, query_string={"seller": world.NS.code})
+    assert inside.status_code == 200 and inside.get_data()  # (a streamed export: read to its end)
+
+
 def test_a_rep_sees_only_their_own_customers_and_orders(client, auth, world):
     auth.login("rep1")
     assert get(client, f"/customers/{world.cust_rep1.id}") == 200

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from channel.services import tree
+from channel.services.imports import import_file
 from models import db
 from models.catalog import Product, ProductPrice
 from models.sales import Customer, OrderLine, ReturnLine, SalesOrder
@@ -116,6 +117,18 @@ def test_a_file_in_an_unreadable_encoding_is_refused_as_a_whole(app, world, tmp_
     assert result.status == "rejected"
     assert report_rows(result)[0]["row"] == "0"
     assert "编码" in report_rows(result)[0]["reason"]
+
+
+def test_a_file_with_an_unterminated_quote_is_refused_as_a_whole_not_failed(app, world, tmp_path):
+    """A stray quote makes the rest of the file one cell, over the csv module's 128 KiB limit:
+    the run is rejected with a reason naming the line, not an unexpected failure."""
+    path = tmp_path / "agents.csv"
+    path.write_text(",".join(AGENT_HEADER) + "\n" + 'E2,"江苏省代理商,2,N1,2026-02-01\n' + "某" * 140_000 + "\n",
+                    encoding="utf-8")
+    result = import_file("agents", str(path))
+    assert result.status == "rejected"
+    (row,) = report_rows(result)
+    assert row["row"] == "0" and "无法读取 CSV 文件" in row["reason"] and "第 " in row["reason"]
 
 
 def test_a_missing_column_is_named_in_the_report(app, world, tmp_path):
