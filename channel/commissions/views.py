@@ -15,7 +15,7 @@ from channel.commissions.forms import ORDER_KIND_LABELS, ImportForm, PlanForm, R
 from channel.domain.commissions import PlanRefused, bp_to_percent
 from channel.domain.errors import DomainError
 from channel.domain.periods import Month
-from channel.i18n import error_text
+from channel.i18n import error_text, translate
 from channel.permissions import ANY_USER, allow
 from channel.services import commissions as plans
 from channel.services import commissions_run, commissions_statements, jobs
@@ -256,5 +256,5 @@ def statement_xlsx(seller_id: int, period: str):
     st = commissions_statements.statement(current_user, seller_id, period)
     kind_label = get_template_attribute("commissions/_labels.html", "kind_label")
     rows = commissions_statements.statement_sheet_rows(st, lambda kind: str(kind_label(kind)), _("合计"))
-    return download([_(c) for c in commissions_statements.STATEMENT_SHEET_COLUMNS], rows, "xlsx",
+    return download([translate(c) for c in commissions_statements.STATEMENT_SHEET_COLUMNS], rows, "xlsx",
                     f"statement-{st.seller.code}-{st.period}")

@@ -13,7 +13,7 @@ from channel.domain.errors import DomainError, N_
 from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
 from channel.domain.payouts import paid_fen, reference
-from channel.i18n import error_text
+from channel.i18n import error_text, translate
 from channel.payouts import labels
 from channel.payouts.forms import (
     ActionForm, BankResultForm, CancelForm, CreateBatchForm, ExportForm, HoldForm, InvoiceForm,
@@ -158,7 +158,7 @@ def batch_rows_export(batch_id: int, fmt: str):
     if status is not None and status not in ROW_STATUSES:
         return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
     rows = exports.payout_row_rows(current_user._get_current_object(), batch_id, status)
-    return download([_(c) for c in exports.PAYOUT_ROW_COLUMNS], rows, fmt, f"payout-batch-{batch_id}-rows")
+    return download([translate(c) for c in exports.PAYOUT_ROW_COLUMNS], rows, fmt, f"payout-batch-{batch_id}-rows")
 
 
 def _done(batch_id: int, message: str):

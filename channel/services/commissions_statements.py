@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, next_tier
-from channel.domain.errors import N_
+from channel.domain.errors import N_, NC_
 from channel.domain.exports import safe_cell, yuan_amount, yuan_text
 from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
@@ -316,7 +316,7 @@ def statement_line_rows(st: Statement):
 
 
 # the statement as people read it (the Excel download): yuan, percentages, the kind's label
-STATEMENT_SHEET_COLUMNS = (N_("行号"), N_("类别"), N_("来源订单"), N_("订单日期"), N_("销售方"), N_("基数（元）"),
+STATEMENT_SHEET_COLUMNS = (NC_("ledger line", "行号"), N_("类别"), N_("来源订单"), N_("订单日期"), N_("销售方"), N_("基数（元）"),
                            N_("费率 %"), N_("金额（元）"), N_("方案"), N_("版本号"), N_("冲销行"), N_("来源期间"),
                            N_("冲突案件"))
 

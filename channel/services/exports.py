@@ -310,7 +310,7 @@ def registration_rows(user: User) -> Iterator[tuple]:
     return _each(query, tuple, scalars=False)
 
 
-PAYOUT_ROW_COLUMNS = (N_("批次"), N_("行号"), N_("收款方编码"), N_("收款方"), N_("类型"), N_("状态"), N_("明细"),
+PAYOUT_ROW_COLUMNS = (N_("批次"), NC_("payout row", "行号"), N_("收款方编码"), N_("收款方"), N_("类型"), N_("状态"), N_("明细"),
                       N_("应付（元）"), N_("代扣个税（元）"), N_("实付（元）"), N_("参考号"), N_("发票号码"),
                       N_("暂扣原因"), N_("银行回执"), N_("付款时间（UTC）"))
 

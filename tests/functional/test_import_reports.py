@@ -137,3 +137,6 @@ def test_every_import_column_is_named_in_english_for_an_english_reader(app):
                         if not column.label.isascii()
                         and column_text(column.label, request_translations().ugettext) == column.label]
     assert not untranslated, untranslated
+    with app.test_request_context("/"), force_locale("en"):
+        # an order's 行号 is its line number (a payout row's or a ledger line's 行号 is an id)
+        assert column_text("行号", request_translations().ugettext) == "Line no."

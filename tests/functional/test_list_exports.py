@@ -160,6 +160,10 @@ def test_the_batch_row_export_applies_the_status_filter_for_finance_only(client,
     book = xlsx_rows(get(client, f"/payouts/batches/{batch.id}/rows.xlsx?status=payable"))
     assert book[0][:3] == ("批次", "行号", "收款方编码") and len(book) == 3
     assert get(client, f"/payouts/batches/{batch.id}/rows.csv?status=nope").status_code == 400
+    client.post("/lang/en", data={"next": "/"})
+    book = xlsx_rows(get(client, f"/payouts/batches/{batch.id}/rows.xlsx?status=payable"))
+    assert book[0][:3] == ("Batch", "Row id", "Payee code")  # a payout row's id; an order's 行号 is "Line no."
+    client.post("/lang/zh", data={"next": "/"})
     assert get(client, f"/payouts/batches/{batch.id + 99}/rows.csv").status_code == 404
     page = client.get(f"/payouts/batches/{batch.id}?status=payable").get_data(as_text=True)
     assert f"/payouts/batches/{batch.id}/rows.csv?status=payable" in page

@@ -56,6 +56,7 @@ def test_in_english_a_ledger_adjustment_is_an_adjustment_and_the_plan_column_a_v
     assert "Adjustment" in text and "Move" not in text
     book = list(load_workbook(io.BytesIO(client.get(statement_url(world.NS) + "/xlsx", buffered=True).data),
                               read_only=True).active.iter_rows(values_only=True))
+    assert book[0][0] == "Line id"  # a ledger line's id, not an order's line number
     kind, version = book[0].index("Kind"), book[0].index("Version")
     assert "Adjustment" in {row[kind] for row in book[1:-2]} and "Versions" not in book[0]
     assert {row[version] for row in book[1:-2] if row[kind] == "Personal commission"} == {1}
