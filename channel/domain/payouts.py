@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from channel.domain.errors import Conflict, DomainError, Forbidden, Label, N_
@@ -125,6 +126,13 @@ class Reconciliation:
 
 
 REFERENCE = re.compile(r"^QD(\d{6,})-(\d{8,})$")
+
+
+def invoice_number(text: str | None) -> str:
+    """An invoice number as one invoice has it, however it was typed: full-width characters (an
+    IME's １２３ or ＩＮＶ) as their ASCII forms, letters in upper case, no surrounding spaces —
+    so that `inv-001` and `INV-001` are recognised as one invoice."""
+    return unicodedata.normalize("NFKC", text or "").strip().upper()
 
 
 def reference(batch_id: int, row_id: int) -> str:

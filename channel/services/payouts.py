@@ -321,7 +321,7 @@ def record_invoice(row_id: int, actor_id: int, invoice_no: str) -> PayoutRow:
     """A company agent's invoice (发票) for its row: the row becomes payable. Draft batches only."""
     row = get_row(row_id)
     rules.check_editable(row.batch.status)
-    invoice_no = (invoice_no or "").strip()
+    invoice_no = rules.invoice_number(invoice_no)
     if not invoice_no:
         raise DomainError(N_("请填写发票号码。"), field="invoice_no")
     if len(invoice_no) > INVOICE_NO_MAX:
@@ -352,10 +352,12 @@ INVOICE_NO_MAX = 64  # payout_row.invoice_no
 
 
 def invoice_in_use(invoice_no: str, row: PayoutRow) -> bool:
-    """Is `invoice_no` recorded on another payout row, of any batch? (An invoice pays one row.)
-    Only the same payee's row of a cancelled batch does not count: that batch paid nothing."""
+    """Is `invoice_no` (as `rules.invoice_number` writes it) recorded on another payout row, of
+    any batch, in any case? (An invoice pays one row; numbers recorded before they were written
+    in upper case are compared in upper case too.) Only the same payee's row of a cancelled batch
+    does not count: that batch paid nothing."""
     other = (select(PayoutRow.id).join(PayoutBatch, PayoutBatch.id == PayoutRow.batch_id)
-             .where(PayoutRow.invoice_no == invoice_no, PayoutRow.id != row.id,
+             .where(func.upper(PayoutRow.invoice_no) == invoice_no, PayoutRow.id != row.id,
                     ~and_(PayoutBatch.status == BATCH_CANCELLED, PayoutRow.payee_id == row.payee_id))
              .limit(1))
     return db.session.scalar(other) is not None

@@ -517,3 +517,25 @@ def test_a_batch_for_a_month_that_has_not_begun_is_refused_and_nothing_is_drafte
     assert refused.value.field == "period"
     assert db.session.scalar(select(func.count()).select_from(PayoutBatch)) == 0
     assert payouts.create_batch("2026-10", uid(world, "finance")).period == "2026-10"
+
+
+def test_an_invoice_number_typed_in_another_case_or_in_full_width_is_the_same_invoice(world):
+    fin = uid(world, "finance")
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN)])
+    batch = payouts.create_batch("2026-10", fin)
+    assert payouts.record_invoice(row_of(batch, world.GD).id, fin, " inv-００１ ").invoice_no == "INV-001"
+    for typed in ("INV-001", "Inv-001", "ＩＮＶ－００１"):
+        with pytest.raises(Conflict):
+            payouts.record_invoice(row_of(batch, world.SZ).id, fin, typed)
+    assert row_of(batch, world.SZ).invoice_no is None
+
+
+def test_an_invoice_recorded_in_lower_case_before_numbers_were_normalised_still_counts(world):
+    fin = uid(world, "finance")
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN)])
+    batch = payouts.create_batch("2026-10", fin)
+    gd = row_of(batch, world.GD)
+    gd.invoice_no, gd.status = "inv-7", "payable"  # as an earlier version stored it
+    db.session.commit()
+    with pytest.raises(Conflict):
+        payouts.record_invoice(row_of(batch, world.SZ).id, fin, "INV-7")

@@ -162,3 +162,12 @@ def test_the_explanation_never_says_a_positive_taxable_income_is_zero():
     assert withhold(80_001).explain() == "(¥800.01 − ¥800.00) × 20% − ¥0.00 = ¥0.00"
     assert withhold(80_000).explain() == "¥800.00 − ¥800.00 ≤ 0 → 0"
     assert withhold(11_003).explain() == "¥110.03 − ¥800.00 ≤ 0 → 0"
+
+
+def test_an_invoice_number_is_written_one_way_however_it_was_typed():
+    from channel.domain.payouts import invoice_number
+
+    assert invoice_number("  inv-001 ") == "INV-001"
+    assert invoice_number("ＩＮＶ－００１") == "INV-001"  # full width, from a Chinese IME
+    assert invoice_number("04403200111") == "04403200111"  # a fapiao number keeps its leading zero
+    assert invoice_number(None) == "" and invoice_number("　") == ""
