@@ -3,7 +3,6 @@ in yuan (read by channel.domain.money.parse_amount_fen, as every typed amount); 
 them into basis points and fen and checks every rule."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from channel.domain.commissions import PlanSpec, bp_to_percent, format_tiers, parse_category_rates, \
     parse_override_rates, parse_tiers, percent_to_bp
 from channel.domain.money import fen_to_decimal, parse_amount_fen
+from channel.services.clock import business_today
 from channel.web import ReadableDateField, WholeNumberField
 
 
@@ -28,7 +28,7 @@ class PlanForm(FlaskForm):
                              description=_l("留空表示该渠道的所有层级。"))
     seller_code = StringField(_l("单个销售方编码（可选）"), validators=[Optional(), Length(max=32)],
                               description=_l("填写后只适用于这个销售方，并优先于层级方案。"))
-    valid_from = ReadableDateField(_l("生效日期"), validators=[InputRequired(_l("请填写生效日期。"))], default=date.today)
+    valid_from = ReadableDateField(_l("生效日期"), validators=[InputRequired(_l("请填写生效日期。"))], default=business_today)
     valid_to = ReadableDateField(_l("失效日期（不含，可空）"), validators=[Optional()])
     order_kind = SelectField(_l("计提的订单"), choices=list(ORDER_KIND_LABELS.items()))
     base_kind = SelectField(_l("计提基数"), choices=[("revenue", _l("净销售额")), ("margin", _l("毛利（售价 − 成本）"))])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import json
-from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from channel.i18n import error_text, translate
 from channel.permissions import ANY_USER, allow
 from channel.services import commissions as plans
 from channel.services import commissions_run, commissions_statements, jobs
+from channel.services.clock import business_today
 from models.users import ROLE_ADMIN, ROLE_FINANCE, ROLE_MANAGER, ROLE_PRODUCT
 
 bp = Blueprint("commissions", __name__, url_prefix="/commissions")
@@ -36,7 +36,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
 
 
 def _default_period() -> str:
-    return str(Month.of(date.today()).previous())
+    return str(Month.of(business_today()).previous())
 
 
 def _problem_text(problem) -> str:

@@ -1,7 +1,6 @@
 """Forms of the conflicts feature."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from channel.domain import conflicts as rules
 from channel.domain.selling_kpi import shanghai_day
+from channel.services.clock import business_today
 from channel.web import ReadableDateField, WholeNumberField
 from models import utcnow
 
@@ -33,7 +33,7 @@ def _all(labels: dict) -> list:
 
 
 class ScanForm(FlaskForm):
-    period = StringField(_l("期间"), validators=[DataRequired(), PERIOD], default=lambda: date.today().strftime("%Y-%m"))
+    period = StringField(_l("期间"), validators=[DataRequired(), PERIOD], default=lambda: business_today().strftime("%Y-%m"))
 
 
 class CaseFilterForm(FlaskForm):

@@ -1,7 +1,6 @@
 """Forms of the payouts pages. Rules (thresholds, who may approve) live in the services."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,10 +9,11 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from channel.domain.periods import Month
+from channel.services.clock import business_today
 
 
 def _last_month() -> str:
-    return str(Month.of(date.today()).previous())
+    return str(Month.of(business_today()).previous())
 
 
 class CreateBatchForm(FlaskForm):

@@ -2,7 +2,6 @@
 resolves them (and the services check access)."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -12,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from channel.services.clock import business_today
 from channel.web import ReadableDateField, WholeNumberField, with_reading_error
 
 KIND_CHOICES = [("call_first", _l("电话（首次联系）")), ("call_follow", _l("电话（跟进）")),
@@ -118,7 +118,7 @@ class SupportAnswerForm(FlaskForm):
 class TrainingForm(FlaskForm):
     title = StringField(_l("培训名称"), validators=[DataRequired(), Length(max=200)])
     product_sku = StringField(_l("产品 SKU"), validators=[Optional(), Length(max=32)])
-    held_on = DateField(_l("日期"), validators=[DataRequired()], default=date.today)
+    held_on = DateField(_l("日期"), validators=[DataRequired()], default=business_today)
     certification_code = StringField(_l("认证代码"), validators=[Optional(), Length(max=40)])
 
 
@@ -131,7 +131,7 @@ class CertificationForm(FlaskForm):
     seller_code = StringField(_l("销售方编码"), validators=[DataRequired(), Length(max=32)])
     code = StringField(_l("认证代码"), validators=[DataRequired(), Length(max=40)])
     passed = BooleanField(_l("通过"), default=True)
-    certified_on = DateField(_l("认证日期"), validators=[DataRequired()], default=date.today)
+    certified_on = DateField(_l("认证日期"), validators=[DataRequired()], default=business_today)
     expires_on = DateField(_l("到期日（当天起失效）"), validators=[Optional()])
 
 
@@ -149,7 +149,7 @@ class ApplicationForm(FlaskForm):
 class ApproveForm(FlaskForm):
     code = StringField(_l("新代理编码"), validators=[DataRequired(), Length(max=32)])
     parent_code = StringField(_l("上级编码"), validators=SELLER_CODE)
-    contract_from = DateField(_l("合同开始"), validators=[DataRequired()], default=date.today)
+    contract_from = DateField(_l("合同开始"), validators=[DataRequired()], default=business_today)
     contract_to = DateField(_l("合同结束（不含）"), validators=[Optional()])
     deposit = StringField(_l("保证金（元）"), validators=[DataRequired(), Length(max=40)])  # read by money.parse_amount_fen
     exclusive = BooleanField(_l("独家授权"), default=True)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from channel.domain.periods import Month
 from channel.services import reports
+from channel.services.clock import business_today
 from channel.services.access import can_see_seller, require_seller, scope_sellers
 from channel.services.listing import Ref
 from channel.services.tree import seller_by_code, upline_chain
@@ -52,7 +53,7 @@ class SellerPage:
 
 def seller_page(user: User, seller_id: int, month: Month | None = None) -> SellerPage:
     seller = require_seller(user, seller_id)
-    month = month or Month.of(date.today())
+    month = month or Month.of(business_today())
     from channel.services.access import can_see_seller
 
     uplines = [(up, d) for up, d in upline_chain(seller_id) if can_see_seller(user, up.id)]

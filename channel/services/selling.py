@@ -15,6 +15,7 @@ from channel.domain.errors import DomainError, N_, NC_, NotFound
 from channel.domain.money import check_amount
 from channel.domain.paging import MAX_ID
 from channel.services import audit
+from channel.services.clock import business_today
 from channel.services.access import (
     require_customer, require_owned, require_role, require_seller, scope_by_seller,
 )
@@ -38,7 +39,7 @@ DEFAULT_STAGES = (
 
 
 def today_in_shanghai() -> date:
-    return kpi.shanghai_day(utcnow())
+    return business_today()
 
 
 # --- activities and tasks -------------------------------------------------------------------
