@@ -192,6 +192,9 @@ def runs_export(fmt: str):
     return download([_(c) for c in exports.RUN_COLUMNS], rows, fmt, "commission-runs")
 
 
+STATEMENT_LIST_PAGE = 100  # payees per page of the statement list
+
+
 @bp.route("/statements")
 @allow(ANY_USER)
 def statements():
@@ -201,8 +204,13 @@ def statements():
     except DomainError as error:
         flash(error_text(error), "danger")
         period = _default_period()  # and its statements, as without a period
-    rows = commissions_statements.payees(current_user, period, request.args.get("after"))
-    cursor = rows[-1][0].code if len(rows) == 100 else None
+    after = request.args.get("after")
+    rows = commissions_statements.payees(current_user, period, after, size=STATEMENT_LIST_PAGE + 1)
+    if not rows and after:  # past the last payee (a hand-edited cursor): the first page, not "nothing posted"
+        rows = commissions_statements.payees(current_user, period, None, size=STATEMENT_LIST_PAGE + 1)
+    more = len(rows) > STATEMENT_LIST_PAGE  # one row beyond the page: a "next" link only when it leads somewhere
+    rows = rows[:STATEMENT_LIST_PAGE]
+    cursor = rows[-1][0].code if more else None
     return render_template("commissions/statements.html", period=period, rows=rows, cursor=cursor,
                            own=current_user.seller_id)
 

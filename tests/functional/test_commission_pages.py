@@ -361,3 +361,23 @@ def test_an_import_is_refused_by_the_same_checks_as_the_form(app, world, tmp_pat
     assert result.exit_code == 1 and words in result.output and "100%%" not in result.output
     assert max(len(line) for line in result.output.splitlines()) < 200
     assert db.session.query(CommissionPlan).count() == 0
+
+
+def test_the_statement_list_never_pages_onto_an_empty_page(client, auth, posted, monkeypatch):
+    """A month whose payees fill the last page exactly offers no "next" link (it used to lead to
+    an empty page saying that nothing was posted for the month), and a cursor past the last
+    payee (hand-edited) shows the first page."""
+    from sqlalchemy import func, select
+
+    from channel.commissions import views
+    from models.commissions import LedgerLine
+
+    payees = db.session.scalar(select(func.count(func.distinct(LedgerLine.payee_id))).where(LedgerLine.period == "2026-10"))
+    auth.login("finance")
+    monkeypatch.setattr(views, "STATEMENT_LIST_PAGE", payees)
+    text = client.get("/commissions/statements?period=2026-10").get_data(as_text=True)
+    assert "南山分销" in text and 'rel="next"' not in text
+    monkeypatch.setattr(views, "STATEMENT_LIST_PAGE", payees - 1)
+    assert 'rel="next"' in client.get("/commissions/statements?period=2026-10").get_data(as_text=True)
+    past = client.get("/commissions/statements?period=2026-10&after=zzzz").get_data(as_text=True)
+    assert "南山分销" in past and "这个期间还没有记账的提成" not in past
