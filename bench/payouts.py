@@ -16,10 +16,9 @@ from tools.bench import Result, peak_mb, timed
 def _current_month() -> str:
     """The latest month a batch may be drafted for (a later one has not begun)."""
     from channel.domain.periods import Month
-    from channel.domain.selling_kpi import shanghai_day
-    from models import utcnow
+    from channel.services.clock import business_today
 
-    return str(Month.of(shanghai_day(utcnow())))
+    return str(Month.of(business_today()))
 
 
 PERIOD = _current_month()

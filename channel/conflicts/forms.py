@@ -8,10 +8,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from channel.domain import conflicts as rules
-from channel.domain.selling_kpi import shanghai_day
 from channel.services.clock import business_today
 from channel.web import ReadableDateField, WholeNumberField
-from models import utcnow
 
 RULE_LABELS = {
     "cross_territory": _l("串货（跨区销售）"),
@@ -74,7 +72,7 @@ class RegistrationForm(FlaskForm):
     credit_code = StringField(_l("统一社会信用代码"), validators=[Optional(), Length(max=18)])
     district = StringField(_l("所在区域代码"), validators=[Optional(), Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码。"))])
     registered_on = ReadableDateField(_l("报备日期"), validators=[InputRequired(_l("请填写报备日期。"))],
-                                      default=lambda: shanghai_day(utcnow()))
+                                      default=business_today)
     accept_clash = BooleanField(_l("我已看到冲突，仍然报备"))
 
 

@@ -16,10 +16,10 @@ from channel.domain.customers import clean_credit_code, normalize_name, normaliz
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.domain.money import MAX_AMOUNT_FEN, format_fen
 from channel.domain.periods import Month
-from channel.domain.selling_kpi import shanghai_day
 from channel.services import conflicts as detection
 from channel.services.access import require_case, require_case_ruler
 from channel.services.audit import record
+from channel.services.clock import business_today
 from models import db, utcnow
 from models.commissions import LedgerHold, LedgerLine
 from models.conflicts import (ACTION_FORFEIT, ACTION_HOLD, ACTIVE_STATUSES, CODE_CASE, CODE_UNIT, SCANNER_KINDS,
@@ -152,7 +152,7 @@ def check_registration(seller_id: int, name: str, phone: str | None, credit_code
     """Registrations of other sellers that protect the same customer on `on` (nothing saved).
     DomainError on 'registered_on' when `on` is in the future or older than
     CONFLICT_REGISTRATION_MAX_AGE_DAYS (domain.conflicts.check_registration_date)."""
-    rules.check_registration_date(on, shanghai_day(utcnow()), detection.setting("CONFLICT_REGISTRATION_MAX_AGE_DAYS"))
+    rules.check_registration_date(on, business_today(), detection.setting("CONFLICT_REGISTRATION_MAX_AGE_DAYS"))
     code = clean_credit_code(credit_code)
     found = detection.registration_clashes(seller_id, normalize_name(name), normalize_phone(phone), code, on)
     return [Clash(db.session.get(CustomerRegistration, reg), score, reason) for reg, score, reason in found]

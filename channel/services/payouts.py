@@ -18,8 +18,8 @@ from channel.domain import payouts as rules
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.domain.payouts_tax import WithholdingTable, withhold
 from channel.domain.periods import Month
-from channel.domain.selling_kpi import shanghai_day
 from channel.services import audit
+from channel.services.clock import business_today
 from models import db, utcnow
 from models.commissions import CommissionRun, LedgerHold, LedgerLine, PeriodLock
 from models.payouts import (
@@ -81,7 +81,7 @@ def create_batch(period: str, actor_id: int | None, minimum: int | None = None) 
     the current one (Asia/Shanghai).
     """
     month = Month.parse(period)
-    if month > Month.of(shanghai_day(utcnow())):
+    if month > Month.of(business_today()):
         # it would gather every line up to a month that has not begun and, approved, lock it
         raise DomainError(N_("期间 %(period)s 还没有开始，不能为它建付款批次。"), field="period", period=str(month))
     period = str(month)

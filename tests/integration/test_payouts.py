@@ -506,12 +506,11 @@ def test_a_bank_result_line_of_a_row_not_paid_in_the_batch_says_so(world):
 
 def test_a_batch_for_a_month_that_has_not_begun_is_refused_and_nothing_is_drafted(world):
     from channel.domain.periods import Month
-    from channel.domain.selling_kpi import shanghai_day
-    from models import utcnow
+    from channel.services.clock import business_today
     from models.payouts import PayoutBatch
 
     post_lines("2026-10", [(world.GD, 500 * YUAN)])
-    coming = Month.of(shanghai_day(utcnow())).next()
+    coming = Month.of(business_today()).next()
     with pytest.raises(DomainError, match="还没有开始") as refused:
         payouts.create_batch(str(coming), uid(world, "finance"))
     assert refused.value.field == "period"
