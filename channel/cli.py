@@ -10,6 +10,12 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from channel.domain.errors import DomainError
+from channel.domain.paging import MAX_ID
+
+# An id argument of a command: out of range is a usage error (exit 2), never an SQL overflow.
+ROW_ID = click.IntRange(1, MAX_ID)
+# A business date argument (YYYY-MM-DD): a bad one is a usage error naming the option.
+DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _fail(error: DomainError) -> None:
@@ -17,11 +23,21 @@ def _fail(error: DomainError) -> None:
     sys.exit(1)
 
 
+def open_output(path: str, mode: str = "w", **kwargs):
+    """`open(path, mode)` for a file a command writes; a path that cannot be written ends the
+    command with one line and exit 1 (never a traceback)."""
+    try:
+        return open(path, mode, **kwargs)
+    except OSError as error:
+        click.echo(f"Error: cannot write {path}: {error.strerror or error}", err=True)
+        sys.exit(1)
+
+
 @click.command("demo")
 @click.option("--agents", default=400, show_default=True, help="Number of agents in the pyramid.")
 @click.option("--orders", default=20000, show_default=True, help="Number of order lines over twelve months.")
 @click.option("--seed", default=7, show_default=True, help="Same seed, same data.")
-@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--until", type=DAY, default=None,
               help="Last day of the twelve months (default: today).")
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has data.")
 @click.option("--bare", is_flag=True, help="Only the company: no selling activities, no commission runs.")

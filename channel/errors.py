@@ -69,7 +69,10 @@ def register(app: Flask) -> None:
             message = defaults[status]
         else:
             message = error.description or ""
-        return _respond(status, titles.get(status, error.name), message)
+        body, status = _respond(status, titles.get(status, error.name), message)
+        # the exception's own headers stay (405's Allow, 401's WWW-Authenticate), not its type
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from channel.cli import open_output
 from channel.domain.errors import DomainError
 
 commissions_cli = AppGroup("commissions", help="Commission runs.")
@@ -69,7 +70,7 @@ def export_command(file: str) -> None:
     if file == "-":
         click.echo(text)
     else:
-        with open(file, "w", encoding="utf-8") as handle:
+        with open_output(file, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
         click.echo(f"exported to {file}")
 

@@ -12,6 +12,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import WWWAuthenticate
 
 from channel.permissions import ANY_USER, PUBLIC, allow
 from channel.services import api as resources
@@ -63,8 +64,10 @@ def authenticate():
         return None
     if not current_user.is_authenticated:
         if request.headers.get("Authorization", "").startswith("Bearer "):  # sent, but no live token
-            abort(401, description=_("API 令牌无效或已被吊销（或其用户已停用）：请在“API 令牌”页面创建一个新令牌。"))
-        abort(401, description=_("请在 Authorization 头中发送 API 令牌：Bearer <令牌>。"))
+            abort(401, description=_("API 令牌无效或已被吊销（或其用户已停用）：请在“API 令牌”页面创建一个新令牌。"),
+                  www_authenticate=WWWAuthenticate("bearer", {"error": "invalid_token"}))
+        abort(401, description=_("请在 Authorization 头中发送 API 令牌：Bearer <令牌>。"),
+              www_authenticate=WWWAuthenticate("bearer"))
     if getattr(g, "api_user", None) is None and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()  # a cookie-authenticated write needs the CSRF token
     return None

@@ -8,6 +8,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from channel.cli import ROW_ID, open_output
+
 
 @click.command("import")
 @click.argument("kind")
@@ -53,7 +55,7 @@ def import_command(kind: str, path: str, username: str | None, report: str | Non
         return
     target = report or f"{path}.errors.csv"
     rendered = imports.rendered_report(run.report_csv)  # the reasons in Chinese, as the pages' default
-    with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+    with open_output(target, "w", encoding="utf-8-sig", newline="") as handle:
         handle.write(rendered)
     click.echo(f"Rejected: {run.error_count} errors, nothing imported. Report: {target}", err=True)
     for line in rendered.splitlines()[1:11]:
@@ -72,17 +74,22 @@ def tokens_group() -> None:
 @with_appcontext
 def tokens_create(username: str, name: str) -> None:
     """Create a token for USERNAME; the token alone is printed on the last line."""
+    from channel.domain.errors import DomainError
     from channel.services.api_tokens import create_token
 
     user = _user(username)
-    token, secret = create_token(user, name)
+    try:
+        token, secret = create_token(user, name)
+    except DomainError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
     click.echo(f"Token #{token.id} for {user.username} ({name}). It is shown only once:")
     click.echo(secret)
 
 
 @tokens_group.command("revoke")
 @click.argument("username")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ROW_ID)
 @with_appcontext
 def tokens_revoke(username: str, token_id: int) -> None:
     """Revoke USERNAME's token TOKEN_ID."""

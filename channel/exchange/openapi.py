@@ -2,7 +2,18 @@
 (`channel.services.api.API_RESOURCES`), so a registered resource is documented at once."""
 from __future__ import annotations
 
+from channel.domain.periods import FIRST_YEAR, LAST_YEAR
 from channel.services.api import MAX_ID, MAX_LIMIT, ORDER_PUSH_SCHEMA, SELLER_SCHEMA, API_RESOURCES
+from channel.services.api_features import PERIOD_PATTERN
+
+# What the parameters really accept (a document that allows more has clients send what answers
+# 400): months of the years FIRST_YEAR..LAST_YEAR (PERIOD_PATTERN), cursors 0..MAX_ID.
+assert (FIRST_YEAR, LAST_YEAR, MAX_ID) == (1900, 2999, 2**31 - 1), "update PERIOD_PATTERN and CURSOR_PARAM"
+DATE_PARAM = {"type": "string", "format": "date"}
+PERIOD_PARAM = {"type": "string", "pattern": PERIOD_PATTERN}
+CURSOR_PARAM = {"type": "string", "pattern": "^([0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+                                             "|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}"
+                                             "|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])$"}
 
 ERROR_SCHEMA = {
     "type": "object", "required": ["error"],
@@ -37,7 +48,7 @@ def _ok(schema: dict, description: str = "OK") -> dict:
 
 PAGING = [
     {"name": "after", "in": "query", "required": False, "description": "The `next_cursor` of the previous page",
-     "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"}},
+     "schema": CURSOR_PARAM},
     {"name": "limit", "in": "query", "required": False, "description": f"Rows per page (default 50, at most {MAX_LIMIT})",
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
 ]
@@ -50,8 +61,10 @@ def _id_param(description: str = "Id") -> dict:
 
 def _filter_param(f) -> dict:
     schema = {"integer": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-              "date": {"type": "string", "format": "date"},
+              "date": DATE_PARAM,
               "string": {"type": "string", "maxLength": 200}}[f.type]
+    if f.name == "period":
+        schema = PERIOD_PARAM
     if f.name == "level":
         schema = {"type": "integer", "minimum": 0, "maximum": 99}
     if f.enum:
@@ -92,7 +105,7 @@ def build_spec(server_url: str = "/api/v1") -> dict:
                 "operationId": f"{name}_uplines", "summary": "Uplines in force on a date, nearest first (within your scope)",
                 "tags": [res.tag],
                 "parameters": [_id_param(), {"name": "on", "in": "query", "required": False, "description": "Date (default today)",
-                                             "schema": {"type": "string", "format": "date"}}],
+                                             "schema": DATE_PARAM}],
                 "responses": {"200": _ok({"$ref": "#/components/schemas/UplinePage"}), **_pick("400", "401", "404", "429")},
             }}
     schemas["Seller"] = SELLER_SCHEMA
@@ -133,7 +146,7 @@ def _pick(*codes: str) -> dict:
 
 def _feature_paths(paths: dict, schemas: dict) -> None:
     """The statement of one payee and the scan push (routes beside the registry's lists)."""
-    from channel.services.api_features import PERIOD_PATTERN, SCAN_PUSH_RESULT, SCAN_PUSH_SCHEMA, STATEMENT_SCHEMA
+    from channel.services.api_features import SCAN_PUSH_RESULT, SCAN_PUSH_SCHEMA, STATEMENT_SCHEMA
 
     schemas["Statement"] = STATEMENT_SCHEMA
     schemas["ScanPush"] = SCAN_PUSH_SCHEMA
@@ -144,7 +157,7 @@ def _feature_paths(paths: dict, schemas: dict) -> None:
         "parameters": [{"name": "payee_id", "in": "path", "required": True, "description": "Seller id of the payee",
                         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
                        {"name": "period", "in": "query", "required": True, "description": "Month YYYY-MM",
-                        "schema": {"type": "string", "pattern": PERIOD_PATTERN}}],
+                        "schema": PERIOD_PARAM}],
         "responses": {"200": _ok({"$ref": "#/components/schemas/Statement"}), **_pick("400", "401", "404", "429")},
     }}
     paths["/code_scans"]["post"] = {

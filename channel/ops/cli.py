@@ -74,6 +74,9 @@ def jobs_submit(kind: str, param: tuple[str, ...], username: str | None) -> None
     """Submit a job; with no Redis it runs here and now."""
     from channel.services import jobs
 
+    if not current_app.config.get("REDIS_URL"):
+        # in-process: run it in this command, not in a thread that would die with the command
+        current_app.config["JOBS_INLINE"] = "sync"
     params = {}
     for item in param:
         key, _, value = item.partition("=")
@@ -174,11 +177,17 @@ def copy_to_postgres_command(url: str) -> None:
     def progress(table: str, count: int) -> None:
         click.echo(f"\r  {table:<20} {count:>10,}", nl=False)
 
+    from sqlalchemy.exc import OperationalError
+
     try:
         checks = copy_to_postgres(url, progress=progress)
     except DomainError as error:
         click.echo("")
         _fail(error)
+    except OperationalError as error:  # the target cannot be reached (or refuses the login)
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        click.echo("")
+        _fail(DomainError(f"cannot use the target database: {reason}"))
     click.echo("")
     for check in checks:
         money = " ".join(f"{k}={v[0]:,}" for k, v in check.money.items())

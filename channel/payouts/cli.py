@@ -15,6 +15,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from channel.cli import ROW_ID, open_output
 from channel.domain.errors import DomainError
 from channel.domain.money import format_fen, parse_amount_fen
 
@@ -69,7 +70,7 @@ def list_command() -> None:
 
 
 @payouts_cli.command("export")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ROW_ID)
 @click.option("--file", "file", type=click.Choice(["bank", "payroll"]), default="bank", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
@@ -83,7 +84,7 @@ def export_command(batch_id: int, file: str, fmt: str, output: str, username: st
         batch = payouts.start_export(batch_id, _user_id(username))
     except DomainError as error:
         _fail(error)
-    with open(output, "wb") as out:
+    with open_output(output, "wb") as out:
         if fmt == "csv":
             for chunk in payouts_export.csv_chunks(batch.id, file):
                 out.write(chunk)
@@ -93,7 +94,7 @@ def export_command(batch_id: int, file: str, fmt: str, output: str, username: st
 
 
 @payouts_cli.command("reconcile")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ROW_ID)
 @with_appcontext
 def reconcile_command(batch_id: int) -> None:
     """Batch total = sum of its rows = sum of the ledger lines it settles; exit 1 if not."""
@@ -111,7 +112,7 @@ def reconcile_command(batch_id: int) -> None:
 
 
 @payouts_cli.command("hold-line")
-@click.argument("ledger_line_id", type=int)
+@click.argument("ledger_line_id", type=ROW_ID)
 @click.option("--reason", required=True)
 @click.option("--user", "username", default=None)
 @with_appcontext
@@ -127,7 +128,7 @@ def hold_line_command(ledger_line_id: int, reason: str, username: str | None) ->
 
 
 @payouts_cli.command("release-line")
-@click.argument("hold_id", type=int)
+@click.argument("hold_id", type=ROW_ID)
 @click.option("--user", "username", default=None)
 @with_appcontext
 def release_line_command(hold_id: int, username: str | None) -> None:

@@ -1,12 +1,11 @@
 """`flask --app app selling ...` commands of the selling feature."""
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from channel.cli import DAY
 from channel.services import selling
 
 
@@ -15,22 +14,23 @@ def register(app: Flask) -> None:
     group = AppGroup("selling", help="Selling well: reminders and greetings.")
 
     @group.command("reminders")
-    @click.option("--on", "on", default=None, help="Business date (YYYY-MM-DD, Asia/Shanghai); default today.")
-    @click.option("--stale-days", default=30, show_default=True, help="High-value customers not contacted for N days.")
-    def reminders(on: str | None, stale_days: int) -> None:
+    @click.option("--on", "on", type=DAY, default=None, help="Business date (YYYY-MM-DD, Asia/Shanghai); default today.")
+    @click.option("--stale-days", type=click.IntRange(1, 3650), default=30, show_default=True,
+                  help="High-value customers not contacted for N days.")
+    def reminders(on, stale_days: int) -> None:
         """Create the day's tasks: maintenance of stale high-value customers, holiday and
         birthday greetings. Idempotent: run it every morning."""
-        day = date.fromisoformat(on) if on else selling.today_in_shanghai()
+        day = on.date() if on else selling.today_in_shanghai()
         made = selling.generate_reminders(today=day, stale_days=stale_days)
         click.echo(f"{day}: {made['maintenance']} maintenance reminders, {made['greeting']} greetings")
 
     @group.command("demo")
-    @click.option("--on", "on", default=None, help="The demo's today (YYYY-MM-DD); default today in Shanghai.")
-    def demo(on: str | None) -> None:
+    @click.option("--on", "on", type=DAY, default=None, help="The demo's today (YYYY-MM-DD); default today in Shanghai.")
+    def demo(on) -> None:
         """Add selling demo data (targets, contacts, 8 weeks of activities, ...) to the demo company."""
         from channel.services.selling_demo import load_selling_demo
 
-        day = date.fromisoformat(on) if on else selling.today_in_shanghai()
+        day = on.date() if on else selling.today_in_shanghai()
         counts = load_selling_demo(today=day)
         click.echo(f"selling demo: {counts['activities']} activities, {counts['contacts']} contacts")
 

@@ -35,7 +35,7 @@ from models.conflicts import RULES, SCANNER_KINDS, STATUSES, CodeScan, ConflictC
 from models.payouts import BATCH_STATUSES, ROW_STATUSES, PayoutBatch, PayoutRow
 from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_FINANCE, ROLE_MANAGER, ROLE_SALES_REP, User
 
-PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"  # Month.parse's: years FIRST_YEAR..LAST_YEAR (1900-2999)
 NDATETIME = {"type": "string", "format": "date-time", "nullable": True}
 DATETIME = {"type": "string", "format": "date-time"}
 

@@ -188,11 +188,21 @@ def _role_and_seller(role: str, seller_code: str | None) -> int | None:
     return seller.id
 
 
+USERNAME_MAX = 64  # user.username is VARCHAR(64); the login form allows as much
+DISPLAY_NAME_MAX = 100  # user.display_name is VARCHAR(100)
+
+
 def create_account(actor_id: int | None, username: str, password: str, role: str, seller_code: str | None = None,
                    display_name: str | None = None) -> User:
     """A new user (password policy applies), audited as 'user.create'."""
     from channel.services.users import create_user
 
+    if not username or username != username.strip():
+        raise DomainError(N_("用户名不能为空，也不能以空格开头或结尾。"), field="username")
+    if len(username) > USERNAME_MAX:
+        raise DomainError(N_("用户名太长（最多 %(n)s 个字符）。"), field="username", n=USERNAME_MAX)
+    if display_name is not None and len(display_name) > DISPLAY_NAME_MAX:
+        raise DomainError(N_("显示名称太长（最多 %(n)s 个字符）。"), field="display_name", n=DISPLAY_NAME_MAX)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise DomainError(N_("用户名 %(username)s 已被使用。"), field="username", username=username)
     seller_id = _role_and_seller(role, seller_code)

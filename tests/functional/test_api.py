@@ -33,6 +33,20 @@ def test_a_wrong_or_revoked_token_is_refused(client, world):
     assert client.get("/api/v1/agents", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
 
 
+def test_a_401_names_the_bearer_scheme_and_a_405_lists_the_allowed_methods(client, world):
+    """RFC 9110: a 401 carries WWW-Authenticate, a 405 carries Allow (the JSON error keeps them)."""
+    missing = client.get("/api/v1/agents")
+    assert missing.headers["WWW-Authenticate"] == "Bearer"
+    wrong = client.get("/api/v1/agents", headers={"Authorization": "Bearer qd_nonsense"})
+    assert wrong.headers["WWW-Authenticate"] == "Bearer error=invalid_token"
+    for method, path in (("DELETE", "/api/v1/agents/1"), ("TRACE", "/api/v1/agents"), ("PUT", "/api/v1/orders")):
+        response = client.open(path, method=method, headers=bearer(world.user_admin))
+        assert response.status_code == 405 and response.content_type == "application/json"
+        allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+        assert "GET" in allowed and method not in allowed
+    assert "POST" in client.open("/api/v1/orders", method="PUT").headers["Allow"]
+
+
 def test_tokens_are_stored_hashed(app, world):
     _, secret = create_token(world.user_admin, "erp")
     stored = db.session.scalar(select(ApiToken))

@@ -34,3 +34,33 @@ def test_generated_requests_find_no_server_error_and_no_response_breaking_the_sp
             case.validate_response(response, checks=CHECKS)
 
         check()
+
+
+def _param(spec: dict, path: str, name: str) -> dict:
+    return next(p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == name)["schema"]
+
+
+@pytest.mark.parametrize("path, name, accepted, refused", [
+    ("/agents", "after", ["0", "2147483647"], ["2147483648", "9999999999"]),
+    ("/statement_lines", "period", ["1900-01", "2999-12", "2026-10"], ["1899-12", "3000-01", "3671-10", "2026-13"]),
+    ("/statements/{payee_id}", "period", ["1900-01", "2999-12"], ["3671-10", "0000-01"]),
+])
+def test_the_document_allows_exactly_the_months_and_cursors_the_api_accepts(app, world, path, name, accepted, refused):
+    """A value the document allows is answered 200, one it refuses answers 400 naming it: the
+    patterns follow the server's bounds (months of 1900-2999, cursors up to 2**31-1)."""
+    import re
+
+    app.config["API_RATE_LIMIT"] = "100000 per minute"
+    client = app.test_client()
+    spec = client.get("/api/v1/openapi.json").json
+    pattern = re.compile(_param(spec, path, name)["pattern"])
+    _, secret = create_token(world.user_admin, "spec")
+    headers = {"Authorization": f"Bearer {secret}"}
+    url = path.replace("{payee_id}", str(world.GD.id)).replace("{id}", str(world.GD.id))
+    for value in accepted:
+        assert pattern.search(value), value
+        assert client.get(f"/api/v1{url}", query_string={name: value}, headers=headers).status_code == 200, value
+    for value in refused:
+        assert not pattern.search(value), value
+        response = client.get(f"/api/v1{url}", query_string={name: value}, headers=headers)
+        assert response.status_code == 400 and response.json["error"]["field"] == name, value
