@@ -55,6 +55,13 @@ def role_name(role: str) -> str:
     return code_label(ROLE_NAMES, role)
 
 
+def user_role_name(user) -> str:
+    """What the top bar calls a user: a user bound to a seller by that seller's level (a director
+    is 销售总监, a provincial agent 省代, not the role 销售代表 / 代理商 they share), others by role."""
+    seller = user.seller if user.seller_id else None
+    return level_name(seller.channel, seller.level) if seller is not None else role_name(user.role)
+
+
 def level_name(channel: str, level: int) -> str:
     key = "AGENT_LEVELS" if channel == "agent" else "DIRECT_LEVELS"
     names = current_app.config[key]

@@ -14,7 +14,7 @@ from wtforms import DateField, IntegerField
 from wtforms.validators import StopValidation
 
 from channel.domain.money import format_fen
-from channel.i18n import level_name, role_name
+from channel.i18n import level_name, role_name, user_role_name
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -131,6 +131,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["level_name"] = level_name
     app.jinja_env.globals["role_name"] = role_name
+    app.jinja_env.globals["user_role_name"] = user_role_name
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["export_url"] = export_url
     app.jinja_env.globals["href_for"] = href_for

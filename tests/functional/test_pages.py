@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from models import db
 from models.tree import Seller
 
@@ -177,3 +179,11 @@ def test_chart_axes_shorten_long_amounts_in_the_readers_language(app):
     with app.test_request_context("/?lang=en"):
         refresh()
         assert (axis_yuan(2_910_000), axis_yuan(250_000), axis_yuan(95_000)) == ("2.9M", "250K", "95,000")
+
+
+@pytest.mark.parametrize("username, shown", [("director", "销售总监"), ("mgr", "销售经理"), ("rep1", "销售代表"),
+                                             ("agent_gd", "省代"), ("manager", "渠道经理")])
+def test_the_top_bar_names_a_bound_user_by_its_sellers_level_and_others_by_role(client, auth, world, username, shown):
+    auth.login(username)
+    whoami = client.get("/").get_data(as_text=True).split('id="whoami">')[1].split("</span>")[0]
+    assert whoami.endswith(f" · {shown}")
