@@ -10,24 +10,30 @@ from channel.permissions import ANY_USER, allow
 
 from channel import charts
 from channel.domain.periods import Month
-from channel.i18n import level_name
+from channel.domain.errors import DomainError
+from channel.i18n import error_text, level_name
 from channel.services import reports
 from channel.services.clock import business_today
 
 bp = Blueprint("dashboard", __name__)
 
 
-def _month_arg() -> Month:
+def _month_arg() -> tuple[Month, str | None]:
+    """The month asked for, or this month: with the reason when the one asked for is malformed
+    (the page then says so beside the field and answers 400, showing this month)."""
+    text = request.args.get("month") or ""
+    if not text.strip():
+        return Month.of(business_today()), None
     try:
-        return Month.parse(request.args["month"])
-    except Exception:  # noqa: BLE001 - a missing or malformed month means "this month"
-        return Month.of(business_today())
+        return Month.parse(text), None
+    except DomainError as error:
+        return Month.of(business_today()), error_text(error)
 
 
 @bp.route("/")
 @allow(ANY_USER)
 def index():
-    month = _month_arg()
+    month, month_error = _month_arg()
     previous = month.previous()
     now = reports.sales_by_channel(current_user, month)
     before = reports.sales_by_channel(current_user, previous)
@@ -78,4 +84,5 @@ def index():
         provinces=provinces,
         by_level_now=by_level_now,
         top=reports.top_sellers(current_user, month),
-    )
+        month_error=month_error,
+    ), 400 if month_error else 200

@@ -187,3 +187,12 @@ def test_the_top_bar_names_a_bound_user_by_its_sellers_level_and_others_by_role(
     auth.login(username)
     whoami = client.get("/").get_data(as_text=True).split('id="whoami">')[1].split("</span>")[0]
     assert whoami.endswith(f" · {shown}")
+
+
+def test_a_malformed_dashboard_month_is_said_so_and_this_month_is_shown(client, auth, world):
+    auth.login("manager")
+    response = client.get("/?month=2026-13")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="month-error"' in page and "YYYY-MM" in page
+    assert client.get("/?month=2026-10").status_code == 200
+    assert 'id="month-error"' not in client.get("/?month=").get_data(as_text=True)
