@@ -227,7 +227,7 @@ def check_tiers(tiers: tuple[Tier, ...]) -> list[Check]:
     ordered = sorted(tiers, key=lambda t: t.from_fen)
     if ordered[0].from_fen != 0:
         problems.append(Check("tiers", N_("第一档必须从 0 开始（现在从 %(start)s 开始，中间有空档）。"),
-                              {"start": shorten(ordered[0].from_fen)}, False))
+                              {"start": format_fen(ordered[0].from_fen)}, False))
     for index, (tier, following) in enumerate(zip(ordered, ordered[1:] + [None]), start=1):
         if tier.to_fen is not None and tier.to_fen <= tier.from_fen:
             problems.append(Check("tiers", N_("第 %(n)s 档的上限必须大于下限。"), {"n": index}, False))

@@ -171,6 +171,11 @@ def refusals(plan: PlanSpec, levels=LEVELS) -> list[tuple[str, str]]:
     return [(p.field, p.message % p.params) for p in refused.value.problems]
 
 
+def test_a_first_tier_not_starting_at_zero_names_its_start_in_yuan_not_fen():
+    problems = refusals(spec(base_rate_bp=300, tiers=(Tier(10_000, 500_000, 200), Tier(500_000, None, 300))))
+    assert ("tiers", "第一档必须从 0 开始（现在从 ¥100.00 开始，中间有空档）。") in problems
+
+
 @pytest.mark.parametrize("fields, field", [
     (dict(qualify_min_fen=10**25), "qualify_min"),
     (dict(bonus_target_fen=10**25, bonus_fen=100), "bonus_target"),
