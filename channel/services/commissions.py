@@ -269,7 +269,9 @@ def spec_from_json(data: dict, index: int = 1) -> PlanSpec:
         value = data.get(key, default)
         if value is ... or (value is None and default is ...):
             raise DomainError(N_("第 %(n)s 个方案缺少字段 %(key)s。"), field=key, n=index, key=key)
-        if value is not None and not isinstance(value, kind) or isinstance(value, bool):
+        # null only where the field may be empty (default None): "tiers": null is not a list
+        if value is None and default is not None or value is not None and not isinstance(value, kind) \
+                or isinstance(value, bool):
             raise DomainError(N_("第 %(n)s 个方案的字段 %(key)s 类型不对。"), field=key, n=index, key=key)
         return value
 

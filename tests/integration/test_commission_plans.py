@@ -114,3 +114,18 @@ def test_what_if_previews_a_plan_change_without_saving_it(world):
     assert (outcome.preview, outcome.lines_posted, outcome.total_fen) == (True, 4, 17_600)
     assert [p.id for p in plans.list_plans()] == [first.id] and plans.list_plans()[0].base_rate_bp == 300
     assert run_period("2026-10").lines_posted == 0
+
+
+@pytest.mark.parametrize("key", ["tiers", "category_rates", "override_rates_bp", "qualify_min_fen", "bonus_fen",
+                                 "order_kind"])
+def test_an_import_with_null_where_a_value_is_needed_is_refused_naming_the_field(world, key):
+    """null is accepted only for the fields that may be empty (level, seller_code, valid_to); a
+    null list or amount used to crash the import (TypeError: 'NoneType' object is not iterable)."""
+    payload = {"format": "qudao-plans/1", "plans": [
+        {"name": "甲", "channel": "agent", "level": 4, "valid_from": "2026-01-01", "base_rate_bp": 100, key: None},
+    ]}
+    with pytest.raises(DomainError) as refused:
+        plans.import_plans(payload)
+    assert refused.value.message == "第 %(n)s 个方案的字段 %(key)s 类型不对。"
+    assert refused.value.params == {"n": 1, "key": key}
+    assert plans.list_plans() == []
