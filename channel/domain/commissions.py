@@ -25,6 +25,9 @@ DEFAULT_DIRECT_CAP_BP = 3000  # 《直销管理条例》: at most 30 % of a dire
 # MAX_AMOUNT_FEN (channel/domain/money.py) bounds a plan's amounts (qualification minimum, bonus
 # target and amount, tier bounds); MAX_AMOUNT_FEN × FULL_RATE_BP must fit SQL BIGINT.
 MAX_SHOWN_CHARS = 24  # a value echoed in a message is cut to this length
+# the lengths of the plan's text columns (models/commissions.py): longer is refused, not truncated or
+# left to the database (PostgreSQL raises, SQLite keeps it)
+MAX_PLAN_NAME_CHARS, MAX_CATEGORY_CHARS, MAX_CERTIFICATION_CHARS = 100, 64, 40
 
 BASE_REVENUE = "revenue"
 BASE_MARGIN = "margin"
@@ -164,6 +167,16 @@ def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP,
         checks.append(check)
 
     add(bool(spec.name and spec.name.strip()), "name", N_("方案名称不能为空。"))
+    add(len(spec.name or "") <= MAX_PLAN_NAME_CHARS, "name", N_("方案名称最多 %(max)s 个字符。"),
+        max=MAX_PLAN_NAME_CHARS)
+    for category in spec.category_rates:
+        add(bool(category.strip()), "category_rates", N_("品类名称不能为空。"))
+        add(len(category) <= MAX_CATEGORY_CHARS, "category_rates",
+            N_("品类名称最多 %(max)s 个字符：“%(category)s”。"), max=MAX_CATEGORY_CHARS, category=shorten(category))
+    for tier in spec.tiers:
+        add(tier.certification is None or len(tier.certification) <= MAX_CERTIFICATION_CHARS, "tiers",
+            N_("认证代码最多 %(max)s 个字符：“%(code)s”。"), max=MAX_CERTIFICATION_CHARS,
+            code=shorten(tier.certification))
     add(spec.channel in CHANNELS, "channel", N_("渠道必须是 agent 或 direct。"))
     top_level = (levels or {}).get(spec.channel)
     if top_level is None:

@@ -129,3 +129,14 @@ def test_an_import_with_null_where_a_value_is_needed_is_refused_naming_the_field
     assert refused.value.message == "第 %(n)s 个方案的字段 %(key)s 类型不对。"
     assert refused.value.params == {"n": 1, "key": key}
     assert plans.list_plans() == []
+
+
+def test_an_import_with_a_category_longer_than_its_column_is_refused_on_every_database(world):
+    payload = {"format": "qudao-plans/1", "plans": [
+        {"name": "甲", "channel": "agent", "level": 4, "valid_from": "2026-01-01", "base_rate_bp": 100,
+         "category_rates": {"品" * 65: 200}},
+    ]}
+    with pytest.raises(PlanRefused) as refused:
+        plans.import_plans(payload)
+    assert [p.field for p in refused.value.problems] == ["category_rates"]
+    assert plans.list_plans() == []

@@ -231,3 +231,16 @@ def test_levels_are_checked_against_the_channels_levels(channel, level, ok):
         assert validate_plan(plan, levels=LEVELS)
     else:
         assert any(field == "level" and "1 到" in text for field, text in refusals(plan))
+
+
+def test_texts_longer_than_their_columns_are_refused_beside_their_field():
+    """A plan name, a category or a certification code longer than its column used to reach the
+    database: PostgreSQL refused the INSERT (a 500), SQLite kept it."""
+    problems = refusals(spec(base_rate_bp=300, name="方" * 101, category_rates={"品" * 65: 400, " ": 100},
+                             tiers=(Tier(0, 100, 0), Tier(100, None, 100, "C" * 41))))
+    assert ("name", "方案名称最多 100 个字符。") in problems
+    assert ("category_rates", "品类名称最多 64 个字符：“" + "品" * 23 + "…”。") in problems
+    assert ("category_rates", "品类名称不能为空。") in problems
+    assert ("tiers", "认证代码最多 40 个字符：“" + "C" * 23 + "…”。") in problems
+    validate_plan(spec(base_rate_bp=300, name="方" * 100, category_rates={"品" * 64: 400},
+                       tiers=(Tier(0, 100, 0), Tier(100, None, 100, "C" * 40))), levels=LEVELS)
