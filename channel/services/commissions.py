@@ -76,11 +76,17 @@ def is_used(plan_id: int) -> bool:
 
 
 def _check_overlap(spec: PlanSpec, seller_id: int | None, ignore_ids: set[int]) -> None:
-    """Two active versions for the same target may not be in force on the same day."""
+    """Two active versions for the same target may not be in force on the same day. A seller's
+    own plans have the seller as their target whatever level they name: the plan in force for a
+    seller is its own plan first, with no rank among several (statements' _plan_in_force, the
+    run's cm_sp), so two of them never overlap."""
+    if seller_id is not None:
+        target = (CommissionPlan.seller_id == seller_id,)
+    else:
+        target = (CommissionPlan.channel == spec.channel, CommissionPlan.seller_id.is_(None),
+                  CommissionPlan.level.is_(None) if spec.level is None else CommissionPlan.level == spec.level)
     query = select(CommissionPlan).where(
-        CommissionPlan.status == "active", CommissionPlan.channel == spec.channel,
-        CommissionPlan.level.is_(None) if spec.level is None else CommissionPlan.level == spec.level,
-        CommissionPlan.seller_id.is_(None) if seller_id is None else CommissionPlan.seller_id == seller_id,
+        CommissionPlan.status == "active", *target,
         or_(CommissionPlan.valid_to.is_(None), CommissionPlan.valid_to > spec.valid_from),
     )
     if spec.valid_to is not None:

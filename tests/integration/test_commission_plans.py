@@ -48,6 +48,16 @@ def test_a_single_seller_plan_wins_over_the_level_plan(world):
     assert (paid(w.NS), paid(w.TH)) == (60_000, 8_400)
 
 
+def test_two_plans_of_one_seller_cannot_overlap_whatever_level_they_name(world):
+    """A seller's plan wins whatever its level; two of them overlapping used to be saved when
+    they named different levels (4 and every level), leaving which one pays to chance."""
+    plan(name="南山特别方案", level=4, seller_code="NS", base_rate_bp=1000)
+    with pytest.raises(Conflict) as refused:
+        plan(name="南山另一方案", level=None, seller_code="NS", base_rate_bp=500, valid_from=date(2026, 6, 1))
+    assert refused.value.field == "valid_from" and refused.value.params["name"] == "南山特别方案"
+    assert plan(name="南山另一方案", level=None, seller_code="TH", base_rate_bp=500).seller.code == "TH"
+
+
 def test_a_plan_for_an_unknown_or_other_channel_seller_is_refused(world):
     with pytest.raises(DomainError):
         plan(seller_code="NOPE")
