@@ -83,11 +83,16 @@ def plan(plan_id: int):
                            order_kinds=ORDER_KIND_LABELS)
 
 
-def _warn_unknown_certifications(plan) -> None:
+def _warn_unmatched_names(plan) -> None:
+    """Warn of what the saved plan names that nothing matches yet: certification codes, categories."""
     codes = plans.unknown_certifications(plan)
     if codes:
         flash(_("方案“%(name)s”的阶梯要求的认证 %(codes)s 目前没有人持有，也没有培训授予：这些档暂时无人能拿到，请检查代码是否写错。",
                 name=plan.name, codes="、".join(codes)), "warning")
+    categories = plans.unknown_categories(plan)
+    if categories:
+        flash(_("方案“%(name)s”的品类费率 %(categories)s 目前没有任何产品属于该品类：这些费率暂时用不上，请检查品类名称是否写错。",
+                name=plan.name, categories="、".join(categories)), "warning")
 
 
 def _save(form: PlanForm, plan_id: int | None, template_args: dict):
@@ -103,7 +108,7 @@ def _save(form: PlanForm, plan_id: int | None, template_args: dict):
                         version=saved.version), "info")
             else:
                 flash(_("已保存方案“%(name)s”第 %(version)s 版。", name=saved.name, version=saved.version), "success")
-            _warn_unknown_certifications(saved)
+            _warn_unmatched_names(saved)
             return redirect(url_for("commissions.plan", plan_id=saved.id))
         return render_template("commissions/plan_form.html", form=form, **template_args), 400
     status = 400 if request.method == "POST" else 200
@@ -154,7 +159,7 @@ def plan_import():
                 n=len(saved), created=actions["created"], versions=actions["new_version"],
                 changed=actions["changed"], same=actions["unchanged"]), "success")
         for item in saved:
-            _warn_unknown_certifications(item.plan)
+            _warn_unmatched_names(item.plan)
     else:
         flash(_("请选择一个 JSON 文件。"), "danger")
     return redirect(url_for("commissions.plan_list"))

@@ -221,6 +221,19 @@ def unknown_certifications(plan: CommissionPlan) -> list[str]:
     return sorted(wanted - known)
 
 
+def unknown_categories(plan: CommissionPlan) -> list[str]:
+    """The categories the plan rates that no product has: such a rate is never applied (a typo,
+    or products still to be imported). The plan form and the import say so; the plan is saved
+    all the same."""
+    from models.catalog import Product
+
+    wanted = {c.category for c in plan.category_rates}
+    if not wanted:
+        return []
+    known = set(db.session.scalars(select(Product.category).where(Product.category.in_(wanted)).distinct()))
+    return sorted(wanted - known)
+
+
 def get_plan(plan_id: int) -> CommissionPlan:
     plan = db.session.get(CommissionPlan, plan_id)
     if plan is None:

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from channel.domain.commissions import Tier
+from channel.services import commissions as plans
 from channel.services.commissions_run import run_period
 from models import db
 from models.commissions import CommissionPlan
@@ -106,6 +107,17 @@ def test_a_saved_plan_shows_why_it_passes(client, auth, world):
     assert response.status_code == 302
     text = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "为什么这个方案合规" in text and "不超过 3 层" in text
+
+
+def test_a_category_rate_for_a_category_no_product_has_is_flagged(client, auth, world):
+    """A typo in a category (净水设被 for 净水设备) was saved silently and its rate never applied."""
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form(category_rates="净水设备 = 4\n净水设被 = 5"),
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "已保存方案" in text and "品类费率 净水设被 目前没有任何产品属于该品类" in text and "净水设备、" not in text
+    saved = db.session.query(CommissionPlan).one()
+    assert plans.unknown_categories(saved) == ["净水设被"]
 
 
 def test_editing_a_used_plan_creates_a_new_version(client, auth, posted):
