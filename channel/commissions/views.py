@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from channel.commissions.forms import ORDER_KIND_LABELS, ImportForm, PlanForm, RunForm
+from channel.commissions.forms import ORDER_KIND_LABELS, ImportForm, PlanForm, RunForm, UnreadableValues
 from channel.domain.commissions import PlanRefused, bp_to_percent
 from channel.domain.errors import DomainError
 from channel.domain.periods import Month
@@ -46,7 +46,7 @@ def _problem_text(problem) -> str:
 
 
 def _show_errors(form: PlanForm, error: DomainError) -> None:
-    problems = error.problems if isinstance(error, PlanRefused) else [error]
+    problems = error.problems if isinstance(error, (PlanRefused, UnreadableValues)) else [error]
     aliases = {"base_rate": "base_rate", "bonus_target": "bonus_target", "level": "level", "file": "name"}
     for problem in problems:
         text = _problem_text(problem) if isinstance(error, PlanRefused) else error_text(problem)

@@ -1,6 +1,7 @@
 """Commission pages: statements by scope (forbidden ones tried by id), CSV, plan forms that refuse
 and explain, runs with preview, and the CLI."""
 import json
+import re
 from datetime import date
 
 import pytest
@@ -107,6 +108,21 @@ def test_a_saved_plan_shows_why_it_passes(client, auth, world):
     assert response.status_code == 302
     text = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "为什么这个方案合规" in text and "不超过 3 层" in text
+
+
+def test_every_unreadable_value_of_the_plan_form_is_shown_at_once_beside_its_field(client, auth, world):
+    """The form used to stop at the first value it could not read: a bad base rate hid a bad
+    bonus, which showed only on the next submit."""
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form(base_rate="abc", tiers="x", bonus="1e3",
+                                                                override_rates="2, -"))
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    for field_id, words in (("base_rate", "“abc” 不是一个百分比"), ("tiers", "阶梯第 1 行"), ("bonus", "“1e3”不是一个金额"),
+                            ("override_rates", "不是一个百分比")):
+        assert re.search(rf'id="{field_id}"[^>]*>(?:(?!<div class="mb-2).)*?{re.escape(words)}', text, re.S), field_id
+    assert 'value="abc"' in text and "1e3" in text  # what was typed stays
+    assert db.session.query(CommissionPlan).count() == 0
 
 
 def test_a_category_rate_for_a_category_no_product_has_is_flagged(client, auth, world):
