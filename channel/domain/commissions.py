@@ -350,8 +350,16 @@ def line_amount(base_fen: int, rate_bp: int) -> int:
 # --- Reading plans typed by people (forms) ---------------------------------------------------
 
 def parse_override_rates(text: str) -> tuple[int, ...]:
-    """'2, 1, 0.5' (percent, nearest upline first) -> (200, 100, 50)."""
-    parts = [p for p in (text or "").replace("，", ",").replace("、", ",").split(",") if p.strip()]
+    """'2, 1, 0.5' (percent, nearest upline first) -> (200, 100, 50). A rate's place is its level,
+    so an empty place before the last rate ('2, , 1') is refused rather than closed up (which
+    would pay level 3's rate at level 2); trailing separators are ignored."""
+    parts = (text or "").replace("，", ",").replace("、", ",").split(",")
+    while parts and not parts[-1].strip():
+        parts.pop()
+    for level, part in enumerate(parts, start=1):
+        if not part.strip():
+            raise DomainError(N_("上级提成第 %(n)s 层是空的：不发这一层时写 0（例如“2, 0, 1”）。"),
+                              field="override_rates", n=level)
     return tuple(percent_to_bp(p, "override_rates") for p in parts)
 
 

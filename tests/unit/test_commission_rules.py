@@ -244,3 +244,15 @@ def test_texts_longer_than_their_columns_are_refused_beside_their_field():
     assert ("tiers", "认证代码最多 40 个字符：“" + "C" * 23 + "…”。") in problems
     validate_plan(spec(base_rate_bp=300, name="方" * 100, category_rates={"品" * 64: 400},
                        tiers=(Tier(0, 100, 0), Tier(100, None, 100, "C" * 40))), levels=LEVELS)
+
+
+@pytest.mark.parametrize("text", ["2, , 1", "2,,1", "，1"])
+def test_an_empty_override_level_before_a_rate_is_refused_not_closed_up(text):
+    """"2, , 1" used to read as (2 %, 1 %): level 3's rate paid at level 2."""
+    with pytest.raises(DomainError) as refused:
+        parse_override_rates(text)
+    assert refused.value.field == "override_rates" and "是空的" in refused.value.message
+
+
+def test_trailing_override_separators_are_ignored():
+    assert parse_override_rates("2, 0, 1, ") == (200, 0, 100) and parse_override_rates("") == ()
