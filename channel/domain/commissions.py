@@ -298,6 +298,17 @@ def tier_amount(net_fen: int, tiers: tuple[Tier, ...], mode: str,
     return round_half_up(Decimal(total) / FULL_RATE_BP)
 
 
+def missing_certifications(net_fen: int, tiers: tuple[Tier, ...],
+                           certified: set[str] | frozenset = frozenset()) -> list[str]:
+    """The certification codes of the brackets `net_fen` reached that the seller lacks (such a
+    bracket paid the rate below it): what the statement explains, also when that rate is 0 and
+    no tier line was posted to carry the note."""
+    if net_fen <= 0:
+        return []
+    return sorted({t.certification for t in tiers
+                   if t.certification and t.certification not in certified and t.from_fen <= net_fen})
+
+
 def next_tier(net_fen: int, tiers: tuple[Tier, ...],
               certified: set[str] | frozenset = frozenset()) -> tuple[int, int] | None:
     """The next bracket worth reaching: (fen of base still to add, its rate in bp), or None.

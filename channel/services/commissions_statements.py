@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from channel.domain.commissions import Tier, next_tier
+from channel.domain.commissions import Tier, missing_certifications, next_tier
 from channel.domain.errors import N_
 from channel.domain.exports import safe_cell, yuan_amount, yuan_text
 from channel.domain.paging import decode_id_cursor
@@ -186,7 +186,9 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
     plan = db.session.get(CommissionPlan, plan_id) if plan_id else None
     totals = {k: fen for k, fen, _n in summary.totals}
     return Statement(seller, str(month), lines, totals, sum(totals.values()), by_downline, net.sales_fen,
-                     next_tier(net.base_fen, tiers, certified) if tiers else None, plan, list(summary.notes),
+                     next_tier(net.base_fen, tiers, certified) if tiers else None, plan,
+                     sorted(set(summary.notes) | {f"cert:{code}" for code in
+                                                  missing_certifications(net.base_fen, tiers, certified)}),
                      _visible_cases(user, set(summary.case_ids)), summary.line_count, summary.downline_count,
                      kind, next_cursor, counts, offset, bool(after_id), net.base_fen)
 

@@ -124,3 +124,16 @@ def test_the_excel_download_says_why_each_line_is_what_it_is_as_the_page_does(cl
     book = list(load_workbook(io.BytesIO(client.get(url + "/xlsx", buffered=True).data),
                               read_only=True).active.iter_rows(values_only=True))
     assert "Explanation" in book[0] and "说明" not in book[0]
+
+
+def test_a_gated_bracket_reached_without_the_certification_is_explained_even_when_nothing_is_paid(client, auth, world):
+    """Below a gated bracket the rate is 0 %, so a seller without the certification earns no tier
+    line: the note lived only on that line, and the statement said nothing of the bracket."""
+    plan(level=4, base_rate_bp=300, tier_mode="whole",
+         tiers=(Tier(0, 500_000, 0), Tier(500_000, None, 100, "PRO-X")))  # NS sells ¥6,000 in October
+    run_period("2026-10")
+    auth.login("manager")
+    text = client.get(statement_url(world.NS)).get_data(as_text=True)
+    assert "未持有认证 PRO-X：需要该认证的档位按下一档费率计算。" in text
+    assert "未持有认证" not in client.get(statement_url(world.TH)).get_data(as_text=True)  # ¥2,800: below it
+

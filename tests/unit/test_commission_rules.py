@@ -256,3 +256,12 @@ def test_an_empty_override_level_before_a_rate_is_refused_not_closed_up(text):
 
 def test_trailing_override_separators_are_ignored():
     assert parse_override_rates("2, 0, 1, ") == (200, 0, 100) and parse_override_rates("") == ()
+
+
+def test_missing_certifications_are_those_of_the_brackets_reached():
+    from channel.domain.commissions import missing_certifications
+
+    tiers = (Tier(0, 100, 0), Tier(100, 200, 100, "A"), Tier(200, None, 200, "B"))
+    assert missing_certifications(150, tiers) == ["A"]
+    assert missing_certifications(250, tiers, {"A"}) == ["B"]
+    assert missing_certifications(99, tiers) == [] and missing_certifications(-5, tiers) == []
