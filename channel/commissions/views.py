@@ -125,6 +125,11 @@ def plan_new():
 @allow(*EDITORS)
 def plan_edit(plan_id: int):
     record = plans.get_plan(plan_id)
+    try:
+        plans.check_editable(record)
+    except DomainError as error:  # a superseded version: say so now, not after everything is typed
+        flash(error_text(error), "warning")
+        return redirect(url_for("commissions.plan", plan_id=record.id))
     form = PlanForm()
     if request.method == "GET":
         form.load(plans.spec_of(record))

@@ -151,6 +151,13 @@ def _family_room(family_id: int, spec: PlanSpec) -> tuple[CommissionPlan | None,
     return earlier, covered
 
 
+def check_editable(plan: CommissionPlan) -> None:
+    """Conflict when version `plan` may not be changed any more (superseded): the edit page says
+    so before anything is typed, and save_plan refuses it."""
+    if plan.status != "active":
+        raise Conflict(N_("这是一个已被取代的旧版本，不能修改：请修改最新版本。"))
+
+
 def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | None = None,
               commit: bool = True, family: CommissionPlan | None = None) -> CommissionPlan:
     """Create a plan, or change version `plan_id`. Raises PlanRefused (every failed guardrail),
@@ -170,8 +177,7 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
         old = db.session.get(CommissionPlan, plan_id)
         if old is None:
             raise NotFound(N_("没有这个提成方案。"))
-        if old.status != "active":
-            raise Conflict(N_("这是一个已被取代的旧版本，不能修改：请修改最新版本。"))
+        check_editable(old)
         if _same(old, spec, seller):
             return old
     covered: list[CommissionPlan] = []

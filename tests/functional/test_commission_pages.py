@@ -125,6 +125,20 @@ def test_every_unreadable_value_of_the_plan_form_is_shown_at_once_beside_its_fie
     assert db.session.query(CommissionPlan).count() == 0
 
 
+def test_the_edit_page_of_a_superseded_version_says_so_before_anything_is_typed(client, auth, posted):
+    """It used to show the whole form and refuse only on save, after the editing."""
+    first = db.session.query(CommissionPlan).filter_by(level=4).one()
+    from dataclasses import replace
+
+    plans.save_plan(replace(plans.spec_of(first), base_rate_bp=400), plan_id=first.id)  # same start: supersedes it
+    assert db.session.get(CommissionPlan, first.id).status == "superseded"
+    auth.login("manager")
+    response = client.get(f"/commissions/plans/{first.id}/edit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/commissions/plans/{first.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "这是一个已被取代的旧版本，不能修改：请修改最新版本。" in page
+
+
 def test_a_category_rate_for_a_category_no_product_has_is_flagged(client, auth, world):
     """A typo in a category (净水设被 for 净水设备) was saved silently and its rate never applied."""
     auth.login("manager")
