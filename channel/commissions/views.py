@@ -83,16 +83,24 @@ def plan(plan_id: int):
                            order_kinds=ORDER_KIND_LABELS)
 
 
-def _warn_unmatched_names(plan) -> None:
-    """Warn of what the saved plan names that nothing matches yet: certification codes, categories."""
+def _unmatched_names(plan) -> list[str]:
+    """Warnings of what the saved plan names that nothing matches yet: certification codes, categories."""
+    warnings = []
     codes = plans.unknown_certifications(plan)
     if codes:
-        flash(_("方案“%(name)s”的阶梯要求的认证 %(codes)s 目前没有人持有，也没有培训授予：这些档暂时无人能拿到，请检查代码是否写错。",
-                name=plan.name, codes="、".join(codes)), "warning")
+        warnings.append(_("方案“%(name)s”的阶梯要求的认证 %(codes)s 目前没有人持有，也没有培训授予：这些档暂时无人能拿到，请检查代码是否写错。",
+                          name=plan.name, codes="、".join(codes)))
     categories = plans.unknown_categories(plan)
     if categories:
-        flash(_("方案“%(name)s”的品类费率 %(categories)s 目前没有任何产品属于该品类：这些费率暂时用不上，请检查品类名称是否写错。",
-                name=plan.name, categories="、".join(categories)), "warning")
+        warnings.append(_("方案“%(name)s”的品类费率 %(categories)s 目前没有任何产品属于该品类：这些费率暂时用不上，请检查品类名称是否写错。",
+                          name=plan.name, categories="、".join(categories)))
+    return warnings
+
+
+def _warn_unmatched_names(*saved) -> None:
+    """Flash the warnings of the saved plans, each once (the versions of a plan often share them)."""
+    for warning in dict.fromkeys(w for plan in saved for w in _unmatched_names(plan)):
+        flash(warning, "warning")
 
 
 def _save(form: PlanForm, plan_id: int | None, template_args: dict):
@@ -163,8 +171,7 @@ def plan_import():
         flash(_("已导入 %(n)s 个方案：新建 %(created)s 个，新版本 %(versions)s 个，修改 %(changed)s 个，没有改动 %(same)s 个。",
                 n=len(saved), created=actions["created"], versions=actions["new_version"],
                 changed=actions["changed"], same=actions["unchanged"]), "success")
-        for item in saved:
-            _warn_unmatched_names(item.plan)
+        _warn_unmatched_names(*(item.plan for item in saved))
     else:
         flash(_("请选择一个 JSON 文件。"), "danger")
     return redirect(url_for("commissions.plan_list"))
