@@ -108,7 +108,7 @@ class UnreadableValues(DomainError):
 
 
 class RunForm(FlaskForm):
-    period = StringField(_l("期间（YYYY-MM）"), validators=[DataRequired(), Length(max=7)])
+    period = StringField(_l("期间（YYYY-MM）"), validators=[DataRequired(), Length(max=20)])  # read by Month.parse
 
 
 class ImportForm(FlaskForm):

@@ -186,10 +186,12 @@ def runs():
     if request.method == "GET":
         form.period.data = form.period.data or _default_period()
     elif form.validate_on_submit():
-        params = {"period": form.period.data, "preview": "preview" in request.form}
         try:
-            commissions_run.runnable_month(params["period"])  # a locked month: refused here, not by a failing job
-            job = jobs.submit("commissions.run", params, current_user)
+            # a locked month is refused here, not by a failing job; the job is given the month as
+            # read (" 2026-10 " or "2026-9" pasted in are 2026-10 and 2026-09)
+            month = commissions_run.runnable_month(form.period.data)
+            job = jobs.submit("commissions.run", {"period": str(month), "preview": "preview" in request.form},
+                              current_user)
         except DomainError as error:
             form.period.errors = list(form.period.errors) + [error_text(error)]
         else:
