@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from channel.domain.commissions import PlanSpec, bp_to_percent, format_tiers, parse_category_rates, \
     parse_override_rates, parse_tiers, percent_to_bp
+from channel.domain.errors import DomainError
 from channel.domain.money import fen_to_decimal, parse_amount_fen
 from channel.services.clock import business_today
 from channel.web import ReadableDateField, WholeNumberField
@@ -63,27 +64,51 @@ class PlanForm(FlaskForm):
         self.bonus.data = str(fen_to_decimal(spec.bonus_fen))
 
     def spec(self) -> PlanSpec:
-        """The PlanSpec typed in; DomainError (with the field) when a value cannot be read."""
+        """The PlanSpec typed in; UnreadableValues (every field that cannot be read, each with its
+        field) when some value cannot be read."""
+        problems: list[DomainError] = []
+
+        def read(parse, *args):
+            try:
+                return parse(*args)
+            except DomainError as error:
+                problems.append(error)
+                return None
+
         def money(field_name: str) -> int:
-            return parse_amount_fen(getattr(self, field_name).data, field_name)
+            return read(parse_amount_fen, getattr(self, field_name).data, field_name)
 
         base_rate = (self.base_rate.data or "").strip()  # empty is refused by the domain; 0 is a rate
-
+        values = dict(
+            base_rate_bp=read(percent_to_bp, base_rate, "base_rate") if base_rate else None,
+            category_rates=read(parse_category_rates, self.category_rates.data),
+            tiers=read(parse_tiers, self.tiers.data), override_rates_bp=read(parse_override_rates, self.override_rates.data),
+            qualify_min_fen=money("qualify_min"), bonus_target_fen=money("bonus_target"), bonus_fen=money("bonus"),
+            recruit_bonus_fen=money("recruit_bonus"),
+        )
+        if problems:
+            raise UnreadableValues(problems)
         return PlanSpec(
             name=self.name.data or "", channel=self.channel.data, level=self.level.data,
             valid_from=self.valid_from.data, valid_to=self.valid_to.data,
             seller_code=(self.seller_code.data or "").strip() or None, order_kind=self.order_kind.data,
-            base_kind=self.base_kind.data, base_rate_bp=percent_to_bp(base_rate, "base_rate") if base_rate else None,
-            category_rates=parse_category_rates(self.category_rates.data), tier_mode=self.tier_mode.data,
-            tiers=parse_tiers(self.tiers.data), override_rates_bp=parse_override_rates(self.override_rates.data),
-            qualify_min_fen=money("qualify_min"), qualify_mode=self.qualify_mode.data,
-            bonus_scope=self.bonus_scope.data, bonus_target_fen=money("bonus_target"), bonus_fen=money("bonus"),
-            recruit_bonus_fen=money("recruit_bonus"),
+            base_kind=self.base_kind.data, tier_mode=self.tier_mode.data, qualify_mode=self.qualify_mode.data,
+            bonus_scope=self.bonus_scope.data, **values,
         )
 
 
+class UnreadableValues(DomainError):
+    """Values of the plan form that cannot be read, every one of them (`problems`, DomainErrors
+    with their fields): shown all at once beside their fields, not one per submit."""
+
+    def __init__(self, problems: list[DomainError]):
+        first = problems[0]
+        super().__init__(first.message, field=first.field, **first.params)
+        self.problems = problems
+
+
 class RunForm(FlaskForm):
-    period = StringField(_l("期间（YYYY-MM）"), validators=[DataRequired(), Length(max=7)])
+    period = StringField(_l("期间（YYYY-MM）"), validators=[DataRequired(), Length(max=20)])  # read by Month.parse
 
 
 class ImportForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from channel.commissions.forms import ORDER_KIND_LABELS, ImportForm, PlanForm, RunForm
+from channel.commissions.forms import ORDER_KIND_LABELS, ImportForm, PlanForm, RunForm, UnreadableValues
 from channel.domain.commissions import PlanRefused, bp_to_percent
 from channel.domain.errors import DomainError
 from channel.domain.periods import Month
@@ -46,7 +46,7 @@ def _problem_text(problem) -> str:
 
 
 def _show_errors(form: PlanForm, error: DomainError) -> None:
-    problems = error.problems if isinstance(error, PlanRefused) else [error]
+    problems = error.problems if isinstance(error, (PlanRefused, UnreadableValues)) else [error]
     aliases = {"base_rate": "base_rate", "bonus_target": "bonus_target", "level": "level", "file": "name"}
     for problem in problems:
         text = _problem_text(problem) if isinstance(error, PlanRefused) else error_text(problem)
@@ -83,11 +83,24 @@ def plan(plan_id: int):
                            order_kinds=ORDER_KIND_LABELS)
 
 
-def _warn_unknown_certifications(plan) -> None:
+def _unmatched_names(plan) -> list[str]:
+    """Warnings of what the saved plan names that nothing matches yet: certification codes, categories."""
+    warnings = []
     codes = plans.unknown_certifications(plan)
     if codes:
-        flash(_("方案“%(name)s”的阶梯要求的认证 %(codes)s 目前没有人持有，也没有培训授予：这些档暂时无人能拿到，请检查代码是否写错。",
-                name=plan.name, codes="、".join(codes)), "warning")
+        warnings.append(_("方案“%(name)s”的阶梯要求的认证 %(codes)s 目前没有人持有，也没有培训授予：这些档暂时无人能拿到，请检查代码是否写错。",
+                          name=plan.name, codes="、".join(codes)))
+    categories = plans.unknown_categories(plan)
+    if categories:
+        warnings.append(_("方案“%(name)s”的品类费率 %(categories)s 目前没有任何产品属于该品类：这些费率暂时用不上，请检查品类名称是否写错。",
+                          name=plan.name, categories="、".join(categories)))
+    return warnings
+
+
+def _warn_unmatched_names(*saved) -> None:
+    """Flash the warnings of the saved plans, each once (the versions of a plan often share them)."""
+    for warning in dict.fromkeys(w for plan in saved for w in _unmatched_names(plan)):
+        flash(warning, "warning")
 
 
 def _save(form: PlanForm, plan_id: int | None, template_args: dict):
@@ -103,7 +116,7 @@ def _save(form: PlanForm, plan_id: int | None, template_args: dict):
                         version=saved.version), "info")
             else:
                 flash(_("已保存方案“%(name)s”第 %(version)s 版。", name=saved.name, version=saved.version), "success")
-            _warn_unknown_certifications(saved)
+            _warn_unmatched_names(saved)
             return redirect(url_for("commissions.plan", plan_id=saved.id))
         return render_template("commissions/plan_form.html", form=form, **template_args), 400
     status = 400 if request.method == "POST" else 200
@@ -120,6 +133,11 @@ def plan_new():
 @allow(*EDITORS)
 def plan_edit(plan_id: int):
     record = plans.get_plan(plan_id)
+    try:
+        plans.check_editable(record)
+    except DomainError as error:  # a superseded version: say so now, not after everything is typed
+        flash(error_text(error), "warning")
+        return redirect(url_for("commissions.plan", plan_id=record.id))
     form = PlanForm()
     if request.method == "GET":
         form.load(plans.spec_of(record))
@@ -153,8 +171,7 @@ def plan_import():
         flash(_("已导入 %(n)s 个方案：新建 %(created)s 个，新版本 %(versions)s 个，修改 %(changed)s 个，没有改动 %(same)s 个。",
                 n=len(saved), created=actions["created"], versions=actions["new_version"],
                 changed=actions["changed"], same=actions["unchanged"]), "success")
-        for item in saved:
-            _warn_unknown_certifications(item.plan)
+        _warn_unmatched_names(*(item.plan for item in saved))
     else:
         flash(_("请选择一个 JSON 文件。"), "danger")
     return redirect(url_for("commissions.plan_list"))
@@ -169,10 +186,12 @@ def runs():
     if request.method == "GET":
         form.period.data = form.period.data or _default_period()
     elif form.validate_on_submit():
-        params = {"period": form.period.data, "preview": "preview" in request.form}
         try:
-            commissions_run.runnable_month(params["period"])  # a locked month: refused here, not by a failing job
-            job = jobs.submit("commissions.run", params, current_user)
+            # a locked month is refused here, not by a failing job; the job is given the month as
+            # read (" 2026-10 " or "2026-9" pasted in are 2026-10 and 2026-09)
+            month = commissions_run.runnable_month(form.period.data)
+            job = jobs.submit("commissions.run", {"period": str(month), "preview": "preview" in request.form},
+                              current_user)
         except DomainError as error:
             form.period.errors = list(form.period.errors) + [error_text(error)]
         else:
@@ -263,6 +282,13 @@ def statement_xlsx(seller_id: int, period: str):
 
     st = commissions_statements.statement(current_user, seller_id, period)
     kind_label = get_template_attribute("commissions/_labels.html", "kind_label")
+<<<<<<< HEAD
     rows = commissions_statements.statement_sheet_rows(st, lambda kind: str(kind_label(kind)), _("合计"))
     return download([translate(c) for c in commissions_statements.STATEMENT_SHEET_COLUMNS], rows, "xlsx",
+=======
+    line_notes = get_template_attribute("commissions/_labels.html", "line_notes")
+    rows = commissions_statements.statement_sheet_rows(st, lambda kind: str(kind_label(kind)), _("合计"),
+                                                       lambda item: line_notes(item).unescape())
+    return download([_(c) for c in commissions_statements.STATEMENT_SHEET_COLUMNS], rows, "xlsx",
+>>>>>>> wt-qa1
                     f"statement-{st.seller.code}-{st.period}")

@@ -25,6 +25,9 @@ DEFAULT_DIRECT_CAP_BP = 3000  # 《直销管理条例》: at most 30 % of a dire
 # MAX_AMOUNT_FEN (channel/domain/money.py) bounds a plan's amounts (qualification minimum, bonus
 # target and amount, tier bounds); MAX_AMOUNT_FEN × FULL_RATE_BP must fit SQL BIGINT.
 MAX_SHOWN_CHARS = 24  # a value echoed in a message is cut to this length
+# the lengths of the plan's text columns (models/commissions.py): longer is refused, not truncated or
+# left to the database (PostgreSQL raises, SQLite keeps it)
+MAX_PLAN_NAME_CHARS, MAX_CATEGORY_CHARS, MAX_CERTIFICATION_CHARS = 100, 64, 40
 
 BASE_REVENUE = "revenue"
 BASE_MARGIN = "margin"
@@ -164,6 +167,16 @@ def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP,
         checks.append(check)
 
     add(bool(spec.name and spec.name.strip()), "name", N_("方案名称不能为空。"))
+    add(len(spec.name or "") <= MAX_PLAN_NAME_CHARS, "name", N_("方案名称最多 %(max)s 个字符。"),
+        max=MAX_PLAN_NAME_CHARS)
+    for category in spec.category_rates:
+        add(bool(category.strip()), "category_rates", N_("品类名称不能为空。"))
+        add(len(category) <= MAX_CATEGORY_CHARS, "category_rates",
+            N_("品类名称最多 %(max)s 个字符：“%(category)s”。"), max=MAX_CATEGORY_CHARS, category=shorten(category))
+    for tier in spec.tiers:
+        add(tier.certification is None or len(tier.certification) <= MAX_CERTIFICATION_CHARS, "tiers",
+            N_("认证代码最多 %(max)s 个字符：“%(code)s”。"), max=MAX_CERTIFICATION_CHARS,
+            code=shorten(tier.certification))
     add(spec.channel in CHANNELS, "channel", N_("渠道必须是 agent 或 direct。"))
     top_level = (levels or {}).get(spec.channel)
     if top_level is None:
@@ -227,7 +240,7 @@ def check_tiers(tiers: tuple[Tier, ...]) -> list[Check]:
     ordered = sorted(tiers, key=lambda t: t.from_fen)
     if ordered[0].from_fen != 0:
         problems.append(Check("tiers", N_("第一档必须从 0 开始（现在从 %(start)s 开始，中间有空档）。"),
-                              {"start": shorten(ordered[0].from_fen)}, False))
+                              {"start": format_fen(ordered[0].from_fen)}, False))
     for index, (tier, following) in enumerate(zip(ordered, ordered[1:] + [None]), start=1):
         if tier.to_fen is not None and tier.to_fen <= tier.from_fen:
             problems.append(Check("tiers", N_("第 %(n)s 档的上限必须大于下限。"), {"n": index}, False))
@@ -285,6 +298,17 @@ def tier_amount(net_fen: int, tiers: tuple[Tier, ...], mode: str,
     return round_half_up(Decimal(total) / FULL_RATE_BP)
 
 
+def missing_certifications(net_fen: int, tiers: tuple[Tier, ...],
+                           certified: set[str] | frozenset = frozenset()) -> list[str]:
+    """The certification codes of the brackets `net_fen` reached that the seller lacks (such a
+    bracket paid the rate below it): what the statement explains, also when that rate is 0 and
+    no tier line was posted to carry the note."""
+    if net_fen <= 0:
+        return []
+    return sorted({t.certification for t in tiers
+                   if t.certification and t.certification not in certified and t.from_fen <= net_fen})
+
+
 def next_tier(net_fen: int, tiers: tuple[Tier, ...],
               certified: set[str] | frozenset = frozenset()) -> tuple[int, int] | None:
     """The next bracket worth reaching: (fen of base still to add, its rate in bp), or None.
@@ -337,8 +361,16 @@ def line_amount(base_fen: int, rate_bp: int) -> int:
 # --- Reading plans typed by people (forms) ---------------------------------------------------
 
 def parse_override_rates(text: str) -> tuple[int, ...]:
-    """'2, 1, 0.5' (percent, nearest upline first) -> (200, 100, 50)."""
-    parts = [p for p in (text or "").replace("，", ",").replace("、", ",").split(",") if p.strip()]
+    """'2, 1, 0.5' (percent, nearest upline first) -> (200, 100, 50). A rate's place is its level,
+    so an empty place before the last rate ('2, , 1') is refused rather than closed up (which
+    would pay level 3's rate at level 2); trailing separators are ignored."""
+    parts = (text or "").replace("，", ",").replace("、", ",").split(",")
+    while parts and not parts[-1].strip():
+        parts.pop()
+    for level, part in enumerate(parts, start=1):
+        if not part.strip():
+            raise DomainError(N_("上级提成第 %(n)s 层是空的：不发这一层时写 0（例如“2, 0, 1”）。"),
+                              field="override_rates", n=level)
     return tuple(percent_to_bp(p, "override_rates") for p in parts)
 
 

@@ -76,11 +76,17 @@ def is_used(plan_id: int) -> bool:
 
 
 def _check_overlap(spec: PlanSpec, seller_id: int | None, ignore_ids: set[int]) -> None:
-    """Two active versions for the same target may not be in force on the same day."""
+    """Two active versions for the same target may not be in force on the same day. A seller's
+    own plans have the seller as their target whatever level they name: the plan in force for a
+    seller is its own plan first, with no rank among several (statements' _plan_in_force, the
+    run's cm_sp), so two of them never overlap."""
+    if seller_id is not None:
+        target = (CommissionPlan.seller_id == seller_id,)
+    else:
+        target = (CommissionPlan.channel == spec.channel, CommissionPlan.seller_id.is_(None),
+                  CommissionPlan.level.is_(None) if spec.level is None else CommissionPlan.level == spec.level)
     query = select(CommissionPlan).where(
-        CommissionPlan.status == "active", CommissionPlan.channel == spec.channel,
-        CommissionPlan.level.is_(None) if spec.level is None else CommissionPlan.level == spec.level,
-        CommissionPlan.seller_id.is_(None) if seller_id is None else CommissionPlan.seller_id == seller_id,
+        CommissionPlan.status == "active", *target,
         or_(CommissionPlan.valid_to.is_(None), CommissionPlan.valid_to > spec.valid_from),
     )
     if spec.valid_to is not None:
@@ -145,6 +151,13 @@ def _family_room(family_id: int, spec: PlanSpec) -> tuple[CommissionPlan | None,
     return earlier, covered
 
 
+def check_editable(plan: CommissionPlan) -> None:
+    """Conflict when version `plan` may not be changed any more (superseded): the edit page says
+    so before anything is typed, and save_plan refuses it."""
+    if plan.status != "active":
+        raise Conflict(N_("这是一个已被取代的旧版本，不能修改：请修改最新版本。"))
+
+
 def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | None = None,
               commit: bool = True, family: CommissionPlan | None = None) -> CommissionPlan:
     """Create a plan, or change version `plan_id`. Raises PlanRefused (every failed guardrail),
@@ -164,8 +177,7 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
         old = db.session.get(CommissionPlan, plan_id)
         if old is None:
             raise NotFound(N_("没有这个提成方案。"))
-        if old.status != "active":
-            raise Conflict(N_("这是一个已被取代的旧版本，不能修改：请修改最新版本。"))
+        check_editable(old)
         if _same(old, spec, seller):
             return old
     covered: list[CommissionPlan] = []
@@ -212,6 +224,19 @@ def unknown_certifications(plan: CommissionPlan) -> list[str]:
     known = set(db.session.scalars(select(Certification.code).where(Certification.code.in_(wanted)).distinct()))
     known |= set(db.session.scalars(select(Training.certification_code).where(
         Training.certification_code.in_(wanted)).distinct()))
+    return sorted(wanted - known)
+
+
+def unknown_categories(plan: CommissionPlan) -> list[str]:
+    """The categories the plan rates that no product has: such a rate is never applied (a typo,
+    or products still to be imported). The plan form and the import say so; the plan is saved
+    all the same."""
+    from models.catalog import Product
+
+    wanted = {c.category for c in plan.category_rates}
+    if not wanted:
+        return []
+    known = set(db.session.scalars(select(Product.category).where(Product.category.in_(wanted)).distinct()))
     return sorted(wanted - known)
 
 
@@ -269,7 +294,9 @@ def spec_from_json(data: dict, index: int = 1) -> PlanSpec:
         value = data.get(key, default)
         if value is ... or (value is None and default is ...):
             raise DomainError(N_("第 %(n)s 个方案缺少字段 %(key)s。"), field=key, n=index, key=key)
-        if value is not None and not isinstance(value, kind) or isinstance(value, bool):
+        # null only where the field may be empty (default None): "tiers": null is not a list
+        if value is None and default is not None or value is not None and not isinstance(value, kind) \
+                or isinstance(value, bool):
             raise DomainError(N_("第 %(n)s 个方案的字段 %(key)s 类型不对。"), field=key, n=index, key=key)
         return value
 

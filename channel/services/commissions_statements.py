@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from channel.domain.commissions import Tier, next_tier
+from channel.domain.commissions import Tier, missing_certifications, next_tier
 from channel.domain.errors import N_, NC_
 from channel.domain.exports import safe_cell, yuan_amount, yuan_text
 from channel.domain.paging import decode_id_cursor
@@ -186,7 +186,9 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
     plan = db.session.get(CommissionPlan, plan_id) if plan_id else None
     totals = {k: fen for k, fen, _n in summary.totals}
     return Statement(seller, str(month), lines, totals, sum(totals.values()), by_downline, net.sales_fen,
-                     next_tier(net.base_fen, tiers, certified) if tiers else None, plan, list(summary.notes),
+                     next_tier(net.base_fen, tiers, certified) if tiers else None, plan,
+                     sorted(set(summary.notes) | {f"cert:{code}" for code in
+                                                  missing_certifications(net.base_fen, tiers, certified)}),
                      _visible_cases(user, set(summary.case_ids)), summary.line_count, summary.downline_count,
                      kind, next_cursor, counts, offset, bool(after_id), net.base_fen)
 
@@ -318,12 +320,15 @@ def statement_line_rows(st: Statement):
 # the statement as people read it (the Excel download): yuan, percentages, the kind's label
 STATEMENT_SHEET_COLUMNS = (NC_("ledger line", "行号"), N_("类别"), N_("来源订单"), N_("订单日期"), N_("销售方"), N_("基数（元）"),
                            N_("费率 %"), N_("金额（元）"), N_("方案"), N_("版本号"), N_("冲销行"), N_("来源期间"),
-                           N_("冲突案件"))
+                           N_("冲突案件"), N_("说明"))
 
 
-def statement_sheet_rows(st: Statement, label: Callable[[str], str], total: str) -> Iterator[tuple]:
+def statement_sheet_rows(st: Statement, label: Callable[[str], str], total: str,
+                         notes: Callable[[StatementLine], str] = lambda item: "") -> Iterator[tuple]:
     """The statement's lines under STATEMENT_SHEET_COLUMNS — `label(kind)` names a kind in the
-    reader's language — then an empty row and the total row (`total` its caption): the same
+    reader's language, `notes(item)` says why the line is what it is (the page's 说明: a tier's
+    mode, a missing certification, a clawback's rule…) — then an empty row and the total row
+    (`total` its caption): the same
     lines and the same exact total as the CSV, amounts in yuan as exact Decimals (number cells
     with the format 0.00, so SUM works; never float), rates as percentage text."""
     for item in st.lines:
@@ -334,7 +339,7 @@ def statement_sheet_rows(st: Statement, label: Callable[[str], str], total: str)
                yuan_amount(line.amount_fen),
                item.plan.name if item.plan else "", item.plan.version if item.plan else "",
                line.reverses_id or "", line.source_period if line.source_period != line.period else "",
-               line.case_id or "")
+               line.case_id or "", notes(item))
     yield ()
     yield (total, "", "", "", "", "", "", yuan_amount(st.total_fen))
 

@@ -1,11 +1,13 @@
 """Commission pages: statements by scope (forbidden ones tried by id), CSV, plan forms that refuse
 and explain, runs with preview, and the CLI."""
 import json
+import re
 from datetime import date
 
 import pytest
 
 from channel.domain.commissions import Tier
+from channel.services import commissions as plans
 from channel.services.commissions_run import run_period
 from models import db
 from models.commissions import CommissionPlan
@@ -108,6 +110,46 @@ def test_a_saved_plan_shows_why_it_passes(client, auth, world):
     assert "为什么这个方案合规" in text and "不超过 3 层" in text
 
 
+def test_every_unreadable_value_of_the_plan_form_is_shown_at_once_beside_its_field(client, auth, world):
+    """The form used to stop at the first value it could not read: a bad base rate hid a bad
+    bonus, which showed only on the next submit."""
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form(base_rate="abc", tiers="x", bonus="1e3",
+                                                                override_rates="2, -"))
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    for field_id, words in (("base_rate", "“abc” 不是一个百分比"), ("tiers", "阶梯第 1 行"), ("bonus", "“1e3”不是一个金额"),
+                            ("override_rates", "不是一个百分比")):
+        assert re.search(rf'id="{field_id}"[^>]*>(?:(?!<div class="mb-2).)*?{re.escape(words)}', text, re.S), field_id
+    assert 'value="abc"' in text and "1e3" in text  # what was typed stays
+    assert db.session.query(CommissionPlan).count() == 0
+
+
+def test_the_edit_page_of_a_superseded_version_says_so_before_anything_is_typed(client, auth, posted):
+    """It used to show the whole form and refuse only on save, after the editing."""
+    first = db.session.query(CommissionPlan).filter_by(level=4).one()
+    from dataclasses import replace
+
+    plans.save_plan(replace(plans.spec_of(first), base_rate_bp=400), plan_id=first.id)  # same start: supersedes it
+    assert db.session.get(CommissionPlan, first.id).status == "superseded"
+    auth.login("manager")
+    response = client.get(f"/commissions/plans/{first.id}/edit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/commissions/plans/{first.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "这是一个已被取代的旧版本，不能修改：请修改最新版本。" in page
+
+
+def test_a_category_rate_for_a_category_no_product_has_is_flagged(client, auth, world):
+    """A typo in a category (净水设被 for 净水设备) was saved silently and its rate never applied."""
+    auth.login("manager")
+    response = client.post("/commissions/plans/new", data=form(category_rates="净水设备 = 4\n净水设被 = 5"),
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "已保存方案" in text and "品类费率 净水设被 目前没有任何产品属于该品类" in text and "净水设备、" not in text
+    saved = db.session.query(CommissionPlan).one()
+    assert plans.unknown_categories(saved) == ["净水设被"]
+
+
 def test_editing_a_used_plan_creates_a_new_version(client, auth, posted):
     auth.login("manager")
     used = db.session.query(CommissionPlan).filter_by(level=4).one()
@@ -134,6 +176,18 @@ def test_the_run_button_previews_then_posts_through_a_job(client, auth, world):
     assert count_lines() == 2 and "记账 0 行" in again.get_data(as_text=True)  # a re-run posts only differences
     bad = client.post("/commissions/runs", data={"period": "2026-13", "post": "1"})
     assert bad.status_code == 400 and "YYYY-MM" in bad.get_data(as_text=True)
+
+
+def test_a_period_pasted_with_spaces_runs_that_month(client, auth, world):
+    """" 2026-10 " used to be refused as "不能超过 7 个字符" (the length was checked before the
+    month was read); the job is given the month as read."""
+    from models.ops import Job
+
+    plan(level=4, base_rate_bp=300)
+    auth.login("finance")
+    response = client.post("/commissions/runs", data={"period": " 2026-10 ", "preview": "1"})
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    assert db.session.query(Job).one().params["period"] == "2026-10"
 
 
 def test_the_cli_runs_previews_and_moves_plans_as_json(app, world, tmp_path):

@@ -85,3 +85,16 @@ def test_a_tier_needing_a_certification_nobody_can_get_is_flagged(client, auth, 
                                  certified_on=date(2026, 1, 5)))
     db.session.commit()
     assert plans.unknown_certifications(saved) == []
+
+
+def test_the_versions_of_a_plan_sharing_an_unheld_certification_warn_once(client, auth, world):
+    tiers = [{"from_fen": 0, "to_fen": 100_000, "rate_bp": 0},
+             {"from_fen": 100_000, "to_fen": None, "rate_bp": 100, "certification": "NO-SUCH-CERT"}]
+    entries = [{"name": "华南返利", "channel": "agent", "level": 4, "valid_from": "2026-01-01", "valid_to": "2026-07-01",
+                "base_rate_bp": 300, "tiers": tiers},
+               {"name": "华南返利", "channel": "agent", "level": 4, "valid_from": "2026-07-01", "base_rate_bp": 350,
+                "tiers": tiers}]
+    auth.login("manager")
+    page = client.post("/commissions/plans/import", data={"file": (io.BytesIO(_file(entries)), "p.json")},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "已导入 2 个方案" in page and page.count("NO-SUCH-CERT 目前没有人持有") == 1

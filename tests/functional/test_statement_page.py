@@ -92,3 +92,49 @@ def test_a_corrected_tier_line_keeps_its_notes_apart(client, auth, world):
     auth.login("manager")
     text = client.get(statement_url(w.NS, "2026-11")).get_data(as_text=True)
     assert "冲销第" in text and "更正 2026-10 · 分段累进" in text and "更正 2026-10分段" not in text
+
+
+def test_the_excel_download_says_why_each_line_is_what_it_is_as_the_page_does(client, auth, world):
+    """The Excel file had no 说明 column: a marginal tier line (base × rate ≠ amount) or a
+    correction came without the explanation the page gives."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from channel.services.commissions import lock_period
+    from tests.commissions_fixtures import sale
+
+    w = world
+    plan(level=4, base_rate_bp=300, tiers=(Tier(0, None, 100),))
+    run_period("2026-10")
+    lock_period("2026-10")
+    sale(w, w.NS, 300_000, date(2026, 10, 12))  # corrected in November
+    run_period("2026-11")
+    auth.login("manager")
+    url = statement_url(w.NS, "2026-11")
+    book = list(load_workbook(io.BytesIO(client.get(url + "/xlsx", buffered=True).data),
+                              read_only=True).active.iter_rows(values_only=True))
+    why = book[0].index("说明")
+    notes = {row[0]: row[why] for row in book[1:-2]}
+    page = client.get(url).get_data(as_text=True)
+    for line_id, note in notes.items():  # the page's words, line by line
+        assert re.search(rf"<tr><td>{line_id}</td>(?:(?!<tr>).)*?<td>{re.escape(note or '')}</td></tr>", page, re.S), line_id
+    assert "更正 2026-10 · 分段累进：每一段按所在档位的费率，费率列为最高一档" in notes.values()
+    assert any(n.startswith("冲销第 ") for n in notes.values() if n)
+    client.post("/lang/en", data={"next": "/"})
+    book = list(load_workbook(io.BytesIO(client.get(url + "/xlsx", buffered=True).data),
+                              read_only=True).active.iter_rows(values_only=True))
+    assert "Explanation" in book[0] and "说明" not in book[0]
+
+
+def test_a_gated_bracket_reached_without_the_certification_is_explained_even_when_nothing_is_paid(client, auth, world):
+    """Below a gated bracket the rate is 0 %, so a seller without the certification earns no tier
+    line: the note lived only on that line, and the statement said nothing of the bracket."""
+    plan(level=4, base_rate_bp=300, tier_mode="whole",
+         tiers=(Tier(0, 500_000, 0), Tier(500_000, None, 100, "PRO-X")))  # NS sells ¥6,000 in October
+    run_period("2026-10")
+    auth.login("manager")
+    text = client.get(statement_url(world.NS)).get_data(as_text=True)
+    assert "未持有认证 PRO-X：需要该认证的档位按下一档费率计算。" in text
+    assert "未持有认证" not in client.get(statement_url(world.TH)).get_data(as_text=True)  # ¥2,800: below it
+

@@ -48,6 +48,16 @@ def test_a_single_seller_plan_wins_over_the_level_plan(world):
     assert (paid(w.NS), paid(w.TH)) == (60_000, 8_400)
 
 
+def test_two_plans_of_one_seller_cannot_overlap_whatever_level_they_name(world):
+    """A seller's plan wins whatever its level; two of them overlapping used to be saved when
+    they named different levels (4 and every level), leaving which one pays to chance."""
+    plan(name="南山特别方案", level=4, seller_code="NS", base_rate_bp=1000)
+    with pytest.raises(Conflict) as refused:
+        plan(name="南山另一方案", level=None, seller_code="NS", base_rate_bp=500, valid_from=date(2026, 6, 1))
+    assert refused.value.field == "valid_from" and refused.value.params["name"] == "南山特别方案"
+    assert plan(name="南山另一方案", level=None, seller_code="TH", base_rate_bp=500).seller.code == "TH"
+
+
 def test_a_plan_for_an_unknown_or_other_channel_seller_is_refused(world):
     with pytest.raises(DomainError):
         plan(seller_code="NOPE")
@@ -114,3 +124,29 @@ def test_what_if_previews_a_plan_change_without_saving_it(world):
     assert (outcome.preview, outcome.lines_posted, outcome.total_fen) == (True, 4, 17_600)
     assert [p.id for p in plans.list_plans()] == [first.id] and plans.list_plans()[0].base_rate_bp == 300
     assert run_period("2026-10").lines_posted == 0
+
+
+@pytest.mark.parametrize("key", ["tiers", "category_rates", "override_rates_bp", "qualify_min_fen", "bonus_fen",
+                                 "order_kind"])
+def test_an_import_with_null_where_a_value_is_needed_is_refused_naming_the_field(world, key):
+    """null is accepted only for the fields that may be empty (level, seller_code, valid_to); a
+    null list or amount used to crash the import (TypeError: 'NoneType' object is not iterable)."""
+    payload = {"format": "qudao-plans/1", "plans": [
+        {"name": "甲", "channel": "agent", "level": 4, "valid_from": "2026-01-01", "base_rate_bp": 100, key: None},
+    ]}
+    with pytest.raises(DomainError) as refused:
+        plans.import_plans(payload)
+    assert refused.value.message == "第 %(n)s 个方案的字段 %(key)s 类型不对。"
+    assert refused.value.params == {"n": 1, "key": key}
+    assert plans.list_plans() == []
+
+
+def test_an_import_with_a_category_longer_than_its_column_is_refused_on_every_database(world):
+    payload = {"format": "qudao-plans/1", "plans": [
+        {"name": "甲", "channel": "agent", "level": 4, "valid_from": "2026-01-01", "base_rate_bp": 100,
+         "category_rates": {"品" * 65: 200}},
+    ]}
+    with pytest.raises(PlanRefused) as refused:
+        plans.import_plans(payload)
+    assert [p.field for p in refused.value.problems] == ["category_rates"]
+    assert plans.list_plans() == []

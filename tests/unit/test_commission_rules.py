@@ -171,6 +171,11 @@ def refusals(plan: PlanSpec, levels=LEVELS) -> list[tuple[str, str]]:
     return [(p.field, p.message % p.params) for p in refused.value.problems]
 
 
+def test_a_first_tier_not_starting_at_zero_names_its_start_in_yuan_not_fen():
+    problems = refusals(spec(base_rate_bp=300, tiers=(Tier(10_000, 500_000, 200), Tier(500_000, None, 300))))
+    assert ("tiers", "第一档必须从 0 开始（现在从 ¥100.00 开始，中间有空档）。") in problems
+
+
 @pytest.mark.parametrize("fields, field", [
     (dict(qualify_min_fen=10**25), "qualify_min"),
     (dict(bonus_target_fen=10**25, bonus_fen=100), "bonus_target"),
@@ -226,3 +231,37 @@ def test_levels_are_checked_against_the_channels_levels(channel, level, ok):
         assert validate_plan(plan, levels=LEVELS)
     else:
         assert any(field == "level" and "1 到" in text for field, text in refusals(plan))
+
+
+def test_texts_longer_than_their_columns_are_refused_beside_their_field():
+    """A plan name, a category or a certification code longer than its column used to reach the
+    database: PostgreSQL refused the INSERT (a 500), SQLite kept it."""
+    problems = refusals(spec(base_rate_bp=300, name="方" * 101, category_rates={"品" * 65: 400, " ": 100},
+                             tiers=(Tier(0, 100, 0), Tier(100, None, 100, "C" * 41))))
+    assert ("name", "方案名称最多 100 个字符。") in problems
+    assert ("category_rates", "品类名称最多 64 个字符：“" + "品" * 23 + "…”。") in problems
+    assert ("category_rates", "品类名称不能为空。") in problems
+    assert ("tiers", "认证代码最多 40 个字符：“" + "C" * 23 + "…”。") in problems
+    validate_plan(spec(base_rate_bp=300, name="方" * 100, category_rates={"品" * 64: 400},
+                       tiers=(Tier(0, 100, 0), Tier(100, None, 100, "C" * 40))), levels=LEVELS)
+
+
+@pytest.mark.parametrize("text", ["2, , 1", "2,,1", "，1"])
+def test_an_empty_override_level_before_a_rate_is_refused_not_closed_up(text):
+    """"2, , 1" used to read as (2 %, 1 %): level 3's rate paid at level 2."""
+    with pytest.raises(DomainError) as refused:
+        parse_override_rates(text)
+    assert refused.value.field == "override_rates" and "是空的" in refused.value.message
+
+
+def test_trailing_override_separators_are_ignored():
+    assert parse_override_rates("2, 0, 1, ") == (200, 0, 100) and parse_override_rates("") == ()
+
+
+def test_missing_certifications_are_those_of_the_brackets_reached():
+    from channel.domain.commissions import missing_certifications
+
+    tiers = (Tier(0, 100, 0), Tier(100, 200, 100, "A"), Tier(200, None, 200, "B"))
+    assert missing_certifications(150, tiers) == ["A"]
+    assert missing_certifications(250, tiers, {"A"}) == ["B"]
+    assert missing_certifications(99, tiers) == [] and missing_certifications(-5, tiers) == []
