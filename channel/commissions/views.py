@@ -282,13 +282,8 @@ def statement_xlsx(seller_id: int, period: str):
 
     st = commissions_statements.statement(current_user, seller_id, period)
     kind_label = get_template_attribute("commissions/_labels.html", "kind_label")
-<<<<<<< HEAD
-    rows = commissions_statements.statement_sheet_rows(st, lambda kind: str(kind_label(kind)), _("合计"))
-    return download([translate(c) for c in commissions_statements.STATEMENT_SHEET_COLUMNS], rows, "xlsx",
-=======
     line_notes = get_template_attribute("commissions/_labels.html", "line_notes")
     rows = commissions_statements.statement_sheet_rows(st, lambda kind: str(kind_label(kind)), _("合计"),
                                                        lambda item: line_notes(item).unescape())
-    return download([_(c) for c in commissions_statements.STATEMENT_SHEET_COLUMNS], rows, "xlsx",
->>>>>>> wt-qa1
+    return download([translate(c) for c in commissions_statements.STATEMENT_SHEET_COLUMNS], rows, "xlsx",
                     f"statement-{st.seller.code}-{st.period}")
