@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from channel.domain.errors import DomainError, N_
@@ -85,19 +85,27 @@ class PlanSpec:
     def override_rate(self, level: int) -> int:
         return self.override_rates_bp[level - 1] if 0 < level <= len(self.override_rates_bp) else 0
 
+    def best_base_rate_bp(self) -> int:
+        """The best base or category rate (paid by the plan in force on the order's date)."""
+        return max([self.base_rate_bp or 0, *self.category_rates.values()])
+
     def max_own_rate_on_sale_bp(self) -> int:
         """The highest share of one sale the seller itself can earn on it: best base or
         category rate plus the best tier rate (tiers pay on top of the base)."""
-        best_base = max([self.base_rate_bp or 0, *self.category_rates.values()])
-        return best_base + max([t.rate_bp for t in self.tiers], default=0)
+        return self.best_base_rate_bp() + max([t.rate_bp for t in self.tiers], default=0)
+
+    def max_month_end_rate_bp(self) -> int:
+        """What the plan adds on a sale as the plan of the month's last day (it governs the
+        month's aggregates): the best tier rate plus the bonus as a share of its target."""
+        bonus = 0
+        if self.bonus_fen and self.bonus_target_fen:
+            bonus = -(-self.bonus_fen * FULL_RATE_BP // self.bonus_target_fen)  # rounded up
+        return max([t.rate_bp for t in self.tiers], default=0) + bonus
 
     def max_personal_rate_bp(self) -> int:
         """The highest share of a sale the seller itself can earn: best base or category rate,
         plus the best tier rate, plus the bonus as a share of its target."""
-        bonus = 0
-        if self.bonus_fen and self.bonus_target_fen:
-            bonus = -(-self.bonus_fen * FULL_RATE_BP // self.bonus_target_fen)  # rounded up
-        return self.max_own_rate_on_sale_bp() + bonus
+        return self.best_base_rate_bp() + self.max_month_end_rate_bp()
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,46 @@ def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP,
             N_("直销人员的报酬最多为本人销售额的 %(rate)s%%，不超过 %(cap)s%% 的上限（《直销管理条例》）。"),
             rate=shown_percent(best), cap=bp_to_percent(direct_cap_bp))
     return checks
+
+
+@dataclass(frozen=True)
+class PlacedPlan:
+    """A plan version where it applies: its target (a seller's own plan, a level's, the
+    channel's) and its days [valid_from, valid_to). `key` tells versions apart."""
+
+    key: object
+    spec: PlanSpec
+    seller_id: int | None
+    level: int | None
+    valid_from: date
+    valid_to: date | None
+
+    def in_force(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+def plan_for(plans: list[PlacedPlan], day: date, level: int, seller_id: int | None) -> PlacedPlan | None:
+    """The plan a seller (at `level`; `seller_id` None: a seller without plans of its own) is
+    paid by on `day`: its own plan over its level's over its channel's (the run's cm_sp)."""
+    fitting = [p for p in plans if p.in_force(day)
+               and (p.seller_id == seller_id if p.seller_id is not None else p.level in (None, level))]
+    return min(fitting, key=lambda p: 0 if p.seller_id is not None else 1 if p.level is not None else 2, default=None)
+
+
+def mixed_month_rate(plans: list[PlacedPlan], start: date, end: date, level: int,
+                     seller_id: int | None) -> tuple[int, PlacedPlan, PlacedPlan] | None:
+    """The most a direct seller can earn on one sale of the month [start, end) when more than
+    one plan pays it that month: a sale's base comes from the plan in force on its date, tiers
+    and bonus from the plan of the month's last day, so a version starting mid-month adds its
+    tiers to the base of the version before it. (rate, the plan with the best base, the
+    month-end plan), or None when one plan (or none) pays the whole month (check_plan covers it)."""
+    days = sorted({start} | {d for p in plans for d in (p.valid_from, p.valid_to) if d and start < d < end})
+    paying = [p for p in (plan_for(plans, d, level, seller_id) for d in days) if p is not None]
+    last = plan_for(plans, end - timedelta(days=1), level, seller_id)
+    if len({p.key for p in paying}) < 2 or last is None:
+        return None
+    best = max(paying, key=lambda p: p.spec.best_base_rate_bp())
+    return best.spec.best_base_rate_bp() + last.spec.max_month_end_rate_bp(), best, last
 
 
 def check_tiers(tiers: tuple[Tier, ...]) -> list[Check]:

@@ -15,9 +15,11 @@ from flask import current_app
 from sqlalchemy import exists, func, or_, select
 
 from channel.domain.commissions import (
-    DEFAULT_DIRECT_CAP_BP, Check, PlanRefused, PlanSpec, Tier, shorten, validate_plan,
+    DEFAULT_DIRECT_CAP_BP, Check, PlacedPlan, PlanRefused, PlanSpec, Tier, bp_to_percent, mixed_month_rate,
+    shorten, shown_percent, validate_plan,
 )
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
+from channel.domain.periods import Month
 from channel.services import audit
 from channel.services.tree import seller_by_code
 from models import db
@@ -95,6 +97,52 @@ def _check_overlap(spec: PlanSpec, seller_id: int | None, ignore_ids: set[int]) 
         if other.id not in ignore_ids:
             raise Conflict(N_("与方案“%(name)s”（第 %(version)s 版，%(start)s 起）的生效期重叠。"), field="valid_from",
                            name=other.name, version=other.version, start=other.valid_from.isoformat())
+
+
+def _check_direct_months(spec: PlanSpec, seller: Seller | None, gone: set[int], ends: dict[int, date]) -> None:
+    """The direct channel's cap (per cent of a seller's own sales) holds in a month two plans
+    share, too: a sale's base is paid by the plan in force on its date, tiers and bonus by the
+    plan of the month's last day, so a version starting mid-month adds its tiers to the base of
+    the plan before it — each passing check_plan alone. PlanRefused (field valid_from) when the
+    plan being saved (as if saved: `gone` versions superseded, `ends` {id: new valid_to}) makes
+    such a month exceed the cap for some seller."""
+    if spec.channel != "direct":
+        return
+    new = PlacedPlan("new", spec, seller.id if seller else None, None if seller else spec.level, spec.valid_from,
+                     spec.valid_to)
+    placed = [new]
+    for plan in db.session.scalars(select(CommissionPlan).where(CommissionPlan.channel == "direct",
+                                                                CommissionPlan.status == "active")):
+        if plan.id not in gone:
+            placed.append(PlacedPlan(plan.id, spec_of(plan), plan.seller_id, None if plan.seller_id else plan.level,
+                                     plan.valid_from, ends.get(plan.id, plan.valid_to)))
+    own = {p.seller_id for p in placed if p.seller_id is not None}
+    seller_levels = dict(db.session.execute(select(Seller.id, Seller.level).where(Seller.id.in_(own))).all()) if own else {}
+    if new.seller_id is not None:
+        profiles = [(seller_levels[new.seller_id], new.seller_id)]
+    else:
+        levels = [new.level] if new.level is not None else range(1, channel_levels()["direct"] + 1)
+        profiles = [(level, None) for level in levels]
+        profiles += [(level, sid) for sid, level in sorted(seller_levels.items()) if level in levels]
+    # the months some plan starts or ends in (not on the 1st) while the new one is in force
+    months = {Month.of(day) for p in placed for day in (p.valid_from, p.valid_to) if day is not None and day.day != 1}
+    months = sorted(m for m in months if new.valid_from < m.end and (new.valid_to is None or new.valid_to > m.start))
+    cap = direct_cap_bp()
+
+    def named(p: PlacedPlan) -> str:
+        return p.spec.name.strip() if p.key == "new" else f"{p.spec.name} v{db.session.get(CommissionPlan, p.key).version}"
+
+    for month in months:
+        for level, seller_id in profiles:
+            mixed = mixed_month_rate(placed, month.start, month.end, level, seller_id)
+            if mixed is None or mixed[0] <= cap or "new" not in (mixed[1].key, mixed[2].key):
+                continue
+            rate, base, end = mixed
+            raise PlanRefused([Check("valid_from", N_(
+                "%(month)s 有两个方案先后生效：按“%(base)s”的基础费率，加上月末方案“%(end)s”的阶梯和奖励，直销人员该月的报酬"
+                "最多可达本人销售额的 %(rate)s%%，超过了 %(cap)s%% 的上限（《直销管理条例》）。请让新版本从月初开始，或降低费率。"),
+                {"month": str(month), "base": named(base), "end": named(end), "rate": shown_percent(rate),
+                 "cap": bp_to_percent(cap)}, False)])
 
 
 def _fill(plan: CommissionPlan, spec: PlanSpec, seller: Seller | None) -> None:
@@ -184,7 +232,14 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
     if family is not None:
         old, covered = _family_room(family.family_id, spec)
     _check_overlap(spec, seller.id if seller else None, {v.id for v in [old, *covered] if v is not None})
-    if plan_id is not None and not is_used(old.id):
+    in_place = plan_id is not None and not is_used(old.id)
+    gone, ends = {v.id for v in covered}, {}
+    if old is not None and (in_place or spec.valid_from <= old.valid_from):
+        gone.add(old.id)
+    elif old is not None and (old.valid_to is None or old.valid_to > spec.valid_from):
+        ends[old.id] = spec.valid_from
+    _check_direct_months(spec, seller, gone, ends)
+    if in_place:
         _fill(old, spec, seller)
         plan, action = old, "plan.edit"
     else:

@@ -147,3 +147,52 @@ def test_an_unreadable_plan_file_is_a_clear_error(world):
         plans.import_plans(b"\xff\xfe\x00{not json")
     assert refused.value.field == "file"
     assert _plans() == 0
+
+
+# --- the direct channel's cap in a month two plans share ----------------------------------------
+
+def _direct(**fields):
+    values = dict(channel="direct", level=3, base_rate_bp=2500)
+    values.update(fields)
+    return plan(**values)
+
+
+def test_a_used_direct_version_changed_mid_month_may_not_add_its_tiers_to_the_old_base(world):
+    from channel.domain.commissions import PlanRefused, PlanSpec, Tier
+    from tests.commissions_fixtures import sale
+
+    v1 = _direct(name="代表方案")
+    sale(world, world.REP1, 100_000, date(2026, 11, 3))
+    run_period("2026-11")  # v1 is used: a change makes a new version
+    assert plans.is_used(v1.id)
+    richer_tiers = replace(plans.spec_of(v1), valid_from=date(2026, 11, 15), base_rate_bp=500,
+                           tiers=(Tier(0, None, 2500),))
+    with pytest.raises(PlanRefused) as refused:
+        plans.save_plan(richer_tiers, plan_id=v1.id)
+    problem = refused.value.problems[0]
+    assert problem.field == "valid_from" and problem.params["month"] == "2026-11"
+    assert problem.params["rate"] == "50" and problem.params["base"] == "代表方案 v1"
+    db.session.rollback()
+    assert _rows("代表方案") == [(1, "active", date(2026, 1, 1), None, 2500)]  # nothing changed
+    # a mid-month change that stays under the cap is saved: 25 % base before the 15th + 5 % tier
+    lower = plans.save_plan(replace(richer_tiers, tiers=(Tier(0, None, 500),)), plan_id=v1.id)
+    assert lower.version == 2 and _rows("代表方案")[0][3] == date(2026, 11, 15)
+    # and the richer tiers from the first of a month (the old base no longer meets them)
+    assert plans.save_plan(replace(richer_tiers, valid_from=date(2026, 12, 1)), plan_id=lower.id).valid_from \
+        == date(2026, 12, 1)
+
+
+def test_a_level_plan_starting_mid_month_under_a_channel_plan_is_checked_against_its_base(world):
+    from channel.domain.commissions import PlanRefused, Tier
+
+    _direct(name="直销通用", level=None)  # 25 % base for every direct seller, all year
+    with pytest.raises(PlanRefused) as refused:
+        _direct(name="代表阶梯", base_rate_bp=0, tiers=(Tier(0, None, 1000),), valid_from=date(2026, 11, 15))
+    assert refused.value.problems[0].params["rate"] == "35"
+    db.session.rollback()
+    # a seller's own plan likewise; the same plan from the 1st is fine (it alone pays that month)
+    with pytest.raises(PlanRefused):
+        _direct(name="一人阶梯", seller_code="REP1", base_rate_bp=0, tiers=(Tier(0, None, 1000),),
+                valid_from=date(2026, 11, 15))
+    db.session.rollback()
+    assert _direct(name="代表阶梯", base_rate_bp=0, tiers=(Tier(0, None, 1000),), valid_from=date(2026, 11, 1))

@@ -265,3 +265,38 @@ def test_missing_certifications_are_those_of_the_brackets_reached():
     assert missing_certifications(150, tiers) == ["A"]
     assert missing_certifications(250, tiers, {"A"}) == ["B"]
     assert missing_certifications(99, tiers) == [] and missing_certifications(-5, tiers) == []
+
+
+# --- the direct cap in a month two plans share -------------------------------------------------
+
+def _placed(key, base, tier=0, start=date(2026, 1, 1), end=None, level=3, seller_id=None, bonus=(0, 0)):
+    from channel.domain.commissions import PlacedPlan
+
+    spec = PlanSpec(name=f"p{key}", channel="direct", level=level, valid_from=start, valid_to=end,
+                    base_rate_bp=base, tiers=(Tier(0, None, tier),) if tier else (),
+                    bonus_fen=bonus[0], bonus_target_fen=bonus[1])
+    return PlacedPlan(key, spec, seller_id, None if seller_id else level, start, end)
+
+
+def test_a_version_starting_mid_month_adds_its_tiers_to_the_base_of_the_one_before():
+    from channel.domain.commissions import mixed_month_rate
+
+    v1 = _placed(1, 2500, end=date(2026, 11, 15))
+    v2 = _placed(2, 500, tier=2500, start=date(2026, 11, 15))
+    rate, base, end = mixed_month_rate([v1, v2], date(2026, 11, 1), date(2026, 12, 1), 3, None)
+    assert (rate, base.key, end.key) == (5000, 1, 2)  # 25 % base before the 15th + 25 % tier at month end
+    # a month one plan pays alone is left to check_plan
+    assert mixed_month_rate([v1, v2], date(2026, 12, 1), date(2027, 1, 1), 3, None) is None
+    assert mixed_month_rate([v1, v2], date(2026, 10, 1), date(2026, 11, 1), 3, None) is None
+
+
+def test_the_month_end_plan_is_chosen_by_precedence_and_its_bonus_counts():
+    from channel.domain.commissions import mixed_month_rate, plan_for
+
+    channel_wide = _placed("c", 2000, tier=500, level=None)
+    own = _placed("s", 100, tier=0, start=date(2026, 11, 20), seller_id=7, bonus=(1000_00, 10000_00))  # bonus 10 %
+    assert plan_for([channel_wide, own], date(2026, 11, 19), 3, 7) is channel_wide
+    assert plan_for([channel_wide, own], date(2026, 11, 20), 3, 7) is own
+    assert plan_for([channel_wide, own], date(2026, 11, 20), 3, None) is channel_wide  # another seller
+    rate, base, end = mixed_month_rate([channel_wide, own], date(2026, 11, 1), date(2026, 12, 1), 3, 7)
+    assert (rate, base.key, end.key) == (2000 + 1000, "c", "s")  # the channel plan's tier no longer pays
