@@ -6,7 +6,7 @@ from models.tree import Seller
 from tests.browser.conftest import login
 from tests.payouts_fixtures import post_lines
 
-PERIOD = "2031-01"  # far from the demo's months, so that no other test meets this batch or its lock
+PERIOD = "2020-01"  # before the demo's months (a month not yet begun is refused), so that no other test meets this batch or its lock
 
 
 def test_finance_drafts_and_submits_and_another_finance_user_approves(page, live_server):
