@@ -109,6 +109,31 @@ def test_grant_form_refuses_an_overlapping_exclusive_grant(client, auth, world):
     assert response.status_code == 400 and "6 位行政区划代码" in response.get_data(as_text=True)
 
 
+def test_a_move_deactivation_or_grant_dated_year_9999_is_refused_on_its_field(client, auth, world):
+    """A slip to 9999-12-31 used to be saved: the subtree's last change was then in year 9999, so
+    every later move was refused as "before the last change" and the seller was frozen."""
+    from models.tree import TerritoryGrant
+
+    auth.login("manager")
+    grants = db.session.query(TerritoryGrant).count()
+    for url, data, field in [
+        (f"/sellers/{world.SZ.id}/move", {"move-parent_code": "ZJ", "move-effective_on": "9999-12-31"}, "move-effective_on"),
+        (f"/sellers/{world.SZ.id}/deactivate", {"deactivate-effective_on": "9999-12-31"}, "deactivate-effective_on"),
+        (f"/sellers/{world.GZ.id}/grants", {"grant-territory_code": "440106", "grant-valid_from": "9999-12-31"}, "grant-valid_from"),
+    ]:
+        response = client.post(url, data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, url
+        block = page.split(f'id="{field}"')[1].split("</div>\n  </div>")[0]
+        assert "is-invalid" in page.split(f'id="{field}"')[0][-200:] and "日期超出范围" in block, url
+    db.session.expire_all()
+    seller = db.session.get(Seller, world.SZ.id)
+    assert seller.parent_id == world.GD.id and seller.active
+    assert db.session.query(TerritoryGrant).count() == grants
+    response = client.post(f"/sellers/{world.SZ.id}/move", data={"move-parent_code": "ZJ", "move-effective_on": date.today().isoformat()})
+    assert response.status_code == 302
+
+
 def test_order_list_filters_by_territory_subtree_channel_and_dates(client, auth, world):
     auth.login("manager")
     page = client.get("/orders", query_string={"territory": "440000"}).get_data(as_text=True)
