@@ -58,8 +58,16 @@ def test_a_call_without_a_customer_is_refused_with_a_field_error(client, auth, w
 def test_an_agent_cannot_log_on_another_branchs_customer_or_seller(client, auth, world):
     auth.login("agent_sz")
     assert client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_th.id}).status_code == 404
-    assert client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_ns.id,
-                                                    "seller_code": "GZ"}).status_code == 404
+    # a seller outside the scope is answered as an unknown code: the form keeps what was typed
+    for code in ("GZ", "NO-SUCH-CODE"):
+        response = client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_ns.id,
+                                                            "seller_code": code, "outcome": "谈了两小时"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and f"没有编码为 {code} 的销售方。" in page and "谈了两小时" in page
+    for url, data in [("/selling/support", {"seller_code": "GZ", "subject": "缺货", "body": "请补货"}),
+                      ("/selling/feedback", {"seller_code": "GZ", "product_sku": world.product.sku, "body": "太贵"})]:
+        response = client.post(url, data=data)
+        assert response.status_code == 400 and "没有编码为 GZ 的销售方。" in response.get_data(as_text=True), url
 
 
 def test_objects_of_another_branch_are_refused_by_id(client, auth, world):
