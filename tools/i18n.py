@@ -28,7 +28,7 @@ FRAGMENTS = ROOT / "i18n" / "en"
 OUT = ROOT / "translations" / "en" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
             # with a context (msgctxt): one Chinese text that English says two ways
-            "pgettext": ((1, "c"), 2), "NC_": ((1, "c"), 2)}
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2), "NC_": ((1, "c"), 2)}
 METHOD_MAP = [
     ("**/.venv/**", "ignore"),
     ("**/tests/**", "ignore"),

@@ -45,7 +45,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
 KIND_LABELS = {"call_first": _l("电话（首次联系）"), "call_follow": _l("电话（跟进）"), "visit": _l("拜访"),
                "training": _l("培训")}
 ROLE_LABELS = {"acceptor": _l("接纳者"), "dissatisfied": _l("不满者"), "decision_maker": _l("权力者")}
-METRIC_LABELS = {"calls": _l("电话"), "first_contacts": _l("首次联系"), "visits": _l("拜访"), "trainings": _l("培训")}
+METRIC_LABELS = dict(f.METRIC_CHOICES)
 STATUS_LABELS = {"open": _l("待处理"), "planned": _l("计划中"), "done": _l("已完成"), "declined": _l("已拒绝"),
                  "answered": _l("已答复"), "closed": _l("已关闭"), "pending": _l("待审核"), "approved": _l("已批准")}
 SEGMENT_LABELS = {"champion": _l("核心客户"), "loyal": _l("忠诚客户"), "at_risk": _l("流失风险"), "new": _l("新近客户"),

@@ -206,6 +206,23 @@ def test_selling_pages_render_in_english(client, auth, world, path):
     assert "Selling" in page.get_data(as_text=True)
 
 
+def test_in_english_the_kpi_metrics_are_calls_and_visits_not_a_phone_number(client, auth, world):
+    """电话 / 拜访 / 培训 as a KPI metric (msgctxt "KPI metric") count activities; 电话 alone is a
+    contact's Phone and 拜访 an activity's kind (Visit)."""
+    auth.login("manager")
+    client.post("/lang/en")
+    board = client.get("/selling/kpi").get_data(as_text=True)
+    header = board.split("<thead")[1].split("</thead>")[0]
+    assert '<th class="text-end">Calls</th>' in header and '<th class="text-end">Visits</th>' in header
+    assert '<th class="text-end">Trainings</th>' in header and "Phone" not in header
+    assert '<option value="calls">Calls</option>' in board and '<option value="visits">Visits</option>' in board
+    contacts = client.get(f"/customers/{world.cust_rep1.id}/selling").get_data(as_text=True)
+    assert ">Phone</label>" in contacts and '<option value="visit">Visit</option>' not in board
+    client.post("/lang/zh")
+    board = client.get("/selling/kpi").get_data(as_text=True)
+    assert '<th class="text-end">电话</th>' in board and '<option value="visits">拜访</option>' in board
+
+
 def test_an_agent_is_refused_another_branchs_kpi_team_and_value_report(client, auth, world):
     auth.login("agent_sz")
     assert client.get("/selling/kpi", query_string={"team": "GZ"}).status_code == 404
