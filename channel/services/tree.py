@@ -106,6 +106,7 @@ def add_seller(
     **fields,
 ) -> Seller:
     """Create a seller under `parent_id` (effective `joined_on`) with its closure rows."""
+    check_day(joined_on, "joined_on")
     taken = seller_by_code(code)
     if taken is not None:
         raise DomainError(N_("编码 %(code)s 已被使用。"), field="code", code=taken.code)

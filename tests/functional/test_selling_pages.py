@@ -162,6 +162,25 @@ def test_a_manager_reviews_and_approves_an_application(client, auth, world):
     assert response.status_code == 302 and "/sellers/" in response.headers["Location"]
 
 
+def test_an_approval_dated_year_9999_is_refused_beside_the_contract_start_and_creates_nothing(client, auth, world):
+    """A contract start of 9999-12-31 used to create the agent (joined, closure and grant in year
+    9999: frozen, no later move possible); the date error now sits on 合同开始, not on the code."""
+    from models.tree import Seller
+
+    auth.login("manager")
+    response = client.post("/selling/applications", data={
+        "company": "佛山顺达贸易有限公司", "credit_code": "91350100M000100Y43", "contact_name": "陈先生",
+        "territory_code": "440600", "level": 3})
+    location = response.headers["Location"]
+    response = client.post(location + "/approve", data={
+        "code": "FS", "parent_code": "GD", "contract_from": "9999-12-31", "deposit": "0", "exclusive": "y"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    block = page.split('id="contract_from"')[1].split('<div class="mb-2')[0]
+    assert "日期超出范围" in block and "日期超出范围" not in page.split('id="code"')[1].split('<div class="mb-2')[0]
+    assert db.session.query(Seller).filter_by(code="FS").count() == 0
+
+
 def test_a_bad_credit_code_shows_beside_its_field(client, auth, world):
     auth.login("manager")
     response = client.post("/selling/applications", data={
