@@ -59,7 +59,7 @@ def customer_by_ref(user: User, ref: str | int | None) -> int | None:
     if not text:
         return None
     customer_id = db.session.scalar(select(Customer.id).where(Customer.code.in_({text, text.upper()})).limit(1))
-    if customer_id is None and text.isdigit() and _db_id(int(text)):
+    if customer_id is None and text.isdecimal() and _db_id(int(text)):  # isdigit() lets "²" through to int()
         customer_id = int(text)
     try:
         if customer_id is None:
@@ -86,7 +86,7 @@ def contact_by_ref(customer_id: int | None, ref: str | int | None) -> int | None
         raise DomainError(N_("这个客户有多位联系人叫“%(name)s”：请填写联系人编号。"), field="contact_id", name=text)
     if ids:
         return ids[0]
-    if text.isdigit() and _db_id(int(text)):
+    if text.isdecimal() and _db_id(int(text)):
         contact = db.session.get(CustomerContact, int(text))
         if contact is not None and contact.customer_id == customer_id:
             return contact.id

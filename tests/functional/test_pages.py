@@ -32,6 +32,9 @@ def test_tree_children_load_on_demand(client, auth, world):
     auth.login("manager")
     fragment = client.get(f"/tree/{world.GD.id}/children").get_data(as_text=True)
     assert "深圳市代" in fragment and "广州市代" in fragment and "南山分销" not in fragment
+    # a focus path is ids; "²" (isdigit() but not int()) is skipped, not a 500
+    response = client.get(f"/tree/{world.GD.id}/children", query_string={"path": f"{world.SZ.id},²"})
+    assert response.status_code == 200 and "深圳市代" in response.get_data(as_text=True)
 
 
 def test_seller_page_shows_chain_children_territories_and_orders(client, auth, world):

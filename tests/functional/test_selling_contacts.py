@@ -62,3 +62,17 @@ def test_the_english_form_explains_the_contact_field(client, auth, world):
     auth.login("rep1")
     page = client.get("/selling?lang=en").get_data(as_text=True)
     assert "Contact" in page and "contact's number when two share a name" in page
+
+
+def test_a_superscript_or_other_non_decimal_digit_is_an_unknown_reference_not_a_500(client, auth, world):
+    """"²".isdigit() is true but int("²") fails: the customer and contact numbers are read with
+    isdecimal(), so full-width digits still name a number and "²" is simply unknown."""
+    contact = selling.add_contact(world.user_rep1, customer_id=world.cust_rep1.id, name="李经理", role="acceptor")
+    auth.login("rep1")
+    response = _log(client, world, "", customer="²")
+    assert response.status_code == 404 and "没有这个客户，或您无权查看" in response.get_data(as_text=True)
+    response = _log(client, world, "²")
+    assert response.status_code == 400 and "该联系人不属于这个客户" in response.get_data(as_text=True)
+    full_width = str(contact.id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert _log(client, world, full_width).status_code == 302
+    assert _activities() == 1
