@@ -331,10 +331,20 @@ def opportunities():
     return _opportunities_page()
 
 
+def _days_arg() -> int:
+    """The opportunities' `days` (14 when absent): a whole number of days, 1 to 3650; 400 with
+    the reason otherwise (page and export alike)."""
+    raw = (request.args.get("days") or "").strip()
+    if not raw:
+        return 14
+    days = int(raw) if raw.isdecimal() and len(raw) <= 5 else 0
+    if not 1 <= days <= 3650:
+        raise DomainError(N_("天数必须是 1 到 3650 之间的整数。"), field="days")
+    return days
+
+
 def _opportunities_page(stage_form=None, status=200):
-    days = request.args.get("days", 14, type=int)
-    if days < 1 or days > 3650:
-        abort(400)
+    days = _days_arg()
     rows = selling.opportunity_report(current_user, days=days)
     return render_template("selling/opportunities.html", rows=rows, days=days, stages=selling.stages(),
                            stage_form=stage_form or f.StageForm(formdata=None)), status
@@ -347,9 +357,7 @@ def opportunities_export(fmt: str):
     from channel.exchange.downloads import download
     from channel.services import exports
 
-    days = request.args.get("days", 14, type=int)
-    if days < 1 or days > 3650:
-        abort(400)
+    days = _days_arg()
     rows = exports.opportunity_rows(current_user._get_current_object(), days)
     return download([_(c) for c in exports.OPPORTUNITY_COLUMNS], rows, fmt, "opportunities")
 

@@ -270,3 +270,16 @@ def test_in_english_a_selling_task_is_a_task_and_a_background_job_a_job(client, 
     assert "No such task, or you may not see it." in missing
     jobs = client.get("/jobs?lang=en").get_data(as_text=True)
     assert "<th>Job</th>" in jobs
+
+
+@pytest.mark.parametrize("days", ["-5", "0", "3651", "abc", "99999999999999999999", "²"])
+def test_a_bad_days_filter_on_the_opportunities_says_what_is_wrong(client, auth, world, days):
+    """days=-5 answered "The request could not be understood." and days=abc silently showed 14
+    days; the page and its export now say the bound."""
+    auth.login("manager")
+    for url in ("/selling/opportunities", "/selling/opportunities/export.csv"):
+        response = client.get(url, query_string={"days": days})
+        assert response.status_code == 400, url
+        assert "天数必须是 1 到 3650 之间的整数。" in response.get_data(as_text=True), url
+    assert client.get("/selling/opportunities", query_string={"days": "30"}).status_code == 200
+    assert client.get("/selling/opportunities", query_string={"days": ""}).status_code == 200
