@@ -1,8 +1,6 @@
 """Forms of the conflicts feature."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -33,7 +31,7 @@ def _all(labels: dict) -> list:
 
 
 class ScanForm(FlaskForm):
-    period = StringField(_l("期间"), validators=[DataRequired(), PERIOD], default=lambda: date.today().strftime("%Y-%m"))
+    period = StringField(_l("期间"), validators=[DataRequired(), PERIOD], default=lambda: shanghai_day(utcnow()).strftime("%Y-%m"))
 
 
 class CaseFilterForm(FlaskForm):

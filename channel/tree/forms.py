@@ -1,13 +1,18 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from channel.domain.selling_kpi import shanghai_day
 from channel.web import ReadableDateField
+from models import utcnow
 
 EFFECTIVE_ON_REQUIRED = InputRequired(_l("请填写生效日期。"))
+
+
+def _today():
+    """Today in Beijing (a server on UTC is still on yesterday until 08:00), as the 客户报备 form."""
+    return shanghai_day(utcnow())
 
 
 class MoveForm(FlaskForm):
@@ -16,12 +21,12 @@ class MoveForm(FlaskForm):
         validators=[Optional(), Length(max=32)],
         description=_l("留空表示移到最高层级（仅限最高层级的销售方）。"),
     )
-    effective_on = ReadableDateField(_l("生效日期"), validators=[EFFECTIVE_ON_REQUIRED], default=date.today)
+    effective_on = ReadableDateField(_l("生效日期"), validators=[EFFECTIVE_ON_REQUIRED], default=_today)
     reason = TextAreaField(_l("原因"), validators=[Optional(), Length(max=200)])
 
 
 class DeactivateForm(FlaskForm):
-    effective_on = ReadableDateField(_l("生效日期"), validators=[EFFECTIVE_ON_REQUIRED], default=date.today)
+    effective_on = ReadableDateField(_l("生效日期"), validators=[EFFECTIVE_ON_REQUIRED], default=_today)
 
 
 class GrantForm(FlaskForm):
@@ -30,7 +35,7 @@ class GrantForm(FlaskForm):
         validators=[DataRequired(), Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码，例如 440300。"))],
     )
     exclusive = BooleanField(_l("独家授权"), default=True)
-    valid_from = ReadableDateField(_l("开始日期"), validators=[InputRequired(_l("请填写开始日期。"))], default=date.today)
+    valid_from = ReadableDateField(_l("开始日期"), validators=[InputRequired(_l("请填写开始日期。"))], default=_today)
     valid_to = ReadableDateField(_l("结束日期（不含）"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:

@@ -215,3 +215,21 @@ def test_chart_axes_shorten_long_amounts_in_the_readers_language(app):
     with app.test_request_context("/?lang=en"):
         refresh()
         assert (axis_yuan(2_910_000), axis_yuan(250_000), axis_yuan(95_000)) == ("2.9M", "250K", "95,000")
+
+
+def test_the_seller_forms_and_the_scan_form_default_to_todays_date_in_beijing(client, auth, world, monkeypatch):
+    """At 01:00 on 1 December in Beijing a UTC server is still on 30 November: the effective dates
+    and the scan's month used to default to the server's day (yesterday, last month)."""
+    from datetime import datetime
+
+    import channel.conflicts.forms
+    import channel.tree.forms
+
+    beijing_1_dec = lambda: datetime(2026, 11, 30, 17, 0)  # noqa: E731  (naive UTC)
+    monkeypatch.setattr(channel.tree.forms, "utcnow", beijing_1_dec)
+    monkeypatch.setattr(channel.conflicts.forms, "utcnow", beijing_1_dec)
+    auth.login("manager")
+    page = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
+    for field in ("move-effective_on", "deactivate-effective_on", "grant-valid_from"):
+        assert f'id="{field}" name="{field}" required type="date" value="2026-12-01"' in page, field
+    assert 'value="2026-12"' in client.get("/conflicts").get_data(as_text=True)
