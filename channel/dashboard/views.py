@@ -1,8 +1,6 @@
 """The dashboard: both channels side by side, this month against last month."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
@@ -11,8 +9,10 @@ from channel.permissions import ANY_USER, allow
 
 from channel import charts
 from channel.domain.periods import Month
+from channel.domain.selling_kpi import shanghai_day
 from channel.i18n import level_name
 from channel.services import reports
+from models import utcnow
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,7 +21,7 @@ def _month_arg() -> Month:
     try:
         return Month.parse(request.args["month"])
     except Exception:  # noqa: BLE001 - a missing or malformed month means "this month"
-        return Month.of(date.today())
+        return Month.of(shanghai_day(utcnow()))  # this month in Beijing, whatever the server's zone
 
 
 @bp.route("/")

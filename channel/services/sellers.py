@@ -8,11 +8,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from channel.domain.periods import Month
+from channel.domain.selling_kpi import shanghai_day
 from channel.services import reports
 from channel.services.access import require_seller, scope_sellers
 from channel.services.listing import Ref
 from channel.services.tree import seller_by_code, upline_chain
-from models import db
+from models import db, utcnow
 from models.sales import SalesOrder
 from models.territory import Territory
 from models.tree import Seller, SellerClosure, SellerMove, TerritoryGrant
@@ -52,7 +53,7 @@ class SellerPage:
 
 def seller_page(user: User, seller_id: int, month: Month | None = None) -> SellerPage:
     seller = require_seller(user, seller_id)
-    month = month or Month.of(date.today())
+    month = month or Month.of(shanghai_day(utcnow()))
     from channel.services.access import can_see_seller
 
     uplines = [(up, d) for up, d in upline_chain(seller_id) if can_see_seller(user, up.id)]

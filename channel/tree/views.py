@@ -11,10 +11,12 @@ from channel import charts
 from channel.domain.errors import DomainError
 from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
+from channel.domain.selling_kpi import shanghai_day
 from channel.i18n import error_text, level_name
 from channel.services import reports, sellers, tree
 from channel.services.access import require_seller
 from channel.tree.forms import DeactivateForm, GrantForm, MoveForm
+from models import utcnow
 from models.tree import CHANNEL_AGENT, CHANNEL_DIRECT
 from models.users import ROLE_ADMIN, ROLE_MANAGER
 
@@ -34,9 +36,7 @@ def _channel_arg() -> str:
 @allow(ANY_USER)
 def pyramid():
     channel = _channel_arg()
-    from datetime import date
-
-    month = Month.of(date.today())
+    month = Month.of(shanghai_day(utcnow()))
     counts = sellers.level_counts(current_user, channel)
     sales = reports.sales_by_level(current_user, month, channel=channel)
     from flask import current_app

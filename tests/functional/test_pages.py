@@ -1,6 +1,7 @@
 from datetime import date
 
-from models import db
+from channel.domain.selling_kpi import shanghai_day
+from models import db, utcnow
 from models.tree import Seller
 
 
@@ -63,7 +64,7 @@ def test_seller_page_links_its_rows_and_its_sales_follow_a_new_sale(client, auth
     before = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
     assert '本月团队销售</dt><dd class="col-7 money text-start">¥0.00<' in before
     record_order(order_no="SO-NS-NOW", kind="sell_out", seller_id=world.NS.id, customer_id=world.cust_ns.id,
-                 ship_to_district_id=440305, order_date=date.today(), lines=[LineInput(world.product.id, 1, 123_400)])
+                 ship_to_district_id=440305, order_date=shanghai_day(utcnow()), lines=[LineInput(world.product.id, 1, 123_400)])
     team = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
     assert '本月个人销售</dt><dd class="col-7 money text-start">¥0.00<' in team
     assert '本月团队销售</dt><dd class="col-7 money text-start">¥1,234.00<' in team
@@ -233,3 +234,24 @@ def test_the_seller_forms_and_the_scan_form_default_to_todays_date_in_beijing(cl
     for field in ("move-effective_on", "deactivate-effective_on", "grant-valid_from"):
         assert f'id="{field}" name="{field}" required type="date" value="2026-12-01"' in page, field
     assert 'value="2026-12"' in client.get("/conflicts").get_data(as_text=True)
+
+
+def test_this_month_on_the_dashboard_pyramid_and_seller_page_is_beijings(client, auth, world, monkeypatch):
+    """At 01:00 on 1 December in Beijing the dashboard, the pyramid and the seller page showed
+    November ("this month" from the server's date), with December's first sales left out."""
+    from datetime import datetime
+
+    import channel.dashboard.views
+    import channel.services.sellers
+    import channel.tree.views
+    from channel.services.orders import LineInput, record_order
+
+    for module in (channel.dashboard.views, channel.tree.views, channel.services.sellers):
+        monkeypatch.setattr(module, "utcnow", lambda: datetime(2026, 11, 30, 17, 0), raising=False)  # naive UTC
+    record_order(order_no="SO-DEC-1", kind="sell_out", seller_id=world.NS.id, customer_id=world.cust_ns.id,
+                 ship_to_district_id=440305, order_date=date(2026, 12, 1), lines=[LineInput(world.product.id, 1, 123_400)])
+    auth.login("manager")
+    assert "2026-12" in client.get("/").get_data(as_text=True).split("</h1>")[0]
+    assert "(2026-12)" in client.get("/pyramid").get_data(as_text=True)
+    own = client.get(f"/sellers/{world.NS.id}").get_data(as_text=True)
+    assert '本月个人销售</dt><dd class="col-7 money text-start">¥1,234.00<' in own
