@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from channel.domain.errors import DomainError, N_
+from channel.domain.periods import check_day
 
 CONTACT_ROLES = ("acceptor", "dissatisfied", "decision_maker")
 FEEDBACK_STATUSES = ("open", "planned", "done", "declined")
@@ -27,7 +28,9 @@ def check_activity_time(occurred_at: datetime, now: datetime, max_age: timedelta
 
 
 def check_due_date(due_on: date, today: date) -> None:
-    """A new task cannot be due before today (Shanghai)."""
+    """A new task cannot be due before today (Shanghai), nor after the years every date may name
+    (periods.check_day: 9999-12-31 is a slip that would sit on the task list forever)."""
+    check_day(due_on, "next_due_on")
     if due_on < today:
         raise DomainError(N_("截止日期不能早于今天。"), field="next_due_on")
 

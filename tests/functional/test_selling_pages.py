@@ -283,3 +283,18 @@ def test_a_bad_days_filter_on_the_opportunities_says_what_is_wrong(client, auth,
         assert "天数必须是 1 到 3650 之间的整数。" in response.get_data(as_text=True), url
     assert client.get("/selling/opportunities", query_string={"days": "30"}).status_code == 200
     assert client.get("/selling/opportunities", query_string={"days": ""}).status_code == 200
+
+
+def test_a_next_step_due_in_year_9999_is_refused_beside_its_field(client, auth, world):
+    """A due date of 9999-12-31 used to make a task that sat on the list for ever."""
+    from models.selling import Activity
+
+    auth.login("rep1")
+    response = client.post("/selling/activities", data={
+        "kind": "visit", "customer_id": world.cust_rep1.id, "outcome": "谈妥了", "next_step": "回访",
+        "next_due_on": "9999-12-31"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "谈妥了" in page
+    block = page.split('id="next_due_on"')[1].split('<div class="mb-2')[0]
+    assert "日期超出范围" in block
+    assert db.session.query(Activity).count() == 0
