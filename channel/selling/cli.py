@@ -16,11 +16,18 @@ def register(app: Flask) -> None:
 
     @group.command("reminders")
     @click.option("--on", "on", default=None, help="Business date (YYYY-MM-DD, Asia/Shanghai); default today.")
-    @click.option("--stale-days", default=30, show_default=True, help="High-value customers not contacted for N days.")
+    @click.option("--stale-days", default=30, show_default=True, type=click.IntRange(1, 3650),
+                  help="High-value customers not contacted for N days (1-3650, as on the value page).")
     def reminders(on: str | None, stale_days: int) -> None:
         """Create the day's tasks: maintenance of stale high-value customers, holiday and
         birthday greetings. Idempotent: run it every morning."""
-        day = date.fromisoformat(on) if on else selling.today_in_shanghai()
+        from channel.domain.errors import DomainError
+        from channel.domain.periods import parse_day
+
+        try:  # 2026-13-01 was a traceback, 9999-12-31 a thousand tasks due in year 9999
+            day = parse_day(on, "on") if on else selling.today_in_shanghai()
+        except DomainError as error:
+            raise click.BadParameter(str(error), param_hint="'--on'") from None
         made = selling.generate_reminders(today=day, stale_days=stale_days)
         click.echo(f"{day}: {made['maintenance']} maintenance reminders, {made['greeting']} greetings")
 
