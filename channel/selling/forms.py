@@ -88,7 +88,9 @@ class GreetingForm(FlaskForm):
 
 
 class ReminderForm(FlaskForm):
-    stale_days = IntegerField(_l("未联系天数"), default=30, validators=[DataRequired(), NumberRange(min=1, max=3650)])
+    # InputRequired, not DataRequired: 0 is typed, and is out of range rather than "required"
+    stale_days = WholeNumberField(_l("未联系天数"), default=30, validators=[
+        InputRequired(_l("请填写未联系天数。")), NumberRange(min=1, max=3650, message=_l("未联系天数必须在 1 到 3650 之间。"))])
 
 
 class FeedbackForm(FlaskForm):

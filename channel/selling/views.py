@@ -440,8 +440,9 @@ def _customer_names(ids: list[int]) -> dict[int, str]:
 @allow(*MANAGERS)
 def generate_reminders():
     form = f.ReminderForm()
-    if not form.validate_on_submit():
-        abort(400)
+    if not form.validate_on_submit():  # the form's one field: say what is wrong, not a bare 400
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("selling.value"))
     made = selling.generate_reminders(today=selling.today_in_shanghai(), stale_days=form.stale_days.data)
     flash(_("已生成 %(m)s 条回访提醒和 %(g)s 条问候任务。", m=made["maintenance"], g=made["greeting"]), "success")
     return redirect(url_for("selling.value"))
