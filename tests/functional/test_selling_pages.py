@@ -263,6 +263,7 @@ def test_in_english_a_selling_task_is_a_task_and_a_background_job_a_job(client, 
     assert "<th>Task</th>" in home and "<th>Job</th>" not in home
     header = client.get("/selling/tasks/export.csv?lang=en").get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert "Task" in header.split(",") and "Job" not in header
+    assert "Due on" in header.split(",") and "Expires on" not in header  # 到期日 of a task, not a certification
     assert client.get("/selling/tasks/export.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()[0].split(",")[2] == "任务"
     done = client.post(f"/selling/tasks/{task.id}/done?lang=en", follow_redirects=True).get_data(as_text=True)
     assert "Task done." in done and "The job is done." not in done
