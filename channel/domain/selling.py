@@ -35,6 +35,13 @@ def check_due_date(due_on: date, today: date) -> None:
         raise DomainError(N_("截止日期不能早于今天。"), field="next_due_on")
 
 
+def check_birthday(birthday: date, today: date) -> None:
+    """A contact's birthday is a real past day (periods.check_day's years, not after today)."""
+    check_day(birthday, "birthday")
+    if birthday > today:
+        raise DomainError(N_("生日不能晚于今天。"), field="birthday")
+
+
 def role_coverage(roles: list[str]) -> dict[str, bool]:
     """Which of the buyer's three contact points have at least one contact."""
     present = set(roles)

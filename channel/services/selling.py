@@ -297,6 +297,8 @@ def add_contact(user: User, *, customer_id: int, name: str, role: str, title: st
     require_customer(user, customer_id)
     if role not in CONTACT_ROLES:
         raise DomainError(N_("未知的联系人角色。"), field="role")
+    if birthday is not None:
+        rules.check_birthday(birthday, today_in_shanghai())
     contact = CustomerContact(customer_id=customer_id, name=name.strip(), role=role, title=title or None,
                               phone=phone or None, birthday=birthday)
     db.session.add(contact)

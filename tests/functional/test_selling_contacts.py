@@ -76,3 +76,22 @@ def test_a_superscript_or_other_non_decimal_digit_is_an_unknown_reference_not_a_
     full_width = str(contact.id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     assert _log(client, world, full_width).status_code == 302
     assert _activities() == 1
+
+
+def test_a_birthday_in_the_future_or_in_year_9999_is_refused_beside_its_field(client, auth, world):
+    """A contact born on 2030-01-01 or 9999-12-31 used to be saved (and greeted every year)."""
+    from datetime import timedelta
+
+    from models.selling import CustomerContact
+
+    tomorrow = selling.today_in_shanghai() + timedelta(days=1)
+    auth.login("rep1")
+    for day, says in [(tomorrow.isoformat(), "生日不能晚于今天"), ("9999-12-31", "日期超出范围")]:
+        response = client.post(f"/customers/{world.cust_rep1.id}/contacts",
+                               data={"name": "李经理", "role": "acceptor", "birthday": day})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, day
+        assert says in page.split('id="birthday"')[1].split('<div class="mb-2')[0], day
+    assert db.session.query(CustomerContact).count() == 0
+    assert client.post(f"/customers/{world.cust_rep1.id}/contacts",
+                       data={"name": "李经理", "role": "acceptor", "birthday": "1980-02-29"}).status_code == 302
