@@ -10,6 +10,7 @@ from sqlalchemy import Date, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
+from channel.domain.periods import check_day
 from channel.domain import selling_kpi as kpi
 from channel.domain.errors import DomainError, N_, NC_, NotFound
 from channel.domain.money import check_amount
@@ -346,6 +347,8 @@ def open_opportunity(user: User, *, customer_id: int, title: str, amount_fen: in
     if stage is None:
         raise DomainError(N_("没有这个阶段。"), field="stage_id")
     check_amount(amount_fen, "amount")
+    if expected_on is not None:
+        check_day(expected_on, "expected_on")  # 9999-12-31 is a slip, as for every other date
     opp = Opportunity(customer_id=customer_id, seller_id=customer.owner_seller_id, stage_id=stage.id, title=title,
                       amount_fen=amount_fen, expected_on=expected_on)
     db.session.add(opp)

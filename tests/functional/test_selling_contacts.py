@@ -95,3 +95,16 @@ def test_a_birthday_in_the_future_or_in_year_9999_is_refused_beside_its_field(cl
     assert db.session.query(CustomerContact).count() == 0
     assert client.post(f"/customers/{world.cust_rep1.id}/contacts",
                        data={"name": "李经理", "role": "acceptor", "birthday": "1980-02-29"}).status_code == 302
+
+
+def test_an_opportunity_expected_in_year_9999_is_refused_beside_its_field(client, auth, world):
+    from models.selling import Opportunity
+
+    auth.login("rep1")
+    stage = selling.stages()[0]
+    response = client.post(f"/customers/{world.cust_rep1.id}/opportunities",
+                           data={"title": "二期项目", "stage_id": stage.id, "expected_on": "9999-12-31"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "二期项目" in page
+    assert "日期超出范围" in page.split('id="expected_on"')[1].split('<div class="mb-2')[0]
+    assert db.session.query(Opportunity).count() == 0
