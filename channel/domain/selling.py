@@ -55,6 +55,9 @@ def certification_holds(passed: bool, certified_on: date, expires_on: date | Non
 
 
 def check_certification(passed: bool, certified_on: date, expires_on: date | None) -> None:
+    check_day(certified_on, "certified_on")
+    if expires_on is not None:
+        check_day(expires_on, "expires_on")
     if expires_on is not None and expires_on <= certified_on:
         raise DomainError(N_("到期日必须晚于认证日期。"), field="expires_on")
 

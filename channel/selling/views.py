@@ -497,8 +497,12 @@ def add_training():
     if form.validate_on_submit():
         product_id = _product_id(form)
         if not form.product_sku.errors:
-            selling_enablement.add_training(current_user, title=form.title.data, held_on=form.held_on.data,
-                                            product_id=product_id, certification_code=form.certification_code.data)
+            try:
+                selling_enablement.add_training(current_user, title=form.title.data, held_on=form.held_on.data,
+                                                product_id=product_id, certification_code=form.certification_code.data)
+            except DomainError as error:
+                _field_error(form, error, "title", {"product_id": "product_sku"})
+                return _enablement(400, training_form=form)
             flash(_("已添加培训。"), "success")
             return redirect(url_for("selling.enablement"))
     return _enablement(400, training_form=form)

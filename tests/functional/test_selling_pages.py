@@ -314,3 +314,20 @@ def test_a_bad_stale_days_on_the_reminders_button_says_what_is_wrong(client, aut
     alert = page.split("alert-danger")[1].split("</div>")[0]
     assert "该字段是必填字段" not in alert and ("未联系天数必须在 1 到 3650 之间" in alert or "整数" in alert), alert
     assert db.session.query(Task).count() == 0
+
+
+def test_a_training_or_certification_dated_outside_the_years_is_refused_beside_its_field(client, auth, world):
+    """A training held on 0001-01-01 and a certification dated 9999-12-31 used to be saved."""
+    from models.selling import Certification, Training
+
+    auth.login("manager")
+    response = client.post("/selling/trainings", data={"title": "新品培训", "held_on": "0001-01-01"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "新品培训" in page
+    assert "日期超出范围" in page.split('id="held_on"')[1].split('<div class="mb-2')[0]
+    response = client.post("/selling/certifications", data={"seller_code": "NS", "code": "PRO", "passed": "y",
+                                                            "certified_on": "9999-12-31"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "日期超出范围" in page.split('id="certified_on"')[1].split('<div class="mb-2')[0]
+    assert db.session.query(Training).count() == 0 and db.session.query(Certification).count() == 0
