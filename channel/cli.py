@@ -14,8 +14,26 @@ from channel.domain.paging import MAX_ID
 
 # An id argument of a command: out of range is a usage error (exit 2), never an SQL overflow.
 ROW_ID = click.IntRange(1, MAX_ID)
-# A business date argument (YYYY-MM-DD): a bad one is a usage error naming the option.
-DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class _Day(click.ParamType):
+    """A business date argument (YYYY-MM-DD), read by periods.parse_day (the app's one day rule,
+    years 1900-2999): a bad one is a usage error naming the option."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx) -> date:
+        from channel.domain.periods import parse_day
+
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_day(value)
+        except DomainError as error:
+            self.fail(str(error), param, ctx)
+
+
+DAY = _Day()
 
 
 def _fail(error: DomainError) -> None:
@@ -57,7 +75,7 @@ def demo_command(agents: int, orders: int, seed: int, until, if_empty: bool, bar
     def progress(table: str, count: int) -> None:
         click.echo(f"\r  {table:<16} {count:>10,}", nl=False)
 
-    day = until.date() if until else None
+    day = until
     counts = demo.load_demo(agents=agents, orders=orders, seed=seed, until=day, progress=progress)
     click.echo("")
     if not bare:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from channel.domain.errors import DomainError, N_
+from channel.domain.periods import check_day
 
 CONTACT_ROLES = ("acceptor", "dissatisfied", "decision_maker")
 FEEDBACK_STATUSES = ("open", "planned", "done", "declined")
@@ -27,9 +28,18 @@ def check_activity_time(occurred_at: datetime, now: datetime, max_age: timedelta
 
 
 def check_due_date(due_on: date, today: date) -> None:
-    """A new task cannot be due before today (Shanghai)."""
+    """A new task cannot be due before today (Shanghai), nor after the years every date may name
+    (periods.check_day: 9999-12-31 is a slip that would sit on the task list forever)."""
+    check_day(due_on, "next_due_on")
     if due_on < today:
         raise DomainError(N_("截止日期不能早于今天。"), field="next_due_on")
+
+
+def check_birthday(birthday: date, today: date) -> None:
+    """A contact's birthday is a real past day (periods.check_day's years, not after today)."""
+    check_day(birthday, "birthday")
+    if birthday > today:
+        raise DomainError(N_("生日不能晚于今天。"), field="birthday")
 
 
 def role_coverage(roles: list[str]) -> dict[str, bool]:
@@ -45,6 +55,9 @@ def certification_holds(passed: bool, certified_on: date, expires_on: date | Non
 
 
 def check_certification(passed: bool, certified_on: date, expires_on: date | None) -> None:
+    check_day(certified_on, "certified_on")
+    if expires_on is not None:
+        check_day(expires_on, "expires_on")
     if expires_on is not None and expires_on <= certified_on:
         raise DomainError(N_("到期日必须晚于认证日期。"), field="expires_on")
 

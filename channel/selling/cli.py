@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
     def reminders(on, stale_days: int) -> None:
         """Create the day's tasks: maintenance of stale high-value customers, holiday and
         birthday greetings. Idempotent: run it every morning."""
-        day = on.date() if on else selling.today_in_shanghai()
+        day = on or selling.today_in_shanghai()
         made = selling.generate_reminders(today=day, stale_days=stale_days)
         click.echo(f"{day}: {made['maintenance']} maintenance reminders, {made['greeting']} greetings")
 
@@ -30,7 +30,7 @@ def register(app: Flask) -> None:
         """Add selling demo data (targets, contacts, 8 weeks of activities, ...) to the demo company."""
         from channel.services.selling_demo import load_selling_demo
 
-        day = on.date() if on else selling.today_in_shanghai()
+        day = on or selling.today_in_shanghai()
         counts = load_selling_demo(today=day)
         click.echo(f"selling demo: {counts['activities']} activities, {counts['contacts']} contacts")
 

@@ -17,8 +17,9 @@ from channel.web import ReadableDateField, WholeNumberField, with_reading_error
 KIND_CHOICES = [("call_first", _l("电话（首次联系）")), ("call_follow", _l("电话（跟进）")),
                 ("visit", _l("拜访")), ("training", _l("培训"))]
 ROLE_CHOICES = [("acceptor", _l("接纳者")), ("dissatisfied", _l("不满者")), ("decision_maker", _l("权力者"))]
-METRIC_CHOICES = [("calls", _l("电话")), ("first_contacts", _l("首次联系")), ("visits", _l("拜访")),
-                  ("trainings", _l("培训"))]
+# a KPI metric counts activities: English says "Calls", "Visits" (电话 alone is a contact's Phone)
+METRIC_CHOICES = [("calls", lazy_pgettext("KPI metric", "电话")), ("first_contacts", _l("首次联系")),
+                  ("visits", lazy_pgettext("KPI metric", "拜访")), ("trainings", lazy_pgettext("KPI metric", "培训"))]
 PERIOD_CHOICES = [("day", _l("每日")), ("week", _l("每周"))]
 CHANNEL_CHOICES = [("direct", _l("直销")), ("agent", _l("代理"))]
 PM_STATUS_CHOICES = [("planned", _l("计划中")), ("done", _l("已完成")), ("declined", _l("已拒绝"))]
@@ -88,7 +89,9 @@ class GreetingForm(FlaskForm):
 
 
 class ReminderForm(FlaskForm):
-    stale_days = IntegerField(_l("未联系天数"), default=30, validators=[DataRequired(), NumberRange(min=1, max=3650)])
+    # InputRequired, not DataRequired: 0 is typed, and is out of range rather than "required"
+    stale_days = WholeNumberField(_l("未联系天数"), default=30, validators=[
+        InputRequired(_l("请填写未联系天数。")), NumberRange(min=1, max=3650, message=_l("未联系天数必须在 1 到 3650 之间。"))])
 
 
 class FeedbackForm(FlaskForm):

@@ -22,7 +22,7 @@ from channel.i18n import error_text, translate
 from channel.permissions import allow
 from channel.selling import forms as f
 from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
-from channel.services.access import require_customer
+from channel.services.access import can_see_seller, require_customer
 from models import db
 from models.catalog import Product
 from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_PRODUCT, ROLE_SALES_REP
@@ -45,7 +45,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
 KIND_LABELS = {"call_first": _l("电话（首次联系）"), "call_follow": _l("电话（跟进）"), "visit": _l("拜访"),
                "training": _l("培训")}
 ROLE_LABELS = {"acceptor": _l("接纳者"), "dissatisfied": _l("不满者"), "decision_maker": _l("权力者")}
-METRIC_LABELS = {"calls": _l("电话"), "first_contacts": _l("首次联系"), "visits": _l("拜访"), "trainings": _l("培训")}
+METRIC_LABELS = dict(f.METRIC_CHOICES)
 STATUS_LABELS = {"open": _l("待处理"), "planned": _l("计划中"), "done": _l("已完成"), "declined": _l("已拒绝"),
                  "answered": _l("已答复"), "closed": _l("已关闭"), "pending": _l("待审核"), "approved": _l("已批准")}
 SEGMENT_LABELS = {"champion": _l("核心客户"), "loyal": _l("忠诚客户"), "at_risk": _l("流失风险"), "new": _l("新近客户"),
@@ -78,14 +78,15 @@ def _field_error(form, error: DomainError, default_field: str, mapping: dict | N
 
 def _seller_id(form, field_name: str = "seller_code") -> int | None:
     """The seller named by the form's code field, or the user's own seller when empty; None
-    (with a field error) when unknown or missing."""
+    (with a field error) when unknown or missing. A seller outside the user's scope is answered
+    as an unknown code: the form keeps what was typed, and the code's existence is not revealed."""
     code = (getattr(form, field_name).data or "").strip()
     if not code:
         if current_user.seller_id is None:
             getattr(form, field_name).errors = [_("请填写销售方编码。")]
         return current_user.seller_id
     seller = sellers.by_code(code)
-    if seller is None:
+    if seller is None or not can_see_seller(current_user, seller.id):
         getattr(form, field_name).errors = [_("没有编码为 %(code)s 的销售方。", code=code)]
         return None
     return seller.id
@@ -330,10 +331,20 @@ def opportunities():
     return _opportunities_page()
 
 
+def _days_arg() -> int:
+    """The opportunities' `days` (14 when absent): a whole number of days, 1 to 3650; 400 with
+    the reason otherwise (page and export alike)."""
+    raw = (request.args.get("days") or "").strip()
+    if not raw:
+        return 14
+    days = int(raw) if raw.isdecimal() and len(raw) <= 5 else 0
+    if not 1 <= days <= 3650:
+        raise DomainError(N_("天数必须是 1 到 3650 之间的整数。"), field="days")
+    return days
+
+
 def _opportunities_page(stage_form=None, status=200):
-    days = request.args.get("days", 14, type=int)
-    if days < 1 or days > 3650:
-        abort(400)
+    days = _days_arg()
     rows = selling.opportunity_report(current_user, days=days)
     return render_template("selling/opportunities.html", rows=rows, days=days, stages=selling.stages(),
                            stage_form=stage_form or f.StageForm(formdata=None)), status
@@ -346,9 +357,7 @@ def opportunities_export(fmt: str):
     from channel.exchange.downloads import download
     from channel.services import exports
 
-    days = request.args.get("days", 14, type=int)
-    if days < 1 or days > 3650:
-        abort(400)
+    days = _days_arg()
     rows = exports.opportunity_rows(current_user._get_current_object(), days)
     return download([_(c) for c in exports.OPPORTUNITY_COLUMNS], rows, fmt, "opportunities")
 
@@ -431,8 +440,9 @@ def _customer_names(ids: list[int]) -> dict[int, str]:
 @allow(*MANAGERS)
 def generate_reminders():
     form = f.ReminderForm()
-    if not form.validate_on_submit():
-        abort(400)
+    if not form.validate_on_submit():  # the form's one field: say what is wrong, not a bare 400
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("selling.value"))
     made = selling.generate_reminders(today=selling.today_in_shanghai(), stale_days=form.stale_days.data)
     flash(_("已生成 %(m)s 条回访提醒和 %(g)s 条问候任务。", m=made["maintenance"], g=made["greeting"]), "success")
     return redirect(url_for("selling.value"))
@@ -487,8 +497,12 @@ def add_training():
     if form.validate_on_submit():
         product_id = _product_id(form)
         if not form.product_sku.errors:
-            selling_enablement.add_training(current_user, title=form.title.data, held_on=form.held_on.data,
-                                            product_id=product_id, certification_code=form.certification_code.data)
+            try:
+                selling_enablement.add_training(current_user, title=form.title.data, held_on=form.held_on.data,
+                                                product_id=product_id, certification_code=form.certification_code.data)
+            except DomainError as error:
+                _field_error(form, error, "title", {"product_id": "product_sku"})
+                return _enablement(400, training_form=form)
             flash(_("已添加培训。"), "success")
             return redirect(url_for("selling.enablement"))
     return _enablement(400, training_form=form)
@@ -584,6 +598,7 @@ def approve_application(application_id: int):
                 deposit_fen=parse_amount_fen(form.deposit.data, "deposit"), exclusive=form.exclusive.data)
         except DomainError as error:
             _field_error(form, error, "code", {"parent": "parent_code", "territory": "code", "level": "code",
+                                               "joined_on": "contract_from", "valid_from": "contract_from",
                                                "valid_to": "contract_to", "deposit": "deposit"})
             return _application_page(application_id, 400, approve_form=form)
         flash(_("已批准，新代理已创建并授权区域。"), "success")

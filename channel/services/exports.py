@@ -424,7 +424,7 @@ def activity_rows(user: User) -> Iterator[tuple]:
         a.customer.name if a.customer else "", a.contact.name if a.contact else "", a.outcome or "", a.next_step or ""))
 
 
-TASK_COLUMNS = (N_("编号"), N_("到期日"), NC_("selling task", "任务"), N_("来源"), N_("销售方编码"), N_("销售方"), N_("客户编码"), N_("客户"))
+TASK_COLUMNS = (N_("编号"), NC_("selling task", "到期日"), NC_("selling task", "任务"), N_("来源"), N_("销售方编码"), N_("销售方"), N_("客户编码"), N_("客户"))
 
 
 def task_rows(user: User) -> Iterator[tuple]:

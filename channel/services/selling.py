@@ -10,6 +10,7 @@ from sqlalchemy import Date, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
+from channel.domain.periods import check_day
 from channel.domain import selling_kpi as kpi
 from channel.domain.errors import DomainError, N_, NC_, NotFound
 from channel.domain.money import check_amount
@@ -60,7 +61,7 @@ def customer_by_ref(user: User, ref: str | int | None) -> int | None:
     if not text:
         return None
     customer_id = db.session.scalar(select(Customer.id).where(Customer.code.in_({text, text.upper()})).limit(1))
-    if customer_id is None and text.isdigit() and _db_id(int(text)):
+    if customer_id is None and text.isdecimal() and _db_id(int(text)):  # isdigit() lets "²" through to int()
         customer_id = int(text)
     try:
         if customer_id is None:
@@ -87,7 +88,7 @@ def contact_by_ref(customer_id: int | None, ref: str | int | None) -> int | None
         raise DomainError(N_("这个客户有多位联系人叫“%(name)s”：请填写联系人编号。"), field="contact_id", name=text)
     if ids:
         return ids[0]
-    if text.isdigit() and _db_id(int(text)):
+    if text.isdecimal() and _db_id(int(text)):
         contact = db.session.get(CustomerContact, int(text))
         if contact is not None and contact.customer_id == customer_id:
             return contact.id
@@ -298,6 +299,8 @@ def add_contact(user: User, *, customer_id: int, name: str, role: str, title: st
     require_customer(user, customer_id)
     if role not in CONTACT_ROLES:
         raise DomainError(N_("未知的联系人角色。"), field="role")
+    if birthday is not None:
+        rules.check_birthday(birthday, today_in_shanghai())
     contact = CustomerContact(customer_id=customer_id, name=name.strip(), role=role, title=title or None,
                               phone=phone or None, birthday=birthday)
     db.session.add(contact)
@@ -345,6 +348,8 @@ def open_opportunity(user: User, *, customer_id: int, title: str, amount_fen: in
     if stage is None:
         raise DomainError(N_("没有这个阶段。"), field="stage_id")
     check_amount(amount_fen, "amount")
+    if expected_on is not None:
+        check_day(expected_on, "expected_on")  # 9999-12-31 is a slip, as for every other date
     opp = Opportunity(customer_id=customer_id, seller_id=customer.owner_seller_id, stage_id=stage.id, title=title,
                       amount_fen=amount_fen, expected_on=expected_on)
     db.session.add(opp)

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from channel.domain import selling as rules
 from channel.domain.customers import clean_credit_code
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
+from channel.domain.periods import check_day
 from channel.domain.tree import Place, periods_overlap, territories_nest
 from channel.services import audit, tree
 from channel.services.access import require_role, require_seller, scope_by_seller
@@ -30,6 +31,7 @@ MANAGERS = (ROLE_ADMIN, ROLE_MANAGER)
 def add_training(user: User, *, title: str, held_on: date, product_id: int | None = None,
                  certification_code: str | None = None) -> Training:
     require_role(user, *MANAGERS)
+    check_day(held_on, "held_on")
     if product_id is not None and db.session.get(Product, product_id) is None:
         raise DomainError(N_("没有这个产品。"), field="product_id")
     training = Training(title=title.strip(), held_on=held_on, product_id=product_id,

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, true, update
 
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
+from channel.domain.periods import check_day
 from channel.services import audit
 from channel.domain.tree import (
     Node, Place, check_effective_date, check_move, code_spellings, periods_overlap, stored_spelling, territories_nest,
@@ -105,6 +106,7 @@ def add_seller(
     **fields,
 ) -> Seller:
     """Create a seller under `parent_id` (effective `joined_on`) with its closure rows."""
+    check_day(joined_on, "joined_on")
     taken = seller_by_code(code)
     if taken is not None:
         raise DomainError(N_("编码 %(code)s 已被使用。"), field="code", code=taken.code)
@@ -185,6 +187,7 @@ def move_seller(
     old rows, ended on that date). Raises DomainError for a cycle, a cross-channel move, a
     parent not above the seller's level, or a date before the last recorded change.
     """
+    check_day(effective_on, "effective_on")  # a slip to 9999 would freeze the subtree: no later change
     seller = get_seller(seller_id)
     if not seller.active:
         raise DomainError(N_("它已停用，不能调整上级。"), field="parent")
@@ -221,6 +224,7 @@ def deactivate_seller(seller_id: int, effective_on: date, *, moved_by_id: int | 
     """Deactivate a seller. Its direct children move up to its own upline (with their
     downlines), so nobody is orphaned. Refused for a top-level seller that still has children,
     since there is no upline to move them to."""
+    check_day(effective_on, "effective_on")
     seller = get_seller(seller_id)
     if not seller.active:
         raise DomainError(N_("它已经停用。"))
@@ -285,6 +289,7 @@ def grant_territory(
 ) -> TerritoryGrant:
     """Grant a territory subtree to a seller. An exclusive grant overlapping (in place and in
     time) another seller's exclusive grant — one inside the other included — is refused."""
+    check_day(valid_from, "valid_from")
     if not get_seller(seller_id).active:
         raise DomainError(N_("它已停用，不能授权区域。"), field="territory")
     territory = db.session.get(Territory, territory_id)

@@ -67,7 +67,7 @@ def pyramid():
 def children(seller_id: int):
     """HTML fragment: one page of a node's children, loaded when the node is expanded."""
     nodes, cursor = sellers.tree_children(current_user, seller_id, request.args.get("after"))
-    focus_path = [int(x) for x in request.args.get("path", "").split(",") if x.isdigit()]
+    focus_path = [int(x) for x in request.args.get("path", "").split(",") if x.isdecimal()]  # not isdigit(): "²"
     return render_template(
         "tree/_children.html", nodes=nodes, parent_id=seller_id, cursor=cursor, focus_path=focus_path
     )

@@ -51,9 +51,10 @@ def test_a_file_that_cannot_be_written_is_one_line(app, world, tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["selling", "reminders", "--on", "2026-13-01"], "'2026-13-01' does not match the format '%Y-%m-%d'"),
+    (["selling", "reminders", "--on", "2026-13-01"], "Invalid value for '--on': 日期必须写成 YYYY-MM-DD"),
     (["selling", "reminders", "--stale-days", "-5"], "-5 is not in the range 1<=x<=3650"),
-    (["selling", "demo", "--on", "tomorrow"], "'tomorrow' does not match the format '%Y-%m-%d'"),
+    (["selling", "demo", "--on", "tomorrow"], "Invalid value for '--on': 日期必须写成 YYYY-MM-DD"),
+    (["selling", "demo", "--on", "9999-12-31"], "Invalid value for '--on': 日期超出范围"),
 ])
 def test_selling_commands_refuse_a_bad_day_or_count(app, world, args, words):
     output = _refused(app.test_cli_runner().invoke(args=args), code=2)

@@ -73,6 +73,14 @@ def test_a_registration_dated_today_or_within_the_bound_is_saved(client, auth, w
     assert count(CustomerRegistration) == 2
 
 
+def test_a_blank_registration_district_is_no_district_not_a_crash(client, auth, world):
+    auth.login("agent_zj")
+    form = registration(shanghai_day(utcnow()).isoformat()) | {"district": " "}
+    assert client.post("/conflicts/registrations", data=form).status_code == 302
+    saved = db.session.scalars(select(CustomerRegistration)).one()
+    assert saved.district_id is None and saved.customer_name == "深圳前海日期测试有限公司"
+
+
 def test_the_service_refuses_the_dates_too_so_imports_and_the_api_do(world):
     from channel.domain.errors import DomainError
 

@@ -133,6 +133,27 @@ def test_a_code_case_shows_the_codes_journey(client, auth, world):
     assert "journeys" in page and "C1" in page and "深圳市代" in page and "越秀区" in page
 
 
+def test_each_fake_code_row_says_why_the_scan_is_suspect(client, auth, world):
+    """A fake-code case used to list its scans with nothing telling a copied code (scanned in two
+    far-apart cities) from one scanned before it was shipped or from a text that is no code."""
+    conflicts_cases.add_codes(world.product.id, ["U1"])
+    conflicts_cases.ship_codes(world.SZ.id, ["U1"], date(2026, 10, 5))
+    conflicts_cases.record_scans([
+        ScanInput("U1", 440104, at(date(2026, 10, 1)), "consumer"),   # before the shipment
+        ScanInput("U1", 230102, at(date(2026, 10, 10)), "consumer"),  # Harbin: far from Guangzhou
+        ScanInput("NO-SUCH-CODE", 440104, at(date(2026, 10, 11)), "consumer"),
+    ])
+    auth.login("manager")
+    client.post("/lang/en")
+    pages = {case.id: client.get(f"/conflicts/cases/{case.id}").get_data(as_text=True)
+             for case in db.session.query(ConflictCase).filter_by(rule="fake_code")}
+    text = "".join(pages.values())
+    assert text.count("Copied code: also scanned in another city") >= 1
+    assert "Scanned before this code was shipped" in text and "No such code" in text
+    unknown = next(page for page in pages.values() if "NO-SUCH-CODE" in page)
+    assert "No such code" in unknown and "Copied code" not in unknown
+
+
 def test_policies_are_managed_by_managers_only(client, auth, world):
     auth.login("manager")
     response = client.post("/conflicts/policies", data={"name": "串货没收", "rule": "cross_territory", "action": "forfeit",

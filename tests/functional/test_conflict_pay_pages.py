@@ -57,3 +57,22 @@ def test_statements_show_each_effect_line_with_its_case(client, auth, world):
     html = client.get(f"/commissions/statements/{world.GZ.id}/2026-10").get_data(as_text=True)
     assert effect_rows(html) == {"区域保护费": ("¥150.00", f"冲突案件{ref}", f"/conflicts/cases/{case.id}")}
     assert "SZ" not in text_of(lines_table(html)) and "深圳" not in html  # nothing of the offender
+
+
+def test_the_case_page_says_a_dismissed_cases_posted_effects_wait_for_the_next_run(client, auth, world):
+    """After a dismissal the case page said nothing of the penalty and fee still on the ledger
+    until the next run reverses them; it now says so, and nothing once they are reversed."""
+    line, case = leak(world)
+    conflicts_cases.add_policy(name="串货没收", action="forfeit", protection_fee_bp=500, penalty_fen=100_000)
+    rule(world, case, "investigating", "confirmed")
+    run_period("2026-10")
+    auth.login("manager")
+    client.post("/lang/en")
+    page = client.get(f"/conflicts/cases/{case.id}").get_data(as_text=True)
+    assert "Posted in the commissions of 2026-10." in page
+    rule(world, case, "dismissed")
+    page = client.get(f"/conflicts/cases/{case.id}").get_data(as_text=True)
+    assert "the effects posted in the commissions of 2026-10 are reversed by the next commission run" in page
+    run_period("2026-10")
+    page = client.get(f"/conflicts/cases/{case.id}").get_data(as_text=True)
+    assert 'id="effect-posted"' not in page

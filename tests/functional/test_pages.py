@@ -2,6 +2,8 @@ from datetime import date
 
 import pytest
 
+import models
+from channel.services.clock import business_today
 from models import db
 from models.tree import Seller
 
@@ -34,6 +36,9 @@ def test_tree_children_load_on_demand(client, auth, world):
     auth.login("manager")
     fragment = client.get(f"/tree/{world.GD.id}/children").get_data(as_text=True)
     assert "深圳市代" in fragment and "广州市代" in fragment and "南山分销" not in fragment
+    # a focus path is ids; "²" (isdigit() but not int()) is skipped, not a 500
+    response = client.get(f"/tree/{world.GD.id}/children", query_string={"path": f"{world.SZ.id},²"})
+    assert response.status_code == 200 and "深圳市代" in response.get_data(as_text=True)
 
 
 def test_seller_page_shows_chain_children_territories_and_orders(client, auth, world):
@@ -62,7 +67,7 @@ def test_seller_page_links_its_rows_and_its_sales_follow_a_new_sale(client, auth
     before = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
     assert '本月团队销售</dt><dd class="col-7 money text-start">¥0.00<' in before
     record_order(order_no="SO-NS-NOW", kind="sell_out", seller_id=world.NS.id, customer_id=world.cust_ns.id,
-                 ship_to_district_id=440305, order_date=date.today(), lines=[LineInput(world.product.id, 1, 123_400)])
+                 ship_to_district_id=440305, order_date=business_today(), lines=[LineInput(world.product.id, 1, 123_400)])
     team = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
     assert '本月个人销售</dt><dd class="col-7 money text-start">¥0.00<' in team
     assert '本月团队销售</dt><dd class="col-7 money text-start">¥1,234.00<' in team
@@ -111,6 +116,31 @@ def test_grant_form_refuses_an_overlapping_exclusive_grant(client, auth, world):
     assert response.status_code == 400 and "6 位行政区划代码" in response.get_data(as_text=True)
 
 
+def test_a_move_deactivation_or_grant_dated_year_9999_is_refused_on_its_field(client, auth, world):
+    """A slip to 9999-12-31 used to be saved: the subtree's last change was then in year 9999, so
+    every later move was refused as "before the last change" and the seller was frozen."""
+    from models.tree import TerritoryGrant
+
+    auth.login("manager")
+    grants = db.session.query(TerritoryGrant).count()
+    for url, data, field in [
+        (f"/sellers/{world.SZ.id}/move", {"move-parent_code": "ZJ", "move-effective_on": "9999-12-31"}, "move-effective_on"),
+        (f"/sellers/{world.SZ.id}/deactivate", {"deactivate-effective_on": "9999-12-31"}, "deactivate-effective_on"),
+        (f"/sellers/{world.GZ.id}/grants", {"grant-territory_code": "440106", "grant-valid_from": "9999-12-31"}, "grant-valid_from"),
+    ]:
+        response = client.post(url, data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, url
+        block = page.split(f'id="{field}"')[1].split("</div>\n  </div>")[0]
+        assert "is-invalid" in page.split(f'id="{field}"')[0][-200:] and "日期超出范围" in block, url
+    db.session.expire_all()
+    seller = db.session.get(Seller, world.SZ.id)
+    assert seller.parent_id == world.GD.id and seller.active
+    assert db.session.query(TerritoryGrant).count() == grants
+    response = client.post(f"/sellers/{world.SZ.id}/move", data={"move-parent_code": "ZJ", "move-effective_on": date.today().isoformat()})
+    assert response.status_code == 302
+
+
 def test_order_list_filters_by_territory_subtree_channel_and_dates(client, auth, world):
     auth.login("manager")
     page = client.get("/orders", query_string={"territory": "440000"}).get_data(as_text=True)
@@ -128,6 +158,16 @@ def test_bad_filters_show_field_errors_not_a_crash(client, auth, world):
     response = client.get("/orders", query_string={"territory": "abc", "date_from": "yesterday"})
     assert response.status_code == 200
     assert response.get_data(as_text=True).count("field-error") >= 2
+
+
+def test_a_blank_territory_filter_is_no_filter_not_a_crash(client, auth, world):
+    auth.login("manager")
+    for url in ("/customers", "/orders", "/customers/export.csv", "/orders/export.csv"):
+        response = client.get(url, query_string={"territory": " "})
+        assert response.status_code == 200, url
+        assert "field-error" not in response.get_data(as_text=True), url
+    page = client.get("/orders", query_string={"territory": " "}).get_data(as_text=True)
+    assert "SO-NS-1" in page
 
 
 def test_keyset_pagination_walks_every_order_once(app, client, auth, world):
@@ -196,3 +236,31 @@ def test_a_malformed_dashboard_month_is_said_so_and_this_month_is_shown(client, 
     assert response.status_code == 400 and 'id="month-error"' in page and "YYYY-MM" in page
     assert client.get("/?month=2026-10").status_code == 200
     assert 'id="month-error"' not in client.get("/?month=").get_data(as_text=True)
+def test_the_seller_forms_and_the_scan_form_default_to_todays_date_in_beijing(client, auth, world, monkeypatch):
+    """At 01:00 on 1 December in Beijing a UTC server is still on 30 November: the effective dates
+    and the scan's month used to default to the server's day (yesterday, last month)."""
+    from datetime import datetime
+
+    monkeypatch.setattr(models, "utcnow", lambda: datetime(2026, 11, 30, 17, 0))  # naive UTC
+    auth.login("manager")
+    page = client.get(f"/sellers/{world.SZ.id}").get_data(as_text=True)
+    for field in ("move-effective_on", "deactivate-effective_on", "grant-valid_from"):
+        assert f'id="{field}" name="{field}" required type="date" value="2026-12-01"' in page, field
+    assert 'value="2026-12"' in client.get("/conflicts").get_data(as_text=True)
+
+
+def test_this_month_on_the_dashboard_pyramid_and_seller_page_is_beijings(client, auth, world, monkeypatch):
+    """At 01:00 on 1 December in Beijing the dashboard, the pyramid and the seller page showed
+    November ("this month" from the server's date), with December's first sales left out."""
+    from datetime import datetime
+
+    from channel.services.orders import LineInput, record_order
+
+    monkeypatch.setattr(models, "utcnow", lambda: datetime(2026, 11, 30, 17, 0))  # naive UTC
+    record_order(order_no="SO-DEC-1", kind="sell_out", seller_id=world.NS.id, customer_id=world.cust_ns.id,
+                 ship_to_district_id=440305, order_date=date(2026, 12, 1), lines=[LineInput(world.product.id, 1, 123_400)])
+    auth.login("manager")
+    assert "2026-12" in client.get("/").get_data(as_text=True).split("</h1>")[0]
+    assert "(2026-12)" in client.get("/pyramid").get_data(as_text=True)
+    own = client.get(f"/sellers/{world.NS.id}").get_data(as_text=True)
+    assert '本月个人销售</dt><dd class="col-7 money text-start">¥1,234.00<' in own

@@ -62,3 +62,49 @@ def test_the_english_form_explains_the_contact_field(client, auth, world):
     auth.login("rep1")
     page = client.get("/selling?lang=en").get_data(as_text=True)
     assert "Contact" in page and "contact's number when two share a name" in page
+
+
+def test_a_superscript_or_other_non_decimal_digit_is_an_unknown_reference_not_a_500(client, auth, world):
+    """"²".isdigit() is true but int("²") fails: the customer and contact numbers are read with
+    isdecimal(), so full-width digits still name a number and "²" is simply unknown."""
+    contact = selling.add_contact(world.user_rep1, customer_id=world.cust_rep1.id, name="李经理", role="acceptor")
+    auth.login("rep1")
+    response = _log(client, world, "", customer="²")
+    assert response.status_code == 404 and "没有这个客户，或您无权查看" in response.get_data(as_text=True)
+    response = _log(client, world, "²")
+    assert response.status_code == 400 and "该联系人不属于这个客户" in response.get_data(as_text=True)
+    full_width = str(contact.id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert _log(client, world, full_width).status_code == 302
+    assert _activities() == 1
+
+
+def test_a_birthday_in_the_future_or_in_year_9999_is_refused_beside_its_field(client, auth, world):
+    """A contact born on 2030-01-01 or 9999-12-31 used to be saved (and greeted every year)."""
+    from datetime import timedelta
+
+    from models.selling import CustomerContact
+
+    tomorrow = selling.today_in_shanghai() + timedelta(days=1)
+    auth.login("rep1")
+    for day, says in [(tomorrow.isoformat(), "生日不能晚于今天"), ("9999-12-31", "日期超出范围")]:
+        response = client.post(f"/customers/{world.cust_rep1.id}/contacts",
+                               data={"name": "李经理", "role": "acceptor", "birthday": day})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, day
+        assert says in page.split('id="birthday"')[1].split('<div class="mb-2')[0], day
+    assert db.session.query(CustomerContact).count() == 0
+    assert client.post(f"/customers/{world.cust_rep1.id}/contacts",
+                       data={"name": "李经理", "role": "acceptor", "birthday": "1980-02-29"}).status_code == 302
+
+
+def test_an_opportunity_expected_in_year_9999_is_refused_beside_its_field(client, auth, world):
+    from models.selling import Opportunity
+
+    auth.login("rep1")
+    stage = selling.stages()[0]
+    response = client.post(f"/customers/{world.cust_rep1.id}/opportunities",
+                           data={"title": "二期项目", "stage_id": stage.id, "expected_on": "9999-12-31"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "二期项目" in page
+    assert "日期超出范围" in page.split('id="expected_on"')[1].split('<div class="mb-2')[0]
+    assert db.session.query(Opportunity).count() == 0

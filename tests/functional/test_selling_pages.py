@@ -58,8 +58,16 @@ def test_a_call_without_a_customer_is_refused_with_a_field_error(client, auth, w
 def test_an_agent_cannot_log_on_another_branchs_customer_or_seller(client, auth, world):
     auth.login("agent_sz")
     assert client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_th.id}).status_code == 404
-    assert client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_ns.id,
-                                                    "seller_code": "GZ"}).status_code == 404
+    # a seller outside the scope is answered as an unknown code: the form keeps what was typed
+    for code in ("GZ", "NO-SUCH-CODE"):
+        response = client.post("/selling/activities", data={"kind": "visit", "customer_id": world.cust_ns.id,
+                                                            "seller_code": code, "outcome": "谈了两小时"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and f"没有编码为 {code} 的销售方。" in page and "谈了两小时" in page
+    for url, data in [("/selling/support", {"seller_code": "GZ", "subject": "缺货", "body": "请补货"}),
+                      ("/selling/feedback", {"seller_code": "GZ", "product_sku": world.product.sku, "body": "太贵"})]:
+        response = client.post(url, data=data)
+        assert response.status_code == 400 and "没有编码为 GZ 的销售方。" in response.get_data(as_text=True), url
 
 
 def test_objects_of_another_branch_are_refused_by_id(client, auth, world):
@@ -154,6 +162,25 @@ def test_a_manager_reviews_and_approves_an_application(client, auth, world):
     assert response.status_code == 302 and "/sellers/" in response.headers["Location"]
 
 
+def test_an_approval_dated_year_9999_is_refused_beside_the_contract_start_and_creates_nothing(client, auth, world):
+    """A contract start of 9999-12-31 used to create the agent (joined, closure and grant in year
+    9999: frozen, no later move possible); the date error now sits on 合同开始, not on the code."""
+    from models.tree import Seller
+
+    auth.login("manager")
+    response = client.post("/selling/applications", data={
+        "company": "佛山顺达贸易有限公司", "credit_code": "91350100M000100Y43", "contact_name": "陈先生",
+        "territory_code": "440600", "level": 3})
+    location = response.headers["Location"]
+    response = client.post(location + "/approve", data={
+        "code": "FS", "parent_code": "GD", "contract_from": "9999-12-31", "deposit": "0", "exclusive": "y"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    block = page.split('id="contract_from"')[1].split('<div class="mb-2')[0]
+    assert "日期超出范围" in block and "日期超出范围" not in page.split('id="code"')[1].split('<div class="mb-2')[0]
+    assert db.session.query(Seller).filter_by(code="FS").count() == 0
+
+
 def test_a_bad_credit_code_shows_beside_its_field(client, auth, world):
     auth.login("manager")
     response = client.post("/selling/applications", data={
@@ -198,6 +225,23 @@ def test_selling_pages_render_in_english(client, auth, world, path):
     assert "Selling" in page.get_data(as_text=True)
 
 
+def test_in_english_the_kpi_metrics_are_calls_and_visits_not_a_phone_number(client, auth, world):
+    """电话 / 拜访 / 培训 as a KPI metric (msgctxt "KPI metric") count activities; 电话 alone is a
+    contact's Phone and 拜访 an activity's kind (Visit)."""
+    auth.login("manager")
+    client.post("/lang/en")
+    board = client.get("/selling/kpi").get_data(as_text=True)
+    header = board.split("<thead")[1].split("</thead>")[0]
+    assert '<th class="text-end">Calls</th>' in header and '<th class="text-end">Visits</th>' in header
+    assert '<th class="text-end">Trainings</th>' in header and "Phone" not in header
+    assert '<option value="calls">Calls</option>' in board and '<option value="visits">Visits</option>' in board
+    contacts = client.get(f"/customers/{world.cust_rep1.id}/selling").get_data(as_text=True)
+    assert ">Phone</label>" in contacts and '<option value="visit">Visit</option>' not in board
+    client.post("/lang/zh")
+    board = client.get("/selling/kpi").get_data(as_text=True)
+    assert '<th class="text-end">电话</th>' in board and '<option value="visits">拜访</option>' in board
+
+
 def test_an_agent_is_refused_another_branchs_kpi_team_and_value_report(client, auth, world):
     auth.login("agent_sz")
     assert client.get("/selling/kpi", query_string={"team": "GZ"}).status_code == 404
@@ -219,6 +263,7 @@ def test_in_english_a_selling_task_is_a_task_and_a_background_job_a_job(client, 
     assert "<th>Task</th>" in home and "<th>Job</th>" not in home
     header = client.get("/selling/tasks/export.csv?lang=en").get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert "Task" in header.split(",") and "Job" not in header
+    assert "Due on" in header.split(",") and "Expires on" not in header  # 到期日 of a task, not a certification
     assert client.get("/selling/tasks/export.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()[0].split(",")[2] == "任务"
     done = client.post(f"/selling/tasks/{task.id}/done?lang=en", follow_redirects=True).get_data(as_text=True)
     assert "Task done." in done and "The job is done." not in done
@@ -237,3 +282,61 @@ def test_in_english_a_certification_in_force_reads_valid_and_a_target_for_one_se
     page = client.get("/selling/enablement").get_data(as_text=True)
     assert '<span class="badge text-bg-success">Valid</span>' in page and ">Active</span>" not in page
     assert '<option value="seller">One seller</option>' in client.get("/selling/kpi").get_data(as_text=True)
+@pytest.mark.parametrize("days", ["-5", "0", "3651", "abc", "99999999999999999999", "²"])
+def test_a_bad_days_filter_on_the_opportunities_says_what_is_wrong(client, auth, world, days):
+    """days=-5 answered "The request could not be understood." and days=abc silently showed 14
+    days; the page and its export now say the bound."""
+    auth.login("manager")
+    for url in ("/selling/opportunities", "/selling/opportunities/export.csv"):
+        response = client.get(url, query_string={"days": days})
+        assert response.status_code == 400, url
+        assert "天数必须是 1 到 3650 之间的整数。" in response.get_data(as_text=True), url
+    assert client.get("/selling/opportunities", query_string={"days": "30"}).status_code == 200
+    assert client.get("/selling/opportunities", query_string={"days": ""}).status_code == 200
+
+
+def test_a_next_step_due_in_year_9999_is_refused_beside_its_field(client, auth, world):
+    """A due date of 9999-12-31 used to make a task that sat on the list for ever."""
+    from models.selling import Activity
+
+    auth.login("rep1")
+    response = client.post("/selling/activities", data={
+        "kind": "visit", "customer_id": world.cust_rep1.id, "outcome": "谈妥了", "next_step": "回访",
+        "next_due_on": "9999-12-31"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "谈妥了" in page
+    block = page.split('id="next_due_on"')[1].split('<div class="mb-2')[0]
+    assert "日期超出范围" in block
+    assert db.session.query(Activity).count() == 0
+
+
+@pytest.mark.parametrize("stale_days", ["0", "-1", "abc", "3651"])
+def test_a_bad_stale_days_on_the_reminders_button_says_what_is_wrong(client, auth, world, stale_days):
+    """It answered a bare 400 "The request could not be understood."; it now says the bound on the
+    value page and makes nothing."""
+    from models.selling import Task
+
+    auth.login("manager")
+    response = client.post("/selling/reminders", data={"stale_days": stale_days}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "alert-danger" in page
+    alert = page.split("alert-danger")[1].split("</div>")[0]
+    assert "该字段是必填字段" not in alert and ("未联系天数必须在 1 到 3650 之间" in alert or "整数" in alert), alert
+    assert db.session.query(Task).count() == 0
+
+
+def test_a_training_or_certification_dated_outside_the_years_is_refused_beside_its_field(client, auth, world):
+    """A training held on 0001-01-01 and a certification dated 9999-12-31 used to be saved."""
+    from models.selling import Certification, Training
+
+    auth.login("manager")
+    response = client.post("/selling/trainings", data={"title": "新品培训", "held_on": "0001-01-01"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "新品培训" in page
+    assert "日期超出范围" in page.split('id="held_on"')[1].split('<div class="mb-2')[0]
+    response = client.post("/selling/certifications", data={"seller_code": "NS", "code": "PRO", "passed": "y",
+                                                            "certified_on": "9999-12-31"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "日期超出范围" in page.split('id="certified_on"')[1].split('<div class="mb-2')[0]
+    assert db.session.query(Training).count() == 0 and db.session.query(Certification).count() == 0

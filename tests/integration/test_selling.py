@@ -267,3 +267,16 @@ def test_the_selling_demo_loads_once_over_a_company(world):
     assert board["total"].week["calls"].actual > 0
     with pytest.raises(DomainError):
         load_selling_demo(today=date(2026, 11, 27))
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--on", "2026-13-01"], "YYYY-MM-DD"),        # was a ValueError traceback
+    (["--on", "9999-12-31"], "日期超出范围"),        # made every class-A customer a task due in 9999
+    (["--stale-days", "-1"], "--stale-days"),      # the value page's form refuses it too (1-3650)
+    (["--stale-days", "0"], "--stale-days"),
+])
+def test_the_reminders_command_refuses_a_bad_day_or_stale_days_and_makes_nothing(app, world, args, says):
+    result = app.test_cli_runner().invoke(args=["selling", "reminders", *args])
+    assert result.exit_code == 2 and says in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 0
