@@ -66,6 +66,15 @@ def check_effective_date(effective_on: date, latest_change: date | None) -> None
         )
 
 
+def check_not_ahead(effective_on: date, today: date) -> None:
+    """A move or deactivation takes effect from a day not after today: the tree of today (who
+    sees whom, whose sales roll up where) changes when it is recorded, so a change dated ahead
+    would hand the downline to its new upline before the day it names."""
+    if effective_on > today:
+        raise DomainError(N_("生效日期不能晚于今天（%(today)s）：调整一登记，谁能看到谁就随之改变；请在生效当天或之后登记。"),
+                          field="effective_on", today=today.isoformat())
+
+
 def periods_overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
     """Half-open intervals [from, to) with None meaning open-ended."""
     a_end = a_to or date.max

@@ -12,8 +12,10 @@ from sqlalchemy import and_, delete, func, insert, literal, or_, select, true, u
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.domain.periods import check_day
 from channel.services import audit
+from channel.services.clock import business_today
 from channel.domain.tree import (
-    Node, Place, check_effective_date, check_move, code_spellings, periods_overlap, stored_spelling, territories_nest,
+    Node, Place, check_effective_date, check_move, check_not_ahead, code_spellings, periods_overlap, stored_spelling,
+    territories_nest,
 )
 from models import db
 from models.territory import Territory
@@ -185,9 +187,11 @@ def move_seller(
 
     Orders dated before `effective_on` keep crediting the old uplines (the closure keeps the
     old rows, ended on that date). Raises DomainError for a cycle, a cross-channel move, a
-    parent not above the seller's level, or a date before the last recorded change.
+    parent not above the seller's level, or a date before the last recorded change or after
+    today (Asia/Shanghai: check_not_ahead).
     """
     check_day(effective_on, "effective_on")  # a slip to 9999 would freeze the subtree: no later change
+    check_not_ahead(effective_on, business_today())
     seller = get_seller(seller_id)
     if not seller.active:
         raise DomainError(N_("它已停用，不能调整上级。"), field="parent")
@@ -225,6 +229,7 @@ def deactivate_seller(seller_id: int, effective_on: date, *, moved_by_id: int | 
     downlines), so nobody is orphaned. Refused for a top-level seller that still has children,
     since there is no upline to move them to."""
     check_day(effective_on, "effective_on")
+    check_not_ahead(effective_on, business_today())
     seller = get_seller(seller_id)
     if not seller.active:
         raise DomainError(N_("它已经停用。"))

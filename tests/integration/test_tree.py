@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from channel.domain.errors import DomainError
 from channel.services import tree
@@ -130,10 +130,32 @@ def test_an_exclusive_grant_is_checked_against_every_level_the_country_included(
 
 def test_deactivation_ends_open_grants_and_refuses_later_moves_and_grants(world):
     tree.grant_territory(world.HZ.id, 330200, exclusive=True, valid_from=date(2027, 1, 1))  # starts after
-    tree.deactivate_seller(world.HZ.id, date(2026, 12, 1))
+    tree.deactivate_seller(world.HZ.id, date(2026, 11, 1))
     grants = tree.grants_of(world.HZ.id)
-    assert [(g.territory_id, g.valid_to) for g in grants] == [(330100, date(2026, 12, 1))]
+    assert [(g.territory_id, g.valid_to) for g in grants] == [(330100, date(2026, 11, 1))]
     with pytest.raises(DomainError):
-        tree.move_seller(world.HZ.id, world.GD.id, date(2026, 12, 2))
+        tree.move_seller(world.HZ.id, world.GD.id, date(2026, 11, 2))
     with pytest.raises(DomainError):
-        tree.grant_territory(world.HZ.id, 330100, exclusive=False, valid_from=date(2026, 12, 2))
+        tree.grant_territory(world.HZ.id, 330100, exclusive=False, valid_from=date(2026, 11, 2))
+
+
+def test_a_move_or_deactivation_dated_after_today_is_refused_and_changes_nothing(world, monkeypatch):
+    """Today's tree decides who sees whom: a change dated ahead would hand the downline over at
+    once, before the day it names (and take it from the old upline as early)."""
+    from datetime import datetime
+
+    import models
+    from channel.domain.errors import DomainError
+    from models.tree import SellerClosure
+
+    monkeypatch.setattr(models, "utcnow", lambda: datetime(2026, 11, 30, 17, 0))  # 1 December in Beijing
+    rows = db.session.scalar(select(func.count()).select_from(SellerClosure))
+    for change in (lambda: tree.move_seller(world.SZ.id, world.ZJ.id, date(2026, 12, 2)),
+                   lambda: tree.deactivate_seller(world.HZ.id, date(2026, 12, 2))):
+        with pytest.raises(DomainError, match="不能晚于今天（2026-12-01）") as refused:
+            change()
+        assert refused.value.field == "effective_on"
+        db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(SellerClosure)) == rows
+    assert db.session.get(Seller, world.SZ.id).parent_id == world.GD.id and db.session.get(Seller, world.HZ.id).active
+    tree.move_seller(world.SZ.id, world.ZJ.id, date(2026, 12, 1))  # today itself is fine
