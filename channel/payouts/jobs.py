@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from channel.domain.errors import DomainError, N_
+from channel.domain.paging import decode_id_cursor
 from channel.services.jobs import JobContext, job_kind
 from models.users import ROLE_ADMIN, ROLE_FINANCE
 
@@ -44,9 +45,10 @@ def export_payout_file(job: JobContext) -> dict:
 
     p = job.params
     file, fmt = p.get("file"), p.get("fmt")
-    if file not in payouts_export.FILES or fmt not in FORMATS or not str(p.get("batch_id", "")).isdigit():
+    batch_id = decode_id_cursor(str(p.get("batch_id", "")))  # an id a row can have ("²", 2**63: none)
+    if file not in payouts_export.FILES or fmt not in FORMATS or not batch_id:
         raise DomainError(N_("任务参数无效。"), field="params")
-    batch = payouts.get_batch(int(p["batch_id"]))
+    batch = payouts.get_batch(batch_id)
     if batch.status not in (BATCH_APPROVED, BATCH_EXPORTED, BATCH_PAID):
         payouts.start_export(batch.id, job.actor_id)  # refuses with the reason (draft, cancelled, ...)
     types = (PAYEE_EMPLOYEE,) if file == payouts_export.PAYROLL else (PAYEE_COMPANY, PAYEE_INDIVIDUAL)

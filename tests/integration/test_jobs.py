@@ -195,3 +195,9 @@ def test_on_rq_a_commission_run_is_run_by_a_worker_and_posts_what_the_service_pr
     # the last progress report the worker left in Redis: every step of the run done
     progress = RQJob.fetch(job.queue_id, connection=jobs.redis_connection()).meta["progress"]
     assert progress["done"] == progress["total"] > 0
+
+
+@pytest.mark.parametrize("batch_id", ["²", "abc", 2**63, -1, 0, True, None])
+def test_a_payout_export_job_with_a_batch_id_no_row_can_have_fails_with_its_reason(app, world, batch_id):
+    job = jobs.submit("payouts.export", {"batch_id": batch_id, "file": "bank", "fmt": "csv"}, world.user_admin)
+    assert job.status == "failed" and "任务参数无效" in jobs.error_message(job)

@@ -72,3 +72,14 @@ def test_a_word_used_in_two_senses_reads_right_in_each():
     assert catalog.get("冲突案件").string == "Conflict cases"
     assert catalog.get("冲突案件", context="one case").string == "Conflict case"
     assert {("parameter", "说明"), ("event", "说明"), ("target scope", "个人")} <= set(i18n_tool.extract())
+
+
+def test_a_case_timeline_counts_evidence_rows_in_good_english():
+    from babel.support import Translations
+
+    with (ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        english = Translations(handle)
+    one, many = "立案，%(num)s 条证据", "立案，%(num)s 条证据"
+    assert english.ungettext(one, many, 1) % {"num": 1} == "Opened with 1 evidence row"
+    assert english.ungettext(one, many, 3) % {"num": 3} == "Opened with 3 evidence rows"
+    assert english.ungettext("新增 %(num)s 条证据", "新增 %(num)s 条证据", 1) % {"num": 1} == "1 evidence row added"
