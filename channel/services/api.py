@@ -182,7 +182,7 @@ def _seller_query(channel: str):
         if f.get("parent_id"):
             q = q.where(Seller.parent_id == f["parent_id"])
         if f.get("code"):
-            q = q.where(Seller.code.like(f["code"].replace("%", r"\%").replace("_", r"\_") + "%", escape="\\"))
+            q = q.where(listing.text_like(Seller.code, f["code"]))
         if f.get("active") is not None:
             q = q.where(Seller.active.is_(f["active"] == "true"))
         return q

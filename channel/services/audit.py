@@ -24,6 +24,7 @@ def events_query(*, action: str | None = None, actor: str | None = None, object_
 
     from sqlalchemy import select
 
+    from channel.services.listing import text_like  # listing → tree → audit: imported here
     from models.users import User
 
     shanghai = ZoneInfo("Asia/Shanghai")
@@ -37,11 +38,11 @@ def events_query(*, action: str | None = None, actor: str | None = None, object_
             check_day(day, field)  # 0001-01-01 / 9999-12-31 would overflow below: 400, not 500
     query = select(AuditEvent)
     if action:
-        query = query.where(AuditEvent.action.like(f"{action.strip()}%"))
+        query = query.where(text_like(AuditEvent.action, action.strip()))
     if actor:
         query = query.where(AuditEvent.actor_id.in_(select(User.id).where(User.username == actor.strip())))
     if object_type:
-        query = query.where(AuditEvent.object_type.like(f"{object_type.strip()}%"))
+        query = query.where(text_like(AuditEvent.object_type, object_type.strip()))
     if object_id:
         query = query.where(AuditEvent.object_id == object_id.strip())
     if date_from:

@@ -78,7 +78,7 @@ def seller_rows(user: User, filters: listing.Filters) -> Iterator[tuple]:
 
         query = query.where(Seller.id.in_(subtree_ids(filters.seller_id)))
     if filters.text:
-        query = query.where(Seller.code.like(f"{filters.text.strip()}%"))
+        query = query.where(listing.text_like(Seller.code, filters.text.strip()))
     yield from _stream(query.order_by(Seller.channel, Seller.level, Seller.code))
 
 

@@ -20,6 +20,18 @@ from models.tree import Seller
 from models.users import User
 
 
+def text_like(column, text: str, *, anywhere: bool = False):
+    """SQL: `column` starts with (or, `anywhere`, contains) `text` as typed: a `%` or `_` in a
+    search is that character, not a wildcard (a search for "_" used to match everything). The
+    ESCAPE clause is added only when the text needs it, so an ordinary search is the plain
+    LIKE it always was."""
+    special = any(c in text for c in "%_\\")
+    if special:
+        text = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{text}%" if anywhere else f"{text}%"
+    return column.like(pattern, escape="\\") if special else column.like(pattern)
+
+
 @dataclass
 class Filters:
     territory_id: int | None = None
@@ -82,7 +94,7 @@ def order_query(user: User, filters: Filters) -> Select:
     if filters.date_to:
         query = query.where(SalesOrder.order_date <= filters.date_to)
     if filters.text:
-        query = query.where(SalesOrder.order_no.like(f"{filters.text.strip()}%"))
+        query = query.where(text_like(SalesOrder.order_no, filters.text.strip()))
     return query
 
 
@@ -127,7 +139,8 @@ def customer_query(user: User, filters: Filters) -> Select:
         query = query.where(Customer.owner_seller_id.in_(subtree_ids(filters.seller_id)))
     if filters.text:
         text = filters.text.strip()
-        query = query.where(or_(Customer.name.like(f"%{text}%"), Customer.credit_code == text.upper(), Customer.phone == text))
+        query = query.where(or_(text_like(Customer.name, text, anywhere=True), Customer.credit_code == text.upper(),
+                                Customer.phone == text))
     return query
 
 

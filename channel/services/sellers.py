@@ -11,7 +11,7 @@ from channel.domain.periods import Month
 from channel.services import reports
 from channel.services.clock import business_today
 from channel.services.access import can_see_seller, require_seller, scope_sellers
-from channel.services.listing import Ref
+from channel.services.listing import Ref, text_like
 from channel.services.tree import seller_by_code, upline_chain
 from models import db
 from models.sales import SalesOrder
@@ -162,8 +162,8 @@ def search(user: User, text: str, channel: str | None = None, limit: int = 20) -
     text = (text or "").strip()
     if not text:
         return []
-    like = f"%{text}%"
-    query = select(Seller).where(or_(Seller.code == text, Seller.name.like(like), Seller.code.like(f"{text}%")))
+    query = select(Seller).where(or_(Seller.code == text, text_like(Seller.name, text, anywhere=True),
+                                     text_like(Seller.code, text)))
     if channel:
         query = query.where(Seller.channel == channel)
     query = scope_sellers(query, user).order_by(Seller.level, Seller.code).limit(limit)

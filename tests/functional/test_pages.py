@@ -264,3 +264,29 @@ def test_this_month_on_the_dashboard_pyramid_and_seller_page_is_beijings(client,
     assert "(2026-12)" in client.get("/pyramid").get_data(as_text=True)
     own = client.get(f"/sellers/{world.NS.id}").get_data(as_text=True)
     assert '本月个人销售</dt><dd class="col-7 money text-start">¥1,234.00<' in own
+
+
+@pytest.mark.parametrize("path", ["/customers?q=_", "/customers?q=%25", "/orders?q=_"])
+def test_a_percent_or_underscore_in_a_search_is_that_character_not_a_wildcard(client, auth, world, path):
+    auth.login("manager")
+    response = client.get(path)
+    assert response.status_code in (200, 400)
+    body = response.get_data(as_text=True)
+    assert "深圳南山华盛贸易有限公司" not in body and "SO-NS-1" not in body and "南山分销" not in body
+
+
+def test_text_like_escapes_only_when_the_text_needs_it(world):
+    from channel.services.listing import text_like
+    from models.tree import Seller as S
+
+    assert "ESCAPE" not in str(text_like(S.code, "GD").compile())
+    assert "ESCAPE" in str(text_like(S.code, "G_D").compile())
+    add = db.session.add
+    add(Seller(code="A_1", name="下划线一", channel="agent", level=4, parent_id=world.SZ.id, joined_on=date(2026, 1, 1)))
+    db.session.flush()
+    found = db.session.scalars(db.select(S.code).where(text_like(S.code, "A_"))).all()
+    assert found == ["A_1"]
+    from channel.services import sellers
+
+    assert [s.code for s in sellers.search(world.user_manager, "A_")] == ["A_1"]  # the pyramid's search
+    assert sellers.search(world.user_manager, "_") == []  # matched every seller
