@@ -425,6 +425,23 @@ def _post(run_id: int, source: Month, posting: Month) -> None:
         WHERE c.amount_fen <> 0 AND (lv.id IS NULL OR lv.amount_fen <> c.amount_fen)""", **params)
 
 
+def _check_own_plans() -> None:
+    """Conflict when two active plans of one seller overlap (saving refuses that since session
+    13, but a database may hold such a pair from before): the run could not tell which one pays,
+    so it stops with both named instead of failing on a constraint of its own tables."""
+    pair = _exec("""
+        SELECT a.name, a.version, b.name, b.version, s.code FROM commission_plan a
+        JOIN commission_plan b ON b.seller_id = a.seller_id AND b.id > a.id AND b.status = 'active'
+        JOIN seller s ON s.id = a.seller_id
+        WHERE a.status = 'active' AND a.seller_id IS NOT NULL
+          AND (b.valid_to IS NULL OR a.valid_from < b.valid_to) AND (a.valid_to IS NULL OR b.valid_from < a.valid_to)
+        LIMIT 1""").first()
+    if pair is not None:
+        raise Conflict(N_("销售方 %(seller)s 的两个专属方案“%(first)s”（第 %(v1)s 版）和“%(second)s”（第 %(v2)s 版）生效期重叠，"
+                          "无法确定按哪一个计算：请先结束或修改其中一个，再计算。"),
+                       seller=pair[4], first=pair[0], v1=pair[1], second=pair[2], v2=pair[3])
+
+
 def _sources(period: Month) -> list[Month]:
     """The locked months shortly before `period` (recomputed, corrections posted in `period`),
     oldest first, then `period` itself."""
@@ -473,6 +490,7 @@ def run_period(period: str, *, actor_id: int | None = None, preview: bool = Fals
             _exec("SELECT pg_advisory_xact_lock(:key)", key=7_000_000 + month.year * 100 + month.month)
         db.session.add(run)
         db.session.flush()
+        _check_own_plans()
         _create_temp_tables()
         sources = _sources(month)
         steps = 2 * len(sources) + 1

@@ -264,3 +264,24 @@ def test_statements_add_up_reruns_post_nothing_and_posted_lines_never_change(wor
     for payee in (w.TH, w.GZ, w.GD, w.N1):
         st_ = statement(w.user_admin, payee.id, "2026-10")
         assert st_.total_fen == sum(st_.totals.values()) == paid(payee, period="2026-10")
+
+
+def test_a_run_over_two_overlapping_plans_of_one_seller_stops_naming_both_and_posts_nothing(world):
+    """Saving refuses such a pair now; a database may still hold one from before. The run used to
+    fail on its own temporary table's key (UNIQUE constraint failed: cm_pp.seller_id)."""
+    from channel.domain.errors import Conflict
+    from models.commissions import CommissionPlan, CommissionRun
+
+    first = plan(name="南山特别方案", level=4, seller_code="NS", base_rate_bp=1000)
+    second = plan(name="南山另一方案", level=4, seller_code="TH", base_rate_bp=500)
+    second.seller_id = first.seller_id  # as an earlier version let it be saved
+    db.session.commit()
+    with pytest.raises(Conflict, match="南山特别方案.*南山另一方案"):
+        run_period("2026-10")
+    assert count_lines() == 0
+    failed = db.session.scalar(select(CommissionRun).where(CommissionRun.status == "failed"))
+    assert "生效期重叠" in failed.error and "UNIQUE" not in failed.error
+    second.status = "superseded"
+    db.session.commit()
+    assert run_period("2026-10").lines_posted > 0
+    assert db.session.get(CommissionPlan, first.id).status == "active"
