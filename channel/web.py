@@ -11,10 +11,34 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import DateField, IntegerField
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 from channel.domain.money import format_fen
 from channel.i18n import level_name, role_name, user_role_name
+
+
+def day_in_range(form, field) -> None:
+    """A date field's day within the years every filter allows (periods.check_day)."""
+    from channel.domain.errors import DomainError
+    from channel.domain.periods import check_day
+    from channel.i18n import error_text
+
+    if field.data is not None:
+        try:
+            check_day(field.data)
+        except DomainError as error:
+            raise ValidationError(error_text(error)) from None
+
+
+def not_before(start_field: str):
+    """A validator for the end of a date range: not before the form's `start_field` (an empty
+    list with no word of why is what users got)."""
+    def check(form, field) -> None:
+        start = getattr(form, start_field).data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(_l("结束日期不能早于开始日期。"))
+    return check
+
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

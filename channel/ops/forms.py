@@ -3,18 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-
-def day_in_range(form, field) -> None:
-    """A date field's day within the years every filter allows (periods.check_day)."""
-    from channel.domain.errors import DomainError
-    from channel.domain.periods import check_day
-    from channel.i18n import error_text
-
-    if field.data is not None:
-        try:
-            check_day(field.data)
-        except DomainError as error:
-            raise ValidationError(error_text(error)) from None
+from channel.web import day_in_range, not_before
 
 
 class AuditFilterForm(FlaskForm):
@@ -28,12 +17,12 @@ class AuditFilterForm(FlaskForm):
     object_type = StringField(_l("对象类型"), validators=[Optional(), Length(max=40)])
     object_id = StringField(_l("对象编号"), validators=[Optional(), Length(max=40)])
     date_from = DateField(_l("起始日期"), validators=[Optional(), day_in_range])
-    date_to = DateField(_l("截止日期"), validators=[Optional(), day_in_range])
+    date_to = DateField(_l("截止日期"), validators=[Optional(), day_in_range, not_before("date_from")])
 
 
 class ExportOrdersForm(FlaskForm):
     date_from = DateField(_l("起始日期"), validators=[Optional(), day_in_range])
-    date_to = DateField(_l("截止日期"), validators=[Optional(), day_in_range])
+    date_to = DateField(_l("截止日期"), validators=[Optional(), day_in_range, not_before("date_from")])
     channel = SelectField(_l("渠道"), choices=[("", _l("全部")), ("agent", _l("代理")), ("direct", _l("直销"))],
                           validators=[Optional()])
 

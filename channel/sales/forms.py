@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
+from channel.web import day_in_range, not_before
+
 
 class ListFilterForm(FlaskForm):
     """GET filters shared by the customer and order lists (no CSRF: it changes nothing)."""
@@ -24,5 +26,5 @@ class OrderFilterForm(ListFilterForm):
         choices=[("", _l("全部")), ("sell_out", _l("销售出库（卖给客户）")), ("sell_in", _l("进货（公司卖给代理）"))],
         validators=[Optional()],
     )
-    date_from = DateField(_l("开始日期"), validators=[Optional()])
-    date_to = DateField(_l("结束日期"), validators=[Optional()])
+    date_from = DateField(_l("开始日期"), validators=[Optional(), day_in_range])
+    date_to = DateField(_l("结束日期"), validators=[Optional(), day_in_range, not_before("date_from")])

@@ -290,3 +290,17 @@ def test_text_like_escapes_only_when_the_text_needs_it(world):
 
     assert [s.code for s in sellers.search(world.user_manager, "A_")] == ["A_1"]  # the pyramid's search
     assert sellers.search(world.user_manager, "_") == []  # matched every seller
+
+
+def test_an_order_date_range_ending_before_it_starts_is_said_so_not_an_empty_list(client, auth, world):
+    auth.login("manager")
+    page = client.get("/orders?date_from=2026-10-10&date_to=2026-10-01").get_data(as_text=True)
+    assert "结束日期不能早于开始日期。" in page and "SO-NS-1" not in page
+    assert client.get("/orders/export.csv?date_from=2026-10-10&date_to=2026-10-01").status_code == 400
+    assert "日期超出范围" in client.get("/orders?date_from=0001-01-01").get_data(as_text=True)
+    shown = client.get("/orders?date_from=2026-10-01&date_to=2026-10-09").get_data(as_text=True)
+    assert "SO-NS-1" in shown and "SO-HZ-1" in shown and "SO-REP3-1" not in shown  # 5th and 9th in, 11th out
+    # the audit log's range the same way
+    client.post("/logout")
+    auth.login("admin")
+    assert "结束日期不能早于开始日期。" in client.get("/audit?date_from=2026-10-10&date_to=2026-10-01").get_data(as_text=True)
