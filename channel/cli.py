@@ -36,7 +36,8 @@ class _Day(click.ParamType):
 DAY = _Day()
 
 
-def _fail(error: DomainError) -> None:
+def fail(error: DomainError) -> None:
+    """End a command on a refusal: one line on stderr, exit 1 (never a traceback)."""
     click.echo(f"Error: {error}", err=True)
     sys.exit(1)
 
@@ -69,7 +70,7 @@ def demo_command(agents: int, orders: int, seed: int, until, if_empty: bool, bar
             click.echo("Database already has data; demo not loaded.")
             _print_logins()
             return
-        _fail(DomainError("the database already has data; the demo loads only into an empty database"))
+        fail(DomainError("the database already has data; the demo loads only into an empty database"))
     started = time.perf_counter()
 
     def progress(table: str, count: int) -> None:

@@ -17,6 +17,12 @@ from channel.domain.money import format_fen
 from channel.i18n import level_name, role_name, user_role_name
 
 
+def stripped(value):
+    """A field filter: typed text without surrounding spaces (Optional() lets a blank " " through
+    to the code that reads the field)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def day_in_range(form, field) -> None:
     """A date field's day within the years every filter allows (periods.check_day)."""
     from channel.domain.errors import DomainError

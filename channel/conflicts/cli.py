@@ -1,13 +1,13 @@
 """`flask --app app conflicts ...` commands: they call the same services as the pages."""
 from __future__ import annotations
 
-import sys
 import time
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from channel.cli import fail
 from channel.domain.errors import DomainError
 
 conflicts_cli = AppGroup("conflicts", help="Channel conflicts: detection scans.")
@@ -24,8 +24,7 @@ def scan_command(period: str) -> None:
     try:
         result = scan_period(Month.parse(period))
     except DomainError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(1)
+        fail(error)
     for rule, count in sorted(result.hits.items()):
         click.echo(f"  {rule:<18} {count:>8,} new findings")
     click.echo(f"{result.cases_opened:,} cases opened, {result.evidence_added:,} evidence rows added "

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from channel.domain import conflicts as rules
 from channel.services.clock import business_today
-from channel.web import ReadableDateField, WholeNumberField
+from channel.web import ReadableDateField, WholeNumberField, stripped
 
 RULE_LABELS = {
     "cross_territory": _l("串货（跨区销售）"),
@@ -70,7 +70,7 @@ class RegistrationForm(FlaskForm):
     name = StringField(_l("客户名称"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=32)])
     credit_code = StringField(_l("统一社会信用代码"), validators=[Optional(), Length(max=18)])
-    district = StringField(_l("所在区域代码"), validators=[Optional(), Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码。"))])
+    district = StringField(_l("所在区域代码"), filters=[stripped], validators=[Optional(), Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码。"))])
     registered_on = ReadableDateField(_l("报备日期"), validators=[InputRequired(_l("请填写报备日期。"))],
                                       default=business_today)
     accept_clash = BooleanField(_l("我已看到冲突，仍然报备"))

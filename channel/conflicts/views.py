@@ -272,7 +272,7 @@ def register():
                     conflicts_cases.register_customer(
                         seller_id=seller.id, name=form.name.data, phone=form.phone.data or None,
                         credit_code=form.credit_code.data or None,
-                        district_id=int(form.district.data.strip()) if (form.district.data or "").strip() else None,
+                        district_id=int(form.district.data) if form.district.data else None,
                         on=form.registered_on.data, created_by_id=current_user.id, accept_clash=bool(clashes))
                     flash(_("已报备。") if not clashes else _("已报备；与其他销售方的报备冲突，已生成撞单案件。"),
                           "success" if not clashes else "warning")

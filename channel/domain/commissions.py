@@ -92,7 +92,10 @@ class PlanSpec:
     def max_own_rate_on_sale_bp(self) -> int:
         """The highest share of one sale the seller itself can earn on it: best base or
         category rate plus the best tier rate (tiers pay on top of the base)."""
-        return self.best_base_rate_bp() + max([t.rate_bp for t in self.tiers], default=0)
+        return self.best_base_rate_bp() + self.best_tier_rate_bp()
+
+    def best_tier_rate_bp(self) -> int:
+        return max([t.rate_bp for t in self.tiers], default=0)
 
     def max_month_end_rate_bp(self) -> int:
         """What the plan adds on a sale as the plan of the month's last day (it governs the
@@ -100,7 +103,7 @@ class PlanSpec:
         bonus = 0
         if self.bonus_fen and self.bonus_target_fen:
             bonus = -(-self.bonus_fen * FULL_RATE_BP // self.bonus_target_fen)  # rounded up
-        return max([t.rate_bp for t in self.tiers], default=0) + bonus
+        return self.best_tier_rate_bp() + bonus
 
     def max_personal_rate_bp(self) -> int:
         """The highest share of a sale the seller itself can earn: best base or category rate,

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from channel.cli import ROW_ID, open_output
+from channel.cli import ROW_ID, fail, open_output
 
 
 @click.command("import")
@@ -81,8 +81,7 @@ def tokens_create(username: str, name: str) -> None:
     try:
         token, secret = create_token(user, name)
     except DomainError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(1)
+        fail(error)
     click.echo(f"Token #{token.id} for {user.username} ({name}). It is shown only once:")
     click.echo(secret)
 
@@ -99,8 +98,7 @@ def tokens_revoke(username: str, token_id: int) -> None:
     try:
         revoke_token(_user(username), token_id)
     except DomainError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(1)
+        fail(error)
     click.echo(f"Token #{token_id} revoked.")
 
 

@@ -8,12 +8,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from channel.cli import fail
 from channel.domain.errors import DomainError
 
-
-def _fail(error: DomainError) -> None:
-    click.echo(f"Error: {error}", err=True)
-    sys.exit(1)
 
 
 def _user(username: str | None):
@@ -26,7 +23,7 @@ def _user(username: str | None):
         return None
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        _fail(DomainError(f"no user {username}"))
+        fail(DomainError(f"no user {username}"))
     return user
 
 
@@ -46,7 +43,7 @@ def jobs_worker(burst: bool) -> None:
     from models import db
 
     if not current_app.config.get("REDIS_URL"):
-        _fail(DomainError("REDIS_URL is not set: jobs run in-process, no worker is needed"))
+        fail(DomainError("REDIS_URL is not set: jobs run in-process, no worker is needed"))
     jobs.load_kinds()
     recovered = jobs.recover_interrupted()
     if recovered:
@@ -84,7 +81,7 @@ def jobs_submit(kind: str, param: tuple[str, ...], username: str | None) -> None
     try:
         job = jobs.submit(kind, params, _user(username))
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(json.dumps({"id": job.id, "status": job.status, "result": job.result,
                            "error": jobs.error_message(job)}, ensure_ascii=False))
     if job.status == "failed":
@@ -121,7 +118,7 @@ def users_create(username: str, role: str, seller: str | None, name: str | None,
     try:
         security.create_account(None, username, password, role, seller, display_name=name)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"created {username} ({role})")
 
 
@@ -136,7 +133,7 @@ def users_set_role(username: str, role: str, seller: str | None) -> None:
     try:
         security.set_role(None, username, role, seller)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"{username}: role {role}; their sessions have ended")
 
 
@@ -150,7 +147,7 @@ def users_reset_password(username: str, password: str) -> None:
     try:
         security.reset_password(None, username, password)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"{username}: password set; their sessions have ended")
 
 
@@ -163,7 +160,7 @@ def users_logout_everywhere(username: str) -> None:
     try:
         security.log_out_everywhere(_user(username).id, actor_id=None)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"{username}: every session has ended")
 
 
@@ -183,11 +180,11 @@ def copy_to_postgres_command(url: str) -> None:
         checks = copy_to_postgres(url, progress=progress)
     except DomainError as error:
         click.echo("")
-        _fail(error)
+        fail(error)
     except OperationalError as error:  # the target cannot be reached (or refuses the login)
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         click.echo("")
-        _fail(DomainError(f"cannot use the target database: {reason}"))
+        fail(DomainError(f"cannot use the target database: {reason}"))
     click.echo("")
     for check in checks:
         money = " ".join(f"{k}={v[0]:,}" for k, v in check.money.items())
@@ -202,7 +199,7 @@ def _partitioned_tables() -> frozenset[str]:
     from models import db
 
     if db.engine.dialect.name != "postgresql":
-        _fail(DomainError("partitioning is for PostgreSQL only"))
+        fail(DomainError("partitioning is for PostgreSQL only"))
     return frozenset(db.session.scalars(text(
         "SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid")).all())
 
@@ -226,7 +223,7 @@ def partition_ledger_command(months_ahead: int) -> None:
 
     partitioned = _partitioned_tables()
     if "ledger_line" in partitioned:
-        _fail(DomainError("ledger_line is already partitioned"))
+        fail(DomainError("ledger_line is already partitioned"))
     periods = db.session.scalars(select(LedgerLine.period).distinct()).all()
     _echo_statements(ledger_partition_sql(periods, months_ahead, partitioned))
 
@@ -245,7 +242,7 @@ def partition_orders_command(months_ahead: int) -> None:
 
     partitioned = _partitioned_tables()
     if "order_line" in partitioned:
-        _fail(DomainError("order_line is already partitioned"))
+        fail(DomainError("order_line is already partitioned"))
     first, last = db.session.execute(select(func.min(OrderLine.order_date), func.max(OrderLine.order_date))).one()
     _echo_statements(orders_partition_sql(first, last, months_ahead, partitioned))
 
@@ -269,11 +266,11 @@ def partition_extend_command(months_ahead: int, through: str | None, apply_: boo
     partitioned = _partitioned_tables()
     tables = [name for name in PLANS if name in partitioned]
     if not tables:
-        _fail(DomainError("no table is partitioned yet (flask partition-ledger / partition-orders)"))
+        fail(DomainError("no table is partitioned yet (flask partition-ledger / partition-orders)"))
     try:
         last = Month.parse(through) if through else Month.of(date.today())
     except DomainError as error:
-        _fail(error)
+        fail(error)
     if not through:
         for _ in range(months_ahead):
             last = last.next()
@@ -293,7 +290,7 @@ def partition_extend_command(months_ahead: int, through: str | None, apply_: boo
     except Exception as error:  # noqa: BLE001 - reported, nothing created
         db.session.rollback()
         detail = str(getattr(error, "orig", error)).splitlines()[0]
-        _fail(DomainError(f"nothing was created: {detail} - rows of a month already in the default "
+        fail(DomainError(f"nothing was created: {detail} - rows of a month already in the default "
                           "partition must be moved first (docs/production.md)"))
     click.echo(f"{len(statements)} partitions created, through {last}.")
 

@@ -15,16 +15,12 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from channel.cli import ROW_ID, open_output
+from channel.cli import ROW_ID, fail, open_output
 from channel.domain.errors import DomainError
 from channel.domain.money import format_fen, parse_amount_fen
 
 payouts_cli = AppGroup("payouts", help="Payout batches: create, list, export, reconcile.")
 
-
-def _fail(error: DomainError) -> None:
-    click.echo(f"Error: {error}", err=True)
-    sys.exit(1)
 
 
 def _user_id(username: str | None) -> int | None:
@@ -35,7 +31,7 @@ def _user_id(username: str | None) -> int | None:
 
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or user.role not in (ROLE_FINANCE, ROLE_ADMIN):
-        _fail(DomainError(f"no finance or admin user named {username!r}"))
+        fail(DomainError(f"no finance or admin user named {username!r}"))
     return user.id
 
 
@@ -52,7 +48,7 @@ def create_command(period: str, minimum: str | None, username: str | None) -> No
         minimum_fen = parse_amount_fen(minimum, "minimum") if minimum else None
         batch = payouts.create_batch(period, _user_id(username), minimum=minimum_fen)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     counts = payouts.row_counts(batch.id)
     click.echo(f"Draft batch #{batch.id} for {batch.period}: {batch.payees} payees, total {format_fen(batch.total_fen)}"
                f" (tax {format_fen(batch.tax_fen)}, net {format_fen(batch.net_fen)}).")
@@ -83,7 +79,7 @@ def export_command(batch_id: int, file: str, fmt: str, output: str, username: st
     try:
         batch = payouts.start_export(batch_id, _user_id(username))
     except DomainError as error:
-        _fail(error)
+        fail(error)
     with open_output(output, "wb") as out:
         if fmt == "csv":
             for chunk in payouts_export.csv_chunks(batch.id, file):
@@ -103,7 +99,7 @@ def reconcile_command(batch_id: int) -> None:
     try:
         check = payouts.reconcile(batch_id)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"batch {format_fen(check.batch_total_fen)} · rows {format_fen(check.rows_total_fen)} · "
                f"ledger lines {format_fen(check.lines_total_fen)} · rows off {check.rows_off} → "
                f"{'OK' if check.ok else 'MISMATCH'}")
@@ -123,7 +119,7 @@ def hold_line_command(ledger_line_id: int, reason: str, username: str | None) ->
     try:
         hold = payouts.hold_ledger_line(ledger_line_id, _user_id(username), reason)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Hold #{hold.id} on ledger line {ledger_line_id}.")
 
 
@@ -138,7 +134,7 @@ def release_line_command(hold_id: int, username: str | None) -> None:
     try:
         payouts.release_ledger_hold(hold_id, _user_id(username))
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"Hold #{hold_id} released.")
 
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
-from channel.web import day_in_range, not_before
+from channel.web import day_in_range, not_before, stripped
 
 
 class ListFilterForm(FlaskForm):
@@ -12,7 +12,7 @@ class ListFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    territory = StringField(_l("区域代码"), validators=[Optional(), Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码。"))])
+    territory = StringField(_l("区域代码"), filters=[stripped], validators=[Optional(), Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码。"))])
     channel = SelectField(
         _l("渠道"), choices=[("", _l("全部")), ("agent", _l("代理")), ("direct", _l("直销"))], validators=[Optional()]
     )

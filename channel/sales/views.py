@@ -21,8 +21,7 @@ def _filters(form: ListFilterForm) -> tuple[listing.Filters, bool]:
     filters = listing.Filters()
     if not form.validate():
         return filters, False
-    territory = (form.territory.data or "").strip()  # Optional() lets a blank " " through
-    filters.territory_id = int(territory) if territory else None
+    filters.territory_id = int(form.territory.data) if form.territory.data else None
     filters.channel = form.channel.data or None
     filters.text = form.q.data or None
     unknown = False

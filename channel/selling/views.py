@@ -22,7 +22,7 @@ from channel.i18n import error_text, translate
 from channel.permissions import allow
 from channel.selling import forms as f
 from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
-from channel.services.access import can_see_seller, require_customer
+from channel.services.access import require_customer
 from models import db
 from models.catalog import Product
 from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_PRODUCT, ROLE_SALES_REP
@@ -85,8 +85,8 @@ def _seller_id(form, field_name: str = "seller_code") -> int | None:
         if current_user.seller_id is None:
             getattr(form, field_name).errors = [_("请填写销售方编码。")]
         return current_user.seller_id
-    seller = sellers.by_code(code)
-    if seller is None or not can_see_seller(current_user, seller.id):
+    seller = sellers.visible_by_code(current_user, code)
+    if seller is None:
         getattr(form, field_name).errors = [_("没有编码为 %(code)s 的销售方。", code=code)]
         return None
     return seller.id

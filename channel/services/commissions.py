@@ -175,14 +175,22 @@ def _next_version(family_id: int) -> int:
         CommissionPlan.family_id == family_id)) or 0) + 1
 
 
-def _make_room(old: CommissionPlan, start: date) -> None:
-    """Version `old` gives way to a new version starting `start`: it ends that day when it was
-    in force then, is superseded entirely when the new one starts on or before its own start,
-    and stays as it is when it had already ended (an ended version is never extended)."""
+def _end_after_room(old: CommissionPlan, start: date) -> date | None:
+    """Version `old`'s end once it gives way to a new version starting `start`: that day when it
+    was in force then, its own end when it had already ended (an ended version is never
+    extended); None when the new one starts on or before its own start (it is superseded)."""
     if start <= old.valid_from:
+        return None
+    return start if old.valid_to is None or old.valid_to > start else old.valid_to
+
+
+def _make_room(old: CommissionPlan, start: date) -> None:
+    """Version `old` gives way to a new version starting `start` (`_end_after_room`)."""
+    end = _end_after_room(old, start)
+    if end is None:
         old.status = "superseded"
-    elif old.valid_to is None or old.valid_to > start:
-        old.valid_to = start
+    else:
+        old.valid_to = end
 
 
 def _family_room(family_id: int, spec: PlanSpec) -> tuple[CommissionPlan | None, list[CommissionPlan]]:
@@ -233,11 +241,13 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
         old, covered = _family_room(family.family_id, spec)
     _check_overlap(spec, seller.id if seller else None, {v.id for v in [old, *covered] if v is not None})
     in_place = plan_id is not None and not is_used(old.id)
-    gone, ends = {v.id for v in covered}, {}
-    if old is not None and (in_place or spec.valid_from <= old.valid_from):
-        gone.add(old.id)
-    elif old is not None and (old.valid_to is None or old.valid_to > spec.valid_from):
-        ends[old.id] = spec.valid_from
+    gone, ends = {v.id for v in covered}, {}  # the family as it will be once saved
+    if old is not None:
+        end = None if in_place else _end_after_room(old, spec.valid_from)
+        if end is None:
+            gone.add(old.id)
+        else:
+            ends[old.id] = end
     _check_direct_months(spec, seller, gone, ends)
     if in_place:
         _fill(old, spec, seller)

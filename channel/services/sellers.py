@@ -54,8 +54,6 @@ class SellerPage:
 def seller_page(user: User, seller_id: int, month: Month | None = None) -> SellerPage:
     seller = require_seller(user, seller_id)
     month = month or Month.of(business_today())
-    from channel.services.access import can_see_seller
-
     uplines = [(up, d) for up, d in upline_chain(seller_id) if can_see_seller(user, up.id)]
     kids = list(db.session.scalars(
         select(Seller).where(Seller.parent_id == seller_id).order_by(Seller.code).limit(CHILDREN_PAGE)
