@@ -98,6 +98,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from models.ddl import include_object
+
+        conf_args.setdefault("include_object", include_object(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -13,7 +13,8 @@ partitioned table every primary key and unique constraint must include the parti
 - foreign keys *into* the table (from other tables, or from itself) cannot name a row by id
   alone any more, so they are dropped; the columns and their indexes stay, and the services
   that write them check the row exists (they read it first) - see docs/production.md;
-- foreign keys *out of* the table are re-created on the partitioned parent.
+- foreign keys *out of* the table are re-created on the partitioned parent; the ledger's are
+  statement-level triggers on PostgreSQL (models/ddl.py, `ledger_references`), re-created as such.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import AddConstraint, CreateIndex
 
 from channel.domain.periods import Month, month_range
+from models.ddl import LEDGER_REFERENCES_TRIGGER, ledger_parent_triggers
 
 _PG = postgresql.dialect()
 
@@ -39,15 +41,19 @@ class PartitionPlan:
     bound: Callable[[Month], str]  # SQL literal of a month's lower bound in the key's type
     money: str  # the column whose total must be equal before and after
     triggers: tuple[str, ...] = field(default=())  # re-created on the new parent
+    # outgoing foreign keys re-created on the new parent (the ledger's are triggers on PostgreSQL,
+    # models/ddl.py `ledger_references`, re-created with `triggers`)
+    outgoing_keys: bool = True
 
 
 LEDGER = PartitionPlan(
     table="ledger_line", key="period", bound=lambda m: f"'{m}'", money="amount_fen",
     triggers=("CREATE TRIGGER ledger_line_no_update BEFORE UPDATE OR DELETE ON ledger_line "
-              "FOR EACH ROW EXECUTE FUNCTION ledger_line_append_only()",),
+              "FOR EACH ROW EXECUTE FUNCTION ledger_line_append_only()", LEDGER_REFERENCES_TRIGGER),
+    outgoing_keys=False,
 )
 ORDER_LINES = PartitionPlan(table="order_line", key="order_date", bound=lambda m: f"'{m.start.isoformat()}'",
-                            money="amount_fen")
+                            money="amount_fen", triggers=tuple(ledger_parent_triggers("order_line")))
 
 
 def _table(name: str) -> Table:
@@ -85,7 +91,8 @@ def partition_sql(plan: PartitionPlan, months: list[Month], months_ahead: int = 
                       and not isinstance(c, PrimaryKeyConstraint)), key=lambda c: str(c.name))
     indexes = sorted(table.indexes, key=lambda i: str(i.name))
     outgoing = sorted((fk for fk in table.foreign_key_constraints
-                       if fk.referred_table is not table and fk.referred_table.name not in partitioned),
+                       if plan.outgoing_keys and fk.referred_table is not table
+                       and fk.referred_table.name not in partitioned),
                       key=lambda fk: str(fk.name))
     incoming = incoming_foreign_keys(table)
 

@@ -9,8 +9,11 @@ from models.territory import Territory
 
 
 def test_models_match_the_migrated_schema(app):
+    from models.ddl import include_object
+
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object(connection.dialect.name)})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

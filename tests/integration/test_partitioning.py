@@ -67,6 +67,14 @@ def test_the_ledger_partitions_by_month_keeping_rows_money_and_append_only(scrat
         with pytest.raises(Exception, match="append-only"):
             pg.execute(text("update ledger_line set amount_fen = 0"))
         pg.rollback()
+        # the ledger's references are still checked in the database, on the partitioned table
+        with pytest.raises(Exception, match="references a missing row"):
+            pg.execute(text("insert into ledger_line (run_id, period, payee_id, rule, amount_fen, created_at) "
+                            "values (1, '2026-10', 987654321, 'base', 5, now())"))
+        pg.rollback()
+        with pytest.raises(Exception, match="named by ledger lines"):
+            pg.execute(text("delete from commission_run"))
+        pg.rollback()
     with engine.begin() as pg:
         # every index of the model is rebuilt, and nothing points at the old table any more
         indexes = set(pg.execute(text("select indexname from pg_indexes where tablename = 'ledger_line'")).scalars())
@@ -148,6 +156,11 @@ def test_order_lines_partition_by_month_and_the_app_works_on_them(scratch_url):
         assert (outcome.lines_posted, outcome.total_fen) == (preview.lines_posted, preview.total_fen) != (0, 0)
         assert db.session.scalar(select(func.count()).select_from(LedgerLine).join(
             OrderLine, OrderLine.id == LedgerLine.order_line_id)) > 0
+        # an order line the ledger names still cannot be deleted from the partitioned table
+        named = db.session.scalar(select(func.min(LedgerLine.order_line_id)))
+        with pytest.raises(Exception, match="named by ledger lines"):
+            db.session.execute(text("delete from order_line where id = :i"), {"i": named})
+        db.session.rollback()
         # new orders get fresh ids and land in their month's partition, or the default one
         order = db.session.scalars(select(SalesOrder).order_by(SalesOrder.id.desc()).limit(1)).one()
         line = order.lines[0]
