@@ -15,7 +15,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from channel.cli import ROW_ID, fail, open_output
+from channel.cli import ROW_ID, echo_list, fail, open_output
 from channel.domain.errors import DomainError
 from channel.domain.money import format_fen, parse_amount_fen
 
@@ -59,10 +59,11 @@ def create_command(period: str, minimum: str | None, username: str | None) -> No
 @payouts_cli.command("list")
 @with_appcontext
 def list_command() -> None:
+    """The latest 100 batches, newest first: id, period, status, payees, total."""
     from channel.services import payouts
 
-    for batch in payouts.batches():
-        click.echo(f"#{batch.id:<5} {batch.period} {batch.status:<10} {batch.payees:>8,} {format_fen(batch.total_fen):>18}")
+    echo_list((f"#{batch.id:<5} {batch.period} {batch.status:<10} {batch.payees:>8,} {format_fen(batch.total_fen):>18}"
+               for batch in payouts.batches()), "No payout batches yet.")
 
 
 @payouts_cli.command("export")
