@@ -52,6 +52,11 @@ def shown_time(value) -> str:
     return local_time(value, "%Y-%m-%d %H:%M UTC%z") if value else "-"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and its noun in good English: '1 row', '2 rows', '1,200 rows'."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def echo_list(lines: Iterable[str], empty: str) -> None:
     """Print a list command's lines, or the one line `empty` when there are none (a list that
     prints nothing reads as a command that did nothing)."""

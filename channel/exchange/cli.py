@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from channel.cli import ROW_ID, echo_list, fail, open_output, shown_time
+from channel.cli import ROW_ID, counted, echo_list, fail, open_output, shown_time
 from channel.domain.errors import DomainError
 
 
@@ -52,13 +52,13 @@ def import_command(kind: str, path: str, username: str | None, report: str | Non
     if state["bar"] is not None:
         state["bar"].render_finish()
     if run.status == "done":
-        click.echo(f"{run.kind}: {run.inserted} rows imported, {run.skipped} already there (run #{run.id}).")
+        click.echo(f"{run.kind}: {counted(run.inserted, 'row')} imported, {run.skipped} already there (run #{run.id}).")
         return
     target = report or f"{path}.errors.csv"
     rendered = imports.rendered_report(run.report_csv)  # the reasons in Chinese, as the pages' default
     with open_output(target, "w", encoding="utf-8-sig", newline="") as handle:
         handle.write(rendered)
-    click.echo(f"Rejected: {run.error_count} errors, nothing imported. Report: {target}", err=True)
+    click.echo(f"Rejected: {counted(run.error_count, 'error')}, nothing imported. Report: {target}", err=True)
     for line in rendered.splitlines()[1:11]:
         click.echo("  " + line, err=True)
     sys.exit(1)

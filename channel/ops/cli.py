@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from channel.cli import echo_list, fail, shown_time
+from channel.cli import counted, echo_list, fail, shown_time
 from channel.domain.errors import DomainError
 
 
@@ -293,7 +293,7 @@ def partition_extend_command(months_ahead: int, through: str | None, apply_: boo
         detail = str(getattr(error, "orig", error)).splitlines()[0]
         fail(DomainError(f"nothing was created: {detail} - rows of a month already in the default "
                           "partition must be moved first (docs/production.md)"))
-    click.echo(f"{len(statements)} partitions created, through {last}.")
+    click.echo(f"{counted(len(statements), 'partition')} created, through {last}.")
 
 
 def register(app: Flask) -> None:
