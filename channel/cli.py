@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
 from datetime import date
 
 import click
@@ -40,6 +41,31 @@ def fail(error: DomainError) -> None:
     """End a command on a refusal: one line on stderr, exit 1 (never a traceback)."""
     click.echo(f"Error: {error}", err=True)
     sys.exit(1)
+
+
+def shown_time(value) -> str:
+    """A naive-UTC timestamp as the commands print it: to the minute, in Beijing time with its
+    offset stated (`2026-10-05 14:03 UTC+0800`; channel.web.local_time, the pages' rule); '-'
+    for none."""
+    from channel.web import local_time
+
+    return local_time(value, "%Y-%m-%d %H:%M UTC%z") if value else "-"
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and its noun in good English: '1 row', '2 rows', '1,200 rows'."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def echo_list(lines: Iterable[str], empty: str) -> None:
+    """Print a list command's lines, or the one line `empty` when there are none (a list that
+    prints nothing reads as a command that did nothing)."""
+    printed = False
+    for line in lines:
+        click.echo(line)
+        printed = True
+    if not printed:
+        click.echo(empty)
 
 
 def open_output(path: str, mode: str = "w", **kwargs):

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from channel.cli import open_output
+from channel.cli import counted, open_output
 from channel.domain.errors import DomainError
 
 commissions_cli = AppGroup("commissions", help="Commission runs.")
@@ -54,7 +54,7 @@ def run_command(period: str, preview: bool, with_plans: str | None) -> None:
         _fail(error)
         return
     verb = "would post" if preview else "posted"
-    click.echo(f"{outcome.period}: {verb} {outcome.lines_posted} lines, total {format_fen(outcome.total_fen)}"
+    click.echo(f"{outcome.period}: {verb} {counted(outcome.lines_posted, 'line')}, total {format_fen(outcome.total_fen)}"
                f" (months computed: {', '.join(outcome.sources)})")
     for _, code, name, rule, count, amount in outcome.changes[:50]:
         click.echo(f"  {code:<12} {rule:<12} {count:>6} {format_fen(amount):>16}  {name}")
@@ -92,7 +92,7 @@ def import_command(file: str) -> None:
         plan = item.plan
         click.echo(f"  {plan.name} v{plan.version} ({plan.channel}, level {plan.level or '*'}) "
                    f"from {plan.valid_from}: {item.action.replace('_', ' ')}")
-    click.echo(f"imported {len(saved)} plans")
+    click.echo(f"imported {counted(len(saved), 'plan')}")
 
 
 def register(app: Flask) -> None:

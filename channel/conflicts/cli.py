@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from channel.cli import fail
+from channel.cli import counted, fail
 from channel.domain.errors import DomainError
 
 conflicts_cli = AppGroup("conflicts", help="Channel conflicts: detection scans.")
@@ -27,7 +27,7 @@ def scan_command(period: str) -> None:
         fail(error)
     for rule, count in sorted(result.hits.items()):
         click.echo(f"  {rule:<18} {count:>8,} new findings")
-    click.echo(f"{result.cases_opened:,} cases opened, {result.evidence_added:,} evidence rows added "
+    click.echo(f"{counted(result.cases_opened, 'case')} opened, {counted(result.evidence_added, 'evidence row')} added "
                f"in {time.perf_counter() - started:.2f} s.")
 
 

@@ -342,6 +342,10 @@ def check_row(row_no: int, record: dict, bad: Iterable[str], rules: Iterable[Row
 # -------------------------------------------------------------------------------------- reports
 
 # a report as people read it (download, CLI): msgids, shown in the reader's language
+# an import run's status (models.exchange.IMPORT_STATUSES) as people read it: the imports page
+# and the import history export (channel.exchange.labels)
+RUN_STATUS_LABELS = {"pending": N_("排队中"), "running": N_("运行中"), "done": N_("已完成"),
+                     "rejected": N_("有错误，未保存"), "failed": N_("失败")}
 REPORT_HEADER = (N_("行"), N_("列"), N_("值"), N_("原因"))
 STORED_HEADER = ["row", "column", "value", "message", "params"]  # a report as a run keeps it
 

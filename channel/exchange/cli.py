@@ -8,7 +8,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from channel.cli import ROW_ID, fail, open_output
+from channel.cli import ROW_ID, counted, echo_list, fail, open_output, shown_time
+from channel.domain.errors import DomainError
 
 
 @click.command("import")
@@ -51,13 +52,13 @@ def import_command(kind: str, path: str, username: str | None, report: str | Non
     if state["bar"] is not None:
         state["bar"].render_finish()
     if run.status == "done":
-        click.echo(f"{run.kind}: {run.inserted} rows imported, {run.skipped} already there (run #{run.id}).")
+        click.echo(f"{run.kind}: {counted(run.inserted, 'row')} imported, {run.skipped} already there (run #{run.id}).")
         return
     target = report or f"{path}.errors.csv"
     rendered = imports.rendered_report(run.report_csv)  # the reasons in Chinese, as the pages' default
     with open_output(target, "w", encoding="utf-8-sig", newline="") as handle:
         handle.write(rendered)
-    click.echo(f"Rejected: {run.error_count} errors, nothing imported. Report: {target}", err=True)
+    click.echo(f"Rejected: {counted(run.error_count, 'error')}, nothing imported. Report: {target}", err=True)
     for line in rendered.splitlines()[1:11]:
         click.echo("  " + line, err=True)
     sys.exit(1)
@@ -74,7 +75,6 @@ def tokens_group() -> None:
 @with_appcontext
 def tokens_create(username: str, name: str) -> None:
     """Create a token for USERNAME; the token alone is printed on the last line."""
-    from channel.domain.errors import DomainError
     from channel.services.api_tokens import create_token
 
     user = _user(username)
@@ -92,7 +92,6 @@ def tokens_create(username: str, name: str) -> None:
 @with_appcontext
 def tokens_revoke(username: str, token_id: int) -> None:
     """Revoke USERNAME's token TOKEN_ID."""
-    from channel.domain.errors import DomainError
     from channel.services.api_tokens import revoke_token
 
     try:
@@ -106,12 +105,14 @@ def tokens_revoke(username: str, token_id: int) -> None:
 @click.argument("username")
 @with_appcontext
 def tokens_list(username: str) -> None:
-    """List USERNAME's tokens (never the secrets)."""
+    """List USERNAME's tokens (never the secrets); times in Beijing time."""
     from channel.services.api_tokens import tokens_of
 
-    for token in tokens_of(_user(username)):
-        state = "revoked" if token.revoked_at else "live"
-        click.echo(f"#{token.id}\t{token.prefix}…\t{token.name}\t{state}\tlast used {token.last_used_at or '-'}")
+    user = _user(username)
+    echo_list((f"#{token.id}\t{token.prefix}…\t{token.name}\t"
+               f"{f'revoked {shown_time(token.revoked_at)}' if token.revoked_at else 'live'}\t"
+               f"created {shown_time(token.created_at)}\tlast used {shown_time(token.last_used_at)}"
+               for token in tokens_of(user)), f"{user.username} has no API tokens.")
 
 
 def _user(username: str):
@@ -120,8 +121,7 @@ def _user(username: str):
 
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        click.echo(f"Error: no user {username!r}", err=True)
-        sys.exit(1)
+        fail(DomainError(f"no user {username!r}"))
     return user
 
 

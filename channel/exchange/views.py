@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from channel.domain.errors import DomainError
-from channel.exchange import api
+from channel.exchange import api, labels
 from channel.exchange.forms import ImportForm, TokenForm
 from channel.exchange.jobs import IMPORT_ROLES, store_upload
 from channel.i18n import error_text, request_translations
@@ -20,6 +20,8 @@ from models.users import ROLE_ADMIN
 
 bp = Blueprint("exchange", __name__)
 bp.register_blueprint(api.bp)
+bp.add_app_template_global(labels.run_status_label, "import_run_status")  # templates/exchange/_run_status.html
+bp.add_app_template_global(labels.kind_label, "import_kind_label")
 
 
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
@@ -69,7 +71,8 @@ def imports_export(fmt: str):
     """The import history the user may see (administrators: every run), every run of it."""
     from channel.exchange.downloads import download
 
-    rows = exports.import_run_rows(current_user._get_current_object())
+    rows = exports.import_run_rows(current_user._get_current_object(), kind_label=labels.kind_label,
+                                   status_label=labels.run_status_label)
     return download([_(c) for c in exports.IMPORT_RUN_COLUMNS], rows, fmt, "imports")
 
 

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from channel.cli import fail
+from channel.cli import counted, echo_list, fail, shown_time
 from channel.domain.errors import DomainError
 
 
@@ -91,13 +91,14 @@ def jobs_submit(kind: str, param: tuple[str, ...], username: str | None) -> None
 @jobs_group.command("list")
 @with_appcontext
 def jobs_list() -> None:
+    """The latest 50 jobs, newest first: id, kind, status, backend, submitted (Beijing time)."""
     from sqlalchemy import select
 
     from models import db
     from models.ops import Job
 
-    for job in db.session.scalars(select(Job).order_by(Job.id.desc()).limit(50)):
-        click.echo(f"{job.id:>6} {job.kind:<20} {job.status:<12} {job.backend:<6} {job.created_at:%Y-%m-%d %H:%M}")
+    echo_list((f"{job.id:>6} {job.kind:<20} {job.status:<12} {job.backend or '-':<6} {shown_time(job.created_at)}"
+               for job in db.session.scalars(select(Job).order_by(Job.id.desc()).limit(50))), "No jobs yet.")
 
 
 @click.group("users")
@@ -292,7 +293,7 @@ def partition_extend_command(months_ahead: int, through: str | None, apply_: boo
         detail = str(getattr(error, "orig", error)).splitlines()[0]
         fail(DomainError(f"nothing was created: {detail} - rows of a month already in the default "
                           "partition must be moved first (docs/production.md)"))
-    click.echo(f"{len(statements)} partitions created, through {last}.")
+    click.echo(f"{counted(len(statements), 'partition')} created, through {last}.")
 
 
 def register(app: Flask) -> None:

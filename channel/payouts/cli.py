@@ -15,7 +15,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from channel.cli import ROW_ID, fail, open_output
+from channel.cli import ROW_ID, counted, echo_list, fail, open_output
 from channel.domain.errors import DomainError
 from channel.domain.money import format_fen, parse_amount_fen
 
@@ -50,7 +50,7 @@ def create_command(period: str, minimum: str | None, username: str | None) -> No
     except DomainError as error:
         fail(error)
     counts = payouts.row_counts(batch.id)
-    click.echo(f"Draft batch #{batch.id} for {batch.period}: {batch.payees} payees, total {format_fen(batch.total_fen)}"
+    click.echo(f"Draft batch #{batch.id} for {batch.period}: {counted(batch.payees, 'payee')}, total {format_fen(batch.total_fen)}"
                f" (tax {format_fen(batch.tax_fen)}, net {format_fen(batch.net_fen)}).")
     for status, (n, fen) in sorted(counts.items()):
         click.echo(f"  {status:<17} {n:>8,}  {format_fen(fen)}")
@@ -59,10 +59,11 @@ def create_command(period: str, minimum: str | None, username: str | None) -> No
 @payouts_cli.command("list")
 @with_appcontext
 def list_command() -> None:
+    """The latest 100 batches, newest first: id, period, status, payees, total."""
     from channel.services import payouts
 
-    for batch in payouts.batches():
-        click.echo(f"#{batch.id:<5} {batch.period} {batch.status:<10} {batch.payees:>8,} {format_fen(batch.total_fen):>18}")
+    echo_list((f"#{batch.id:<5} {batch.period} {batch.status:<10} {batch.payees:>8,} {format_fen(batch.total_fen):>18}"
+               for batch in payouts.batches()), "No payout batches yet.")
 
 
 @payouts_cli.command("export")

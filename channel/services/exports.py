@@ -281,8 +281,11 @@ IMPORT_RUN_COLUMNS = (N_("编号"), N_("数据类型"), N_("文件"), N_("状态
 IMPORT_STAFF = ("admin", "channel_manager", "finance")
 
 
-def import_run_rows(user: User) -> Iterator[tuple]:
-    """The import runs `user` may see (an administrator all, finance and managers their own)."""
+def import_run_rows(user: User, kind_label: Callable[[str], str] = str,
+                    status_label: Callable[[str], str] = str) -> Iterator[tuple]:
+    """The import runs `user` may see (an administrator all, finance and managers their own).
+    The kind and status read as on the imports page: `kind_label(kind)`, `status_label(status)`
+    (channel.exchange.labels)."""
     from channel.services.access import require_role
     from channel.services.imports import runs_query
     from models.exchange import ImportRun
@@ -292,7 +295,8 @@ def import_run_rows(user: User) -> Iterator[tuple]:
     query = runs_query(user).outerjoin(creator, creator.id == ImportRun.created_by_id).with_only_columns(
         ImportRun.id, ImportRun.kind, ImportRun.filename, ImportRun.status, ImportRun.total_rows, ImportRun.inserted,
         ImportRun.skipped, ImportRun.error_count, creator.username, ImportRun.created_at, ImportRun.finished_at)
-    return _each(query, lambda r: tuple(r[:8]) + (r[8] or "", _utc_text(r[9]), _utc_text(r[10])), scalars=False)
+    return _each(query, lambda r: (r[0], kind_label(r[1]), r[2], status_label(r[3])) + tuple(r[4:8])
+                 + (r[8] or "", _utc_text(r[9]), _utc_text(r[10])), scalars=False)
 
 
 REGISTRATION_COLUMNS = (N_("编号"), N_("报备方编码"), N_("报备方"), N_("客户名称"), N_("电话"), N_("统一社会信用代码"),

@@ -295,6 +295,11 @@ class RowKind(ImportKind):
 
     rules: tuple[RowRule, ...] = ()
 
+    def row_rules(self) -> tuple[RowRule, ...]:
+        """The rules of this run: `rules`, plus what a kind checks against stored rows it
+        loads once per run (e.g. the codes a reference may name)."""
+        return self.rules
+
     def key_of(self, record: dict) -> tuple:
         raise NotImplementedError
 
@@ -319,9 +324,10 @@ class RowKind(ImportKind):
         first_row: dict[tuple, int] = {}
         errors: list[RowError] = []
         total = outcome.total_rows
+        rules = self.row_rules()
         for done, (row_no, values) in enumerate(rows, start=1):
             record, bad = bound.parse_cells(row_no, values, errors)
-            errors.extend(check_row(row_no, record, bad, self.rules, labels))
+            errors.extend(check_row(row_no, record, bad, rules, labels))
             if errors:
                 record = None
             else:
@@ -369,6 +375,41 @@ def _seller_id(code: str, field_key: str = "seller_code") -> int:
     return seller_id
 
 
+def _seller_known_rule(field_key: str) -> RowRule:
+    """A rule: the cell `field_key` names a stored seller (in any letter case, as
+    tree.seller_by_code reads it); the sellers' codes are loaded once."""
+    codes = _sellers_by_code()
+
+    def test(r: dict) -> None:
+        if stored_spelling(r[field_key], codes) is None:
+            raise DomainError(N_("销售方编码 %(code)s 不存在。"), field=field_key, code=r[field_key])
+
+    return RowRule((field_key,), test)
+
+
+def _district_rule(field_key: str) -> RowRule:
+    """A rule: the cell `field_key` is a city or district (the rule of orders.add_customer and
+    of an order's ship-to); the divisions are loaded once."""
+    districts = _districts()
+
+    def test(r: dict) -> None:
+        if r[field_key] not in districts:
+            raise DomainError(N_("发货区域必须是一个市或区县的行政区划代码。"), field=field_key)
+
+    return RowRule((field_key,), test)
+
+
+def _territory_rule(field_key: str) -> RowRule:
+    """A rule: the cell `field_key` is a stored division (the rule of tree.grant_territory)."""
+    territories = _territories()
+
+    def test(r: dict) -> None:
+        if r[field_key] not in territories:
+            raise DomainError(N_("没有这个行政区划。"), field=field_key)
+
+    return RowRule((field_key,), test)
+
+
 class TerritoryGrants(RowKind):
     key = "territory_grants"
     label = N_("区域授权")
@@ -380,6 +421,9 @@ class TerritoryGrants(RowKind):
         Column("valid_from", "开始日期", parse.day, example="2026-01-01"),
         Column("valid_to", "结束日期", parse.day, required=False, example=""),
     ])
+
+    def row_rules(self):
+        return self.rules + (_seller_known_rule("seller_code"), _territory_rule("territory"))
 
     def key_of(self, r):
         return (r["seller_code"], r["territory"], r["valid_from"])
@@ -417,6 +461,11 @@ class Customers(RowKind):
     ])
 
     rules = (CREDIT_CODE_RULE,)
+
+    def row_rules(self):
+        # the owner and the district are checked with the row's other cells (as the orders
+        # import does), not first by `apply`: a row reports all its problems at once
+        return self.rules + (_seller_known_rule("owner_code"), _district_rule("district"))
 
     def key_of(self, r):
         return (r["code"],)

@@ -182,11 +182,12 @@ def test_the_import_command_imports_a_file_and_rejects_a_bad_one(app, world, tmp
     good.write_text(AGENTS, encoding="utf-8-sig")
     result = app.test_cli_runner().invoke(args=["import", "agents", str(good)])
     assert result.exit_code == 0, result.output
-    assert "1 rows imported" in result.output
+    assert "agents: 1 row imported, 0 already there" in result.output  # not "1 rows"
     bad = tmp_path / "bad.csv"
     bad.write_text(AGENTS.replace("W2", "W3").replace("N1", "NOPE"), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import", "agents", str(bad)])
     assert result.exit_code == 1
+    assert "Rejected: 1 error, nothing imported." in result.output  # not "1 errors"
     assert (tmp_path / "bad.csv.errors.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("2,上级编码,NOPE")
     assert db.session.scalar(select(func.count()).select_from(Seller).where(Seller.code == "W3")) == 0
 

@@ -124,7 +124,15 @@ def test_the_import_history_export_shows_ones_own_runs(client, auth, world):
     auth.login("manager")
     assert upload(client, "agents", AGENTS).status_code == 302
     (run,) = csv_rows(get(client, "/imports/export.csv"))
-    assert (run["数据类型"], run["文件"], run["新增"], run["错误行"], run["提交人"]) == ("agents", "f.csv", "1", "0", "manager")
+    assert (run["数据类型"], run["文件"], run["状态"], run["新增"], run["错误行"], run["提交人"]) == (
+        "代理", "f.csv", "已完成", "1", "0", "manager")
+    # the labels the imports page shows, in the reader's language; not the keys agents, done
+    client.post("/lang/en")
+    (run,) = csv_rows(get(client, "/imports/export.csv"))
+    assert (run["Kind of data"], run["Status"]) == ("Agents", "Done")
+    ((_, kind, _, status, *_), ) = xlsx_rows(get(client, "/imports/export.xlsx"))[1:]
+    assert (kind, status) == ("Agents", "Done")
+    client.post("/lang/zh")
     client.post("/logout")
     auth.login("finance")  # may import, but did not start this run
     assert csv_rows(get(client, "/imports/export.csv")) == []

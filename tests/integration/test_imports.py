@@ -372,6 +372,33 @@ def test_an_order_row_reports_every_bad_cell_at_once_and_nothing_is_stored(app, 
     assert (count(SalesOrder), count(OrderLine)) == before
 
 
+def test_a_customer_row_with_an_unknown_owner_reports_its_other_problems_too(app, world, tmp_path):
+    """An unknown owner used to be the only problem reported (the service stopped at it); the
+    district and the credit code of the same row are reported with it, as in the orders import."""
+    before = count(Customer)
+    result = run(tmp_path, "customers", [
+        ["客户编码", "客户名称", "归属销售方编码", "区划代码", "统一社会信用代码"],
+        ["C8", "丁公司", "NOPE", 440000, "91440300MA5DC6QX9X"],  # unknown owner, a province, a bad check digit
+        ["C9", "戊公司", "th", 440106, ""],                       # fine: the owner in any letter case
+    ])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "统一社会信用代码", "91440300MA5DC6QX9X", "统一社会信用代码 91440300MA5DC6QX9X 无效（18 位，最后一位是校验码）。"),
+        ("2", "归属销售方编码", "NOPE", "销售方编码 NOPE 不存在。"),
+        ("2", "区划代码", "440000", "发货区域必须是一个市或区县的行政区划代码。"),
+    ]
+    assert count(Customer) == before
+
+
+def test_a_territory_grant_row_with_an_unknown_seller_reports_its_unknown_division_too(app, world, tmp_path):
+    result = run(tmp_path, "territory_grants", [["销售方编码", "区划代码", "独家", "开始日期", "结束日期"],
+                                                ["NOPE", 990000, "是", "2026-01-01", ""]])
+    assert result.status == "rejected"
+    assert [(r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("销售方编码", "NOPE", "销售方编码 NOPE 不存在。"), ("区划代码", "990000", "没有这个行政区划。"),
+    ]
+
+
 def test_a_price_row_breaking_two_rules_reports_both(app, world, tmp_path):
     result = run(tmp_path, "prices", [["SKU", "价格类型", "代理层级", "价格（元）", "生效日期"],
                                       ["P1", "sell_in", "", "-5", "2026-01-01"],
