@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from channel.domain.errors import DomainError, N_
 from channel.domain.money import MAX_AMOUNT_FEN, format_fen, round_half_up
+from channel.domain.periods import DAY_OUT_OF_RANGE, DAY_RANGE, day_in_years
 
 FULL_RATE_BP = 10000
 MAX_OVERRIDE_DEPTH = 3  # 《禁止传销条例》: overrides only a few levels deep, on real goods flow
@@ -200,6 +201,10 @@ def check_plan(spec: PlanSpec, direct_cap_bp: int = DEFAULT_DIRECT_CAP_BP,
     add(spec.tier_mode in TIER_MODES, "tier_mode", N_("阶梯方式必须是 marginal（超额累进）或 whole（全额累进）。"))
     add(spec.qualify_mode in QUALIFY_MODES, "qualify_mode", N_("不达标处理必须是 skip（跳过）或 compress（压缩）。"))
     add(spec.bonus_scope in BONUS_SCOPES, "bonus_scope", N_("奖励范围必须是 personal（个人）或 team（团队）。"))
+    for field_name, day in (("valid_from", spec.valid_from), ("valid_to", spec.valid_to)):
+        # the years every other date keeps to (periods.check_day): 0001-01-01 is a slip, and a
+        # month of it could never be run
+        add(day is None or day_in_years(day), field_name, DAY_OUT_OF_RANGE, **DAY_RANGE)
     add(spec.valid_to is None or spec.valid_to > spec.valid_from, "valid_to",
         N_("结束日期必须晚于开始日期。"))
 

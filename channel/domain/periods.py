@@ -11,12 +11,21 @@ from channel.domain.errors import DomainError, N_
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # the months a period may name, and the days a filter may
 
 
+# what check_day says; rules that collect every problem (commission plans) add it with DAY_RANGE
+DAY_OUT_OF_RANGE = N_("日期超出范围：只能是 %(first)s-01-01 到 %(last)s-12-31 之间的日期。")
+DAY_RANGE = {"first": FIRST_YEAR, "last": LAST_YEAR}
+
+
+def day_in_years(day: date) -> bool:
+    """Whether `day` lies in the years FIRST_YEAR..LAST_YEAR."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 def check_day(day: date, field: str | None = None) -> date:
     """`day` if it lies in the years FIRST_YEAR..LAST_YEAR; DomainError (400) otherwise, so that
     no filter reaches date arithmetic that overflows at 0001-01-01 or 9999-12-31."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(N_("日期超出范围：只能是 %(first)s-01-01 到 %(last)s-12-31 之间的日期。"), field=field,
-                          first=FIRST_YEAR, last=LAST_YEAR)
+    if not day_in_years(day):
+        raise DomainError(DAY_OUT_OF_RANGE, field=field, **DAY_RANGE)
     return day
 
 

@@ -1,7 +1,10 @@
 """Rules of selling well that need no database: contact-role coverage, certification
-validity, greeting dates, stale customers, recruitment checks, feedback statuses."""
+validity, greeting dates, stale customers, recruitment checks, feedback statuses, and the
+built-in texts stored as data (default stages, reminder titles)."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 from channel.domain.errors import DomainError, N_
@@ -10,6 +13,39 @@ from channel.domain.periods import check_day
 CONTACT_ROLES = ("acceptor", "dissatisfied", "decision_maker")
 FEEDBACK_STATUSES = ("open", "planned", "done", "declined")
 PM_STATUSES = ("planned", "done", "declined")
+
+
+# Built-in texts stored as data: the default opportunity stages (created on first use) and the
+# titles of the reminder tasks. They are stored in Chinese, the source language, and shown in
+# the reader's language while they are still the built-in text (channel.services.selling:
+# stage_name, task_title); a stage someone named or a title someone typed is shown as typed.
+DEFAULT_STAGES = (  # (name, closes the opportunity, won)
+    (N_("发现需求"), False, False), (N_("接触接纳者"), False, False), (N_("了解不满"), False, False),
+    (N_("方案评估"), False, False), (N_("权力者认可"), False, False), (N_("商务谈判"), False, False),
+    (N_("赢单"), True, True), (N_("输单"), True, False),
+)
+DEFAULT_STAGE_NAMES = frozenset(name for name, _closed, _won in DEFAULT_STAGES)
+MAINTENANCE_TITLE = N_("回访高价值客户 %(customer)s")
+HOLIDAY_GREETING_TITLE = N_("%(holiday)s问候 %(customer)s")
+BIRTHDAY_GREETING_TITLE = N_("祝 %(person)s 生日快乐")
+
+
+@lru_cache(maxsize=None)
+def _title_pattern(template: str) -> re.Pattern:
+    """A template's text with each %(name)s as a named group of one character or more."""
+    parts = re.split(r"%\((\w+)\)s", template)
+    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)),
+                      re.S)
+
+
+def made_from(templates: tuple[str, ...], text: str | None) -> tuple[str, dict[str, str]] | None:
+    """The first of `templates` (msgids with %(name)s placeholders) that `text` is filled from,
+    with the values it was filled with; None when `text` is none of them (typed by someone)."""
+    for template in templates:
+        match = _title_pattern(template).fullmatch(text or "")
+        if match is not None:
+            return template, match.groupdict()
+    return None
 
 
 # An activity is logged when it happened: not in the future (beyond a few minutes of clock skew

@@ -58,6 +58,15 @@ def _labels():
             "status_labels": STATUS_LABELS, "segment_labels": SEGMENT_LABELS}
 
 
+# built-in stage names and reminder titles in the reader's language (stored in Chinese)
+bp.add_app_template_filter(selling.stage_name, "stage_name")
+bp.add_app_template_filter(selling.task_title, "task_title")
+
+
+def _stage_choices(stages) -> list[tuple[int, str]]:
+    return [(s.id, selling.stage_name(s.name)) for s in stages]
+
+
 @bp.app_template_global()
 def selling_summary(customer_id: int) -> dict:
     """For templates/selling/_customer_extra.html (an include for the customer page): the
@@ -257,7 +266,7 @@ def delete_target(target_id: int):
 
 def _customer_page(customer_id: int, status: int = 200, **forms):
     page = selling.customer_selling_page(current_user, customer_id)
-    stage_choices = [(s.id, s.name) for s in page["stages"]]
+    stage_choices = _stage_choices(page["stages"])
     opp_form = forms.get("opp_form") or f.OpportunityForm(formdata=None)
     opp_form.stage_id.choices = stage_choices
     move_form = f.StageMoveForm(formdata=None)
@@ -299,7 +308,7 @@ def add_contact(customer_id: int):
 def add_opportunity(customer_id: int):
     require_customer(current_user, customer_id)
     form = f.OpportunityForm()
-    form.stage_id.choices = [(s.id, s.name) for s in selling.stages()]
+    form.stage_id.choices = _stage_choices(selling.stages())
     if form.validate_on_submit():
         try:
             selling.open_opportunity(current_user, customer_id=customer_id, title=form.title.data,
@@ -317,7 +326,7 @@ def add_opportunity(customer_id: int):
 @allow(*FIELD_ROLES)
 def move_opportunity(opportunity_id: int):
     form = f.StageMoveForm()
-    form.stage_id.choices = [(s.id, s.name) for s in selling.stages()]
+    form.stage_id.choices = _stage_choices(selling.stages())
     if not form.validate_on_submit():
         abort(400)
     opp = selling.move_opportunity(current_user, opportunity_id, form.stage_id.data)

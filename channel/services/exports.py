@@ -366,11 +366,11 @@ OPPORTUNITY_COLUMNS = (N_("商机编号"), N_("客户编码"), N_("客户"), N_(
 def opportunity_rows(user: User, days: int) -> Iterator[tuple]:
     """The opportunities needing attention (the opportunities page, `days` without contact),
     in the user's scope, every one of them (the page shows 500)."""
-    from channel.services.selling import opportunity_report_rows
+    from channel.services.selling import opportunity_report_rows, stage_name
 
     def row(r):
         o = r["opportunity"]
-        return (o.id, o.customer.code, o.customer.name, o.title, o.stage.name, o.seller.code, o.seller.name,
+        return (o.id, o.customer.code, o.customer.name, o.title, stage_name(o.stage.name), o.seller.code, o.seller.name,
                 yuan_amount(o.amount_fen), o.expected_on, r["has_decision_maker"], r["last_contact_on"], r["stale"])
 
     return map(row, opportunity_report_rows(user, days=days, size=None))
@@ -435,11 +435,11 @@ def task_rows(user: User) -> Iterator[tuple]:
     """The open tasks of sellers `user` may see, earliest due first (the selling home page)."""
     from sqlalchemy.orm import joinedload
 
-    from channel.services.selling import open_tasks_query
+    from channel.services.selling import open_tasks_query, task_title
     from models.selling import Task
 
     query = open_tasks_query(user).options(joinedload(Task.seller), joinedload(Task.customer))
-    return _each(query, lambda t: (t.id, t.due_on, t.title, t.source, t.seller.code, t.seller.name,
+    return _each(query, lambda t: (t.id, t.due_on, task_title(t), t.source, t.seller.code, t.seller.name,
                                    t.customer.code if t.customer else "", t.customer.name if t.customer else ""))
 
 

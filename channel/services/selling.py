@@ -32,11 +32,29 @@ from models.users import ROLE_ADMIN, ROLE_MANAGER, User
 
 MANAGERS = (ROLE_ADMIN, ROLE_MANAGER)
 
-DEFAULT_STAGES = (
-    ("发现需求", False, False), ("接触接纳者", False, False), ("了解不满", False, False),
-    ("方案评估", False, False), ("权力者认可", False, False), ("商务谈判", False, False),
-    ("赢单", True, True), ("输单", True, False),
-)
+# the built-in titles a reminder task of each source may carry (channel.domain.selling)
+REMINDER_TITLES = {TASK_MAINTENANCE: (rules.MAINTENANCE_TITLE,),
+                   TASK_GREETING: (rules.HOLIDAY_GREETING_TITLE, rules.BIRTHDAY_GREETING_TITLE)}
+
+
+def stage_name(name: str) -> str:
+    """An opportunity stage's name as shown: a default stage's in the request's language, any
+    other as it was typed."""
+    from channel.i18n import translate
+
+    return translate(name) if name in rules.DEFAULT_STAGE_NAMES else name
+
+
+def task_title(task: Task) -> str:
+    """A task's title as shown: a reminder's built-in title in the request's language (the names
+    in it as stored), a title someone typed (a next step) as typed."""
+    from channel.i18n import translate
+
+    made = rules.made_from(REMINDER_TITLES.get(task.source, ()), task.title)
+    if made is None:
+        return task.title
+    template, params = made
+    return translate(template) % params
 
 
 def today_in_shanghai() -> date:
@@ -317,7 +335,7 @@ def stages() -> list[OpportunityStage]:
     """The configured stages in order; the default set is created the first time."""
     rows = list(db.session.scalars(select(OpportunityStage).order_by(OpportunityStage.position)))
     if not rows:
-        for position, (name, closed, won) in enumerate(DEFAULT_STAGES, start=1):
+        for position, (name, closed, won) in enumerate(rules.DEFAULT_STAGES, start=1):
             db.session.add(OpportunityStage(name=name, position=position * 10, closed=closed, won=won))
         db.session.commit()
         rows = list(db.session.scalars(select(OpportunityStage).order_by(OpportunityStage.position)))
@@ -476,7 +494,8 @@ def generate_reminders(*, today: date, stale_days: int, high_value_ids: list[int
             .where(Customer.id.in_(chunk), (last.c.last.is_(None)) | (last.c.last < cutoff_utc))
         ):
             stamp = last_at.isoformat() if last_at else "never"
-            candidates.append((owner, cid, f"maint:{cid}:{stamp}"[:80], f"回访高价值客户 {name}", TASK_MAINTENANCE))
+            candidates.append((owner, cid, f"maint:{cid}:{stamp}"[:80], rules.MAINTENANCE_TITLE % {"customer": name},
+                               TASK_MAINTENANCE))
     holidays = [g for g in db.session.scalars(select(Greeting).where(Greeting.active.is_(True)))
                 if rules.anniversary_in(g.month, g.day, today.year) == today]
     if holidays:
@@ -487,7 +506,8 @@ def generate_reminders(*, today: date, stale_days: int, high_value_ids: list[int
         for greeting in holidays:
             for cid, owner, name in with_contacts:
                 candidates.append((owner, cid, f"greet:{greeting.id}:{cid}:{today.year}",
-                                   f"{greeting.name}问候 {name}", TASK_GREETING))
+                                   rules.HOLIDAY_GREETING_TITLE % {"holiday": greeting.name, "customer": name},
+                                   TASK_GREETING))
     months = [today.month]
     birthday_days = [today.day]
     if today.month == 2 and today.day == 28 and rules.anniversary_in(2, 29, today.year) == today:
@@ -498,7 +518,8 @@ def generate_reminders(*, today: date, stale_days: int, high_value_ids: list[int
         .where(func.extract("month", CustomerContact.birthday).in_(months),
                func.extract("day", CustomerContact.birthday).in_(birthday_days))
     ):
-        candidates.append((owner, cid, f"bday:{contact_id}:{today.year}", f"祝 {person} 生日快乐", TASK_GREETING))
+        candidates.append((owner, cid, f"bday:{contact_id}:{today.year}", rules.BIRTHDAY_GREETING_TITLE % {"person": person},
+                           TASK_GREETING))
     made = {TASK_MAINTENANCE: 0, TASK_GREETING: 0}
     for source in made:
         made[source] = _add_tasks([c for c in candidates if c[4] == source], today)

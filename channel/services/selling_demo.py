@@ -84,11 +84,35 @@ def load_selling_demo(*, today: date, seed: int = 11) -> dict[str, int]:
             db.session.add(Feedback(seller_id=owner, customer_id=cid, product_id=rng.choice(products).id,
                                     is_request=rng.random() < 0.5, body=rng.choice(
                                         ["希望有更长的保修期", "滤芯更换提醒要更明显", "需要英文说明书", "安装时间太长"])))
-    for seller in agents[:10]:
-        db.session.add(Certification(seller_id=seller.id, code="PRO", passed=True,
-                                     certified_on=today - timedelta(days=rng.randint(30, 400)),
-                                     expires_on=today + timedelta(days=rng.randint(-30, 300))))
+    _certify_for_demo_plans(rng, today)
     db.session.add(AgentApplication(company="佛山顺达贸易有限公司", credit_code="91350100M000100Y43",
                                     contact_name="陈先生", territory_id=440600, level=3, capacity="10 人团队，3 家门店"))
     db.session.commit()
     return {"activities": len(activities), "contacts": len(contacts)}
+
+
+def _certify_for_demo_plans(rng: random.Random, today: date) -> None:
+    """Certify agents with the codes the demo plans gate tiers on (commissions.demo_plan_specs),
+    at the level of the plan: of the first 20 such agents, half hold the code from before the
+    months the demo runs (the gated bracket pays), a quarter held it until before those months
+    (expired: the bracket below is paid) and a quarter never took it."""
+    from channel.services.commissions import demo_plan_specs
+
+    gates = sorted({(spec.level, tier.certification) for spec in demo_plan_specs(today)
+                    for tier in spec.tiers if tier.certification and spec.channel == "agent"},
+                   key=lambda gate: (gate[0] or 0, gate[1]))
+    for level, code in gates:
+        query = select(Seller.id).where(Seller.channel == "agent", Seller.active.is_(True))
+        if level is not None:
+            query = query.where(Seller.level == level)
+        for number, seller_id in enumerate(db.session.scalars(query.order_by(Seller.id).limit(20))):
+            if number % 4 == 3:
+                continue
+            if number % 4 == 1:  # expired 4 to 10 months ago
+                certified_on, expires_on = today - timedelta(days=rng.randint(400, 700)), \
+                    today - timedelta(days=rng.randint(120, 300))
+            else:
+                certified_on, expires_on = today - timedelta(days=rng.randint(120, 400)), \
+                    today + timedelta(days=rng.randint(30, 300))
+            db.session.add(Certification(seller_id=seller_id, code=code, passed=True, certified_on=certified_on,
+                                         expires_on=expires_on))

@@ -213,6 +213,8 @@ def test_the_cli_runs_previews_and_moves_plans_as_json(app, world, tmp_path):
     (dict(tiers=[{"from_fen": 0, "to_fen": 500, "rate_bp": 1}, {"from_fen": 400, "to_fen": None, "rate_bp": 2}]), "重叠"),
     (dict(override_rates_bp=[100, 100, 100, 100]), "最多 3 层"), (dict(valid_to="2025-01-01"), "晚于"),
     (dict(valid_from="yesterday"), "YYYY-MM-DD"),
+    (dict(valid_from="0001-01-01"), "Error [valid_from]: plan 2: 日期超出范围：只能是 1900-01-01 到 2999-12-31 之间的日期。"),
+    (dict(valid_to="9999-12-31"), "Error [valid_to]: plan 2: 日期超出范围"),
 ])
 def test_an_import_breaking_a_rule_is_refused_whole_with_a_clear_message(app, world, tmp_path, change, words):
     good = {"name": "好方案", "channel": "agent", "level": 3, "valid_from": "2026-01-01", "base_rate_bp": 100}
@@ -357,6 +359,8 @@ def test_a_period_out_of_range_is_refused_not_a_crash(client, auth, posted):
     (dict(level="9"), "level", "该渠道的层级只能是 1 到 4（现在是 9）"),
     (dict(channel="direct", level="4"), "level", "该渠道的层级只能是 1 到 3"),
     (dict(valid_from="2027-13-01"), "valid_from", "日期无效"),
+    (dict(valid_from="0001-01-01"), "valid_from", "日期超出范围：只能是 1900-01-01 到 2999-12-31 之间的日期。"),
+    (dict(valid_to="9999-12-31"), "valid_to", "日期超出范围：只能是 1900-01-01 到 2999-12-31 之间的日期。"),
     (dict(level="abc"), "level", "请填写整数"),
 ])
 def test_the_plan_form_refuses_bad_values_beside_the_field(client, auth, world, fields, field, words):

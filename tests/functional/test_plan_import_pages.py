@@ -98,3 +98,12 @@ def test_the_versions_of_a_plan_sharing_an_unheld_certification_warn_once(client
     page = client.post("/commissions/plans/import", data={"file": (io.BytesIO(_file(entries)), "p.json")},
                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "已导入 2 个方案" in page and page.count("NO-SUCH-CERT 目前没有人持有") == 1
+
+
+def test_an_uploaded_plan_dated_in_year_one_is_refused_with_the_allowed_years(client, auth, world):
+    entry = {"name": "华南返利", "channel": "agent", "level": 4, "valid_from": "0001-01-01", "base_rate_bp": 300}
+    auth.login("manager")
+    page = client.post("/commissions/plans/import", data={"file": (io.BytesIO(_file([entry])), "p.json")},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "第 1 个方案：日期超出范围：只能是 1900-01-01 到 2999-12-31 之间的日期。" in page
+    assert db.session.query(CommissionPlan).count() == 0

@@ -115,6 +115,8 @@ def test_a_compliant_plan_passes_and_says_why():
     (dict(override_rates_bp=(200, 100, 50, 25)), "override_rates", "最多 3 层"),
     (dict(recruit_bonus_fen=10_000), "recruit_bonus", "拉人头"),
     (dict(valid_to=date(2025, 12, 31)), "valid_to", "晚于"),
+    (dict(valid_from=date(1, 1, 1)), "valid_from", "只能是 1900-01-01 到 2999-12-31 之间的日期"),
+    (dict(valid_to=date(9999, 12, 31)), "valid_to", "只能是 1900-01-01 到 2999-12-31 之间的日期"),
     (dict(channel="direct", level=3, base_rate_bp=2500, tiers=(Tier(0, None, 600),)), "base_rate", "30%"),
 ])
 def test_plans_breaking_a_rule_are_refused_with_a_clear_message(fields, field, words):
@@ -122,6 +124,17 @@ def test_plans_breaking_a_rule_are_refused_with_a_clear_message(fields, field, w
         validate_plan(spec(**fields))
     problem = next(p for p in refused.value.problems if p.field == field)
     assert words in problem.message % problem.params
+
+
+def test_plan_dates_keep_to_the_years_every_other_date_does():
+    """0001-01-01 was accepted as a plan's start (form and import alike); the first and the last
+    day of periods.check_day's years still are."""
+    assert validate_plan(spec(valid_from=date(1900, 1, 1), valid_to=date(2999, 12, 31)))
+    with pytest.raises(PlanRefused) as refused:
+        validate_plan(spec(valid_from=date(1899, 12, 31), valid_to=date(3000, 1, 1)))
+    assert [(p.field, p.message % p.params) for p in refused.value.problems] == [
+        ("valid_from", "日期超出范围：只能是 1900-01-01 到 2999-12-31 之间的日期。"),
+        ("valid_to", "日期超出范围：只能是 1900-01-01 到 2999-12-31 之间的日期。")]
 
 
 def test_the_direct_cap_is_configurable():

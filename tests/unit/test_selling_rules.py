@@ -45,3 +45,17 @@ def test_product_managers_may_set_only_planned_done_or_declined():
     rules.check_pm_status("planned")
     with pytest.raises(DomainError):
         rules.check_pm_status("open")
+
+
+def test_a_stored_reminder_title_is_read_back_into_its_template_and_names():
+    HOLIDAY_GREETING_TITLE, BIRTHDAY_GREETING_TITLE = rules.HOLIDAY_GREETING_TITLE, rules.BIRTHDAY_GREETING_TITLE
+    MAINTENANCE_TITLE, made_from = rules.MAINTENANCE_TITLE, rules.made_from
+    greetings = (HOLIDAY_GREETING_TITLE, BIRTHDAY_GREETING_TITLE)
+    stored = HOLIDAY_GREETING_TITLE % {"holiday": "春节", "customer": "问候 100% 公司"}
+    assert made_from(greetings, stored) == (HOLIDAY_GREETING_TITLE, {"holiday": "春节", "customer": "问候 100% 公司"})
+    assert made_from(greetings, "祝 王总 生日快乐") == (BIRTHDAY_GREETING_TITLE, {"person": "王总"})
+    assert made_from((MAINTENANCE_TITLE,), "回访高价值客户 (.*)") == (MAINTENANCE_TITLE, {"customer": "(.*)"})
+    # typed by someone: not a built-in title, shown as typed
+    assert made_from((MAINTENANCE_TITLE,), "回访高价值客户") is None
+    assert made_from((MAINTENANCE_TITLE,), "请回访高价值客户 甲") is None
+    assert made_from(greetings, None) is None
