@@ -148,13 +148,25 @@ class Clash:
 
 
 def check_registration(seller_id: int, name: str, phone: str | None, credit_code: str | None,
-                       on: date) -> list[Clash]:
+                       on: date, protection_days: int | None = None) -> list[Clash]:
     """Registrations of other sellers that protect the same customer on `on` (nothing saved).
     DomainError on 'registered_on' when `on` is in the future or older than
-    CONFLICT_REGISTRATION_MAX_AGE_DAYS (domain.conflicts.check_registration_date)."""
+    CONFLICT_REGISTRATION_MAX_AGE_DAYS (domain.conflicts.check_registration_date). Conflict on
+    'name' when `seller_id` itself already registered the same customer for a protection period
+    overlapping the new one (from `on` for `protection_days`, else CONFLICT_PROTECTION_DAYS):
+    one seller holds one registration of a customer at a time, so a re-registration neither
+    stretches the protection nor opens a second 撞单 case for one sale."""
     rules.check_registration_date(on, business_today(), detection.setting("CONFLICT_REGISTRATION_MAX_AGE_DAYS"))
     code = clean_credit_code(credit_code)
-    found = detection.registration_clashes(seller_id, normalize_name(name), normalize_phone(phone), code, on)
+    name_norm, phone_norm = normalize_name(name), normalize_phone(phone)
+    until = rules.protected_until(on, protection_days or detection.setting("CONFLICT_PROTECTION_DAYS"))
+    own = detection.own_registrations_overlapping(seller_id, name_norm, phone_norm, code, on, until)
+    if own:
+        held = db.session.get(CustomerRegistration, own[0][0])
+        raise Conflict(N_("这个销售方已报备过该客户（%(name)s，%(on)s 报备，保护期至 %(until)s），保护期内不能重复报备。"),
+                       field="name", name=held.customer_name, on=held.registered_on.isoformat(),
+                       until=held.protected_until.isoformat())
+    found = detection.registration_clashes(seller_id, name_norm, phone_norm, code, on)
     return [Clash(db.session.get(CustomerRegistration, reg), score, reason) for reg, score, reason in found]
 
 
@@ -174,7 +186,7 @@ def register_customer(*, seller_id: int, name: str, phone: str | None = None, cr
     if district_id is not None and db.session.get(Territory, district_id) is None:
         raise DomainError(N_("没有这个行政区划。"), field="district_id")
     code = clean_credit_code(credit_code)
-    clashes = check_registration(seller_id, name, phone, code, on)
+    clashes = check_registration(seller_id, name, phone, code, on, protection_days)
     if clashes and not accept_clash:
         raise Conflict(N_("该客户已被其他销售方报备，保护期至 %(until)s。"), field="name",
                        until=clashes[0].registration.protected_until.isoformat())
