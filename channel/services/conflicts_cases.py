@@ -215,10 +215,7 @@ def add_policy(*, name: str, action: str, rule: str | None = None, protection_fe
     if not name:
         raise DomainError(N_("政策名称不能为空。"), field="name")
     rule = rule or None
-    same_rule = ConflictPolicy.rule.is_(None) if rule is None else ConflictPolicy.rule == rule
-    if db.session.scalar(select(ConflictPolicy.id).where(ConflictPolicy.active.is_(True), ConflictPolicy.name == name,
-                                                         same_rule).limit(1)) is not None:
-        raise Conflict(N_("已有同名的生效政策适用于这条规则：请换一个名称。"), field="name")
+    _refuse_an_active_namesake(name, rule)
     if action not in (ACTION_HOLD, ACTION_FORFEIT):
         raise DomainError(N_("处理方式必须是暂扣或没收。"), field="action")
     if not 0 <= protection_fee_bp <= 10000:
@@ -236,6 +233,48 @@ def add_policy(*, name: str, action: str, rule: str | None = None, protection_fe
     if commit:
         db.session.commit()
     return policy
+
+
+def _refuse_an_active_namesake(name: str, rule: str | None, policy_id: int | None = None) -> None:
+    """Conflict on 'name' when another active policy (not `policy_id`) has `name` for `rule`."""
+    same_rule = ConflictPolicy.rule.is_(None) if rule is None else ConflictPolicy.rule == rule
+    if db.session.scalar(select(ConflictPolicy.id).where(ConflictPolicy.active.is_(True), ConflictPolicy.name == name,
+                                                         same_rule, ConflictPolicy.id != (policy_id or 0))
+                         .limit(1)) is not None:
+        raise Conflict(N_("已有同名的生效政策适用于这条规则：请换一个名称。"), field="name")
+
+
+def set_policy_active(user: User, policy_id: int, active: bool, commit: bool = True) -> ConflictPolicy:
+    """Deactivate a policy (it is offered for no new ruling, `policy_for` skips it, the cases it
+    ruled keep it and their effects) or reactivate it. Admins and channel managers only
+    (Forbidden); NotFound for an unknown id; Conflict on 'name' when reactivating would make two
+    active policies of one name for one rule. Audit-logged (conflicts.deactivate_policy /
+    conflicts.reactivate_policy); setting the state it has already changes and logs nothing."""
+    require_case_ruler(user)
+    policy = db.session.get(ConflictPolicy, policy_id)
+    if policy is None:
+        raise NotFound(N_("没有这个政策。"))
+    if policy.active == active:
+        return policy
+    if active:
+        _refuse_an_active_namesake(policy.name, policy.rule, policy.id)
+    policy.active = active
+    record(user.id, "conflicts.reactivate_policy" if active else "conflicts.deactivate_policy", "conflict_policy",
+           policy.id, {"name": policy.name, "rule": policy.rule})
+    if commit:
+        db.session.commit()
+    return policy
+
+
+def policies_offered(case: ConflictCase) -> list[ConflictPolicy]:
+    """The policies a ruler may set on `case`: active, written for its rule or for every rule."""
+    return list(db.session.scalars(select(ConflictPolicy).where(
+        ConflictPolicy.active.is_(True), (ConflictPolicy.rule == case.rule) | ConflictPolicy.rule.is_(None))
+        .order_by(ConflictPolicy.id)))
+
+
+def _check_fits(case: ConflictCase, policy: ConflictPolicy, field: str) -> None:
+    rules.check_policy_fits(case.rule, policy.name, policy.rule, policy.active, field=field)
 
 
 def policy_for(case: ConflictCase) -> ConflictPolicy | None:
@@ -265,10 +304,14 @@ def change_status(user: User, case_id: int, new_status: str, note: str | None = 
     posts the forfeit lines and releases them) and its fee and penalty; dismissing releases
     every hold. The run applies (or, after a dismissal, reverses) the effect: conflicts_pay.
     Confirming and dismissing change pay: they need a `note` saying why (DomainError on 'note').
-    Confirmations and dismissals are audit-logged."""
+    A policy set on the case must still be active and written for its rule to confirm it
+    (DomainError on 'status'; nothing changes). Confirmations and dismissals are audit-logged."""
     require_case_ruler(user)
     case = require_case(user, case_id)
     rules.check_transition(case.status, new_status, note)
+    chosen = db.session.get(ConflictPolicy, case.policy_id) if case.policy_id else None
+    if new_status == STATUS_CONFIRMED and chosen is not None:  # set by hand: still active, for this rule?
+        _check_fits(case, chosen, "status")
     note = (note or "").strip() or None
     old = case.status
     case.status = new_status
@@ -327,12 +370,18 @@ def add_note(user: User, case_id: int, note: str, commit: bool = True) -> Confli
 
 
 def set_policy(user: User, case_id: int, policy_id: int | None, commit: bool = True) -> ConflictCase:
+    """The policy a confirmation of the open or investigating case will apply (None: chosen by
+    rule, policy_for). DomainError on 'policy_id': a closed case, an unknown policy, a
+    deactivated one, or one written for another rule (domain.conflicts.check_policy_fits)."""
     require_case_ruler(user)
     case = require_case(user, case_id)
     if case.status not in ACTIVE_STATUSES:
         raise DomainError(N_("已结案的案件不能更换政策。"), field="policy_id")
-    if policy_id is not None and db.session.get(ConflictPolicy, policy_id) is None:
-        raise DomainError(N_("没有这个政策。"), field="policy_id")
+    if policy_id is not None:
+        policy = db.session.get(ConflictPolicy, policy_id)
+        if policy is None:
+            raise DomainError(N_("没有这个政策。"), field="policy_id")
+        _check_fits(case, policy, "policy_id")
     case.policy_id = policy_id
     _event(case, user.id, "policy", note=str(policy_id) if policy_id else None)
     if commit:
