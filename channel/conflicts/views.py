@@ -276,7 +276,10 @@ def register():
                           "success" if not clashes else "warning")
                     return redirect(url_for("conflicts.registrations"))
             except DomainError as error:
-                field = getattr(form, error.field or "", None) or form.name
+                # the seller code field is staff's (agents and reps register for themselves)
+                name = "seller_code" if error.field == "seller_id" and current_user.role not in SELLER_ROLES \
+                    else error.field
+                field = getattr(form, name or "", None) or form.name
                 field.errors = list(field.errors) + [error_text(error)]
     return _registrations_page(form, clashes, 400 if form.errors or clashes else 200)
 

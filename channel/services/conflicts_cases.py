@@ -17,7 +17,7 @@ from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.domain.money import MAX_AMOUNT_FEN, format_fen
 from channel.domain.periods import Month
 from channel.services import conflicts as detection
-from channel.services.access import require_case, require_case_ruler
+from channel.services.access import CASE_RULERS, require_case, require_case_ruler
 from channel.services.audit import record
 from channel.services.clock import business_today
 from models import db, utcnow
@@ -176,13 +176,18 @@ def register_customer(*, seller_id: int, name: str, phone: str | None = None, cr
                       protection_days: int | None = None, commit: bool = True) -> CustomerRegistration:
     """Register a prospect for `seller_id` from `on` for the configured protection period.
 
+    DomainError on 'seller_id' for an unknown or deactivated seller; the checks of
+    check_registration (dates, the seller's own running registration of the customer) apply.
     When another seller already protects the same customer, Conflict is raised unless
     `accept_clash` (the user saw the clash and registers anyway): then the registration is saved
     and a duplicate-claim case opened against it at once."""
     if not name or not name.strip():
         raise DomainError(N_("客户名称不能为空。"), field="name")
-    if db.session.get(Seller, seller_id) is None:
+    seller = db.session.get(Seller, seller_id)
+    if seller is None:
         raise DomainError(N_("没有这个销售方。"), field="seller_id")
+    if not seller.active:  # it sells no more: it protects no new customer against those who do
+        raise DomainError(N_("销售方 %(code)s 已停用，不能报备客户。"), field="seller_id", code=seller.code)
     if district_id is not None and db.session.get(Territory, district_id) is None:
         raise DomainError(N_("没有这个行政区划。"), field="district_id")
     code = clean_credit_code(credit_code)
@@ -345,12 +350,14 @@ def change_status(user: User, case_id: int, new_status: str, note: str | None = 
 
 
 def assign(user: User, case_id: int, assignee_id: int | None, commit: bool = True) -> ConflictCase:
+    """Assign the case to an active admin or channel manager (those who rule it), or to nobody
+    (None); DomainError on 'assignee_id' otherwise."""
     require_case_ruler(user)
     case = require_case(user, case_id)
-    if assignee_id is not None:
+    if assignee_id is not None:  # the people the case page offers (conflicts_reports.staff_users)
         assignee = db.session.get(User, assignee_id)
-        if assignee is None or not assignee.sees_everything:
-            raise DomainError(N_("只能指派给内部员工。"), field="assignee_id")
+        if assignee is None or not assignee.active or assignee.role not in CASE_RULERS:
+            raise DomainError(N_("只能指派给在用的管理员或渠道经理。"), field="assignee_id")
     case.assignee_id = assignee_id
     _event(case, user.id, "assign", note=db.session.get(User, assignee_id).display_name if assignee_id else None)
     if commit:

@@ -152,3 +152,17 @@ def test_a_case_ruled_by_a_deactivated_policy_still_shows_it(client, auth, leak)
     shown = page.split('id="case-policy"')[1].split("</dd>")[0]
     assert "串货没收" in shown and "已停用" in shown
     assert "¥1,000.00" in page.split('id="effect"')[1].split("</dd>")[0]  # its penalty stays
+
+
+def test_staff_registering_for_a_deactivated_seller_see_the_error_beside_the_seller_code(client, auth, world):
+    from datetime import date
+
+    from channel.services.tree import deactivate_seller
+
+    deactivate_seller(world.HZ.id, date(2026, 1, 1))
+    auth.login("manager")
+    form = {"seller_code": "HZ", "name": "杭州停用测试有限公司", "registered_on": shanghai_day(utcnow()).isoformat()}
+    response = client.post("/conflicts/registrations", data=form)
+    errors = errors_by_field(response.get_data(as_text=True))
+    assert response.status_code == 400 and list(errors) == ["seller_code"] and "已停用" in errors["seller_code"][0]
+    assert count(CustomerRegistration) == 0

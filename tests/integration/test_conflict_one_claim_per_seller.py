@@ -100,3 +100,15 @@ def test_the_import_refuses_a_second_registration_by_the_same_seller_on_the_cust
     assert [(r["row"], r["column"]) for r in report_rows(again)] == [("2", "客户名称")]
     assert "保护期内不能重复报备" in report_rows(again)[0]["reason"]
     assert count(CustomerRegistration) == 1 and count(ConflictCase) == 0
+
+
+def test_a_deactivated_seller_registers_no_customer(world):
+    from channel.domain.errors import DomainError
+    from channel.services.tree import deactivate_seller
+
+    deactivate_seller(world.HZ.id, date(2026, 9, 1))
+    with pytest.raises(DomainError) as refused:
+        register(world.HZ, date(2026, 9, 2))
+    assert refused.value.field == "seller_id" and "HZ" in str(refused.value)
+    db.session.rollback()
+    assert count(CustomerRegistration) == 0

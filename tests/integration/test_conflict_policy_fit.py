@@ -137,3 +137,23 @@ def test_only_admins_and_channel_managers_deactivate_a_policy(world, username):
 def test_an_unknown_policy_is_not_found(world):
     with pytest.raises(NotFound):
         conflicts_cases.set_policy_active(world.user_manager, 999999, False)
+
+
+@pytest.mark.parametrize("who", ["finance", "agent_sz", "inactive manager"])
+def test_a_case_is_assigned_only_to_an_active_admin_or_channel_manager(cross, who):
+    from channel.services.users import create_user
+
+    world, case = cross
+    if who == "inactive manager":
+        assignee = create_user("manager_gone", "secret-pass", "channel_manager")
+        assignee.active = False
+        db.session.commit()
+    else:
+        assignee = getattr(world, f"user_{who}")
+    with pytest.raises(DomainError) as refused:
+        conflicts_cases.assign(world.user_manager, case.id, assignee.id)
+    assert refused.value.field == "assignee_id"
+    db.session.rollback()
+    assert case.assignee_id is None
+    conflicts_cases.assign(world.user_manager, case.id, world.user_admin.id)
+    assert case.assignee_id == world.user_admin.id
