@@ -11,13 +11,7 @@ from channel.domain import conflicts as rules
 from channel.services.clock import business_today
 from channel.web import ReadableDateField, WholeNumberField, stripped
 
-RULE_LABELS = {
-    "cross_territory": _l("串货（跨区销售）"),
-    "code_diversion": _l("一物一码窜货"),
-    "fake_code": _l("假码 / 复制码"),
-    "duplicate_claim": _l("撞单"),
-    "price_violation": _l("乱价"),
-}
+RULE_LABELS = {rule: _l(label) for rule, label in rules.RULE_LABELS.items()}
 SEVERITY_LABELS = {"high": _l("高"), "medium": _l("中"), "low": _l("低")}
 STATUS_LABELS = {status: _l(label) for status, label in rules.STATUS_LABELS.items()}
 ACTION_LABELS = {"hold": _l("暂扣佣金"), "forfeit": _l("没收佣金")}
@@ -61,7 +55,8 @@ class NoteForm(FlaskForm):
 
 
 class CasePolicyForm(FlaskForm):
-    policy = SelectField(_l("处理政策"), coerce=int, choices=[])
+    # any id is posted on to conflicts_cases.set_policy, which says why a policy does not fit
+    policy = SelectField(_l("处理政策"), coerce=int, choices=[], validate_choice=False)
 
 
 class RegistrationForm(FlaskForm):
@@ -78,7 +73,8 @@ class RegistrationForm(FlaskForm):
 
 class PolicyForm(FlaskForm):
     name = StringField(_l("政策名称"), validators=[DataRequired(), Length(max=100)])
-    rule = SelectField(_l("适用规则"), choices=[("", _l("全部规则"))] + list(RULE_LABELS.items()), validators=[Optional()])
+    rule = SelectField(_l("适用规则"), choices=[("", _l(rules.ALL_RULES_LABEL))] + list(RULE_LABELS.items()),
+                       validators=[Optional()])
     action = SelectField(_l("处理方式"), choices=list(ACTION_LABELS.items()))
     protection_fee_bp = WholeNumberField(_l("区域保护费（基点，100 = 1%）"), default=0,
                                      validators=[Optional(), NumberRange(min=0, max=10000)])

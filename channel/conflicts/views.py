@@ -23,7 +23,6 @@ from channel.permissions import ANY_USER, allow
 from channel.services import conflicts_cases, conflicts_reports, jobs, sellers
 from channel.services.access import CASE_RULERS, require_seller
 from models import db
-from models.conflicts import ConflictPolicy
 from models.users import SELLER_ROLES
 
 bp = Blueprint("conflicts", __name__)
@@ -134,7 +133,7 @@ def _case_forms(case, status_form=None, assign_form=None, note_form=None, policy
         assign_form.assignee.data = case.assignee_id or 0
     policy_form = policy_form or CasePolicyForm(prefix="policy", formdata=None)
     policy_form.policy.choices = [(0, _("（按规则自动选择）"))] + [
-        (p.id, p.name) for p in db.session.query(ConflictPolicy).filter(ConflictPolicy.active.is_(True)).order_by(ConflictPolicy.id)]
+        (p.id, p.name) for p in conflicts_cases.policies_offered(case)]
     if policy_form.policy.data is None:
         policy_form.policy.data = case.policy_id or 0
     if status_form is None:  # offer only the moves the case can make
@@ -201,7 +200,6 @@ def note(case_id: int):
 @allow(*CASE_RULERS)
 def case_policy(case_id: int):
     form = CasePolicyForm(prefix="policy")
-    form.policy.choices = [(0, "")] + [(p.id, p.name) for p in db.session.query(ConflictPolicy)]
     if form.validate_on_submit():
         try:
             conflicts_cases.set_policy(current_user, case_id, form.policy.data or None)
@@ -278,7 +276,10 @@ def register():
                           "success" if not clashes else "warning")
                     return redirect(url_for("conflicts.registrations"))
             except DomainError as error:
-                field = getattr(form, error.field or "", None) or form.name
+                # the seller code field is staff's (agents and reps register for themselves)
+                name = "seller_code" if error.field == "seller_id" and current_user.role not in SELLER_ROLES \
+                    else error.field
+                field = getattr(form, name or "", None) or form.name
                 field.errors = list(field.errors) + [error_text(error)]
     return _registrations_page(form, clashes, 400 if form.errors or clashes else 200)
 
@@ -306,6 +307,24 @@ def policies():
         status = 400
     rows = db.session.scalars(conflicts_reports.policies_query()).all()
     return render_template("conflicts/policies.html", form=form, policies=rows), status
+
+
+@bp.route("/conflicts/policies/<int:policy_id>/deactivate", methods=["POST"], defaults={"active": False},
+          endpoint="deactivate_policy")
+@bp.route("/conflicts/policies/<int:policy_id>/reactivate", methods=["POST"], defaults={"active": True},
+          endpoint="reactivate_policy")
+@allow(*CASE_RULERS)
+def policy_active(policy_id: int, active: bool):
+    try:
+        policy = conflicts_cases.set_policy_active(current_user, policy_id, active)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        flash(error_text(error), "danger")
+    else:
+        flash(_("已重新启用政策“%(name)s”。", name=policy.name) if active
+              else _("已停用政策“%(name)s”：新的案件不再使用它，已处理的案件不受影响。", name=policy.name), "success")
+    return redirect(url_for("conflicts.policies"))
 
 
 @bp.route("/conflicts/policies/export.<fmt>")

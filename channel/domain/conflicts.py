@@ -38,6 +38,29 @@ def status_label(status: str) -> Label:
     return Label(STATUS_LABELS.get(status, status))
 
 
+# A conflict rule as people read it (msgids: the pages translate them, errors name them).
+RULE_LABELS = {"cross_territory": N_("串货（跨区销售）"), "code_diversion": N_("一物一码窜货"),
+               "fake_code": N_("假码 / 复制码"), "duplicate_claim": N_("撞单"), "price_violation": N_("乱价")}
+ALL_RULES_LABEL = N_("全部规则")
+
+
+def rule_label(rule: str | None) -> Label:
+    return Label(RULE_LABELS.get(rule, rule) if rule else ALL_RULES_LABEL)
+
+
+def check_policy_fits(case_rule: str, policy_name: str, policy_rule: str | None, policy_active: bool,
+                      field: str = "policy_id") -> None:
+    """A case is ruled only by an active policy written for its rule or for every rule (rule
+    None): DomainError on `field` otherwise. A deactivated policy keeps the cases it ruled; it
+    rules no new one."""
+    if not policy_active:
+        raise DomainError(N_("政策“%(name)s”已停用，不能再用于处理案件：请另选政策。"), field=field, name=policy_name)
+    if policy_rule is not None and policy_rule != case_rule:
+        raise DomainError(N_("政策“%(name)s”适用于“%(policy_rule)s”，本案件属于“%(case_rule)s”：请选择适用于该规则或全部规则的政策。"),
+                          field=field, name=policy_name, policy_rule=rule_label(policy_rule),
+                          case_rule=rule_label(case_rule))
+
+
 def check_transition(current: str, new: str, note: str | None = None) -> None:
     """Raise DomainError unless a case may go from `current` to `new` (field 'status'), and
     unless a confirmation or a dismissal says why (field 'note')."""

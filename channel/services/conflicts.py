@@ -365,6 +365,14 @@ def _claims_on_sales(scope: _Scope, params: dict) -> None:
         JOIN territory d ON d.id = ol.ship_to_district_id
         WHERE ol.kind = 'sell_out' AND {scope.lines()} AND r.seller_id <> ol.seller_id
           AND r.registered_on <= ol.order_date AND r.protected_until > ol.order_date
+          -- one registrant, one claim: two running registrations of one customer by one seller
+          -- (stored before register_customer refused them) make a single case, on the first
+          AND NOT EXISTS (SELECT 1 FROM registration_match m2
+                          JOIN customer_registration r2 ON r2.id = m2.registration_id
+                          WHERE m2.customer_id = so.customer_id AND r2.seller_id = r.seller_id
+                            AND r2.registered_on <= ol.order_date AND r2.protected_until > ol.order_date
+                            AND (r2.registered_on < r.registered_on
+                                 OR (r2.registered_on = r.registered_on AND r2.id < r.id)))
           AND {_not_yet(RULE_DUPLICATE_CLAIM, 'claim', 'r.id', 'ol.id')}
     """, params)
 
@@ -377,8 +385,28 @@ def registration_clashes(seller_id: int, name_norm: str, phone_norm: str, credit
         "SELECT id, name_norm, phone_norm, credit_code FROM customer_registration "
         "WHERE seller_id <> :seller AND registered_on <= :on AND protected_until > :on AND id <> :exclude"
     ).bindparams(bindparam("on", type_=Date)), {"seller": seller_id, "on": on, "exclude": exclude_id or 0}).all()
+    return _same_customer(running, name_norm, phone_norm, credit_code)
+
+
+def own_registrations_overlapping(seller_id: int, name_norm: str, phone_norm: str, credit_code: str | None,
+                                  start: date, until: date) -> list[tuple[int, int, str]]:
+    """`seller_id`'s own registrations of the same customer whose protection overlaps
+    [`start`, `until`): [(registration id, score, reason)], best first. Two of them would each
+    open a 撞单 case for one sale by another seller, and a re-registration would stretch the
+    protection period: register_customer refuses them."""
+    overlapping = db.session.execute(text(
+        "SELECT id, name_norm, phone_norm, credit_code FROM customer_registration "
+        "WHERE seller_id = :seller AND registered_on < :until AND protected_until > :start"
+    ).bindparams(bindparam("start", type_=Date), bindparam("until", type_=Date)),
+        {"seller": seller_id, "start": start, "until": until}).all()
+    return _same_customer(overlapping, name_norm, phone_norm, credit_code)
+
+
+def _same_customer(registrations, name_norm: str, phone_norm: str, credit_code: str | None) -> list[tuple[int, int, str]]:
+    """The rows of `registrations` (id, name_norm, phone_norm, credit_code) that are the given
+    customer (CONFLICT_MATCH_THRESHOLD): [(registration id, score, reason)], best first."""
     found = rules.matches([rules.Identity(0, name_norm, phone_norm, credit_code)],
-                          [rules.Identity(r.id, r.name_norm, r.phone_norm or "", r.credit_code) for r in running],
+                          [rules.Identity(r.id, r.name_norm, r.phone_norm or "", r.credit_code) for r in registrations],
                           setting("CONFLICT_MATCH_THRESHOLD"))
     return sorted(((reg, score, reason) for _, reg, score, reason in found), key=lambda t: (-t[1], t[0]))
 
@@ -394,10 +422,16 @@ def _claims_on_registrations(scope: _Scope, params: dict) -> None:
     rows = []
     for reg in new:
         on = reg.registered_on if isinstance(reg.registered_on, date) else date.fromisoformat(reg.registered_on)
-        for earlier_id, _score, _reason in registration_clashes(reg.seller_id, reg.name_norm, reg.phone_norm or "",
-                                                                reg.credit_code, on, exclude_id=reg.id):
-            earlier = db.session.execute(text("SELECT seller_id FROM customer_registration WHERE id = :id"),
-                                         {"id": earlier_id}).scalar()
+        clashing = [earlier_id for earlier_id, _score, _reason in registration_clashes(
+            reg.seller_id, reg.name_norm, reg.phone_norm or "", reg.credit_code, on, exclude_id=reg.id)]
+        # one case per registrant: of one seller's running registrations of the customer (stored
+        # before register_customer refused them), the first
+        first_of_seller: dict[int, int] = {}
+        for earlier_id, earlier, _on in sorted(_execute(
+                "SELECT id, seller_id, registered_on FROM customer_registration WHERE id IN :ids",
+                {"ids": clashing or [0]}).all(), key=lambda row: (str(row.registered_on), row.id)):
+            first_of_seller.setdefault(earlier, earlier_id)
+        for earlier, earlier_id in first_of_seller.items():
             if db.session.execute(text(
                 f"SELECT 1 FROM conflict_evidence e WHERE e.rule = '{RULE_DUPLICATE_CLAIM}' AND e.ref_kind = 'reg' "
                 "AND e.ref_id = :a AND e.ref2_id = :b"), {"a": earlier_id, "b": reg.id}).first():

@@ -17,7 +17,7 @@ from channel.domain.errors import Conflict, DomainError, N_, NotFound
 from channel.domain.money import MAX_AMOUNT_FEN, format_fen
 from channel.domain.periods import Month
 from channel.services import conflicts as detection
-from channel.services.access import require_case, require_case_ruler
+from channel.services.access import CASE_RULERS, require_case, require_case_ruler
 from channel.services.audit import record
 from channel.services.clock import business_today
 from models import db, utcnow
@@ -148,13 +148,25 @@ class Clash:
 
 
 def check_registration(seller_id: int, name: str, phone: str | None, credit_code: str | None,
-                       on: date) -> list[Clash]:
+                       on: date, protection_days: int | None = None) -> list[Clash]:
     """Registrations of other sellers that protect the same customer on `on` (nothing saved).
     DomainError on 'registered_on' when `on` is in the future or older than
-    CONFLICT_REGISTRATION_MAX_AGE_DAYS (domain.conflicts.check_registration_date)."""
+    CONFLICT_REGISTRATION_MAX_AGE_DAYS (domain.conflicts.check_registration_date). Conflict on
+    'name' when `seller_id` itself already registered the same customer for a protection period
+    overlapping the new one (from `on` for `protection_days`, else CONFLICT_PROTECTION_DAYS):
+    one seller holds one registration of a customer at a time, so a re-registration neither
+    stretches the protection nor opens a second 撞单 case for one sale."""
     rules.check_registration_date(on, business_today(), detection.setting("CONFLICT_REGISTRATION_MAX_AGE_DAYS"))
     code = clean_credit_code(credit_code)
-    found = detection.registration_clashes(seller_id, normalize_name(name), normalize_phone(phone), code, on)
+    name_norm, phone_norm = normalize_name(name), normalize_phone(phone)
+    until = rules.protected_until(on, protection_days or detection.setting("CONFLICT_PROTECTION_DAYS"))
+    own = detection.own_registrations_overlapping(seller_id, name_norm, phone_norm, code, on, until)
+    if own:
+        held = db.session.get(CustomerRegistration, own[0][0])
+        raise Conflict(N_("这个销售方已报备过该客户（%(name)s，%(on)s 报备，保护期至 %(until)s），保护期内不能重复报备。"),
+                       field="name", name=held.customer_name, on=held.registered_on.isoformat(),
+                       until=held.protected_until.isoformat())
+    found = detection.registration_clashes(seller_id, name_norm, phone_norm, code, on)
     return [Clash(db.session.get(CustomerRegistration, reg), score, reason) for reg, score, reason in found]
 
 
@@ -164,17 +176,22 @@ def register_customer(*, seller_id: int, name: str, phone: str | None = None, cr
                       protection_days: int | None = None, commit: bool = True) -> CustomerRegistration:
     """Register a prospect for `seller_id` from `on` for the configured protection period.
 
+    DomainError on 'seller_id' for an unknown or deactivated seller; the checks of
+    check_registration (dates, the seller's own running registration of the customer) apply.
     When another seller already protects the same customer, Conflict is raised unless
     `accept_clash` (the user saw the clash and registers anyway): then the registration is saved
     and a duplicate-claim case opened against it at once."""
     if not name or not name.strip():
         raise DomainError(N_("客户名称不能为空。"), field="name")
-    if db.session.get(Seller, seller_id) is None:
+    seller = db.session.get(Seller, seller_id)
+    if seller is None:
         raise DomainError(N_("没有这个销售方。"), field="seller_id")
+    if not seller.active:  # it sells no more: it protects no new customer against those who do
+        raise DomainError(N_("销售方 %(code)s 已停用，不能报备客户。"), field="seller_id", code=seller.code)
     if district_id is not None and db.session.get(Territory, district_id) is None:
         raise DomainError(N_("没有这个行政区划。"), field="district_id")
     code = clean_credit_code(credit_code)
-    clashes = check_registration(seller_id, name, phone, code, on)
+    clashes = check_registration(seller_id, name, phone, code, on, protection_days)
     if clashes and not accept_clash:
         raise Conflict(N_("该客户已被其他销售方报备，保护期至 %(until)s。"), field="name",
                        until=clashes[0].registration.protected_until.isoformat())
@@ -203,10 +220,7 @@ def add_policy(*, name: str, action: str, rule: str | None = None, protection_fe
     if not name:
         raise DomainError(N_("政策名称不能为空。"), field="name")
     rule = rule or None
-    same_rule = ConflictPolicy.rule.is_(None) if rule is None else ConflictPolicy.rule == rule
-    if db.session.scalar(select(ConflictPolicy.id).where(ConflictPolicy.active.is_(True), ConflictPolicy.name == name,
-                                                         same_rule).limit(1)) is not None:
-        raise Conflict(N_("已有同名的生效政策适用于这条规则：请换一个名称。"), field="name")
+    _refuse_an_active_namesake(name, rule)
     if action not in (ACTION_HOLD, ACTION_FORFEIT):
         raise DomainError(N_("处理方式必须是暂扣或没收。"), field="action")
     if not 0 <= protection_fee_bp <= 10000:
@@ -224,6 +238,48 @@ def add_policy(*, name: str, action: str, rule: str | None = None, protection_fe
     if commit:
         db.session.commit()
     return policy
+
+
+def _refuse_an_active_namesake(name: str, rule: str | None, policy_id: int | None = None) -> None:
+    """Conflict on 'name' when another active policy (not `policy_id`) has `name` for `rule`."""
+    same_rule = ConflictPolicy.rule.is_(None) if rule is None else ConflictPolicy.rule == rule
+    if db.session.scalar(select(ConflictPolicy.id).where(ConflictPolicy.active.is_(True), ConflictPolicy.name == name,
+                                                         same_rule, ConflictPolicy.id != (policy_id or 0))
+                         .limit(1)) is not None:
+        raise Conflict(N_("已有同名的生效政策适用于这条规则：请换一个名称。"), field="name")
+
+
+def set_policy_active(user: User, policy_id: int, active: bool, commit: bool = True) -> ConflictPolicy:
+    """Deactivate a policy (it is offered for no new ruling, `policy_for` skips it, the cases it
+    ruled keep it and their effects) or reactivate it. Admins and channel managers only
+    (Forbidden); NotFound for an unknown id; Conflict on 'name' when reactivating would make two
+    active policies of one name for one rule. Audit-logged (conflicts.deactivate_policy /
+    conflicts.reactivate_policy); setting the state it has already changes and logs nothing."""
+    require_case_ruler(user)
+    policy = db.session.get(ConflictPolicy, policy_id)
+    if policy is None:
+        raise NotFound(N_("没有这个政策。"))
+    if policy.active == active:
+        return policy
+    if active:
+        _refuse_an_active_namesake(policy.name, policy.rule, policy.id)
+    policy.active = active
+    record(user.id, "conflicts.reactivate_policy" if active else "conflicts.deactivate_policy", "conflict_policy",
+           policy.id, {"name": policy.name, "rule": policy.rule})
+    if commit:
+        db.session.commit()
+    return policy
+
+
+def policies_offered(case: ConflictCase) -> list[ConflictPolicy]:
+    """The policies a ruler may set on `case`: active, written for its rule or for every rule."""
+    return list(db.session.scalars(select(ConflictPolicy).where(
+        ConflictPolicy.active.is_(True), (ConflictPolicy.rule == case.rule) | ConflictPolicy.rule.is_(None))
+        .order_by(ConflictPolicy.id)))
+
+
+def _check_fits(case: ConflictCase, policy: ConflictPolicy, field: str) -> None:
+    rules.check_policy_fits(case.rule, policy.name, policy.rule, policy.active, field=field)
 
 
 def policy_for(case: ConflictCase) -> ConflictPolicy | None:
@@ -253,10 +309,14 @@ def change_status(user: User, case_id: int, new_status: str, note: str | None = 
     posts the forfeit lines and releases them) and its fee and penalty; dismissing releases
     every hold. The run applies (or, after a dismissal, reverses) the effect: conflicts_pay.
     Confirming and dismissing change pay: they need a `note` saying why (DomainError on 'note').
-    Confirmations and dismissals are audit-logged."""
+    A policy set on the case must still be active and written for its rule to confirm it
+    (DomainError on 'status'; nothing changes). Confirmations and dismissals are audit-logged."""
     require_case_ruler(user)
     case = require_case(user, case_id)
     rules.check_transition(case.status, new_status, note)
+    chosen = db.session.get(ConflictPolicy, case.policy_id) if case.policy_id else None
+    if new_status == STATUS_CONFIRMED and chosen is not None:  # set by hand: still active, for this rule?
+        _check_fits(case, chosen, "status")
     note = (note or "").strip() or None
     old = case.status
     case.status = new_status
@@ -290,12 +350,14 @@ def change_status(user: User, case_id: int, new_status: str, note: str | None = 
 
 
 def assign(user: User, case_id: int, assignee_id: int | None, commit: bool = True) -> ConflictCase:
+    """Assign the case to an active admin or channel manager (those who rule it), or to nobody
+    (None); DomainError on 'assignee_id' otherwise."""
     require_case_ruler(user)
     case = require_case(user, case_id)
-    if assignee_id is not None:
+    if assignee_id is not None:  # the people the case page offers (conflicts_reports.staff_users)
         assignee = db.session.get(User, assignee_id)
-        if assignee is None or not assignee.sees_everything:
-            raise DomainError(N_("只能指派给内部员工。"), field="assignee_id")
+        if assignee is None or not assignee.active or assignee.role not in CASE_RULERS:
+            raise DomainError(N_("只能指派给在用的管理员或渠道经理。"), field="assignee_id")
     case.assignee_id = assignee_id
     _event(case, user.id, "assign", note=db.session.get(User, assignee_id).display_name if assignee_id else None)
     if commit:
@@ -315,12 +377,18 @@ def add_note(user: User, case_id: int, note: str, commit: bool = True) -> Confli
 
 
 def set_policy(user: User, case_id: int, policy_id: int | None, commit: bool = True) -> ConflictCase:
+    """The policy a confirmation of the open or investigating case will apply (None: chosen by
+    rule, policy_for). DomainError on 'policy_id': a closed case, an unknown policy, a
+    deactivated one, or one written for another rule (domain.conflicts.check_policy_fits)."""
     require_case_ruler(user)
     case = require_case(user, case_id)
     if case.status not in ACTIVE_STATUSES:
         raise DomainError(N_("已结案的案件不能更换政策。"), field="policy_id")
-    if policy_id is not None and db.session.get(ConflictPolicy, policy_id) is None:
-        raise DomainError(N_("没有这个政策。"), field="policy_id")
+    if policy_id is not None:
+        policy = db.session.get(ConflictPolicy, policy_id)
+        if policy is None:
+            raise DomainError(N_("没有这个政策。"), field="policy_id")
+        _check_fits(case, policy, "policy_id")
     case.policy_id = policy_id
     _event(case, user.id, "policy", note=str(policy_id) if policy_id else None)
     if commit:

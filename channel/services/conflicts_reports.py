@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 
 from channel.domain import conflicts as rules
 from channel.domain.paging import decode_id_cursor
-from channel.services.access import require_case, scope_cases, sees_evidence_detail
+from channel.services.access import CASE_RULERS, require_case, scope_cases, sees_evidence_detail
 from channel.services.conflicts import setting
 from models import db, utcnow
 from models.conflicts import (ACTIVE_STATUSES, RULE_CROSS_TERRITORY, CodeScan, ConflictCase,
@@ -268,7 +268,8 @@ def registrations_page(user: User, cursor: str | None = None, size: int = 50):
 
 
 def staff_users() -> list[User]:
-    return db.session.scalars(select(User).where(User.role.in_(("admin", "channel_manager")), User.active.is_(True))
+    """The active users who may rule cases: the assignees the case page offers (assign checks the same)."""
+    return db.session.scalars(select(User).where(User.role.in_(CASE_RULERS), User.active.is_(True))
                               .order_by(User.username)).all()
 
 

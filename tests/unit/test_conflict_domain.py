@@ -111,3 +111,22 @@ def test_the_protection_fee_is_basis_points_of_the_offending_amount_rounded_half
 @given(st.integers(0, 10**12), st.integers(0, 10000))
 def test_the_protection_fee_never_exceeds_the_offending_amount(amount, bp):
     assert 0 <= rules.protection_fee_fen(amount, bp) <= amount
+
+
+def test_a_policy_for_the_cases_rule_or_for_every_rule_fits():
+    rules.check_policy_fits("duplicate_claim", "撞单罚款", "duplicate_claim", True)
+    rules.check_policy_fits("duplicate_claim", "通用", None, True)
+
+
+def test_a_policy_for_another_rule_is_refused_naming_both_rules_as_labels():
+    with pytest.raises(DomainError) as refused:
+        rules.check_policy_fits("duplicate_claim", "乱价罚款", "price_violation", True)
+    assert refused.value.field == "policy_id"
+    assert refused.value.params["policy_rule"] == "乱价" and isinstance(refused.value.params["policy_rule"], Label)
+    assert refused.value.params["case_rule"] == "撞单"
+
+
+def test_a_deactivated_policy_is_refused_even_for_its_own_rule():
+    with pytest.raises(DomainError) as refused:
+        rules.check_policy_fits("duplicate_claim", "撞单罚款", "duplicate_claim", False, field="status")
+    assert refused.value.field == "status" and "已停用" in str(refused.value)
