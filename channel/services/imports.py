@@ -48,6 +48,7 @@ Progress = Callable[[str, int, int], None]  # (phase 'check'|'write', rows done,
 REPORT_LIMIT = 100_000  # errors (bad cells) kept in a report; the count is always exact
 CHUNK = 10_000
 IN_CHUNK = 500
+MAX_LINE_NO = 9999  # an order's line numbers are 1..9999 (the orders and the returns imports)
 
 # Called after order lines are committed, with a SELECT of the new order_line ids.
 AFTER_ORDER_LINES: list[Callable] = []
@@ -325,25 +326,24 @@ class RowKind(ImportKind):
         errors: list[RowError] = []
         total = outcome.total_rows
         rules = self.row_rules()
+        first = self.schema.columns[0]
         for done, (row_no, values) in enumerate(rows, start=1):
             record, bad = bound.parse_cells(row_no, values, errors)
             errors.extend(check_row(row_no, record, bad, rules, labels))
-            if errors:
-                record = None
-            else:
+            if not errors:
                 try:
                     self.check(record)
                 except DomainError as error:
                     errors.append(_domain_row_error(self, row_no, record, error))
-                    record = None
-            if record is not None:
+            if not bad:  # a duplicate is reported beside the row's other problems
                 key = self.key_of(record)
                 if key in first_row:
-                    errors.append(RowError(row_no, _label_of(self, self.schema.columns[0].key), str(key[0] if len(key) == 1 else key),
-                                           N_("与第 %(row)s 行重复。"), (("row", first_row[key]),)))
+                    errors.append(RowError(row_no, first.label, str(record[first.key]), N_("与第 %(row)s 行重复。"),
+                                           (("row", first_row[key]),)))
                 else:
                     first_row[key] = row_no
-                    records.append((row_no, record))
+                    if not errors:
+                        records.append((row_no, record))
             for error in errors:
                 outcome.add(error)
             errors.clear()
@@ -546,34 +546,48 @@ class Prices(RowKind):
 
     rules = (RowRule(("price",), _price_not_negative), RowRule(("price_kind", "level"), _level_of_price_kind))
 
+    def row_rules(self):
+        # the SKU and the level's range are checked with the row's other cells, not first by
+        # `apply`: a row reports all its problems at once
+        from flask import current_app
+
+        products = set(db.session.scalars(select(Product.sku)))
+        levels = len(current_app.config["AGENT_LEVELS"])
+
+        def sku_known(r):
+            if r["sku"] not in products:
+                raise DomainError(N_("SKU %(sku)s 不存在。"), field="sku", sku=r["sku"])
+
+        def level_in_range(r):
+            if r["level"] is not None and not 1 <= r["level"] <= levels:
+                raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=r["level"])
+
+        return (RowRule(("sku",), sku_known),) + self.rules + (RowRule(("level",), level_in_range),)
+
     def key_of(self, r):
         return (r["sku"], r["price_kind"], r["level"], r["valid_from"])
 
     def _product_id(self, sku):
-        product_id = db.session.scalar(select(Product.id).where(Product.sku == sku))
-        if product_id is None:
-            raise DomainError(N_("SKU %(sku)s 不存在。"), field="sku", sku=sku)
-        return product_id
+        return db.session.scalar(select(Product.id).where(Product.sku == sku))
 
     def exists(self, r):
-        product_id = db.session.scalar(select(Product.id).where(Product.sku == r["sku"]))
-        if product_id is None:
-            return False
         level = ProductPrice.level.is_(None) if r["level"] is None else ProductPrice.level == r["level"]
         return db.session.scalar(select(ProductPrice.id).where(
-            ProductPrice.product_id == product_id, ProductPrice.kind == r["price_kind"], level,
+            ProductPrice.product_id == self._product_id(r["sku"]), ProductPrice.kind == r["price_kind"], level,
             ProductPrice.valid_from == r["valid_from"])) is not None
 
     def apply(self, r, user_id):
-        from flask import current_app
-
-        if r["level"] is not None and not 1 <= r["level"] <= len(current_app.config["AGENT_LEVELS"]):
-            raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=r["level"])
         db.session.add(ProductPrice(product_id=self._product_id(r["sku"]), kind=r["price_kind"], level=r["level"],
                                     price_fen=r["price"], valid_from=r["valid_from"]))
 
 
 class Returns(RowKind):
+    """Returns of order lines. Every rule of `orders.record_return` is a row rule here, checked
+    on every row with the row's other cells (a bad date does not hide an unknown order line or
+    a quantity more than is left): the line exists, qty > 0, not dated before the sale, never
+    more than is left to return counting the stored returns and the file's earlier rows, and a
+    stored return of the same number and line says the same (else it is not a re-import)."""
+
     key = "returns"
     label = N_("退货")
     natural_key = N_("退货单号 + 订单号 + 行号")
@@ -589,6 +603,68 @@ class Returns(RowKind):
     def key_of(self, r):
         return (r["return_no"], r["order_no"], r["line_no"])
 
+    def row_rules(self):
+        lines: dict[tuple, object] = {}  # (order no, line no) → (id, qty, order_date) or None
+        left: dict[int, int] = {}  # line id → qty still to return (stored returns and earlier rows deducted)
+        counted: set[tuple] = set()  # natural keys whose qty is deducted already
+
+        def line_of(r):
+            if not 1 <= r["line_no"] <= MAX_LINE_NO:
+                return None  # reported by line_known; never an integer overflow in the query
+            key = (r["order_no"], r["line_no"])
+            if key not in lines:
+                lines[key] = db.session.execute(
+                    select(OrderLine.id, OrderLine.qty, OrderLine.order_date).join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+                    .where(SalesOrder.order_no == r["order_no"], OrderLine.line_no == r["line_no"])).first()
+            return lines[key]
+
+        def stored(r, line_id):
+            return db.session.execute(select(ReturnLine.qty, ReturnLine.return_date).where(
+                ReturnLine.return_no == r["return_no"], ReturnLine.order_line_id == line_id)).first()
+
+        def line_known(r):
+            if not 1 <= r["line_no"] <= MAX_LINE_NO:
+                raise DomainError(N_("行号必须在 1 到 9999 之间。"), field="line_no")
+            if line_of(r) is None:
+                raise DomainError(N_("订单 %(no)s 没有第 %(line)s 行。"), field="line_no", no=r["order_no"], line=r["line_no"])
+
+        def qty_positive(r):
+            if r["qty"] <= 0:
+                raise DomainError(N_("退货数量必须大于 0。"), field="qty")
+
+        def not_before_sale(r):
+            line = line_of(r)
+            if line is not None and r["return_date"] < line.order_date:
+                raise DomainError(N_("退货日期不能早于销售日期。"), field="return_date")
+
+        def same_as_stored(r):
+            line = line_of(r)
+            was = stored(r, line.id) if line is not None else None
+            if was is not None and (was.qty, was.return_date) != (r["qty"], r["return_date"]):
+                raise DomainError(N_("退货单 %(no)s 的这一行已存在（数量 %(qty)s，退货日期 %(date)s），与文件不同。"),
+                                  field="return_no", no=r["return_no"], qty=was.qty, date=was.return_date.isoformat())
+
+        def not_more_than_left(r):
+            line = line_of(r)
+            key = self.key_of(r)
+            if line is None or r["qty"] <= 0 or key in counted or stored(r, line.id) is not None:
+                return  # an unknown line, a bad qty or a duplicate: reported by their own rule
+            counted.add(key)
+            if line.id not in left:
+                left[line.id] = line.qty - db.session.scalar(
+                    select(func.coalesce(func.sum(ReturnLine.qty), 0)).where(ReturnLine.order_line_id == line.id))
+            if r["qty"] > left[line.id]:
+                raise DomainError(N_("退货数量超过了可退数量（还可退 %(left)s）。"), field="qty", left=left[line.id])
+            left[line.id] -= r["qty"]
+
+        return self.rules + (
+            RowRule(("order_no", "line_no"), line_known),
+            RowRule(("qty",), qty_positive),
+            RowRule(("order_no", "line_no", "return_date"), not_before_sale),
+            RowRule(("return_no", "order_no", "line_no", "qty", "return_date"), same_as_stored),
+            RowRule(("return_no", "order_no", "line_no", "qty"), not_more_than_left),
+        )
+
     def _line_id(self, r):
         return db.session.scalar(select(OrderLine.id).join(SalesOrder, SalesOrder.id == OrderLine.order_id).where(
             SalesOrder.order_no == r["order_no"], OrderLine.line_no == r["line_no"]))
@@ -601,11 +677,8 @@ class Returns(RowKind):
     def apply(self, r, user_id):
         from channel.services.orders import record_return
 
-        line_id = self._line_id(r)
-        if line_id is None:
-            raise DomainError(N_("订单 %(no)s 没有第 %(line)s 行。"), field="line_no", no=r["order_no"], line=r["line_no"])
-        record_return(return_no=r["return_no"], order_line_id=line_id, qty=r["qty"], return_date=r["return_date"],
-                      reason=r["reason"], commit=False)
+        record_return(return_no=r["return_no"], order_line_id=self._line_id(r), qty=r["qty"],
+                      return_date=r["return_date"], reason=r["reason"], commit=False)
 
 
 # ------------------------------------------------------------------------------- sellers (bulk)
@@ -913,7 +986,7 @@ class Orders(ImportKind):
             errors.append(RowError(row_no, label["qty"], str(qty), N_("数量必须大于 0。") if qty <= 0 else N_("数量太大。")))
         if "unit_price" not in bad and not 0 <= price <= MAX_PRICE_FEN:
             errors.append(RowError(row_no, label["unit_price"], yuan_text(price), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
-        if "line_no" not in bad and not 1 <= line_no <= 9999:
+        if "line_no" not in bad and not 1 <= line_no <= MAX_LINE_NO:
             errors.append(RowError(row_no, label["line_no"], str(line_no), N_("行号必须在 1 到 9999 之间。")))
         if not bad and len(errors) == failed:
             try:  # the rules every order obeys however it arrives (channel.domain.orders)

@@ -501,3 +501,58 @@ def test_the_customers_template_example_row_imports_as_it_is(app, world, tmp_pat
         result = import_file("customers", str(path))
         assert result.status == "done", report_rows(result)
     assert db.session.scalar(select(Customer.credit_code).where(Customer.code == "C0001")) == "91440300MA5DC6QX9C"
+
+
+RETURN_HEADER = ["退货单号", "订单号", "行号", "数量", "退货日期", "原因"]
+
+
+def test_a_returns_file_reports_every_problem_of_every_row_and_stores_nothing(app, world, tmp_path):
+    """The returns import stopped at the service's first problem of a row (and checked a row
+    with a bad cell no further): every rule is now checked on every row, beside its column.
+    SO-NS-1 line 1: 2 units sold on 2026-10-05."""
+    stored = run(tmp_path, "returns", [RETURN_HEADER, ["RT-0", "SO-NS-1", 1, 1, "2026-10-20", ""]], name="first.csv")
+    assert stored.status == "done", stored.report_csv
+    result = run(tmp_path, "returns", [RETURN_HEADER,
+        ["RT-1", "SO-NS-1", 1, 1, "2026-10-21", ""],     # fine: the last unit left
+        ["RT-2", "SO-NS-1", 1, 1, "2026-13-01", ""],     # a bad date, and no unit left
+        ["RT-3", "NOPE", 7, 0, "2026-10-21", ""],        # an unknown order line, qty 0
+        ["RT-4", "SO-NS-1", 2**63, 1, "2026-10-21", ""],  # a line number no order has
+        ["RT-5", "SO-NS-1", 1, 3, "2026-10-01", ""],     # before the sale, more than sold
+        ["RT-1", "SO-NS-1", 1, 1, "2026-10-21", ""],     # a duplicate of row 2
+        ["RT-0", "SO-NS-1", 1, 2, "2026-10-20", ""],     # stored with another quantity
+    ], name="second.csv")
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("3", "退货日期", "2026-13-01", "不是日期（YYYY-MM-DD）。"),
+        ("3", "数量", "1", "退货数量超过了可退数量（还可退 0）。"),
+        ("4", "行号", "7", "订单 NOPE 没有第 7 行。"),
+        ("4", "数量", "0", "退货数量必须大于 0。"),
+        ("5", "行号", str(2**63), "行号必须在 1 到 9999 之间。"),
+        ("6", "退货日期", "2026-10-01", "退货日期不能早于销售日期。"),
+        ("6", "数量", "3", "退货数量超过了可退数量（还可退 0）。"),
+        ("7", "退货单号", "RT-1", "与第 2 行重复。"),
+        ("8", "退货单号", "RT-0", "退货单 RT-0 的这一行已存在（数量 1，退货日期 2026-10-20），与文件不同。"),
+    ]
+    assert result.error_count == 9
+    assert count(ReturnLine) == 1
+    again = run(tmp_path, "returns", [RETURN_HEADER, ["RT-0", "SO-NS-1", 1, 1, "2026-10-20", "改了原因"],
+                                      ["RT-1", "SO-NS-1", 1, 1, "2026-10-21", ""]], name="third.csv")
+    assert (again.status, again.inserted, again.skipped) == ("done", 1, 1), again.report_csv
+
+
+def test_a_price_row_with_an_unknown_sku_reports_its_level_problems_too(app, world, tmp_path):
+    """The level was reported before the SKU (and a level out of range only when the rest was
+    good, by the service): a row now reports its unknown SKU first, then every other problem."""
+    before = count(ProductPrice)
+    result = run(tmp_path, "prices", [["SKU", "价格类型", "代理层级", "价格（元）", "生效日期"],
+                                      ["NOSKU", "sell_in", "", "-5", "2026-01-01"],
+                                      ["NOSKU", "sell_in", 2**63, "5", "2026/02/30"],
+                                      ["P1", "sell_in", 9, "5", "2026-01-01"]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "SKU", "SKU NOSKU 不存在。"), ("2", "价格（元）", "价格不能为负数。"), ("2", "代理层级", "进货价必须写代理层级。"),
+        ("3", "生效日期", "不是日期（YYYY-MM-DD）。"), ("3", "SKU", "SKU NOSKU 不存在。"),
+        ("3", "代理层级", f"层级 {2**63} 超出了配置的层级数。"),
+        ("4", "代理层级", "层级 9 超出了配置的层级数。"),
+    ]
+    assert count(ProductPrice) == before
