@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select, update
 from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
 from channel.domain.exports import yuan_text
-from channel.domain.money import MAX_AMOUNT_FEN
+from channel.domain.money import MAX_AMOUNT_FEN, format_fen
 from channel.domain.orders import check_order_total, line_amount_fen
 from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
 from channel.domain.tree import stored_spelling
@@ -122,7 +122,9 @@ def _label_of(kind: ImportKind, key: str) -> str:
 
 
 def _domain_row_error(kind: ImportKind, row: int, record: dict, error: DomainError, column_key: str | None = None) -> RowError:
-    key = column_key or error.field or ""
+    """A service's refusal of a row, on the column its field names (a service's own field name,
+    e.g. `district_id`, read through the kind's `service_fields`)."""
+    key = column_key or getattr(kind, "service_fields", {}).get(error.field, error.field) or ""
     value = record.get(key)
     return RowError(row, _label_of(kind, key) if key else "", "" if value is None else str(value),
                     error.message, tuple(error.params.items()))
@@ -295,6 +297,7 @@ class RowKind(ImportKind):
     """
 
     rules: tuple[RowRule, ...] = ()
+    service_fields: dict[str, str] = {}  # a service's field name → the column reported (e.g. district_id → district)
 
     def row_rules(self) -> tuple[RowRule, ...]:
         """The rules of this run: `rules`, plus what a kind checks against stored rows it
@@ -329,7 +332,7 @@ class RowKind(ImportKind):
         first = self.schema.columns[0]
         for done, (row_no, values) in enumerate(rows, start=1):
             record, bad = bound.parse_cells(row_no, values, errors)
-            errors.extend(check_row(row_no, record, bad, rules, labels))
+            errors.extend(check_row(row_no, record, bad, rules, labels, lambda key: bound.cell(values, key)))
             if not errors:
                 try:
                     self.check(record)
@@ -400,11 +403,12 @@ def _district_rule(field_key: str) -> RowRule:
 
 
 def _territory_rule(field_key: str) -> RowRule:
-    """A rule: the cell `field_key` is a stored division (the rule of tree.grant_territory)."""
+    """A rule: the cell `field_key`, when filled, is a stored division (the rule of
+    tree.grant_territory)."""
     territories = _territories()
 
     def test(r: dict) -> None:
-        if r[field_key] not in territories:
+        if r[field_key] is not None and r[field_key] not in territories:
             raise DomainError(N_("没有这个行政区划。"), field=field_key)
 
     return RowRule((field_key,), test)
@@ -461,6 +465,7 @@ class Customers(RowKind):
     ])
 
     rules = (CREDIT_CODE_RULE,)
+    service_fields = {"district_id": "district", "owner_seller_id": "owner_code"}
 
     def row_rules(self):
         # the owner and the district are checked with the row's other cells (as the orders
@@ -477,12 +482,25 @@ class Customers(RowKind):
         from channel.services.orders import add_customer
 
         owner = _seller_id(r["owner_code"], "owner_code")
-        try:
-            add_customer(name=r["name"], owner_seller_id=owner, district_id=r["district"], credit_code=r["credit_code"],
-                         phone=r["phone"], contact_name=r["contact_name"], address=r["address"], code=r["code"], commit=False)
-        except DomainError as error:
-            error.field = {"district_id": "district", "owner_seller_id": "owner_code"}.get(error.field, error.field)
-            raise
+        add_customer(name=r["name"], owner_seller_id=owner, district_id=r["district"], credit_code=r["credit_code"],
+                     phone=r["phone"], contact_name=r["contact_name"], address=r["address"], code=r["code"], commit=False)
+
+
+MAX_CATALOG_FEN = 2_000_000_000  # ¥20,000,000.00: product costs and prices are 32-bit columns (models.catalog)
+
+
+def _catalog_amount(key: str, negative: str) -> Callable[[dict], None]:
+    """A rule: the amount in cell `key` (fen; empty is no amount) is at least 0 (else the msgid
+    `negative`) and at most MAX_CATALOG_FEN, so that no file overflows the column."""
+    def test(r: dict) -> None:
+        fen = r[key]
+        if fen is None:
+            return
+        if fen < 0:
+            raise DomainError(negative, field=key)
+        if fen > MAX_CATALOG_FEN:
+            raise DomainError(N_("金额过大：最多 %(max)s。"), field=key, max=format_fen(MAX_CATALOG_FEN))
+    return test
 
 
 class Products(RowKind):
@@ -500,6 +518,11 @@ class Products(RowKind):
         Column("has_unit_codes", "一物一码", parse.boolean, required=False, example="否"),
     ])
 
+    # each amount beside its own column (the service names only the cost, for any of them)
+    rules = tuple(RowRule((key,), _catalog_amount(key, N_("价格和成本不能为负数。")))
+                  for key in ("cost", "retail_price", "floor_price"))
+    service_fields = {"cost_fen": "cost", "retail_price_fen": "retail_price", "floor_price_fen": "floor_price"}
+
     def key_of(self, r):
         return (r["sku"],)
 
@@ -509,20 +532,11 @@ class Products(RowKind):
     def apply(self, r, user_id):
         from channel.services.orders import add_product
 
-        try:
-            product = add_product(sku=r["sku"], name=r["name"], category=r["category"], cost_fen=r["cost"],
-                                  retail_price_fen=r["retail_price"], floor_price_fen=r["floor_price"],
-                                  has_unit_codes=bool(r["has_unit_codes"]), commit=False)
-        except DomainError as error:
-            error.field = "cost" if error.field == "cost_fen" else error.field
-            raise
+        product = add_product(sku=r["sku"], name=r["name"], category=r["category"], cost_fen=r["cost"],
+                              retail_price_fen=r["retail_price"], floor_price_fen=r["floor_price"],
+                              has_unit_codes=bool(r["has_unit_codes"]), commit=False)
         if r["unit"]:
             product.unit = r["unit"]
-
-
-def _price_not_negative(r: dict) -> None:
-    if r["price"] < 0:
-        raise DomainError(N_("价格不能为负数。"), field="price")
 
 
 def _level_of_price_kind(r: dict) -> None:
@@ -544,7 +558,8 @@ class Prices(RowKind):
         Column("valid_from", "生效日期", parse.day, example="2026-01-01"),
     ])
 
-    rules = (RowRule(("price",), _price_not_negative), RowRule(("price_kind", "level"), _level_of_price_kind))
+    rules = (RowRule(("price",), _catalog_amount("price", N_("价格不能为负数。"))),
+             RowRule(("price_kind", "level"), _level_of_price_kind))
 
     def row_rules(self):
         # the SKU and the level's range are checked with the row's other cells, not first by

@@ -556,3 +556,22 @@ def test_a_price_row_with_an_unknown_sku_reports_its_level_problems_too(app, wor
         ("4", "代理层级", "层级 9 超出了配置的层级数。"),
     ]
     assert count(ProductPrice) == before
+
+
+def test_a_product_row_reports_each_bad_amount_on_its_own_column_as_written(app, world, tmp_path):
+    """The service named the cost (with the cost's value) for a negative retail price, did not
+    check the floor price, and an amount too large for the column made the run fail on
+    PostgreSQL: each amount is now checked beside its column, its value as the file wrote it."""
+    before = (count(Product), count(ProductPrice))
+    result = run(tmp_path, "products", [["SKU", "产品名称", "品类", "成本（元）", "零售价（元）", "最低价（元）"],
+                                        ["P8", "滤芯", "耗材", "1", "-5", "-3"],
+                                        ["P9", "滤瓶", "耗材", "30000000", "1", ""]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "零售价（元）", "-5", "价格和成本不能为负数。"), ("2", "最低价（元）", "-3", "价格和成本不能为负数。"),
+        ("3", "成本（元）", "30000000", "金额过大：最多 ¥20,000,000.00。"),
+    ]
+    prices = run(tmp_path, "prices", [["SKU", "价格类型", "代理层级", "价格（元）", "生效日期"],
+                                      ["P1", "floor", "", "30,000,000.00", "2026-01-01"]], name="prices.csv")
+    assert [(r["column"], r["value"]) for r in report_rows(prices)] == [("价格（元）", "30,000,000.00")]
+    assert (count(Product), count(ProductPrice)) == before
