@@ -414,6 +414,12 @@ def _territory_rule(field_key: str) -> RowRule:
     return RowRule((field_key,), test)
 
 
+def _ends_after_start(r: dict) -> None:
+    """The rule of tree.grant_territory: an end date, when given, is after the start."""
+    if r["valid_to"] is not None and r["valid_to"] <= r["valid_from"]:
+        raise DomainError(N_("结束日期必须晚于开始日期。"), field="valid_to")
+
+
 class TerritoryGrants(RowKind):
     key = "territory_grants"
     label = N_("区域授权")
@@ -426,8 +432,21 @@ class TerritoryGrants(RowKind):
         Column("valid_to", "结束日期", parse.day, required=False, example=""),
     ])
 
+    rules = (RowRule(("valid_from", "valid_to"), _ends_after_start),)
+
     def row_rules(self):
-        return self.rules + (_seller_known_rule("seller_code"), _territory_rule("territory"))
+        # an inactive seller on its own column (the service names the territory, the field of
+        # its page), beside the row's other problems
+        sellers = _sellers_by_code()
+
+        def seller_active(r):
+            code = stored_spelling(r["seller_code"], sellers)
+            if code is None:
+                raise DomainError(N_("销售方编码 %(code)s 不存在。"), field="seller_code", code=r["seller_code"])
+            if not sellers[code][3]:
+                raise DomainError(N_("它已停用，不能授权区域。"), field="seller_code")
+
+        return (RowRule(("seller_code",), seller_active), _territory_rule("territory")) + self.rules
 
     def key_of(self, r):
         return (r["seller_code"], r["territory"], r["valid_from"])

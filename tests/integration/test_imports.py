@@ -575,3 +575,21 @@ def test_a_product_row_reports_each_bad_amount_on_its_own_column_as_written(app,
                                       ["P1", "floor", "", "30,000,000.00", "2026-01-01"]], name="prices.csv")
     assert [(r["column"], r["value"]) for r in report_rows(prices)] == [("价格（元）", "30,000,000.00")]
     assert (count(Product), count(ProductPrice)) == before
+
+
+def test_a_grant_row_names_an_inactive_seller_on_its_column_beside_its_dates(app, world, tmp_path):
+    """An inactive seller was reported on 区划代码 (the service's field), and only when the row's
+    other cells were good; an end before the start hid every other problem of the row."""
+    world.TH.active = False
+    db.session.commit()
+    before = count(TerritoryGrant)
+    result = run(tmp_path, "territory_grants", [["销售方编码", "区划代码", "独家", "开始日期", "结束日期"],
+                                                ["TH", 440106, "是", "2026-05-01", "2026-01-01"],
+                                                ["NOPE", 990000, "否", "2026-05-01", "2026-05-01"]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "销售方编码", "它已停用，不能授权区域。"), ("2", "结束日期", "结束日期必须晚于开始日期。"),
+        ("3", "销售方编码", "销售方编码 NOPE 不存在。"), ("3", "区划代码", "没有这个行政区划。"),
+        ("3", "结束日期", "结束日期必须晚于开始日期。"),
+    ]
+    assert count(TerritoryGrant) == before
