@@ -149,11 +149,16 @@ def day(value) -> date | None:
     may name (1900–2999: 0001-01-01 is a typing slip whose month could never be run)."""
     parsed = _day(value)
     if parsed is not None:
-        try:
-            check_day(parsed)
-        except DomainError as error:
-            raise CellError(error.message, **error.params) from None
+        _in_years(parsed)
     return parsed
+
+
+def _in_years(on: date) -> None:
+    """CellError for a day outside the years 1900–2999 (periods.check_day)."""
+    try:
+        check_day(on)
+    except DomainError as error:
+        raise CellError(error.message, **error.params) from None
 
 
 def _day(value) -> date | None:
@@ -177,7 +182,15 @@ def _day(value) -> date | None:
 
 def moment(value) -> datetime | None:
     """A local date and time: an Excel date-time, or text `YYYY-MM-DD HH:MM[:SS]` (also with
-    `/` or a `T`). Returned naive, as written (the caller says which zone it is in)."""
+    `/` or a `T`), in the years a date cell may name (1900–2999: a time zone moves 0001-01-01
+    00:00 out of the calendar). Returned naive, as written (the caller says which zone it is in)."""
+    parsed = _moment(value)
+    if parsed is not None:
+        _in_years(parsed.date())
+    return parsed
+
+
+def _moment(value) -> datetime | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None, microsecond=0)
     if isinstance(value, date):
@@ -274,6 +287,11 @@ class BoundSchema:
         self.plan = [(c.key, c.label, c.parse, c.required, p) for c, p in zip(columns, positions)]
         self.position = {c.key: p for c, p in zip(columns, positions)}
 
+    def cell(self, values: list, key: str):
+        """The cell of column `key` in the row `values` as the file has it (None: no such cell)."""
+        position = self.position.get(key)
+        return values[position] if position is not None and position < len(values) else None
+
     def parse(self, row_no: int, values: list, errors: list[RowError]) -> dict | None:
         """The row as {key: parsed value}; None (and an error appended per bad cell) when any
         cell is bad."""
@@ -321,9 +339,11 @@ class RowRule:
 
 
 def check_row(row_no: int, record: dict, bad: Iterable[str], rules: Iterable[RowRule],
-              labels: dict[str, str]) -> list[RowError]:
+              labels: dict[str, str], cell: Callable[[str], object] | None = None) -> list[RowError]:
     """The errors of every rule that fails on the row's good cells (`bad`: keys of cells that
-    did not parse), in the rules' order. `labels` maps column keys to the headers reported."""
+    did not parse), in the rules' order. `labels` maps column keys to the headers reported;
+    `cell(key)` gives the cell as the file wrote it, the value reported (`-5`, not the parsed
+    -500 fen); without it the parsed value is reported."""
     bad = set(bad)
     errors = []
     for rule in rules:
@@ -333,7 +353,9 @@ def check_row(row_no: int, record: dict, bad: Iterable[str], rules: Iterable[Row
             rule.test(record)
         except DomainError as error:
             key = error.field or ""
-            value = record.get(key)
+            value = cell(key) if cell is not None and key in record else None
+            if value is None:
+                value = record.get(key)
             errors.append(RowError(row_no, labels.get(key, key), _shown(value), error.message,
                                    tuple(error.params.items())))
     return errors

@@ -28,6 +28,8 @@ DEFAULT_STAGE_NAMES = frozenset(name for name, _closed, _won in DEFAULT_STAGES)
 MAINTENANCE_TITLE = N_("回访高价值客户 %(customer)s")
 HOLIDAY_GREETING_TITLE = N_("%(holiday)s问候 %(customer)s")
 BIRTHDAY_GREETING_TITLE = N_("祝 %(person)s 生日快乐")
+# where a task came from (models.selling.TASK_SOURCES) as people read it: the tasks export
+TASK_SOURCE_LABELS = {"next_step": N_("下一步"), "maintenance": N_("回访提醒"), "greeting": N_("问候")}
 
 
 @lru_cache(maxsize=None)

@@ -76,8 +76,11 @@ def jobs_submit(kind: str, param: tuple[str, ...], username: str | None) -> None
         current_app.config["JOBS_INLINE"] = "sync"
     params = {}
     for item in param:
-        key, _, value = item.partition("=")
-        params[key] = value
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip():
+            # 'x' is no 'x=' (an empty value): a slip refused, not run with a value nobody gave
+            fail(DomainError(f"a parameter is key=value, not {item!r}"))
+        params[key.strip()] = value
     try:
         job = jobs.submit(kind, params, _user(username))
     except DomainError as error:

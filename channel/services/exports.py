@@ -432,14 +432,18 @@ TASK_COLUMNS = (N_("编号"), NC_("selling task", "到期日"), NC_("selling tas
 
 
 def task_rows(user: User) -> Iterator[tuple]:
-    """The open tasks of sellers `user` may see, earliest due first (the selling home page)."""
+    """The open tasks of sellers `user` may see, earliest due first (the selling home page); the
+    source (next step, follow-up reminder, greeting) in the reader's language."""
     from sqlalchemy.orm import joinedload
 
+    from channel.domain.selling import TASK_SOURCE_LABELS
+    from channel.i18n import code_label
     from channel.services.selling import open_tasks_query, task_title
     from models.selling import Task
 
     query = open_tasks_query(user).options(joinedload(Task.seller), joinedload(Task.customer))
-    return _each(query, lambda t: (t.id, t.due_on, task_title(t), t.source, t.seller.code, t.seller.name,
+    return _each(query, lambda t: (t.id, t.due_on, task_title(t), code_label(TASK_SOURCE_LABELS, t.source),
+                                   t.seller.code, t.seller.name,
                                    t.customer.code if t.customer else "", t.customer.name if t.customer else ""))
 
 

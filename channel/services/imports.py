@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select, update
 from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
 from channel.domain.exports import yuan_text
-from channel.domain.money import MAX_AMOUNT_FEN
+from channel.domain.money import MAX_AMOUNT_FEN, format_fen
 from channel.domain.orders import check_order_total, line_amount_fen
 from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
 from channel.domain.tree import stored_spelling
@@ -48,6 +48,7 @@ Progress = Callable[[str, int, int], None]  # (phase 'check'|'write', rows done,
 REPORT_LIMIT = 100_000  # errors (bad cells) kept in a report; the count is always exact
 CHUNK = 10_000
 IN_CHUNK = 500
+MAX_LINE_NO = 9999  # an order's line numbers are 1..9999 (the orders and the returns imports)
 
 # Called after order lines are committed, with a SELECT of the new order_line ids.
 AFTER_ORDER_LINES: list[Callable] = []
@@ -121,7 +122,9 @@ def _label_of(kind: ImportKind, key: str) -> str:
 
 
 def _domain_row_error(kind: ImportKind, row: int, record: dict, error: DomainError, column_key: str | None = None) -> RowError:
-    key = column_key or error.field or ""
+    """A service's refusal of a row, on the column its field names (a service's own field name,
+    e.g. `district_id`, read through the kind's `service_fields`)."""
+    key = column_key or getattr(kind, "service_fields", {}).get(error.field, error.field) or ""
     value = record.get(key)
     return RowError(row, _label_of(kind, key) if key else "", "" if value is None else str(value),
                     error.message, tuple(error.params.items()))
@@ -294,6 +297,7 @@ class RowKind(ImportKind):
     """
 
     rules: tuple[RowRule, ...] = ()
+    service_fields: dict[str, str] = {}  # a service's field name → the column reported (e.g. district_id → district)
 
     def row_rules(self) -> tuple[RowRule, ...]:
         """The rules of this run: `rules`, plus what a kind checks against stored rows it
@@ -325,25 +329,24 @@ class RowKind(ImportKind):
         errors: list[RowError] = []
         total = outcome.total_rows
         rules = self.row_rules()
+        first = self.schema.columns[0]
         for done, (row_no, values) in enumerate(rows, start=1):
             record, bad = bound.parse_cells(row_no, values, errors)
-            errors.extend(check_row(row_no, record, bad, rules, labels))
-            if errors:
-                record = None
-            else:
+            errors.extend(check_row(row_no, record, bad, rules, labels, lambda key: bound.cell(values, key)))
+            if not errors:
                 try:
                     self.check(record)
                 except DomainError as error:
                     errors.append(_domain_row_error(self, row_no, record, error))
-                    record = None
-            if record is not None:
+            if not bad:  # a duplicate is reported beside the row's other problems
                 key = self.key_of(record)
                 if key in first_row:
-                    errors.append(RowError(row_no, _label_of(self, self.schema.columns[0].key), str(key[0] if len(key) == 1 else key),
-                                           N_("与第 %(row)s 行重复。"), (("row", first_row[key]),)))
+                    errors.append(RowError(row_no, first.label, str(record[first.key]), N_("与第 %(row)s 行重复。"),
+                                           (("row", first_row[key]),)))
                 else:
                     first_row[key] = row_no
-                    records.append((row_no, record))
+                    if not errors:
+                        records.append((row_no, record))
             for error in errors:
                 outcome.add(error)
             errors.clear()
@@ -400,14 +403,21 @@ def _district_rule(field_key: str) -> RowRule:
 
 
 def _territory_rule(field_key: str) -> RowRule:
-    """A rule: the cell `field_key` is a stored division (the rule of tree.grant_territory)."""
+    """A rule: the cell `field_key`, when filled, is a stored division (the rule of
+    tree.grant_territory)."""
     territories = _territories()
 
     def test(r: dict) -> None:
-        if r[field_key] not in territories:
+        if r[field_key] is not None and r[field_key] not in territories:
             raise DomainError(N_("没有这个行政区划。"), field=field_key)
 
     return RowRule((field_key,), test)
+
+
+def _ends_after_start(r: dict) -> None:
+    """The rule of tree.grant_territory: an end date, when given, is after the start."""
+    if r["valid_to"] is not None and r["valid_to"] <= r["valid_from"]:
+        raise DomainError(N_("结束日期必须晚于开始日期。"), field="valid_to")
 
 
 class TerritoryGrants(RowKind):
@@ -422,8 +432,21 @@ class TerritoryGrants(RowKind):
         Column("valid_to", "结束日期", parse.day, required=False, example=""),
     ])
 
+    rules = (RowRule(("valid_from", "valid_to"), _ends_after_start),)
+
     def row_rules(self):
-        return self.rules + (_seller_known_rule("seller_code"), _territory_rule("territory"))
+        # an inactive seller on its own column (the service names the territory, the field of
+        # its page), beside the row's other problems
+        sellers = _sellers_by_code()
+
+        def seller_active(r):
+            code = stored_spelling(r["seller_code"], sellers)
+            if code is None:
+                raise DomainError(N_("销售方编码 %(code)s 不存在。"), field="seller_code", code=r["seller_code"])
+            if not sellers[code][3]:
+                raise DomainError(N_("它已停用，不能授权区域。"), field="seller_code")
+
+        return (RowRule(("seller_code",), seller_active), _territory_rule("territory")) + self.rules
 
     def key_of(self, r):
         return (r["seller_code"], r["territory"], r["valid_from"])
@@ -461,6 +484,7 @@ class Customers(RowKind):
     ])
 
     rules = (CREDIT_CODE_RULE,)
+    service_fields = {"district_id": "district", "owner_seller_id": "owner_code"}
 
     def row_rules(self):
         # the owner and the district are checked with the row's other cells (as the orders
@@ -477,12 +501,25 @@ class Customers(RowKind):
         from channel.services.orders import add_customer
 
         owner = _seller_id(r["owner_code"], "owner_code")
-        try:
-            add_customer(name=r["name"], owner_seller_id=owner, district_id=r["district"], credit_code=r["credit_code"],
-                         phone=r["phone"], contact_name=r["contact_name"], address=r["address"], code=r["code"], commit=False)
-        except DomainError as error:
-            error.field = {"district_id": "district", "owner_seller_id": "owner_code"}.get(error.field, error.field)
-            raise
+        add_customer(name=r["name"], owner_seller_id=owner, district_id=r["district"], credit_code=r["credit_code"],
+                     phone=r["phone"], contact_name=r["contact_name"], address=r["address"], code=r["code"], commit=False)
+
+
+MAX_CATALOG_FEN = 2_000_000_000  # ¥20,000,000.00: product costs and prices are 32-bit columns (models.catalog)
+
+
+def _catalog_amount(key: str, negative: str) -> Callable[[dict], None]:
+    """A rule: the amount in cell `key` (fen; empty is no amount) is at least 0 (else the msgid
+    `negative`) and at most MAX_CATALOG_FEN, so that no file overflows the column."""
+    def test(r: dict) -> None:
+        fen = r[key]
+        if fen is None:
+            return
+        if fen < 0:
+            raise DomainError(negative, field=key)
+        if fen > MAX_CATALOG_FEN:
+            raise DomainError(N_("金额过大：最多 %(max)s。"), field=key, max=format_fen(MAX_CATALOG_FEN))
+    return test
 
 
 class Products(RowKind):
@@ -500,6 +537,11 @@ class Products(RowKind):
         Column("has_unit_codes", "一物一码", parse.boolean, required=False, example="否"),
     ])
 
+    # each amount beside its own column (the service names only the cost, for any of them)
+    rules = tuple(RowRule((key,), _catalog_amount(key, N_("价格和成本不能为负数。")))
+                  for key in ("cost", "retail_price", "floor_price"))
+    service_fields = {"cost_fen": "cost", "retail_price_fen": "retail_price", "floor_price_fen": "floor_price"}
+
     def key_of(self, r):
         return (r["sku"],)
 
@@ -509,20 +551,11 @@ class Products(RowKind):
     def apply(self, r, user_id):
         from channel.services.orders import add_product
 
-        try:
-            product = add_product(sku=r["sku"], name=r["name"], category=r["category"], cost_fen=r["cost"],
-                                  retail_price_fen=r["retail_price"], floor_price_fen=r["floor_price"],
-                                  has_unit_codes=bool(r["has_unit_codes"]), commit=False)
-        except DomainError as error:
-            error.field = "cost" if error.field == "cost_fen" else error.field
-            raise
+        product = add_product(sku=r["sku"], name=r["name"], category=r["category"], cost_fen=r["cost"],
+                              retail_price_fen=r["retail_price"], floor_price_fen=r["floor_price"],
+                              has_unit_codes=bool(r["has_unit_codes"]), commit=False)
         if r["unit"]:
             product.unit = r["unit"]
-
-
-def _price_not_negative(r: dict) -> None:
-    if r["price"] < 0:
-        raise DomainError(N_("价格不能为负数。"), field="price")
 
 
 def _level_of_price_kind(r: dict) -> None:
@@ -544,36 +577,51 @@ class Prices(RowKind):
         Column("valid_from", "生效日期", parse.day, example="2026-01-01"),
     ])
 
-    rules = (RowRule(("price",), _price_not_negative), RowRule(("price_kind", "level"), _level_of_price_kind))
+    rules = (RowRule(("price",), _catalog_amount("price", N_("价格不能为负数。"))),
+             RowRule(("price_kind", "level"), _level_of_price_kind))
+
+    def row_rules(self):
+        # the SKU and the level's range are checked with the row's other cells, not first by
+        # `apply`: a row reports all its problems at once
+        from flask import current_app
+
+        products = set(db.session.scalars(select(Product.sku)))
+        levels = len(current_app.config["AGENT_LEVELS"])
+
+        def sku_known(r):
+            if r["sku"] not in products:
+                raise DomainError(N_("SKU %(sku)s 不存在。"), field="sku", sku=r["sku"])
+
+        def level_in_range(r):
+            if r["level"] is not None and not 1 <= r["level"] <= levels:
+                raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=r["level"])
+
+        return (RowRule(("sku",), sku_known),) + self.rules + (RowRule(("level",), level_in_range),)
 
     def key_of(self, r):
         return (r["sku"], r["price_kind"], r["level"], r["valid_from"])
 
     def _product_id(self, sku):
-        product_id = db.session.scalar(select(Product.id).where(Product.sku == sku))
-        if product_id is None:
-            raise DomainError(N_("SKU %(sku)s 不存在。"), field="sku", sku=sku)
-        return product_id
+        return db.session.scalar(select(Product.id).where(Product.sku == sku))
 
     def exists(self, r):
-        product_id = db.session.scalar(select(Product.id).where(Product.sku == r["sku"]))
-        if product_id is None:
-            return False
         level = ProductPrice.level.is_(None) if r["level"] is None else ProductPrice.level == r["level"]
         return db.session.scalar(select(ProductPrice.id).where(
-            ProductPrice.product_id == product_id, ProductPrice.kind == r["price_kind"], level,
+            ProductPrice.product_id == self._product_id(r["sku"]), ProductPrice.kind == r["price_kind"], level,
             ProductPrice.valid_from == r["valid_from"])) is not None
 
     def apply(self, r, user_id):
-        from flask import current_app
-
-        if r["level"] is not None and not 1 <= r["level"] <= len(current_app.config["AGENT_LEVELS"]):
-            raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=r["level"])
         db.session.add(ProductPrice(product_id=self._product_id(r["sku"]), kind=r["price_kind"], level=r["level"],
                                     price_fen=r["price"], valid_from=r["valid_from"]))
 
 
 class Returns(RowKind):
+    """Returns of order lines. Every rule of `orders.record_return` is a row rule here, checked
+    on every row with the row's other cells (a bad date does not hide an unknown order line or
+    a quantity more than is left): the line exists, qty > 0, not dated before the sale, never
+    more than is left to return counting the stored returns and the file's earlier rows, and a
+    stored return of the same number and line says the same (else it is not a re-import)."""
+
     key = "returns"
     label = N_("退货")
     natural_key = N_("退货单号 + 订单号 + 行号")
@@ -589,6 +637,68 @@ class Returns(RowKind):
     def key_of(self, r):
         return (r["return_no"], r["order_no"], r["line_no"])
 
+    def row_rules(self):
+        lines: dict[tuple, object] = {}  # (order no, line no) → (id, qty, order_date) or None
+        left: dict[int, int] = {}  # line id → qty still to return (stored returns and earlier rows deducted)
+        counted: set[tuple] = set()  # natural keys whose qty is deducted already
+
+        def line_of(r):
+            if not 1 <= r["line_no"] <= MAX_LINE_NO:
+                return None  # reported by line_known; never an integer overflow in the query
+            key = (r["order_no"], r["line_no"])
+            if key not in lines:
+                lines[key] = db.session.execute(
+                    select(OrderLine.id, OrderLine.qty, OrderLine.order_date).join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+                    .where(SalesOrder.order_no == r["order_no"], OrderLine.line_no == r["line_no"])).first()
+            return lines[key]
+
+        def stored(r, line_id):
+            return db.session.execute(select(ReturnLine.qty, ReturnLine.return_date).where(
+                ReturnLine.return_no == r["return_no"], ReturnLine.order_line_id == line_id)).first()
+
+        def line_known(r):
+            if not 1 <= r["line_no"] <= MAX_LINE_NO:
+                raise DomainError(N_("行号必须在 1 到 9999 之间。"), field="line_no")
+            if line_of(r) is None:
+                raise DomainError(N_("订单 %(no)s 没有第 %(line)s 行。"), field="line_no", no=r["order_no"], line=r["line_no"])
+
+        def qty_positive(r):
+            if r["qty"] <= 0:
+                raise DomainError(N_("退货数量必须大于 0。"), field="qty")
+
+        def not_before_sale(r):
+            line = line_of(r)
+            if line is not None and r["return_date"] < line.order_date:
+                raise DomainError(N_("退货日期不能早于销售日期。"), field="return_date")
+
+        def same_as_stored(r):
+            line = line_of(r)
+            was = stored(r, line.id) if line is not None else None
+            if was is not None and (was.qty, was.return_date) != (r["qty"], r["return_date"]):
+                raise DomainError(N_("退货单 %(no)s 的这一行已存在（数量 %(qty)s，退货日期 %(date)s），与文件不同。"),
+                                  field="return_no", no=r["return_no"], qty=was.qty, date=was.return_date.isoformat())
+
+        def not_more_than_left(r):
+            line = line_of(r)
+            key = self.key_of(r)
+            if line is None or r["qty"] <= 0 or key in counted or stored(r, line.id) is not None:
+                return  # an unknown line, a bad qty or a duplicate: reported by their own rule
+            counted.add(key)
+            if line.id not in left:
+                left[line.id] = line.qty - db.session.scalar(
+                    select(func.coalesce(func.sum(ReturnLine.qty), 0)).where(ReturnLine.order_line_id == line.id))
+            if r["qty"] > left[line.id]:
+                raise DomainError(N_("退货数量超过了可退数量（还可退 %(left)s）。"), field="qty", left=left[line.id])
+            left[line.id] -= r["qty"]
+
+        return self.rules + (
+            RowRule(("order_no", "line_no"), line_known),
+            RowRule(("qty",), qty_positive),
+            RowRule(("order_no", "line_no", "return_date"), not_before_sale),
+            RowRule(("return_no", "order_no", "line_no", "qty", "return_date"), same_as_stored),
+            RowRule(("return_no", "order_no", "line_no", "qty"), not_more_than_left),
+        )
+
     def _line_id(self, r):
         return db.session.scalar(select(OrderLine.id).join(SalesOrder, SalesOrder.id == OrderLine.order_id).where(
             SalesOrder.order_no == r["order_no"], OrderLine.line_no == r["line_no"]))
@@ -601,11 +711,8 @@ class Returns(RowKind):
     def apply(self, r, user_id):
         from channel.services.orders import record_return
 
-        line_id = self._line_id(r)
-        if line_id is None:
-            raise DomainError(N_("订单 %(no)s 没有第 %(line)s 行。"), field="line_no", no=r["order_no"], line=r["line_no"])
-        record_return(return_no=r["return_no"], order_line_id=line_id, qty=r["qty"], return_date=r["return_date"],
-                      reason=r["reason"], commit=False)
+        record_return(return_no=r["return_no"], order_line_id=self._line_id(r), qty=r["qty"],
+                      return_date=r["return_date"], reason=r["reason"], commit=False)
 
 
 # ------------------------------------------------------------------------------- sellers (bulk)
@@ -913,7 +1020,7 @@ class Orders(ImportKind):
             errors.append(RowError(row_no, label["qty"], str(qty), N_("数量必须大于 0。") if qty <= 0 else N_("数量太大。")))
         if "unit_price" not in bad and not 0 <= price <= MAX_PRICE_FEN:
             errors.append(RowError(row_no, label["unit_price"], yuan_text(price), N_("单价不能为负数。") if price < 0 else N_("单价太大。")))
-        if "line_no" not in bad and not 1 <= line_no <= 9999:
+        if "line_no" not in bad and not 1 <= line_no <= MAX_LINE_NO:
             errors.append(RowError(row_no, label["line_no"], str(line_no), N_("行号必须在 1 到 9999 之间。")))
         if not bad and len(errors) == failed:
             try:  # the rules every order obeys however it arrives (channel.domain.orders)

@@ -17,12 +17,13 @@ from channel.domain.errors import DomainError, N_
 from channel.domain.imports import Column, RowRule, Schema
 from channel.services import conflicts as detection
 from channel.services.conflicts_cases import ScanInput, add_codes, register_customer, ship_codes
-from channel.services.imports import IMPORT_KINDS, RowKind, register
+from channel.domain.tree import stored_spelling
+from channel.services.imports import (CREDIT_CODE_RULE, IMPORT_KINDS, MAX_LINE_NO, RowKind, _seller_known_rule,
+                                      _sellers_by_code, _territory_rule, register)
 from models import db
 from models.catalog import Product
 from models.conflicts import CODE_CASE, SCANNER_KINDS, CodeScan, CodeShipment, CustomerRegistration, UnitCode
 from models.sales import KIND_SELL_IN, Customer, OrderLine, SalesOrder
-from models.territory import Territory
 from models.tree import CHANNEL_AGENT, Seller
 
 IN_CHUNK = 500
@@ -35,11 +36,6 @@ def _seller(code: str, field: str) -> Seller:
     if seller is None:
         raise DomainError(N_("销售方编码 %(code)s 不存在。"), field=field, code=code)
     return seller
-
-
-def _district(adcode: int | None, field: str) -> None:
-    if adcode is not None and db.session.get(Territory, adcode) is None:
-        raise DomainError(N_("没有这个行政区划。"), field=field)
 
 
 def _agent_with_date(r: dict) -> None:
@@ -74,10 +70,37 @@ class UnitCodes(RowKind):
         Column("order_no", "进货订单号", parse.text(40), required=False, example=""),
         Column("line_no", "行号", parse.integer, required=False, example=""),
     ])
+    service_fields = {"codes": "code", "agent_id": "agent_code", "order_line_id": "line_no"}
 
     rules = (RowRule(("agent_code", "shipped_on"), _agent_with_date),
              RowRule(("order_no", "line_no", "agent_code"), _order_line_with_agent),
              RowRule(("code", "case_code"), _case_is_not_the_unit))
+
+    def row_rules(self):
+        # the SKU, the agent and the line number are checked with the row's other cells, not
+        # first by `apply`: a row reports all its problems at once
+        skus = set(db.session.scalars(select(Product.sku)))
+        sellers = _sellers_by_code()
+
+        def sku_known(r):
+            if r["sku"] not in skus:
+                raise DomainError(N_("SKU %(sku)s 不存在。"), field="sku", sku=r["sku"])
+
+        def agent_known(r):
+            if r["agent_code"] is None:
+                return
+            code = stored_spelling(r["agent_code"], sellers)
+            if code is None:
+                raise DomainError(N_("销售方编码 %(code)s 不存在。"), field="agent_code", code=r["agent_code"])
+            if sellers[code][1] != CHANNEL_AGENT:
+                raise DomainError(N_("收货方必须是代理。"), field="agent_code")
+
+        def line_no_in_range(r):  # never an integer overflow in the order line's lookup
+            if r["line_no"] is not None and not 1 <= r["line_no"] <= MAX_LINE_NO:
+                raise DomainError(N_("行号必须在 1 到 9999 之间。"), field="line_no")
+
+        return (RowRule(("sku",), sku_known), RowRule(("agent_code",), agent_known),
+                RowRule(("line_no",), line_no_in_range)) + self.rules
 
     def key_of(self, r):
         return (r["code"],)
@@ -158,12 +181,16 @@ class CodeScans(RowKind):
         Column("scanner_kind", "扫码人类型", parse.choice(*SCANNER_KINDS), example="consumer"),
         Column("scanned_by", "扫码人", parse.text(100), required=False, example=""),
     ])
+    service_fields = {"district_id": "district"}
 
     def _input(self, r) -> ScanInput:
         from channel.web import SHANGHAI
 
         at = r["scanned_at"].replace(tzinfo=SHANGHAI).astimezone(timezone.utc).replace(tzinfo=None)
         return ScanInput(r["code"], r["district"], at, r["scanner_kind"], r["scanned_by"])
+
+    def row_rules(self):
+        return self.rules + (_territory_rule("district"),)
 
     def key_of(self, r):
         return (r["code"], r["district"], r["scanned_at"])
@@ -177,7 +204,6 @@ class CodeScans(RowKind):
     def apply(self, r, user_id):
         from channel.services.scans_intake import take_scans
 
-        _district(r["district"], "district")
         take_scans([self._input(r)], commit=False)
 
 
@@ -199,6 +225,19 @@ class Registrations(RowKind):
         Column("registered_on", "报备日期", parse.day, example="2026-10-01"),
         Column("accept_clash", "明知冲突仍报备", parse.boolean, required=False, example="否"),
     ])
+    service_fields = {"name": "customer_name", "seller_id": "seller_code", "district_id": "district"}
+
+    def row_rules(self):
+        # the seller, the credit code, the district and the customer are checked with the row's
+        # other cells, not first by `apply`: a row reports all its problems at once
+        customers = set(db.session.scalars(select(Customer.code).where(Customer.code.is_not(None))))
+
+        def customer_known(r):
+            if r["customer_code"] is not None and r["customer_code"] not in customers:
+                raise DomainError(N_("客户编码 %(code)s 不存在。"), field="customer_code", code=r["customer_code"])
+
+        return self.rules + (_seller_known_rule("seller_code"), CREDIT_CODE_RULE, _territory_rule("district"),
+                             RowRule(("customer_code",), customer_known))
 
     def key_of(self, r):
         return (r["seller_code"], normalize_name(r["customer_name"]), r["registered_on"])
@@ -215,14 +254,9 @@ class Registrations(RowKind):
             customer_id = db.session.scalar(select(Customer.id).where(Customer.code == r["customer_code"]))
             if customer_id is None:
                 raise DomainError(N_("客户编码 %(code)s 不存在。"), field="customer_code", code=r["customer_code"])
-        try:
-            register_customer(seller_id=seller.id, name=r["customer_name"], phone=r["phone"], credit_code=r["credit_code"],
-                              district_id=r["district"], customer_id=customer_id, on=r["registered_on"],
-                              created_by_id=user_id, accept_clash=bool(r["accept_clash"]), commit=False)
-        except DomainError as error:
-            error.field = {"name": "customer_name", "seller_id": "seller_code",
-                           "district_id": "district"}.get(error.field, error.field)
-            raise
+        register_customer(seller_id=seller.id, name=r["customer_name"], phone=r["phone"], credit_code=r["credit_code"],
+                          district_id=r["district"], customer_id=customer_id, on=r["registered_on"],
+                          created_by_id=user_id, accept_clash=bool(r["accept_clash"]), commit=False)
 
 
 def register_kinds() -> None:

@@ -96,3 +96,14 @@ def test_copy_to_postgres_to_a_server_that_is_not_there_is_one_line(app, world):
     output = _refused(app.test_cli_runner().invoke(args=["copy-to-postgres", "postgresql+psycopg://nobody@127.0.0.1:1/x"]))
     assert "Error: cannot use the target database: connection failed" in output
     assert len(output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("item", ["x", "=2026-10", ""])
+def test_jobs_submit_refuses_a_parameter_that_is_not_key_equals_value(app, world, item):
+    from models.ops import Job
+
+    before = db.session.scalar(select(func.count(Job.id)))
+    result = app.test_cli_runner().invoke(args=["jobs", "submit", "conflicts.scan", "-p", "period=2026-10", "-p", item])
+    output = _refused(result)
+    assert output.strip() == f"Error: a parameter is key=value, not {item!r}"
+    assert db.session.scalar(select(func.count(Job.id))) == before

@@ -292,7 +292,7 @@ def test_the_activity_and_task_exports_show_only_the_users_team(client, auth, wo
     assert (row["编号"], row["时间（UTC）"], row["类型"], row["销售方编码"], row["客户"], row["结果"], row["下一步"]) == (
         str(mine.id), "2026-11-20 02:00:00", "visit", "REP1", "上海浦东金诚实业有限公司", "谈了二期", "寄样机")
     (task,) = csv_rows(get(client, "/selling/tasks/export.csv"))
-    assert (task["到期日"], task["任务"], task["来源"], task["销售方编码"]) == ("2026-12-01", "寄样机", "next_step", "REP1")
+    assert (task["到期日"], task["任务"], task["来源"], task["销售方编码"]) == ("2026-12-01", "寄样机", "下一步", "REP1")
     client.post("/logout")
     auth.login("manager")
     assert {r[2] for r in xlsx_rows(get(client, "/selling/tasks/export.xlsx"))[1:]} == {"寄样机", "回访"}

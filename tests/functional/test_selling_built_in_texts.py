@@ -69,3 +69,15 @@ def test_in_chinese_the_stored_texts_show_as_stored(client, auth, world):
     # stored as before: tasks made by earlier versions read the same way
     titles = {t.title for t in db.session.query(Task).filter(Task.source == "maintenance")}
     assert titles == {f"回访高价值客户 {w.cust_rep1.name}"}
+
+
+def test_the_tasks_export_names_each_source_in_the_readers_language(client, auth, world):
+    """The 来源 column showed the stored codes (maintenance, greeting, next_step)."""
+    import csv
+
+    _selling_data(world)
+    auth.login("rep1")
+    for lang, expected in (("en", {"Next step", "Follow-up reminder", "Greeting"}), ("zh", {"下一步", "回访提醒", "问候"})):
+        rows = list(csv.reader(_rows(client, f"/selling/tasks/export.csv?lang={lang}")))
+        source = rows[0].index("Source" if lang == "en" else "来源")
+        assert {row[source] for row in rows[1:]} == expected, lang

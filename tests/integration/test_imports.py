@@ -501,3 +501,95 @@ def test_the_customers_template_example_row_imports_as_it_is(app, world, tmp_pat
         result = import_file("customers", str(path))
         assert result.status == "done", report_rows(result)
     assert db.session.scalar(select(Customer.credit_code).where(Customer.code == "C0001")) == "91440300MA5DC6QX9C"
+
+
+RETURN_HEADER = ["退货单号", "订单号", "行号", "数量", "退货日期", "原因"]
+
+
+def test_a_returns_file_reports_every_problem_of_every_row_and_stores_nothing(app, world, tmp_path):
+    """The returns import stopped at the service's first problem of a row (and checked a row
+    with a bad cell no further): every rule is now checked on every row, beside its column.
+    SO-NS-1 line 1: 2 units sold on 2026-10-05."""
+    stored = run(tmp_path, "returns", [RETURN_HEADER, ["RT-0", "SO-NS-1", 1, 1, "2026-10-20", ""]], name="first.csv")
+    assert stored.status == "done", stored.report_csv
+    result = run(tmp_path, "returns", [RETURN_HEADER,
+        ["RT-1", "SO-NS-1", 1, 1, "2026-10-21", ""],     # fine: the last unit left
+        ["RT-2", "SO-NS-1", 1, 1, "2026-13-01", ""],     # a bad date, and no unit left
+        ["RT-3", "NOPE", 7, 0, "2026-10-21", ""],        # an unknown order line, qty 0
+        ["RT-4", "SO-NS-1", 2**63, 1, "2026-10-21", ""],  # a line number no order has
+        ["RT-5", "SO-NS-1", 1, 3, "2026-10-01", ""],     # before the sale, more than sold
+        ["RT-1", "SO-NS-1", 1, 1, "2026-10-21", ""],     # a duplicate of row 2
+        ["RT-0", "SO-NS-1", 1, 2, "2026-10-20", ""],     # stored with another quantity
+    ], name="second.csv")
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("3", "退货日期", "2026-13-01", "不是日期（YYYY-MM-DD）。"),
+        ("3", "数量", "1", "退货数量超过了可退数量（还可退 0）。"),
+        ("4", "行号", "7", "订单 NOPE 没有第 7 行。"),
+        ("4", "数量", "0", "退货数量必须大于 0。"),
+        ("5", "行号", str(2**63), "行号必须在 1 到 9999 之间。"),
+        ("6", "退货日期", "2026-10-01", "退货日期不能早于销售日期。"),
+        ("6", "数量", "3", "退货数量超过了可退数量（还可退 0）。"),
+        ("7", "退货单号", "RT-1", "与第 2 行重复。"),
+        ("8", "退货单号", "RT-0", "退货单 RT-0 的这一行已存在（数量 1，退货日期 2026-10-20），与文件不同。"),
+    ]
+    assert result.error_count == 9
+    assert count(ReturnLine) == 1
+    again = run(tmp_path, "returns", [RETURN_HEADER, ["RT-0", "SO-NS-1", 1, 1, "2026-10-20", "改了原因"],
+                                      ["RT-1", "SO-NS-1", 1, 1, "2026-10-21", ""]], name="third.csv")
+    assert (again.status, again.inserted, again.skipped) == ("done", 1, 1), again.report_csv
+
+
+def test_a_price_row_with_an_unknown_sku_reports_its_level_problems_too(app, world, tmp_path):
+    """The level was reported before the SKU (and a level out of range only when the rest was
+    good, by the service): a row now reports its unknown SKU first, then every other problem."""
+    before = count(ProductPrice)
+    result = run(tmp_path, "prices", [["SKU", "价格类型", "代理层级", "价格（元）", "生效日期"],
+                                      ["NOSKU", "sell_in", "", "-5", "2026-01-01"],
+                                      ["NOSKU", "sell_in", 2**63, "5", "2026/02/30"],
+                                      ["P1", "sell_in", 9, "5", "2026-01-01"]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "SKU", "SKU NOSKU 不存在。"), ("2", "价格（元）", "价格不能为负数。"), ("2", "代理层级", "进货价必须写代理层级。"),
+        ("3", "生效日期", "不是日期（YYYY-MM-DD）。"), ("3", "SKU", "SKU NOSKU 不存在。"),
+        ("3", "代理层级", f"层级 {2**63} 超出了配置的层级数。"),
+        ("4", "代理层级", "层级 9 超出了配置的层级数。"),
+    ]
+    assert count(ProductPrice) == before
+
+
+def test_a_product_row_reports_each_bad_amount_on_its_own_column_as_written(app, world, tmp_path):
+    """The service named the cost (with the cost's value) for a negative retail price, did not
+    check the floor price, and an amount too large for the column made the run fail on
+    PostgreSQL: each amount is now checked beside its column, its value as the file wrote it."""
+    before = (count(Product), count(ProductPrice))
+    result = run(tmp_path, "products", [["SKU", "产品名称", "品类", "成本（元）", "零售价（元）", "最低价（元）"],
+                                        ["P8", "滤芯", "耗材", "1", "-5", "-3"],
+                                        ["P9", "滤瓶", "耗材", "30000000", "1", ""]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "零售价（元）", "-5", "价格和成本不能为负数。"), ("2", "最低价（元）", "-3", "价格和成本不能为负数。"),
+        ("3", "成本（元）", "30000000", "金额过大：最多 ¥20,000,000.00。"),
+    ]
+    prices = run(tmp_path, "prices", [["SKU", "价格类型", "代理层级", "价格（元）", "生效日期"],
+                                      ["P1", "floor", "", "30,000,000.00", "2026-01-01"]], name="prices.csv")
+    assert [(r["column"], r["value"]) for r in report_rows(prices)] == [("价格（元）", "30,000,000.00")]
+    assert (count(Product), count(ProductPrice)) == before
+
+
+def test_a_grant_row_names_an_inactive_seller_on_its_column_beside_its_dates(app, world, tmp_path):
+    """An inactive seller was reported on 区划代码 (the service's field), and only when the row's
+    other cells were good; an end before the start hid every other problem of the row."""
+    world.TH.active = False
+    db.session.commit()
+    before = count(TerritoryGrant)
+    result = run(tmp_path, "territory_grants", [["销售方编码", "区划代码", "独家", "开始日期", "结束日期"],
+                                                ["TH", 440106, "是", "2026-05-01", "2026-01-01"],
+                                                ["NOPE", 990000, "否", "2026-05-01", "2026-05-01"]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "销售方编码", "它已停用，不能授权区域。"), ("2", "结束日期", "结束日期必须晚于开始日期。"),
+        ("3", "销售方编码", "销售方编码 NOPE 不存在。"), ("3", "区划代码", "没有这个行政区划。"),
+        ("3", "结束日期", "结束日期必须晚于开始日期。"),
+    ]
+    assert count(TerritoryGrant) == before

@@ -154,3 +154,48 @@ def test_a_large_order_import_is_scanned_over_its_date_span(app, world, tmp_path
     assert result.status == "done", result.report_csv
     (case,) = cases("cross_territory")
     assert case.evidence_count == 2
+
+
+def test_a_unit_code_row_reports_its_unknown_sku_agent_and_line_number_together(app, world, tmp_path):
+    """The service stopped at the unknown SKU; a line number too large for the database made the
+    lookup fail (the run failed instead of reporting the row)."""
+    result = run(tmp_path, "unit_codes", [CODE_HEADER + ["进货订单号", "行号"],
+                                          ["U1", "", "NOSKU", "NOPE", "2026-10-02", "SO-1", 2**63],
+                                          ["U2", "", "P1", "REP1", "2026-10-02", "", ""]])  # REP1: a direct seller
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "SKU", "NOSKU", "SKU NOSKU 不存在。"),
+        ("2", "收货代理编码", "NOPE", "销售方编码 NOPE 不存在。"),
+        ("2", "行号", str(2**63), "行号必须在 1 到 9999 之间。"),
+        ("3", "收货代理编码", "REP1", "收货方必须是代理。"),
+    ]
+    assert count(UnitCode) == 0
+
+
+def test_a_scan_row_reports_its_unknown_district_beside_a_time_out_of_the_calendar(app, world, tmp_path):
+    """0001-01-01 00:00 Beijing time is before year 1 in UTC: the run failed (an overflow)."""
+    result = run(tmp_path, "code_scans", [SCAN_HEADER, ["U1", "999999", "0001-01-01 00:00", "consumer"],
+                                          ["U1", "440305", "9999-12-31 23:59", "consumer"]])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "扫码时间", "日期超出范围：只能是 1900-01-01 到 2999-12-31 之间的日期。"),
+        ("2", "扫码区划代码", "没有这个行政区划。"),
+        ("3", "扫码时间", "日期超出范围：只能是 1900-01-01 到 2999-12-31 之间的日期。"),
+    ]
+    assert count(CodeScan) == 0
+
+
+def test_a_registration_row_reports_every_unknown_reference_and_its_credit_code(app, world, tmp_path):
+    result = run(tmp_path, "registrations", [
+        ["报备销售方编码", "客户名称", "统一社会信用代码", "区划代码", "客户编码", "报备日期"],
+        ["ZZZ", "乙公司", "123", 990000, "NOC", "2026-10-01"],
+        ["ns", "丙公司", "", "", "", "2026-10-01"],  # fine: the seller in any letter case, no district
+    ])
+    assert result.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("2", "报备销售方编码", "ZZZ", "销售方编码 ZZZ 不存在。"),
+        ("2", "统一社会信用代码", "123", "统一社会信用代码 123 无效（18 位，最后一位是校验码）。"),
+        ("2", "区划代码", "990000", "没有这个行政区划。"),
+        ("2", "客户编码", "NOC", "客户编码 NOC 不存在。"),
+    ]
+    assert count(CustomerRegistration) == 0
