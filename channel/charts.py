@@ -90,3 +90,38 @@ def pie(title: str, parts: dict[str, int]) -> Markup:
     for name, value in parts.items():
         chart.add(name, value)
     return render(chart)
+
+
+def text_width(text: str, font_px: float) -> float:
+    """A generous estimate of how wide `text` is drawn at `font_px` (CJK and other wide characters
+    one em, the rest 0.62 em): enough to tell whether a label fits a shape."""
+    import unicodedata
+
+    return sum(font_px if unicodedata.east_asian_width(ch) in "WF" else 0.62 * font_px for ch in text)
+
+
+def pyramid_bands(labels: list[tuple[str, str]], *, width: int = 420, band_height: int = 56, font_px: int = 13) -> dict:
+    """The pyramid's drawing (its width, its height, and its bands): trapezoids top first, one per
+    (first line, second line) label, with polygon points and the two text baselines. A line wider than its band where it is drawn (the narrow
+    top in English: "National agent · 1") gets `fit`, the width to squeeze it into (SVG
+    textLength), instead of spilling white text onto the white page."""
+    n = len(labels)
+    flare = 1.2  # the top band's top edge is flare / (n + flare) of the base
+
+    def edge(y: float) -> float:  # the pyramid's width at height y
+        return width * (y / band_height + flare) / (n + flare)
+
+    bands = []
+    for i, lines in enumerate(labels):
+        top, bottom = i * band_height, (i + 1) * band_height - 3
+        texts = []
+        for baseline, text in ((top + 22, lines[0]), (top + 40, lines[1])):
+            room = edge(baseline - font_px) - 10  # the narrowest point of the line, less a margin
+            texts.append({"y": baseline, "text": text, "fit": room if text_width(text, font_px) > room else None})
+        bands.append({
+            "points": " ".join(f"{x:g},{y:g}" for x, y in (
+                ((width - edge(top)) / 2, top), ((width + edge(top)) / 2, top),
+                ((width + edge(bottom)) / 2, bottom), ((width - edge(bottom)) / 2, bottom))),
+            "texts": texts,
+        })
+    return {"width": width, "height": band_height * n + 4, "bands": bands}
