@@ -37,21 +37,37 @@ def chart_config(**kwargs) -> dict:
     return base
 
 
-def axis_yuan(value: float) -> str:
+def axis_yuan(value: float, largest: float | None = None) -> str:
     """Axis labels: yuan with separators, shortened once the numbers get long — in 万 (10,000)
-    in Chinese, in K / M in English."""
+    in Chinese, in K / M in English. The unit follows `largest` (the chart's largest amount; the
+    value itself when not given), so one axis reads 0, 50K, 100K, 150K, never 90,000 beside 100K."""
     if value is None:
         return ""
     from flask_babel import get_locale
 
     chinese = str(get_locale() or "zh").startswith("zh")
-    if chinese and abs(value) >= 100000:
-        return f"{value / 10000:,.0f}万"
-    if not chinese and abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:,.1f}M"
-    if not chinese and abs(value) >= 100000:
-        return f"{value / 1000:,.0f}K"
+    scale = abs(value if largest is None else largest)
+    if value == 0:
+        return "0"
+    if chinese and scale >= 100000:
+        return f"{_decimals(value / 10000, 2)}万"
+    if not chinese and scale >= 1_000_000:
+        return f"{_decimals(value / 1_000_000, 1)}M"
+    if not chinese and scale >= 100000:
+        return f"{_decimals(value / 1000, 1)}K"
     return f"{value:,.0f}"
+
+
+def _decimals(number: float, places: int) -> str:
+    """1,234.5 with at most `places` decimals, no trailing zeros (2.5, 10, not 10.0)."""
+    text = f"{number:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def yuan_axis(series: dict[str, list[int]]):
+    """The value formatter of a chart of these amounts in fen: axis_yuan in the unit of the largest."""
+    largest = max((abs(yuan(v)) for values in series.values() for v in values if v is not None), default=0)
+    return lambda value: axis_yuan(value, largest)
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
@@ -70,7 +86,7 @@ def yuan(fen: int) -> float:
 def bar(title: str, categories: list[str], series: dict[str, list[int]], horizontal: bool = False) -> Markup:
     cls = pygal.HorizontalBar if horizontal else pygal.Bar
     extra = {"height": 60 + 22 * max(len(categories), 4), "x_label_rotation": 30} if horizontal else {"x_label_rotation": 20}
-    chart = cls(**chart_config(title=title, **extra))
+    chart = cls(**chart_config(title=title, value_formatter=yuan_axis(series), **extra))
     chart.x_labels = categories
     for name, values in series.items():
         chart.add(name, [yuan(v) for v in values])
@@ -78,7 +94,7 @@ def bar(title: str, categories: list[str], series: dict[str, list[int]], horizon
 
 
 def line(title: str, categories: list[str], series: dict[str, list[int]]) -> Markup:
-    chart = pygal.Line(**chart_config(title=title, x_label_rotation=20))
+    chart = pygal.Line(**chart_config(title=title, x_label_rotation=20, value_formatter=yuan_axis(series)))
     chart.x_labels = categories
     for name, values in series.items():
         chart.add(name, [yuan(v) for v in values])

@@ -221,6 +221,28 @@ def test_chart_axes_shorten_long_amounts_in_the_readers_language(app):
         assert (axis_yuan(2_910_000), axis_yuan(250_000), axis_yuan(95_000)) == ("2.9M", "250K", "95,000")
 
 
+def test_one_chart_axis_shortens_every_label_in_one_unit(app):
+    """126,295.30 yuan at the top: the axis reads ... 90K, 100K, 110K, 120K, never 90,000 beside 100K."""
+    import re
+
+    from flask_babel import refresh
+
+    from channel.charts import bar
+
+    def axis_labels():
+        svg = bar("t", ["a", "b"], {"2026-10": [0, 12_629_530], "2026-11": [0, 10_847_567]})
+        return re.findall(r'<g class="guides"><path[^>]*/><text[^>]*>([^<]+)</text>', svg)
+
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        labels = axis_labels()
+        assert "90K" in labels and "120K" in labels and not any("," in label for label in labels)
+    with app.test_request_context("/?lang=zh"):
+        refresh()
+        labels = axis_labels()
+        assert "9万" in labels and "12万" in labels and not any("," in label for label in labels)
+
+
 @pytest.mark.parametrize("username, shown", [("director", "销售总监"), ("mgr", "销售经理"), ("rep1", "销售代表"),
                                              ("agent_gd", "省代"), ("manager", "渠道经理")])
 def test_the_top_bar_names_a_bound_user_by_its_sellers_level_and_others_by_role(client, auth, world, username, shown):
