@@ -326,3 +326,20 @@ def test_an_order_date_range_ending_before_it_starts_is_said_so_not_an_empty_lis
     client.post("/logout")
     auth.login("admin")
     assert "结束日期不能早于开始日期。" in client.get("/audit?date_from=2026-10-10&date_to=2026-10-01").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username, shown, hidden", [("agent_gd", "代理金字塔", "直销团队"), ("rep1", "直销团队", "代理金字塔")])
+def test_a_seller_is_offered_the_tree_of_its_own_channel_only(client, auth, world, username, shown, hidden):
+    """An agent sees no direct seller and a rep no agent: the other channel's tree would be empty."""
+    auth.login(username)
+    nav = client.get("/").get_data(as_text=True).split("</ul>")[0]
+    assert shown in nav and hidden not in nav
+    other = "direct" if username.startswith("agent") else "agent"
+    page = client.get(f"/pyramid?channel={other}").get_data(as_text=True)  # typed by hand: said why it is empty
+    assert "这个渠道里没有你可以查看的销售方。" in page and "还没有销售方。" not in page
+
+
+def test_a_manager_is_offered_both_trees(client, auth, world):
+    auth.login("manager")
+    nav = client.get("/").get_data(as_text=True).split("</ul>")[0]
+    assert "代理金字塔" in nav and "直销团队" in nav
