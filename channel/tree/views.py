@@ -54,7 +54,7 @@ def pyramid():
         "tree/pyramid.html",
         channel=channel,
         levels=levels,
-        pyramid=charts.pyramid_bands([(f"{lv['name']} · {lv['count']}", format_fen(lv["sales_fen"])) for lv in levels]),
+        pyramid=charts.pyramid_bands([(f"{lv['name']} · {lv['count']:,}", format_fen(lv["sales_fen"])) for lv in levels]),
         month=month,
         roots=sellers.tree_roots(current_user, channel),
         focus_path=focus_path,

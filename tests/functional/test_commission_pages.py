@@ -439,3 +439,16 @@ def test_the_statement_list_never_pages_onto_an_empty_page(client, auth, posted,
     assert 'rel="next"' in client.get("/commissions/statements?period=2026-10").get_data(as_text=True)
     past = client.get("/commissions/statements?period=2026-10&after=zzzz").get_data(as_text=True)
     assert "南山分销" in past and "这个期间还没有记账的提成" not in past
+
+
+def test_the_runs_page_names_a_posted_run_and_groups_its_line_count(client, auth, world):
+    from models.commissions import CommissionRun
+
+    db.session.add(CommissionRun(period="2026-09", status="posted", lines_posted=3039, total_fen=54405413))
+    db.session.commit()
+    auth.login("manager")
+    row = client.get("/commissions/runs").get_data(as_text=True).split('data-status="posted">')[1].split("</tr>")[0]
+    assert row.startswith("已记账<") and ">3,039<" in row
+    client.post("/lang/en", data={"next": "/commissions/runs"})
+    row = client.get("/commissions/runs").get_data(as_text=True).split('data-status="posted">')[1].split("</tr>")[0]
+    assert row.startswith("Posted<") and ">3,039<" in row
