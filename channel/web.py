@@ -148,6 +148,11 @@ def with_reading_error(field_class, message):
     return Field
 
 
+def format_count(number: int | None) -> str:
+    """A count as people read it: 3,039 lines, 98,231 resellers (same in both languages)."""
+    return "" if number is None else f"{number:,}"
+
+
 # The form fields every feature uses for whole numbers and dates (Chinese msgids, clear errors).
 WholeNumberField = with_reading_error(IntegerField, _l("请填写整数。"))
 ReadableDateField = with_reading_error(DateField, _l("日期无效：请写成 YYYY-MM-DD 的有效日期。"))
@@ -159,6 +164,7 @@ def register(app: Flask) -> None:
     install_template_gettext(app)
     app.jinja_env.filters["money"] = format_fen
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["number"] = format_count
     app.jinja_env.globals["level_name"] = level_name
     app.jinja_env.globals["role_name"] = role_name
     app.jinja_env.globals["user_role_name"] = user_role_name

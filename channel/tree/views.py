@@ -9,6 +9,7 @@ from channel.permissions import ANY_USER, allow
 
 from channel import charts
 from channel.domain.errors import DomainError
+from channel.domain.money import format_fen
 from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
 from channel.i18n import error_text, level_name
@@ -53,6 +54,7 @@ def pyramid():
         "tree/pyramid.html",
         channel=channel,
         levels=levels,
+        pyramid=charts.pyramid_bands([(f"{lv['name']} · {lv['count']:,}", format_fen(lv["sales_fen"])) for lv in levels]),
         month=month,
         roots=sellers.tree_roots(current_user, channel),
         focus_path=focus_path,

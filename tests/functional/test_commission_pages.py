@@ -439,3 +439,36 @@ def test_the_statement_list_never_pages_onto_an_empty_page(client, auth, posted,
     assert 'rel="next"' in client.get("/commissions/statements?period=2026-10").get_data(as_text=True)
     past = client.get("/commissions/statements?period=2026-10&after=zzzz").get_data(as_text=True)
     assert "南山分销" in past and "这个期间还没有记账的提成" not in past
+
+
+def test_the_runs_page_names_a_posted_run_and_groups_its_line_count(client, auth, world):
+    from models.commissions import CommissionRun
+
+    db.session.add(CommissionRun(period="2026-09", status="posted", lines_posted=3039, total_fen=54405413))
+    db.session.commit()
+    auth.login("manager")
+    row = client.get("/commissions/runs").get_data(as_text=True).split('data-status="posted">')[1].split("</tr>")[0]
+    assert row.startswith("已记账<") and ">3,039<" in row
+    client.post("/lang/en", data={"next": "/commissions/runs"})
+    row = client.get("/commissions/runs").get_data(as_text=True).split('data-status="posted">')[1].split("</tr>")[0]
+    assert row.startswith("Posted<") and ">3,039<" in row
+
+
+def test_a_list_offers_first_page_only_once_past_it_and_no_pager_on_a_single_page(client, auth, world, posted, monkeypatch):
+    import html
+
+    from sqlalchemy import func, select
+
+    from channel.commissions import views
+    from models.commissions import LedgerLine
+
+    payees = db.session.scalar(select(func.count(func.distinct(LedgerLine.payee_id))).where(LedgerLine.period == "2026-10"))
+    auth.login("finance")
+    monkeypatch.setattr(views, "STATEMENT_LIST_PAGE", payees)
+    single = client.get("/commissions/statements?period=2026-10").get_data(as_text=True)
+    assert 'id="pager"' not in single and "第一页" not in single
+    monkeypatch.setattr(views, "STATEMENT_LIST_PAGE", payees - 1)
+    first = client.get("/commissions/statements?period=2026-10").get_data(as_text=True)
+    assert 'rel="next"' in first and "第一页" not in first
+    second = client.get(html.unescape(first.split('rel="next" href="')[1].split('"')[0])).get_data(as_text=True)
+    assert "第一页" in second and 'rel="next"' not in second

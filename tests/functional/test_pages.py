@@ -221,6 +221,28 @@ def test_chart_axes_shorten_long_amounts_in_the_readers_language(app):
         assert (axis_yuan(2_910_000), axis_yuan(250_000), axis_yuan(95_000)) == ("2.9M", "250K", "95,000")
 
 
+def test_one_chart_axis_shortens_every_label_in_one_unit(app):
+    """126,295.30 yuan at the top: the axis reads ... 90K, 100K, 110K, 120K, never 90,000 beside 100K."""
+    import re
+
+    from flask_babel import refresh
+
+    from channel.charts import bar
+
+    def axis_labels():
+        svg = bar("t", ["a", "b"], {"2026-10": [0, 12_629_530], "2026-11": [0, 10_847_567]})
+        return re.findall(r'<g class="guides"><path[^>]*/><text[^>]*>([^<]+)</text>', svg)
+
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        labels = axis_labels()
+        assert "90K" in labels and "120K" in labels and not any("," in label for label in labels)
+    with app.test_request_context("/?lang=zh"):
+        refresh()
+        labels = axis_labels()
+        assert "9万" in labels and "12万" in labels and not any("," in label for label in labels)
+
+
 @pytest.mark.parametrize("username, shown", [("director", "销售总监"), ("mgr", "销售经理"), ("rep1", "销售代表"),
                                              ("agent_gd", "省代"), ("manager", "渠道经理")])
 def test_the_top_bar_names_a_bound_user_by_its_sellers_level_and_others_by_role(client, auth, world, username, shown):
@@ -304,3 +326,20 @@ def test_an_order_date_range_ending_before_it_starts_is_said_so_not_an_empty_lis
     client.post("/logout")
     auth.login("admin")
     assert "结束日期不能早于开始日期。" in client.get("/audit?date_from=2026-10-10&date_to=2026-10-01").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username, shown, hidden", [("agent_gd", "代理金字塔", "直销团队"), ("rep1", "直销团队", "代理金字塔")])
+def test_a_seller_is_offered_the_tree_of_its_own_channel_only(client, auth, world, username, shown, hidden):
+    """An agent sees no direct seller and a rep no agent: the other channel's tree would be empty."""
+    auth.login(username)
+    nav = client.get("/").get_data(as_text=True).split("</ul>")[0]
+    assert shown in nav and hidden not in nav
+    other = "direct" if username.startswith("agent") else "agent"
+    page = client.get(f"/pyramid?channel={other}").get_data(as_text=True)  # typed by hand: said why it is empty
+    assert "这个渠道里没有你可以查看的销售方。" in page and "还没有销售方。" not in page
+
+
+def test_a_manager_is_offered_both_trees(client, auth, world):
+    auth.login("manager")
+    nav = client.get("/").get_data(as_text=True).split("</ul>")[0]
+    assert "代理金字塔" in nav and "直销团队" in nav

@@ -166,3 +166,14 @@ def test_the_batch_minimum_is_read_like_every_money_field(client, auth, world):
     assert db.session.scalar(select(PayoutBatch.id)) is None
     assert client.post("/payouts/batches", data={"period": "2026-10", "minimum": "１,０００"}).status_code == 302
     assert db.session.scalar(select(PayoutBatch.minimum_fen)) == 1000 * YUAN
+
+
+def test_the_batch_list_heads_its_count_of_payees_as_a_count(client, auth, world):
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.REP1, 300 * YUAN)])
+    payouts.create_batch("2026-10", uid(world, "finance"))
+    auth.login("finance")
+    head = client.get("/payouts").get_data(as_text=True).split("<thead>")[-1].split("</thead>")[0]
+    assert "收款方数" in head
+    client.post("/lang/en", data={"next": "/payouts"})
+    head = client.get("/payouts").get_data(as_text=True).split("<thead>")[-1].split("</thead>")[0]
+    assert ">Payees<" in head and ">Payee<" not in head

@@ -340,3 +340,18 @@ def test_a_training_or_certification_dated_outside_the_years_is_refused_beside_i
     assert response.status_code == 400
     assert "日期超出范围" in page.split('id="certified_on"')[1].split('<div class="mb-2')[0]
     assert db.session.query(Training).count() == 0 and db.session.query(Certification).count() == 0
+
+
+def test_table_columns_name_one_customer_and_one_opportunity_in_english(client, auth, world):
+    """The menu says Customers; a column of one customer per row says Customer."""
+    import re
+
+    auth.login("manager")
+    client.post("/lang/en", data={"next": "/selling"})
+    heads = []
+    for path in ("/selling", "/selling/opportunities", "/selling/value"):
+        page = client.get(path).get_data(as_text=True)
+        heads += re.findall(r"<thead>.*?</thead>", page, re.S)
+    columns = [c for head in heads for c in re.findall(r"<th[^>]*>([^<]*)</th>", head)]
+    assert columns.count("Customer") >= 4 and "Opportunity" in columns
+    assert "Customers" not in columns and "Opportunities" not in columns
