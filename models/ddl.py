@@ -86,19 +86,45 @@ def ledger_references(dialect: str) -> list[str]:
             RAISE EXCEPTION '%.id may not change (ledger lines name it)', TG_TABLE_NAME USING ERRCODE = 'foreign_key_violation';
         END; $$ LANGUAGE plpgsql""")
     for parent in sorted({p for _, p in LEDGER_REFERENCES} - {"ledger_line"}):
-        columns = [c for c, p in LEDGER_REFERENCES if p == parent]
-        used = " OR ".join(f"EXISTS (SELECT 1 FROM ledger_line l WHERE l.{c} = o.id)" for c in columns)
-        statements.append(f"""CREATE OR REPLACE FUNCTION {parent}_ledger_kept() RETURNS trigger AS $$
+        statements.append(_parent_kept_function(parent, lock=False))
+        statements += ledger_parent_triggers(parent)
+    return statements
+
+
+def _parent_kept_function(parent: str, lock: bool) -> str:
+    columns = [c for c, p in LEDGER_REFERENCES if p == parent]
+    used = " OR ".join(f"EXISTS (SELECT 1 FROM ledger_line l WHERE l.{c} = o.id)" for c in columns)
+    # see `ledger_parent_locks`; plpgsql takes a new snapshot per statement under READ COMMITTED,
+    # so the check after the lock sees every ledger line committed while the delete waited
+    locked = "LOCK TABLE ledger_line IN SHARE MODE;" if lock else ""
+    return f"""CREATE OR REPLACE FUNCTION {parent}_ledger_kept() RETURNS trigger AS $$
             DECLARE bad bigint;
             BEGIN
+                {locked}
                 SELECT o.id INTO bad FROM old_rows o WHERE {used} LIMIT 1;
                 IF bad IS NOT NULL THEN
                     RAISE EXCEPTION '{parent} % is named by ledger lines', bad USING ERRCODE = 'foreign_key_violation';
                 END IF;
                 RETURN NULL;
-            END; $$ LANGUAGE plpgsql""")
-        statements += ledger_parent_triggers(parent)
-    return statements
+            END; $$ LANGUAGE plpgsql"""
+
+
+def ledger_parent_locks(dialect: str, lock: bool = True) -> list[str]:
+    """PostgreSQL: a parent's DELETE waits for the ledger's writers before it checks (migration
+    0014; `lock=False` gives 0013's functions back).
+
+    Without it two transactions could each pass their own check and together leave a ledger line
+    naming a deleted row: one inserts a line naming order line 7 and has not committed, another
+    deletes order line 7 and, not seeing the uncommitted line, commits; or the delete comes first,
+    uncommitted, and the insert still sees order line 7. A foreign key prevents both with a row lock
+    per reference. Here the delete trigger takes a SHARE lock on ledger_line, which waits for every
+    transaction that has inserted ledger lines and blocks new inserts until the delete commits; the
+    insert trigger, running after that, sees the row gone and refuses. Reads are not blocked, nor are
+    other deletes; the parents are deleted rarely (no screen deletes a seller, an order line, a
+    return, a plan version or a run that a ledger line names)."""
+    if dialect != "postgresql":
+        return []
+    return [_parent_kept_function(parent, lock) for parent in sorted({p for _, p in LEDGER_REFERENCES} - {"ledger_line"})]
 
 
 def ledger_parent_triggers(parent: str) -> list[str]:

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models import db
 from models.commissions import CommissionPlan, CommissionRun
@@ -91,3 +91,66 @@ def test_the_id_of_a_row_the_ledger_names_cannot_change(refs):
                            {"id": refs["good"]["run_id"], "new": MISSING})
         db.session.flush()
     db.session.rollback()
+
+
+# SQLite runs one writer at a time and its foreign keys stay: these races are PostgreSQL's
+postgres_only = pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+
+
+def _two_connections():
+    first, second = db.engine.connect(), db.engine.connect()
+    for connection in (first, second):
+        connection.execute(text("SET lock_timeout = '1s'"))
+    return first, second
+
+
+@postgres_only
+def test_a_parent_delete_waits_for_an_uncommitted_ledger_line_then_is_refused(app, refs):
+    """Insert first: the delete cannot slip past a ledger line it does not yet see."""
+    writer, deleter = _two_connections()
+    try:
+        writer.execute(INSERT, {**refs["good"], "run_id": refs["spare_run_id"]})  # not committed
+        with pytest.raises(OperationalError, match="lock timeout"):
+            deleter.execute(text("DELETE FROM commission_run WHERE id = :id"), {"id": refs["spare_run_id"]})
+        deleter.rollback()
+        writer.commit()
+        with pytest.raises(IntegrityError):
+            deleter.execute(text("DELETE FROM commission_run WHERE id = :id"), {"id": refs["spare_run_id"]})
+        deleter.rollback()
+    finally:
+        writer.close(), deleter.close()
+    assert db.session.execute(text("SELECT COUNT(*) FROM ledger_line l JOIN commission_run r ON r.id = l.run_id "
+                                   "WHERE r.id = :id"), {"id": refs["spare_run_id"]}).scalar_one() == 1
+
+
+@postgres_only
+def test_a_ledger_line_waits_for_an_uncommitted_parent_delete_then_is_refused(app, refs):
+    """Delete first: the insert cannot pass its check on a row already deleted but not committed."""
+    writer, deleter = _two_connections()
+    try:
+        deleter.execute(text("DELETE FROM commission_run WHERE id = :id"), {"id": refs["spare_run_id"]})
+        with pytest.raises(OperationalError, match="lock timeout"):
+            writer.execute(INSERT, {**refs["good"], "run_id": refs["spare_run_id"]})
+        writer.rollback()
+        deleter.commit()
+        with pytest.raises(IntegrityError):
+            writer.execute(INSERT, {**refs["good"], "run_id": refs["spare_run_id"]})
+        writer.rollback()
+    finally:
+        writer.close(), deleter.close()
+    assert db.session.execute(text("SELECT COUNT(*) FROM ledger_line WHERE run_id = :id"),
+                              {"id": refs["spare_run_id"]}).scalar_one() == 0
+
+
+@postgres_only
+def test_reads_and_other_ledger_writers_are_not_blocked_by_a_ledger_writer(app, refs):
+    """The lock is taken by deletes only: two runs' inserts and every reader go on side by side."""
+    first, second = _two_connections()
+    try:
+        first.execute(INSERT, refs["good"])
+        second.execute(INSERT, {**refs["good"], "run_id": refs["spare_run_id"]})
+        assert second.execute(text("SELECT COUNT(*) FROM ledger_line")).scalar_one() == 2  # its own + the posted one
+        first.commit(), second.commit()
+    finally:
+        first.close(), second.close()
+    assert db.session.execute(text("SELECT COUNT(*) FROM ledger_line")).scalar_one() == 3
