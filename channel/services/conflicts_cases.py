@@ -149,7 +149,9 @@ class Clash:
 
 def check_registration(seller_id: int, name: str, phone: str | None, credit_code: str | None,
                        on: date, protection_days: int | None = None) -> list[Clash]:
-    """Registrations of other sellers that protect the same customer on `on` (nothing saved).
+    """Registrations of other sellers that protect the same customer on `on`, one per seller (its
+    best match), best first (nothing saved). A deactivated seller's registrations protect nobody
+    from the day of its deactivation (detection.registration_clashes).
     DomainError on 'registered_on' when `on` is in the future or older than
     CONFLICT_REGISTRATION_MAX_AGE_DAYS (domain.conflicts.check_registration_date). Conflict on
     'name' when `seller_id` itself already registered the same customer for a protection period
@@ -166,8 +168,11 @@ def check_registration(seller_id: int, name: str, phone: str | None, credit_code
         raise Conflict(N_("这个销售方已报备过该客户（%(name)s，%(on)s 报备，保护期至 %(until)s），保护期内不能重复报备。"),
                        field="name", name=held.customer_name, on=held.registered_on.isoformat(),
                        until=held.protected_until.isoformat())
-    found = detection.registration_clashes(seller_id, name_norm, phone_norm, code, on)
-    return [Clash(db.session.get(CustomerRegistration, reg), score, reason) for reg, score, reason in found]
+    clashes: dict[int, Clash] = {}  # one per other seller (its best match): the list names each seller once
+    for reg, score, reason in detection.registration_clashes(seller_id, name_norm, phone_norm, code, on):
+        registration = db.session.get(CustomerRegistration, reg)
+        clashes.setdefault(registration.seller_id, Clash(registration, score, reason))
+    return list(clashes.values())
 
 
 def register_customer(*, seller_id: int, name: str, phone: str | None = None, credit_code: str | None = None,
