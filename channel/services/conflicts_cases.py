@@ -384,18 +384,26 @@ def add_note(user: User, case_id: int, note: str, commit: bool = True) -> Confli
 def set_policy(user: User, case_id: int, policy_id: int | None, commit: bool = True) -> ConflictCase:
     """The policy a confirmation of the open or investigating case will apply (None: chosen by
     rule, policy_for). DomainError on 'policy_id': a closed case, an unknown policy, a
-    deactivated one, or one written for another rule (domain.conflicts.check_policy_fits)."""
+    deactivated one, or one written for another rule (domain.conflicts.check_policy_fits).
+    Audit-logged (conflicts.set_policy, with the policy before and after); setting the policy
+    the case already has changes and logs nothing."""
     require_case_ruler(user)
     case = require_case(user, case_id)
     if case.status not in ACTIVE_STATUSES:
         raise DomainError(N_("已结案的案件不能更换政策。"), field="policy_id")
+    policy = None
     if policy_id is not None:
         policy = db.session.get(ConflictPolicy, policy_id)
         if policy is None:
             raise DomainError(N_("没有这个政策。"), field="policy_id")
         _check_fits(case, policy, "policy_id")
+    if case.policy_id == policy_id:
+        return case
+    old = case.policy_id
     case.policy_id = policy_id
     _event(case, user.id, "policy", note=str(policy_id) if policy_id else None)
+    record(user.id, "conflicts.set_policy", "conflict_case", case.id,
+           {"from": old, "to": policy_id, "name": policy.name if policy else None})
     if commit:
         db.session.commit()
     return case
