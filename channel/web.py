@@ -148,6 +148,26 @@ def with_reading_error(field_class, message):
     return Field
 
 
+DB_INTEGER_MAX = 2**31 - 1  # the largest id an INTEGER column holds (PostgreSQL int4)
+
+
+def record_id(value) -> int:
+    """`coerce=` for a select of database ids: ASCII digits within DB_INTEGER_MAX, ValueError
+    otherwise (a larger number overflowed the database driver: a 500). Pair it with the field's
+    `invalid_value_message` / `invalid_choice_message`, else WTForms says "Invalid Choice: could
+    not coerce." / "Not a valid choice."."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit():
+            raise ValueError(value)
+        number = int(text)
+    if not 0 <= number <= DB_INTEGER_MAX:
+        raise ValueError(value)
+    return number
+
+
 def format_count(number: int | None) -> str:
     """A count as people read it: 3,039 lines, 98,231 resellers (same in both languages)."""
     return "" if number is None else f"{number:,}"

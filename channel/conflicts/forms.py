@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from channel.domain import conflicts as rules
 from channel.services.clock import business_today
-from channel.web import ReadableDateField, WholeNumberField, stripped
+from channel.web import ReadableDateField, WholeNumberField, record_id, stripped
 
 RULE_LABELS = {rule: _l(label) for rule, label in rules.RULE_LABELS.items()}
 SEVERITY_LABELS = {"high": _l("高"), "medium": _l("中"), "low": _l("低")}
@@ -46,8 +46,13 @@ class StatusForm(FlaskForm):
                          description=_l("确认或驳回时必填。"))
 
 
+PICK_ASSIGNEE = _l("请从列表中选择负责人。")
+PICK_POLICY = _l("请从列表中选择处理政策。")
+
+
 class AssignForm(FlaskForm):
-    assignee = SelectField(_l("负责人"), coerce=int, choices=[])
+    assignee = SelectField(_l("负责人"), coerce=record_id, choices=[], invalid_value_message=PICK_ASSIGNEE,
+                           invalid_choice_message=PICK_ASSIGNEE)
 
 
 class NoteForm(FlaskForm):
@@ -56,7 +61,9 @@ class NoteForm(FlaskForm):
 
 class CasePolicyForm(FlaskForm):
     # any id is posted on to conflicts_cases.set_policy, which says why a policy does not fit
-    policy = SelectField(_l("处理政策"), coerce=int, choices=[], validate_choice=False)
+    # (a value that is no id at all is refused here, in words, not WTForms' "could not coerce")
+    policy = SelectField(_l("处理政策"), coerce=record_id, choices=[], validate_choice=False,
+                         invalid_value_message=PICK_POLICY)
 
 
 class RegistrationForm(FlaskForm):

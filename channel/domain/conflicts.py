@@ -165,6 +165,23 @@ def protected_until(registered_on: date, days: int) -> date:
     return registered_on + timedelta(days=days)
 
 
+def protection_lapses_on(registered_on: date, protected_until: date, seller_active: bool,
+                         seller_deactivated_on: date | None) -> date | None:
+    """The day a registration stopped protecting its customer because its seller was deactivated
+    before the protection period ended, else None. The row stays (history) but protects nobody
+    from the day of the deactivation: it blocks no other seller's registration and is no 撞单
+    claim. An inactive seller with no deactivation date never protected."""
+    if seller_active:
+        return None
+    day = max(seller_deactivated_on or registered_on, registered_on)
+    return day if day < protected_until else None
+
+
+def protects_on(registered_on: date, protected_until: date, lapses_on: date | None, on: date) -> bool:
+    """Whether a registration protects its customer on `on` (lapses_on: protection_lapses_on)."""
+    return registered_on <= on < protected_until and (lapses_on is None or on < lapses_on)
+
+
 # ---- cases ----------------------------------------------------------------------------------
 
 def age_days(opened_at: datetime, now: datetime) -> int:

@@ -123,6 +123,13 @@ def _covered(seller: str, district: str, day: str) -> str:
             f"AND g.valid_from <= {day} AND (g.valid_to IS NULL OR g.valid_to > {day}))")
 
 
+def _seller_protects(registration: str, day: str) -> str:
+    """SQL: the seller of registration alias `registration` still protected its customers on
+    `day`: active, or deactivated after `day` (domain.conflicts.protection_lapses_on; binds :yes)."""
+    return (f"EXISTS (SELECT 1 FROM seller rs WHERE rs.id = {registration}.seller_id "
+            f"AND (rs.active = :yes OR rs.deactivated_on > {day}))")
+
+
 def _exclusive_holder(not_seller: str, district: str, day: str, district_id: str | None = None) -> str:
     """SQL: the id of another seller's exclusive grant covering the district on `day`, or NULL.
     Exclusive grants never overlap (tree.grant_territory refuses it), so there is at most one."""
@@ -334,7 +341,8 @@ def _claims_on_sales(scope: _Scope, params: dict) -> None:
         FROM order_line ol JOIN sales_order so ON so.id = ol.order_id JOIN customer c ON c.id = so.customer_id
         WHERE ol.kind = 'sell_out' AND {scope.lines()}
           AND EXISTS (SELECT 1 FROM customer_registration r WHERE r.seller_id <> ol.seller_id
-                      AND r.registered_on <= ol.order_date AND r.protected_until > ol.order_date)
+                      AND r.registered_on <= ol.order_date AND r.protected_until > ol.order_date
+                      AND {_seller_protects('r', 'ol.order_date')})
     """, params).all()
     if not candidates:
         return
@@ -365,6 +373,7 @@ def _claims_on_sales(scope: _Scope, params: dict) -> None:
         JOIN territory d ON d.id = ol.ship_to_district_id
         WHERE ol.kind = 'sell_out' AND {scope.lines()} AND r.seller_id <> ol.seller_id
           AND r.registered_on <= ol.order_date AND r.protected_until > ol.order_date
+          AND {_seller_protects('r', 'ol.order_date')}
           -- one registrant, one claim: two running registrations of one customer by one seller
           -- (stored before register_customer refused them) make a single case, on the first
           AND NOT EXISTS (SELECT 1 FROM registration_match m2
@@ -379,12 +388,13 @@ def _claims_on_sales(scope: _Scope, params: dict) -> None:
 
 def registration_clashes(seller_id: int, name_norm: str, phone_norm: str, credit_code: str | None,
                          on: date, exclude_id: int | None = None) -> list[tuple[int, int, str]]:
-    """Other sellers' registrations protecting the same customer on `on`:
-    [(registration id, score, reason)], best first."""
-    running = db.session.execute(text(
-        "SELECT id, name_norm, phone_norm, credit_code FROM customer_registration "
-        "WHERE seller_id <> :seller AND registered_on <= :on AND protected_until > :on AND id <> :exclude"
-    ).bindparams(bindparam("on", type_=Date)), {"seller": seller_id, "on": on, "exclude": exclude_id or 0}).all()
+    """Other sellers' registrations protecting the same customer on `on` (a deactivated seller's
+    protect nobody from the day of its deactivation): [(registration id, score, reason)], best first."""
+    running = _execute(
+        "SELECT r.id, r.name_norm, r.phone_norm, r.credit_code FROM customer_registration r "
+        "WHERE r.seller_id <> :seller AND r.registered_on <= :on AND r.protected_until > :on AND r.id <> :exclude "
+        f"AND {_seller_protects('r', ':on')}",
+        {"seller": seller_id, "on": on, "exclude": exclude_id or 0, "yes": True}).all()
     return _same_customer(running, name_norm, phone_norm, credit_code)
 
 
@@ -411,37 +421,64 @@ def _same_customer(registrations, name_norm: str, phone_norm: str, credit_code: 
     return sorted(((reg, score, reason) for _, reg, score, reason in found), key=lambda t: (-t[1], t[0]))
 
 
+def _day(value) -> date | None:
+    """A DATE column read through text(): a date (PostgreSQL) or its ISO text (SQLite)."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
+
+
 def _claims_on_registrations(scope: _Scope, params: dict) -> None:
-    """撞单 on a registration: registering a customer another seller already protects."""
+    """撞单 on a registration: registering a customer another seller protects on the day.
+
+    Set-based, three statements whatever the number of new registrations: the new ones, the
+    registrations of every seller still protecting within their span, and the evidence already
+    filed for them; rapidfuzz scores all the names in one call. One case per registrant: of one
+    seller's running registrations of the customer (stored before register_customer refused
+    them), the first."""
     new = _execute(f"""
         SELECT r.id, r.seller_id, r.name_norm, r.phone_norm, r.credit_code, r.registered_on, r.district_id,
                d.province_id
         FROM customer_registration r LEFT JOIN territory d ON d.id = r.district_id
-        WHERE {scope.registrations()}
+        WHERE {scope.registrations()} ORDER BY r.id
     """, params).all()
+    if not new:
+        return
+    on = {reg.id: _day(reg.registered_on) for reg in new}
+    running = _execute(f"""
+        SELECT r.id, r.seller_id, r.name_norm, r.phone_norm, r.credit_code, r.registered_on, r.protected_until,
+               s.active, s.deactivated_on
+        FROM customer_registration r JOIN seller s ON s.id = r.seller_id
+        WHERE r.registered_on <= :last AND r.protected_until > :first AND (s.active = :yes OR s.deactivated_on > :first)
+    """, params | {"first": min(on.values()), "last": max(on.values())}).all()
+    filed = {tuple(row) for row in _execute(f"""
+        SELECT e.ref_id, e.ref2_id FROM conflict_evidence e
+        WHERE e.rule = '{RULE_DUPLICATE_CLAIM}' AND e.ref_kind = 'reg'
+          AND e.ref2_id IN (SELECT r.id FROM customer_registration r WHERE {scope.registrations()})
+    """, params).all()}
+    found = rules.matches([rules.Identity(reg.id, reg.name_norm, reg.phone_norm or "", reg.credit_code) for reg in new],
+                          [rules.Identity(r.id, r.name_norm, r.phone_norm or "", r.credit_code) for r in running],
+                          setting("CONFLICT_MATCH_THRESHOLD"))
+    by_id = {r.id: r for r in running}
+    new_by_id = {reg.id: reg for reg in new}
+    first_of_seller: dict[tuple[int, int], tuple[date, int]] = {}  # (new id, earlier seller) → (day, earlier id)
+    for new_id, earlier_id, _score, _reason in found:
+        reg, earlier = new_by_id[new_id], by_id[earlier_id]
+        start, until = _day(earlier.registered_on), _day(earlier.protected_until)
+        lapses = rules.protection_lapses_on(start, until, bool(earlier.active), _day(earlier.deactivated_on))
+        if earlier.seller_id == reg.seller_id or not rules.protects_on(start, until, lapses, on[new_id]):
+            continue
+        key = (new_id, earlier.seller_id)
+        first_of_seller[key] = min(first_of_seller.get(key, (start, earlier_id)), (start, earlier_id))
     rows = []
-    for reg in new:
-        on = reg.registered_on if isinstance(reg.registered_on, date) else date.fromisoformat(reg.registered_on)
-        clashing = [earlier_id for earlier_id, _score, _reason in registration_clashes(
-            reg.seller_id, reg.name_norm, reg.phone_norm or "", reg.credit_code, on, exclude_id=reg.id)]
-        # one case per registrant: of one seller's running registrations of the customer (stored
-        # before register_customer refused them), the first
-        first_of_seller: dict[int, int] = {}
-        for earlier_id, earlier, _on in sorted(_execute(
-                "SELECT id, seller_id, registered_on FROM customer_registration WHERE id IN :ids",
-                {"ids": clashing or [0]}).all(), key=lambda row: (str(row.registered_on), row.id)):
-            first_of_seller.setdefault(earlier, earlier_id)
-        for earlier, earlier_id in first_of_seller.items():
-            if db.session.execute(text(
-                f"SELECT 1 FROM conflict_evidence e WHERE e.rule = '{RULE_DUPLICATE_CLAIM}' AND e.ref_kind = 'reg' "
-                "AND e.ref_id = :a AND e.ref2_id = :b"), {"a": earlier_id, "b": reg.id}).first():
-                continue
-            rows.append(dict(scan_key=params["key"], rule=RULE_DUPLICATE_CLAIM, severity="medium",
-                             fingerprint=f"{RULE_DUPLICATE_CLAIM}:{reg.seller_id}:{earlier}:{earlier_id}",
-                             offender_id=reg.seller_id, harmed_id=earlier, period=on.strftime("%Y-%m"),
-                             province_id=reg.province_id, ref_kind="reg", ref_id=earlier_id, ref2_id=reg.id,
-                             seller_id=reg.seller_id, registration_id=reg.id, district_id=reg.district_id,
-                             occurred_on=on, amount_fen=0))
+    for (new_id, earlier), (_start, earlier_id) in sorted(first_of_seller.items(), key=lambda kv: (kv[0][0], kv[1])):
+        if (earlier_id, new_id) in filed:
+            continue
+        reg, day = new_by_id[new_id], on[new_id]
+        rows.append(dict(scan_key=params["key"], rule=RULE_DUPLICATE_CLAIM, severity="medium",
+                         fingerprint=f"{RULE_DUPLICATE_CLAIM}:{reg.seller_id}:{earlier}:{earlier_id}",
+                         offender_id=reg.seller_id, harmed_id=earlier, period=day.strftime("%Y-%m"),
+                         province_id=reg.province_id, ref_kind="reg", ref_id=earlier_id, ref2_id=reg.id,
+                         seller_id=reg.seller_id, registration_id=reg.id, district_id=reg.district_id,
+                         occurred_on=day, amount_fen=0))
     if rows:
         db.session.execute(ConflictHit.__table__.insert(), rows)
 

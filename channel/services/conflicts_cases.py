@@ -149,7 +149,9 @@ class Clash:
 
 def check_registration(seller_id: int, name: str, phone: str | None, credit_code: str | None,
                        on: date, protection_days: int | None = None) -> list[Clash]:
-    """Registrations of other sellers that protect the same customer on `on` (nothing saved).
+    """Registrations of other sellers that protect the same customer on `on`, one per seller (its
+    best match), best first (nothing saved). A deactivated seller's registrations protect nobody
+    from the day of its deactivation (detection.registration_clashes).
     DomainError on 'registered_on' when `on` is in the future or older than
     CONFLICT_REGISTRATION_MAX_AGE_DAYS (domain.conflicts.check_registration_date). Conflict on
     'name' when `seller_id` itself already registered the same customer for a protection period
@@ -166,8 +168,11 @@ def check_registration(seller_id: int, name: str, phone: str | None, credit_code
         raise Conflict(N_("这个销售方已报备过该客户（%(name)s，%(on)s 报备，保护期至 %(until)s），保护期内不能重复报备。"),
                        field="name", name=held.customer_name, on=held.registered_on.isoformat(),
                        until=held.protected_until.isoformat())
-    found = detection.registration_clashes(seller_id, name_norm, phone_norm, code, on)
-    return [Clash(db.session.get(CustomerRegistration, reg), score, reason) for reg, score, reason in found]
+    clashes: dict[int, Clash] = {}  # one per other seller (its best match): the list names each seller once
+    for reg, score, reason in detection.registration_clashes(seller_id, name_norm, phone_norm, code, on):
+        registration = db.session.get(CustomerRegistration, reg)
+        clashes.setdefault(registration.seller_id, Clash(registration, score, reason))
+    return list(clashes.values())
 
 
 def register_customer(*, seller_id: int, name: str, phone: str | None = None, credit_code: str | None = None,
@@ -379,18 +384,26 @@ def add_note(user: User, case_id: int, note: str, commit: bool = True) -> Confli
 def set_policy(user: User, case_id: int, policy_id: int | None, commit: bool = True) -> ConflictCase:
     """The policy a confirmation of the open or investigating case will apply (None: chosen by
     rule, policy_for). DomainError on 'policy_id': a closed case, an unknown policy, a
-    deactivated one, or one written for another rule (domain.conflicts.check_policy_fits)."""
+    deactivated one, or one written for another rule (domain.conflicts.check_policy_fits).
+    Audit-logged (conflicts.set_policy, with the policy before and after); setting the policy
+    the case already has changes and logs nothing."""
     require_case_ruler(user)
     case = require_case(user, case_id)
     if case.status not in ACTIVE_STATUSES:
         raise DomainError(N_("已结案的案件不能更换政策。"), field="policy_id")
+    policy = None
     if policy_id is not None:
         policy = db.session.get(ConflictPolicy, policy_id)
         if policy is None:
             raise DomainError(N_("没有这个政策。"), field="policy_id")
         _check_fits(case, policy, "policy_id")
+    if case.policy_id == policy_id:
+        return case
+    old = case.policy_id
     case.policy_id = policy_id
     _event(case, user.id, "policy", note=str(policy_id) if policy_id else None)
+    record(user.id, "conflicts.set_policy", "conflict_case", case.id,
+           {"from": old, "to": policy_id, "name": policy.name if policy else None})
     if commit:
         db.session.commit()
     return case

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from channel.domain import conflicts as rules
 from channel.domain.paging import decode_id_cursor
@@ -191,7 +192,8 @@ def case_view(user: User, case_id: int, limit: int = 500) -> dict:
         "events": events,
         "territories": _territories(case, evidence),
         "journeys": _journeys(user, case, evidence),
-        "harmed_registration": _harmed_registration(user, case, evidence),
+        "harmed_registration": (harmed := _harmed_registration(user, case, evidence)),
+        "harmed_registration_lapsed": protection_lapsed_on(harmed) if harmed else None,
         "age_days": rules.age_days(case.opened_at, now),
         "overdue": rules.overdue(case.status, case.opened_at, now, sla),
         "sla_days": sla,
@@ -259,12 +261,27 @@ def registrations_query(user: User) -> Select:
         CustomerRegistration.id.desc())
 
 
-def registrations_page(user: User, cursor: str | None = None, size: int = 50):
-    query = registrations_query(user)
+@dataclass
+class RegistrationPage(CasePage):
+    lapsed: dict = field(default_factory=dict)  # registration id → the day its protection lapsed
+
+
+def protection_lapsed_on(registration: CustomerRegistration) -> date | None:
+    """The day the registration stopped protecting because its seller was deactivated, else None
+    (domain.conflicts.protection_lapses_on)."""
+    seller = registration.seller
+    return rules.protection_lapses_on(registration.registered_on, registration.protected_until, seller.active,
+                                      seller.deactivated_on)
+
+
+def registrations_page(user: User, cursor: str | None = None, size: int = 50) -> RegistrationPage:
+    query = registrations_query(user).options(joinedload(CustomerRegistration.seller))
     if (before := decode_id_cursor(cursor)) is not None:
         query = query.where(CustomerRegistration.id < before)
     rows = list(db.session.scalars(query.limit(size + 1)))
-    return CasePage(rows=rows[:size], next_cursor=str(rows[size - 1].id) if len(rows) > size else None)
+    page = RegistrationPage(rows=rows[:size], next_cursor=str(rows[size - 1].id) if len(rows) > size else None)
+    page.lapsed = {r.id: day for r in page.rows if (day := protection_lapsed_on(r)) is not None}
+    return page
 
 
 def staff_users() -> list[User]:

@@ -157,3 +157,21 @@ def test_a_case_is_assigned_only_to_an_active_admin_or_channel_manager(cross, wh
     assert case.assignee_id is None
     conflicts_cases.assign(world.user_manager, case.id, world.user_admin.id)
     assert case.assignee_id == world.user_admin.id
+
+
+def test_setting_a_cases_policy_is_audit_logged_and_a_repeat_logs_nothing(world):
+    line = sell(world, world.SZ, 440104)
+    conflicts.scan_new(order_line_ids=[line.id])
+    case = db.session.scalars(select(ConflictCase)).one()
+    chosen = policy("串货没收", rule="cross_territory")
+    conflicts_cases.set_policy(world.user_manager, case.id, chosen.id)
+    conflicts_cases.set_policy(world.user_manager, case.id, chosen.id)  # the same again: no change
+    conflicts_cases.set_policy(world.user_admin, case.id, None)  # back to the automatic choice
+    logged = db.session.execute(select(AuditEvent.actor_id, AuditEvent.object_type, AuditEvent.object_id,
+                                       AuditEvent.detail)
+                                .where(AuditEvent.action == "conflicts.set_policy").order_by(AuditEvent.id)).all()
+    assert [tuple(row) for row in logged] == [
+        (world.user_manager.id, "conflict_case", str(case.id), {"from": None, "to": chosen.id, "name": "串货没收"}),
+        (world.user_admin.id, "conflict_case", str(case.id), {"from": chosen.id, "to": None, "name": None}),
+    ]
+    assert events(case, "policy") == 2 and case.policy_id is None
