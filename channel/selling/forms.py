@@ -103,7 +103,8 @@ class FeedbackForm(FlaskForm):
 
 
 class FeedbackAnswerForm(FlaskForm):
-    status = SelectField(_l("状态"), choices=PM_STATUS_CHOICES)
+    # the domain says which statuses a product manager may set (channel.domain.selling.check_pm_status)
+    status = SelectField(_l("状态"), choices=PM_STATUS_CHOICES, validate_choice=False)
     reply = TextAreaField(_l("答复"), validators=[Optional(), Length(max=4000)])
 
 

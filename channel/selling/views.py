@@ -773,15 +773,46 @@ def feedback():
     return render_template("selling/feedback.html", form=form, items=selling_feedback.feedback_list(current_user)), status
 
 
+FEEDBACK_KINDS = {"request": True, "feedback": False}  # the `kind` filter: feature requests or the rest
+
+
+def _feedback_filters() -> dict:
+    """The product managers' filters from the query: product (id), status, kind (request /
+    feedback), channel, province (id); a value outside those is a 400 with the reason, never
+    an empty list that looks like "no feedback"."""
+    from models.selling import FEEDBACK_STATUSES
+
+    filters: dict = {"product_id": request.args.get("product", type=decode_id_cursor)}
+    status, kind, channel = (request.args.get(name) or None for name in ("status", "kind", "channel"))
+    if status is not None and status not in FEEDBACK_STATUSES:
+        raise DomainError(N_("未知的状态。"), field="status")
+    if kind is not None and kind not in FEEDBACK_KINDS:
+        raise DomainError(N_("未知的反馈类型。"), field="kind")
+    if channel is not None and channel not in ("agent", "direct"):
+        raise DomainError(N_("未知的渠道。"), field="channel")
+    province = (request.args.get("province") or "").strip()
+    if province and not (province.isdecimal() and len(province) == 6):
+        raise DomainError(N_("请输入 6 位行政区划代码，例如 440300。"), field="province")
+    filters.update(status=status, is_request=FEEDBACK_KINDS.get(kind), channel=channel,
+                   province_id=int(province) if province else None)
+    return filters
+
+
+def _product_feedback_page(answer_form=None, answer_for: int | None = None, status: int = 200):
+    filters = _feedback_filters()
+    groups = selling_feedback.feedback_by_product(current_user)
+    return render_template(
+        "selling/product_feedback.html", groups=groups, items=selling_feedback.feedback_list(current_user, **filters),
+        answer_form=answer_form or f.FeedbackAnswerForm(formdata=None), answer_for=answer_for,
+        product_id=filters["product_id"], filters={k: v for k, v in request.args.items() if v},
+        products={g["product"].id: g["product"] for g in groups},
+    ), status
+
+
 @bp.route("/selling/product-feedback")
 @allow(ROLE_PRODUCT, ROLE_ADMIN)
 def product_feedback():
-    product_id = request.args.get("product", type=decode_id_cursor)
-    return render_template(
-        "selling/product_feedback.html", groups=selling_feedback.feedback_by_product(current_user),
-        items=selling_feedback.feedback_list(current_user, product_id=product_id, status=request.args.get("status")),
-        answer_form=f.FeedbackAnswerForm(formdata=None), product_id=product_id,
-    )
+    return _product_feedback_page()
 
 
 @bp.route("/selling/feedback/export.<fmt>")
@@ -804,9 +835,18 @@ def feedback_export(fmt: str):
 @bp.route("/selling/feedback/<int:feedback_id>/answer", methods=["POST"])
 @allow(ROLE_PRODUCT, ROLE_ADMIN)
 def answer_feedback(feedback_id: int):
+    """A status outside the choices or a reply too long re-renders the list (with the filters of
+    the page it was sent from) with the error beside that item and the reply as typed."""
     form = f.FeedbackAnswerForm()
-    if not form.validate_on_submit():
-        abort(400)
-    selling_feedback.set_feedback_status(current_user, feedback_id, status=form.status.data, reply=form.reply.data)
-    flash(_("已更新反馈状态。"), "success")
-    return redirect(url_for("selling.product_feedback"))
+    if form.validate_on_submit():
+        try:
+            selling_feedback.set_feedback_status(current_user, feedback_id, status=form.status.data,
+                                                 reply=form.reply.data)
+        except DomainError as error:
+            if error.status == 404:
+                raise
+            _field_error(form, error, "status")
+        else:
+            flash(_("已更新反馈状态。"), "success")
+            return redirect(url_for("selling.product_feedback", **request.args))
+    return _product_feedback_page(form, feedback_id, 400)
