@@ -85,6 +85,13 @@ def _field_error(form, error: DomainError, default_field: str, mapping: dict | N
     field.errors = list(field.errors) + [error_text(error)]
 
 
+def _flash_form_errors(form) -> None:
+    """The errors of an inline form of a list (one per row: an answer, an attendance) as one
+    message naming each field, for the page the view redirects to."""
+    flash(" ".join(f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors),
+          "error")
+
+
 def _seller_id(form, field_name: str = "seller_code") -> int | None:
     """The seller named by the form's code field, or the user's own seller when empty; None
     (with a field error) when unknown or missing. A seller outside the user's scope is answered
@@ -327,9 +334,10 @@ def add_opportunity(customer_id: int):
 def move_opportunity(opportunity_id: int):
     form = f.StageMoveForm()
     form.stage_id.choices = _stage_choices(selling.stages())
-    if not form.validate_on_submit():
-        abort(400)
-    opp = selling.move_opportunity(current_user, opportunity_id, form.stage_id.data)
+    # a stage outside the choices (posted by hand): the service's 400 "没有这个阶段", once the
+    # opportunity is known to be the user's (404 otherwise), not a bare "bad request"
+    stage_id = form.stage_id.data if form.validate_on_submit() else None
+    opp = selling.move_opportunity(current_user, opportunity_id, stage_id)
     flash(_("已更新商机阶段。"), "success")
     return redirect(url_for("selling.customer", customer_id=opp.customer_id))
 
@@ -419,6 +427,10 @@ def value_export(fmt: str):
 @bp.route("/selling/value")
 @allow(*FIELD_ROLES)
 def value():
+    return _value_page()
+
+
+def _value_page(greeting_form=None, status=200):
     as_of, seller = _value_args()
     report = selling_value.value_report(current_user, seller_id=seller.id if seller else None, as_of=as_of)
     names = _customer_names([row.customer_id for row in report["abc"][:40]] + [row.customer_id for row in report["rfm"][:40]])
@@ -433,8 +445,9 @@ def value():
                                 {str(_("客户数")): [report["segments"].get(s, 0) for s in SEGMENT_LABELS]})
     return render_template("selling/value.html", report=report, names=names, seller=seller, as_of=as_of,
                            pareto=pareto, classes=classes, repeat_chart=repeat_chart, segments=segments,
-                           reminder_form=f.ReminderForm(formdata=None), greeting_form=f.GreetingForm(formdata=None),
-                           greetings=selling.greetings())
+                           reminder_form=f.ReminderForm(formdata=None),
+                           greeting_form=greeting_form or f.GreetingForm(formdata=None),
+                           greetings=selling.greetings()), status
 
 
 def _customer_names(ids: list[int]) -> dict[int, str]:
@@ -460,15 +473,17 @@ def generate_reminders():
 @bp.route("/selling/greetings", methods=["POST"])
 @allow(*MANAGERS)
 def add_greeting():
+    """A bad holiday (no name, 31 February, month 13) re-renders the value page with the error
+    beside its field and what was typed."""
     form = f.GreetingForm()
-    if form.validate_on_submit():
-        try:
-            selling.add_greeting(current_user, name=form.name.data, month=form.month.data, day=form.day.data)
-            flash(_("已添加节日问候。"), "success")
-        except DomainError as error:
-            flash(error_text(error), "error")
-    else:
-        flash(_("日期无效。"), "error")
+    if not form.validate_on_submit():
+        return _value_page(form, 400)
+    try:
+        selling.add_greeting(current_user, name=form.name.data, month=form.month.data, day=form.day.data)
+    except DomainError as error:
+        _field_error(form, error, "day")
+        return _value_page(form, 400)
+    flash(_("已添加节日问候。"), "success")
     return redirect(url_for("selling.value"))
 
 
@@ -522,7 +537,8 @@ def add_training():
 def record_attendance(training_id: int):
     form = f.AttendanceForm()
     if not form.validate_on_submit():
-        abort(400)
+        _flash_form_errors(form)
+        return redirect(url_for("selling.enablement"))
     ids, unknown = [], []
     for code in form.seller_codes.data.replace(",", " ").replace("，", " ").split():
         seller = sellers.by_code(code)
@@ -655,7 +671,7 @@ def open_support():
 def answer_support(request_id: int):
     form = f.SupportAnswerForm()
     if not form.validate_on_submit():
-        flash(_("请填写答复。"), "error")
+        _flash_form_errors(form)
         return redirect(url_for("selling.enablement"))
     selling_feedback.answer_support_request(current_user, request_id, answer=form.answer.data, status=form.status.data)
     flash(_("已答复。"), "success")
