@@ -14,12 +14,13 @@ from sqlalchemy import select
 from channel.selling import charts
 from channel.domain import selling_kpi as kpi
 from channel.domain import selling_value as value_domain
-from channel.domain.errors import DomainError, N_
+from channel.domain.errors import DomainError, N_, NotFound
 from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import parse_day
 from channel.i18n import error_text, translate
 from channel.permissions import allow
+from channel.web import format_count
 from channel.selling import forms as f
 from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
 from channel.services.access import require_customer
@@ -118,6 +119,16 @@ def _product_id(form, field_name: str = "product_sku") -> int | None:
     return product_id
 
 
+def _seller_arg(name: str):
+    """The seller whose code is in the query argument `name`, if the user may see it: a filter's
+    team or seller. 404 saying so otherwise (the same for an unknown code and one outside the
+    user's scope), not the bare "page not found"."""
+    seller = sellers.visible_by_code(current_user, request.args[name].strip())
+    if seller is None:
+        raise NotFound(N_("没有这个销售方，或您无权查看。"), field=name)
+    return seller
+
+
 def _day_arg(name: str = "day") -> date:
     """The day in the query argument `name` (today in Shanghai when absent); 400 with the reason
     for a malformed one or one outside the years periods.check_day allows."""
@@ -194,10 +205,7 @@ def _kpi_args() -> tuple[date, str, int | None]:
         abort(404)
     root_id = None
     if request.args.get("team"):
-        root = sellers.by_code(request.args["team"])
-        if root is None:
-            abort(404)
-        root_id = root.id
+        root_id = _seller_arg("team").id
     return day, channel, root_id
 
 
@@ -404,9 +412,7 @@ def _value_args():
     as_of = _day_arg("as_of")
     seller = None
     if request.args.get("seller"):
-        seller = sellers.by_code(request.args["seller"])
-        if seller is None:
-            abort(404)
+        seller = _seller_arg("seller")
     elif current_user.seller_id is not None:
         seller = current_user.seller
     return as_of, seller
@@ -436,7 +442,7 @@ def _value_page(greeting_form=None, status=200):
     names = _customer_names([row.customer_id for row in report["abc"][:40]] + [row.customer_id for row in report["rfm"][:40]])
     pareto = charts.pareto(_("帕累托曲线：前 N% 客户的毛利占比"), value_domain.pareto_curve(report["abc"]),
                            share_label=_("累计占比 %"))
-    classes = charts.pie(_("各类客户毛利（元）"), {f"{k} ({v['customers']})": charts.yuan(max(v["profit_fen"], 0))
+    classes = charts.pie(_("各类客户毛利（元）"), {f"{k} ({format_count(v['customers'])})": charts.yuan(max(v["profit_fen"], 0))
                                            for k, v in report["classes"].items()})
     repeat = report["repeat"]
     repeat_chart = charts.bar(_("回头客与首次客户毛利"), [str(_("回头客")), str(_("首次客户"))],
@@ -466,7 +472,8 @@ def generate_reminders():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("selling.value"))
     made = selling.generate_reminders(today=selling.today_in_shanghai(), stale_days=form.stale_days.data)
-    flash(_("已生成 %(m)s 条回访提醒和 %(g)s 条问候任务。", m=made["maintenance"], g=made["greeting"]), "success")
+    flash(_("已生成 %(m)s 条回访提醒和 %(g)s 条问候任务。", m=format_count(made["maintenance"]),
+              g=format_count(made["greeting"])), "success")
     return redirect(url_for("selling.value"))
 
 
@@ -547,7 +554,7 @@ def record_attendance(training_id: int):
         flash(_("未知的编码：%(codes)s", codes=", ".join(unknown)), "error")
         return redirect(url_for("selling.enablement"))
     added = selling_enablement.record_attendance(current_user, training_id, ids)
-    flash(_("已记录 %(n)s 人出席。", n=added), "success")
+    flash(_("已记录 %(n)s 人出席。", n=format_count(added)), "success")
     return redirect(url_for("selling.enablement"))
 
 
