@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField,
+    BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -60,7 +60,7 @@ class ContactForm(FlaskForm):
     title = StringField(_l("职务"), validators=[Optional(), Length(max=64)])
     role = SelectField(_l("购买中的角色"), choices=ROLE_CHOICES)
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=32)])
-    birthday = DateField(_l("生日"), validators=[Optional()])
+    birthday = ReadableDateField(_l("生日"), validators=[Optional()])
 
 
 class OpportunityForm(FlaskForm):
@@ -84,8 +84,10 @@ class StageForm(FlaskForm):
 
 class GreetingForm(FlaskForm):
     name = StringField(_l("节日"), validators=[DataRequired(), Length(max=64)])
-    month = IntegerField(_l("月"), validators=[DataRequired(), NumberRange(min=1, max=12)])
-    day = IntegerField(_l("日"), validators=[DataRequired(), NumberRange(min=1, max=31)])
+    month = WholeNumberField(_l("月"), validators=[
+        InputRequired(_l("请填写月份。")), NumberRange(min=1, max=12, message=_l("月份必须在 1 到 12 之间。"))])
+    day = WholeNumberField(_l("日"), validators=[
+        InputRequired(_l("请填写日期。")), NumberRange(min=1, max=31, message=_l("日必须在 1 到 31 之间。"))])
 
 
 class ReminderForm(FlaskForm):
@@ -103,7 +105,8 @@ class FeedbackForm(FlaskForm):
 
 
 class FeedbackAnswerForm(FlaskForm):
-    status = SelectField(_l("状态"), choices=PM_STATUS_CHOICES)
+    # the domain says which statuses a product manager may set (channel.domain.selling.check_pm_status)
+    status = SelectField(_l("状态"), choices=PM_STATUS_CHOICES, validate_choice=False)
     reply = TextAreaField(_l("答复"), validators=[Optional(), Length(max=4000)])
 
 
@@ -121,7 +124,7 @@ class SupportAnswerForm(FlaskForm):
 class TrainingForm(FlaskForm):
     title = StringField(_l("培训名称"), validators=[DataRequired(), Length(max=200)])
     product_sku = StringField(_l("产品 SKU"), validators=[Optional(), Length(max=32)])
-    held_on = DateField(_l("日期"), validators=[DataRequired()], default=business_today)
+    held_on = ReadableDateField(_l("日期"), validators=[DataRequired()], default=business_today)
     certification_code = StringField(_l("认证代码"), validators=[Optional(), Length(max=40)])
 
 
@@ -134,8 +137,8 @@ class CertificationForm(FlaskForm):
     seller_code = StringField(_l("销售方编码"), validators=[DataRequired(), Length(max=32)])
     code = StringField(_l("认证代码"), validators=[DataRequired(), Length(max=40)])
     passed = BooleanField(_l("通过"), default=True)
-    certified_on = DateField(_l("认证日期"), validators=[DataRequired()], default=business_today)
-    expires_on = DateField(_l("到期日（当天起失效）"), validators=[Optional()])
+    certified_on = ReadableDateField(_l("认证日期"), validators=[DataRequired()], default=business_today)
+    expires_on = ReadableDateField(_l("到期日（当天起失效）"), validators=[Optional()])
 
 
 class ApplicationForm(FlaskForm):
@@ -145,15 +148,16 @@ class ApplicationForm(FlaskForm):
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=32)])
     territory_code = StringField(_l("意向区域代码"), validators=[
         DataRequired(), Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码，例如 440300。"))])
-    level = IntegerField(_l("意向层级"), validators=[DataRequired(), NumberRange(min=1)])
+    level = WholeNumberField(_l("意向层级"), validators=[
+        InputRequired(_l("请填写意向层级。")), NumberRange(min=1, message=_l("意向层级最小为 1。"))])
     capacity = TextAreaField(_l("能力（团队、渠道、资金）"), validators=[Optional(), Length(max=500)])
 
 
 class ApproveForm(FlaskForm):
     code = StringField(_l("新代理编码"), validators=[DataRequired(), Length(max=32)])
     parent_code = StringField(_l("上级编码"), validators=SELLER_CODE)
-    contract_from = DateField(_l("合同开始"), validators=[DataRequired()], default=business_today)
-    contract_to = DateField(_l("合同结束（不含）"), validators=[Optional()])
+    contract_from = ReadableDateField(_l("合同开始"), validators=[DataRequired()], default=business_today)
+    contract_to = ReadableDateField(_l("合同结束（不含）"), validators=[Optional()])
     deposit = StringField(_l("保证金（元）"), validators=[DataRequired(), Length(max=40)])  # read by money.parse_amount_fen
     exclusive = BooleanField(_l("独家授权"), default=True)
 

@@ -14,12 +14,13 @@ from sqlalchemy import select
 from channel.selling import charts
 from channel.domain import selling_kpi as kpi
 from channel.domain import selling_value as value_domain
-from channel.domain.errors import DomainError, N_
+from channel.domain.errors import DomainError, N_, NotFound
 from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import parse_day
 from channel.i18n import error_text, translate
 from channel.permissions import allow
+from channel.web import format_count
 from channel.selling import forms as f
 from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
 from channel.services.access import require_customer
@@ -85,6 +86,13 @@ def _field_error(form, error: DomainError, default_field: str, mapping: dict | N
     field.errors = list(field.errors) + [error_text(error)]
 
 
+def _flash_form_errors(form) -> None:
+    """The errors of an inline form of a list (one per row: an answer, an attendance) as one
+    message naming each field, for the page the view redirects to."""
+    flash(" ".join(f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors),
+          "error")
+
+
 def _seller_id(form, field_name: str = "seller_code") -> int | None:
     """The seller named by the form's code field, or the user's own seller when empty; None
     (with a field error) when unknown or missing. A seller outside the user's scope is answered
@@ -109,6 +117,16 @@ def _product_id(form, field_name: str = "product_sku") -> int | None:
     if product_id is None:
         getattr(form, field_name).errors = [_("没有这个产品。")]
     return product_id
+
+
+def _seller_arg(name: str):
+    """The seller whose code is in the query argument `name`, if the user may see it: a filter's
+    team or seller. 404 saying so otherwise (the same for an unknown code and one outside the
+    user's scope), not the bare "page not found"."""
+    seller = sellers.visible_by_code(current_user, request.args[name].strip())
+    if seller is None:
+        raise NotFound(N_("没有这个销售方，或您无权查看。"), field=name)
+    return seller
 
 
 def _day_arg(name: str = "day") -> date:
@@ -187,10 +205,7 @@ def _kpi_args() -> tuple[date, str, int | None]:
         abort(404)
     root_id = None
     if request.args.get("team"):
-        root = sellers.by_code(request.args["team"])
-        if root is None:
-            abort(404)
-        root_id = root.id
+        root_id = _seller_arg("team").id
     return day, channel, root_id
 
 
@@ -327,9 +342,10 @@ def add_opportunity(customer_id: int):
 def move_opportunity(opportunity_id: int):
     form = f.StageMoveForm()
     form.stage_id.choices = _stage_choices(selling.stages())
-    if not form.validate_on_submit():
-        abort(400)
-    opp = selling.move_opportunity(current_user, opportunity_id, form.stage_id.data)
+    # a stage outside the choices (posted by hand): the service's 400 "没有这个阶段", once the
+    # opportunity is known to be the user's (404 otherwise), not a bare "bad request"
+    stage_id = form.stage_id.data if form.validate_on_submit() else None
+    opp = selling.move_opportunity(current_user, opportunity_id, stage_id)
     flash(_("已更新商机阶段。"), "success")
     return redirect(url_for("selling.customer", customer_id=opp.customer_id))
 
@@ -396,9 +412,7 @@ def _value_args():
     as_of = _day_arg("as_of")
     seller = None
     if request.args.get("seller"):
-        seller = sellers.by_code(request.args["seller"])
-        if seller is None:
-            abort(404)
+        seller = _seller_arg("seller")
     elif current_user.seller_id is not None:
         seller = current_user.seller
     return as_of, seller
@@ -419,12 +433,16 @@ def value_export(fmt: str):
 @bp.route("/selling/value")
 @allow(*FIELD_ROLES)
 def value():
+    return _value_page()
+
+
+def _value_page(greeting_form=None, status=200):
     as_of, seller = _value_args()
     report = selling_value.value_report(current_user, seller_id=seller.id if seller else None, as_of=as_of)
     names = _customer_names([row.customer_id for row in report["abc"][:40]] + [row.customer_id for row in report["rfm"][:40]])
     pareto = charts.pareto(_("帕累托曲线：前 N% 客户的毛利占比"), value_domain.pareto_curve(report["abc"]),
                            share_label=_("累计占比 %"))
-    classes = charts.pie(_("各类客户毛利（元）"), {f"{k} ({v['customers']})": charts.yuan(max(v["profit_fen"], 0))
+    classes = charts.pie(_("各类客户毛利（元）"), {f"{k} ({format_count(v['customers'])})": charts.yuan(max(v["profit_fen"], 0))
                                            for k, v in report["classes"].items()})
     repeat = report["repeat"]
     repeat_chart = charts.bar(_("回头客与首次客户毛利"), [str(_("回头客")), str(_("首次客户"))],
@@ -433,8 +451,9 @@ def value():
                                 {str(_("客户数")): [report["segments"].get(s, 0) for s in SEGMENT_LABELS]})
     return render_template("selling/value.html", report=report, names=names, seller=seller, as_of=as_of,
                            pareto=pareto, classes=classes, repeat_chart=repeat_chart, segments=segments,
-                           reminder_form=f.ReminderForm(formdata=None), greeting_form=f.GreetingForm(formdata=None),
-                           greetings=selling.greetings())
+                           reminder_form=f.ReminderForm(formdata=None),
+                           greeting_form=greeting_form or f.GreetingForm(formdata=None),
+                           greetings=selling.greetings()), status
 
 
 def _customer_names(ids: list[int]) -> dict[int, str]:
@@ -453,22 +472,25 @@ def generate_reminders():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("selling.value"))
     made = selling.generate_reminders(today=selling.today_in_shanghai(), stale_days=form.stale_days.data)
-    flash(_("已生成 %(m)s 条回访提醒和 %(g)s 条问候任务。", m=made["maintenance"], g=made["greeting"]), "success")
+    flash(_("已生成 %(m)s 条回访提醒和 %(g)s 条问候任务。", m=format_count(made["maintenance"]),
+              g=format_count(made["greeting"])), "success")
     return redirect(url_for("selling.value"))
 
 
 @bp.route("/selling/greetings", methods=["POST"])
 @allow(*MANAGERS)
 def add_greeting():
+    """A bad holiday (no name, 31 February, month 13) re-renders the value page with the error
+    beside its field and what was typed."""
     form = f.GreetingForm()
-    if form.validate_on_submit():
-        try:
-            selling.add_greeting(current_user, name=form.name.data, month=form.month.data, day=form.day.data)
-            flash(_("已添加节日问候。"), "success")
-        except DomainError as error:
-            flash(error_text(error), "error")
-    else:
-        flash(_("日期无效。"), "error")
+    if not form.validate_on_submit():
+        return _value_page(form, 400)
+    try:
+        selling.add_greeting(current_user, name=form.name.data, month=form.month.data, day=form.day.data)
+    except DomainError as error:
+        _field_error(form, error, "day")
+        return _value_page(form, 400)
+    flash(_("已添加节日问候。"), "success")
     return redirect(url_for("selling.value"))
 
 
@@ -522,7 +544,8 @@ def add_training():
 def record_attendance(training_id: int):
     form = f.AttendanceForm()
     if not form.validate_on_submit():
-        abort(400)
+        _flash_form_errors(form)
+        return redirect(url_for("selling.enablement"))
     ids, unknown = [], []
     for code in form.seller_codes.data.replace(",", " ").replace("，", " ").split():
         seller = sellers.by_code(code)
@@ -531,7 +554,7 @@ def record_attendance(training_id: int):
         flash(_("未知的编码：%(codes)s", codes=", ".join(unknown)), "error")
         return redirect(url_for("selling.enablement"))
     added = selling_enablement.record_attendance(current_user, training_id, ids)
-    flash(_("已记录 %(n)s 人出席。", n=added), "success")
+    flash(_("已记录 %(n)s 人出席。", n=format_count(added)), "success")
     return redirect(url_for("selling.enablement"))
 
 
@@ -655,7 +678,7 @@ def open_support():
 def answer_support(request_id: int):
     form = f.SupportAnswerForm()
     if not form.validate_on_submit():
-        flash(_("请填写答复。"), "error")
+        _flash_form_errors(form)
         return redirect(url_for("selling.enablement"))
     selling_feedback.answer_support_request(current_user, request_id, answer=form.answer.data, status=form.status.data)
     flash(_("已答复。"), "success")
@@ -773,15 +796,46 @@ def feedback():
     return render_template("selling/feedback.html", form=form, items=selling_feedback.feedback_list(current_user)), status
 
 
+FEEDBACK_KINDS = {"request": True, "feedback": False}  # the `kind` filter: feature requests or the rest
+
+
+def _feedback_filters() -> dict:
+    """The product managers' filters from the query: product (id), status, kind (request /
+    feedback), channel, province (id); a value outside those is a 400 with the reason, never
+    an empty list that looks like "no feedback"."""
+    from models.selling import FEEDBACK_STATUSES
+
+    filters: dict = {"product_id": request.args.get("product", type=decode_id_cursor)}
+    status, kind, channel = (request.args.get(name) or None for name in ("status", "kind", "channel"))
+    if status is not None and status not in FEEDBACK_STATUSES:
+        raise DomainError(N_("未知的状态。"), field="status")
+    if kind is not None and kind not in FEEDBACK_KINDS:
+        raise DomainError(N_("未知的反馈类型。"), field="kind")
+    if channel is not None and channel not in ("agent", "direct"):
+        raise DomainError(N_("未知的渠道。"), field="channel")
+    province = (request.args.get("province") or "").strip()
+    if province and not (province.isdecimal() and len(province) == 6):
+        raise DomainError(N_("请输入 6 位行政区划代码，例如 440300。"), field="province")
+    filters.update(status=status, is_request=FEEDBACK_KINDS.get(kind), channel=channel,
+                   province_id=int(province) if province else None)
+    return filters
+
+
+def _product_feedback_page(answer_form=None, answer_for: int | None = None, status: int = 200):
+    filters = _feedback_filters()
+    groups = selling_feedback.feedback_by_product(current_user)
+    return render_template(
+        "selling/product_feedback.html", groups=groups, items=selling_feedback.feedback_list(current_user, **filters),
+        answer_form=answer_form or f.FeedbackAnswerForm(formdata=None), answer_for=answer_for,
+        product_id=filters["product_id"], filters={k: v for k, v in request.args.items() if v},
+        products={g["product"].id: g["product"] for g in groups},
+    ), status
+
+
 @bp.route("/selling/product-feedback")
 @allow(ROLE_PRODUCT, ROLE_ADMIN)
 def product_feedback():
-    product_id = request.args.get("product", type=decode_id_cursor)
-    return render_template(
-        "selling/product_feedback.html", groups=selling_feedback.feedback_by_product(current_user),
-        items=selling_feedback.feedback_list(current_user, product_id=product_id, status=request.args.get("status")),
-        answer_form=f.FeedbackAnswerForm(formdata=None), product_id=product_id,
-    )
+    return _product_feedback_page()
 
 
 @bp.route("/selling/feedback/export.<fmt>")
@@ -804,9 +858,18 @@ def feedback_export(fmt: str):
 @bp.route("/selling/feedback/<int:feedback_id>/answer", methods=["POST"])
 @allow(ROLE_PRODUCT, ROLE_ADMIN)
 def answer_feedback(feedback_id: int):
+    """A status outside the choices or a reply too long re-renders the list (with the filters of
+    the page it was sent from) with the error beside that item and the reply as typed."""
     form = f.FeedbackAnswerForm()
-    if not form.validate_on_submit():
-        abort(400)
-    selling_feedback.set_feedback_status(current_user, feedback_id, status=form.status.data, reply=form.reply.data)
-    flash(_("已更新反馈状态。"), "success")
-    return redirect(url_for("selling.product_feedback"))
+    if form.validate_on_submit():
+        try:
+            selling_feedback.set_feedback_status(current_user, feedback_id, status=form.status.data,
+                                                 reply=form.reply.data)
+        except DomainError as error:
+            if error.status == 404:
+                raise
+            _field_error(form, error, "status")
+        else:
+            flash(_("已更新反馈状态。"), "success")
+            return redirect(url_for("selling.product_feedback", **request.args))
+    return _product_feedback_page(form, feedback_id, 400)

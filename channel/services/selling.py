@@ -375,9 +375,11 @@ def open_opportunity(user: User, *, customer_id: int, title: str, amount_fen: in
     return opp
 
 
-def move_opportunity(user: User, opportunity_id: int, stage_id: int) -> Opportunity:
+def move_opportunity(user: User, opportunity_id: int, stage_id: int | None) -> Opportunity:
+    """Move an opportunity the user may see (NotFound otherwise) to a stage; DomainError (field
+    stage_id) for no stage or one that does not exist."""
     opp = require_owned(user, Opportunity, opportunity_id, N_("没有这个商机，或您无权查看。"))
-    stage = db.session.get(OpportunityStage, stage_id)
+    stage = db.session.get(OpportunityStage, stage_id) if _db_id(stage_id) else None
     if stage is None:
         raise DomainError(N_("没有这个阶段。"), field="stage_id")
     opp.stage_id = stage.id

@@ -37,10 +37,25 @@ def record_feedback(user: User, *, seller_id: int, product_id: int, body: str, c
     return item
 
 
+def _province_of_feedback():
+    """(joins, expression) of an item's province: the customer's, else the seller's home
+    territory's; None when neither is known. `joins` takes a SELECT that has Feedback and Seller."""
+    customer_place, seller_place = aliased(Territory), aliased(Territory)
+
+    def joins(query):
+        return (query.outerjoin(Customer, Customer.id == Feedback.customer_id)
+                .outerjoin(customer_place, customer_place.id == Customer.district_id)
+                .outerjoin(seller_place, seller_place.id == Seller.home_territory_id))
+
+    return joins, func.coalesce(customer_place.province_id, seller_place.province_id)
+
+
 def feedback_query(user: User, *, customer_id: int | None = None, product_id: int | None = None,
-                   status: str | None = None):
+                   status: str | None = None, is_request: bool | None = None, channel: str | None = None,
+                   province_id: int | None = None):
     """SELECT of the feedback of the sellers `user` may see, newest first, filtered (the feedback
-    pages and their export)."""
+    pages and their export): `is_request` True for feature requests, False for other feedback;
+    `channel` the seller's; `province_id` the province as feedback_by_product counts it."""
     query = scope_by_seller(select(Feedback), user, Feedback.seller_id)
     if customer_id is not None:
         query = query.where(Feedback.customer_id == customer_id)
@@ -48,13 +63,23 @@ def feedback_query(user: User, *, customer_id: int | None = None, product_id: in
         query = query.where(Feedback.product_id == product_id)
     if status:
         query = query.where(Feedback.status == status)
+    if is_request is not None:
+        query = query.where(Feedback.is_request.is_(is_request))
+    if channel is not None or province_id is not None:
+        query = query.join(Seller, Seller.id == Feedback.seller_id)
+        if channel is not None:
+            query = query.where(Seller.channel == channel)
+        if province_id is not None:
+            joins, province = _province_of_feedback()
+            query = joins(query).where(province == province_id)
     return query.order_by(Feedback.id.desc())
 
 
 def feedback_list(user: User, *, customer_id: int | None = None, product_id: int | None = None,
-                  status: str | None = None, size: int = 200) -> list[Feedback]:
+                  status: str | None = None, size: int = 200, **filters) -> list[Feedback]:
+    """The first `size` items of feedback_query (the same filters)."""
     return list(db.session.scalars(feedback_query(user, customer_id=customer_id, product_id=product_id,
-                                                  status=status).limit(size)))
+                                                  status=status, **filters).limit(size)))
 
 
 def set_feedback_status(user: User, feedback_id: int, *, status: str, reply: str | None) -> Feedback:
@@ -72,25 +97,25 @@ def set_feedback_status(user: User, feedback_id: int, *, status: str, reply: str
 
 
 def feedback_by_product(user: User) -> list[dict]:
-    """Per product: counts by status, and counts by (province of the customer, else of the
-    seller's home territory) and channel; one GROUP BY."""
-    customer_place, seller_place = aliased(Territory), aliased(Territory)
-    province = func.coalesce(customer_place.province_id, seller_place.province_id).label("province_id")
-    query = (
-        select(Feedback.product_id, Feedback.status, province, Seller.channel, func.count())
+    """Per product: the total and counts by status, by kind ("request" for feature requests,
+    "feedback" otherwise), by province (of the customer, else of the seller's home territory:
+    (province id or None, name or None, n), most first) and by channel; one GROUP BY. Each count
+    is the number of items feedback_query returns for the product and that one filter."""
+    joins, province_expr = _province_of_feedback()
+    province = province_expr.label("province_id")
+    query = joins(
+        select(Feedback.product_id, Feedback.status, Feedback.is_request, province, Seller.channel, func.count())
         .join(Seller, Seller.id == Feedback.seller_id)
-        .outerjoin(Customer, Customer.id == Feedback.customer_id)
-        .outerjoin(customer_place, customer_place.id == Customer.district_id)
-        .outerjoin(seller_place, seller_place.id == Seller.home_territory_id)
-        .group_by(Feedback.product_id, Feedback.status, province, Seller.channel)
-    )
+    ).group_by(Feedback.product_id, Feedback.status, Feedback.is_request, province, Seller.channel)
     query = scope_by_seller(query, user, Feedback.seller_id)
     products: dict[int, dict] = {}
     province_ids = set()
-    for product_id, status, province_id, channel, n in db.session.execute(query):
-        entry = products.setdefault(product_id, {"total": 0, "status": {}, "places": {}, "channels": {}})
+    for product_id, status, is_request, province_id, channel, n in db.session.execute(query):
+        entry = products.setdefault(product_id, {"total": 0, "status": {}, "kinds": {}, "places": {}, "channels": {}})
         entry["total"] += n
         entry["status"][status] = entry["status"].get(status, 0) + n
+        kind = "request" if is_request else "feedback"
+        entry["kinds"][kind] = entry["kinds"].get(kind, 0) + n
         entry["places"][province_id] = entry["places"].get(province_id, 0) + n
         entry["channels"][channel] = entry["channels"].get(channel, 0) + n
         province_ids.add(province_id)
@@ -100,7 +125,7 @@ def feedback_by_product(user: User) -> list[dict]:
     out = []
     for product_id, entry in sorted(products.items(), key=lambda item: -item[1]["total"]):
         entry["product"] = catalog[product_id]
-        entry["places"] = sorted(((names.get(pid), n) for pid, n in entry["places"].items()), key=lambda x: -x[1])
+        entry["places"] = sorted(((pid, names.get(pid), n) for pid, n in entry["places"].items()), key=lambda x: -x[2])
         out.append(entry)
     return out
 

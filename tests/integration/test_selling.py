@@ -218,7 +218,8 @@ def test_a_feedback_status_change_is_visible_to_the_seller(world):
                                     customer_id=w.cust_rep1.id)
     groups = selling_feedback.feedback_by_product(pm)
     assert groups[0]["total"] == 2 and groups[0]["channels"] == {"agent": 1, "direct": 1}
-    assert dict(groups[0]["places"]) == {"广东省": 1, "上海市": 1}
+    assert {(pid, name): n for pid, name, n in groups[0]["places"]} == {(440000, "广东省"): 1, (310000, "上海市"): 1}
+    assert groups[0]["kinds"] == {"request": 1, "feedback": 1}
     selling_feedback.set_feedback_status(pm, item.id, status="planned", reply="第二季度上线")
     seen = selling_feedback.feedback_list(w.user_agent_sz, customer_id=w.cust_ns.id)
     assert [(f.status, f.reply) for f in seen] == [("planned", "第二季度上线")]
