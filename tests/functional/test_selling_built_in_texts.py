@@ -51,6 +51,9 @@ def test_default_stages_and_reminder_titles_read_in_english_and_typed_ones_as_ty
 
     listing = client.get("/selling/opportunities?lang=en").get_data(as_text=True)
     assert "<td>Need found</td>" in listing and "<li>Lost" in listing and "<li>样品试用" in listing
+    # a closing stage's note says what it counts as, not its own name again ("Won (Won)")
+    assert re.search(r"<li>Won <span[^>]*>\(closing stage, counted as won\)</span>", listing)
+    assert re.search(r"<li>Lost <span[^>]*>\(closing stage, counted as not won\)</span>", listing)
 
     opportunities = _rows(client, "/selling/opportunities/export.csv?lang=en")
     assert any(",Need found," in row for row in opportunities) and any(",样品试用," in row for row in opportunities)
