@@ -190,6 +190,7 @@ def case_view(user: User, case_id: int, limit: int = 500) -> dict:
         "case": case,
         "evidence": rows,
         "events": events,
+        "event_policies": _event_policies(events),
         "territories": _territories(case, evidence),
         "journeys": _journeys(user, case, evidence),
         "harmed_registration": (harmed := _harmed_registration(user, case, evidence)),
@@ -205,6 +206,17 @@ def grants_on(seller_id: int, on: date) -> list[TerritoryGrant]:
     return db.session.scalars(select(TerritoryGrant).where(
         TerritoryGrant.seller_id == seller_id, TerritoryGrant.valid_from <= on,
         (TerritoryGrant.valid_to.is_(None)) | (TerritoryGrant.valid_to > on)).order_by(TerritoryGrant.territory_id)).all()
+
+
+def _event_policies(events) -> dict[str, str]:
+    """{note: policy name} of the timeline's policy changes (the event keeps the policy's id as
+    its note, so a renamed policy reads by its present name)."""
+    from models.conflicts import ConflictPolicy
+
+    ids = {int(ev.note) for ev in events if ev.action == "policy" and (ev.note or "").isdigit()}
+    if not ids:
+        return {}
+    return {str(p.id): p.name for p in db.session.scalars(select(ConflictPolicy).where(ConflictPolicy.id.in_(ids)))}
 
 
 def _territories(case: ConflictCase, evidence: list[ConflictEvidence]) -> dict | None:

@@ -166,3 +166,15 @@ def test_staff_registering_for_a_deactivated_seller_see_the_error_beside_the_sel
     errors = errors_by_field(response.get_data(as_text=True))
     assert response.status_code == 400 and list(errors) == ["seller_code"] and "已停用" in errors["seller_code"][0]
     assert count(CustomerRegistration) == 0
+
+
+def test_the_timeline_names_the_policy_chosen(client, auth, leak):
+    world, line, cross_case, price_case = leak
+    cross, price, every, gone = _policies()
+    auth.login("manager")
+    assert client.post(f"/conflicts/cases/{cross_case.id}/policy", data={"policy-policy": str(every.id)}).status_code == 302
+    timeline = client.get(f"/conflicts/cases/{cross_case.id}").get_data(as_text=True).split('id="timeline"')[1]
+    assert f"更换处理政策：{every.name}" in timeline
+    client.post("/lang/en", data={"next": "/"})
+    timeline = client.get(f"/conflicts/cases/{cross_case.id}").get_data(as_text=True).split('id="timeline"')[1]
+    assert f"Policy changed: {every.name}" in timeline
