@@ -375,17 +375,42 @@ def next_tier(net_fen: int, tiers: tuple[Tier, ...],
     the seller lacks the certification for pays only the rate below it) and its rate is above
     the rate paid now (0 at net <= 0, where no tier is paid). So a 0 % bracket is never offered,
     and below zero the gap counts the returns still to make up first."""
-    ordered = sorted(tiers, key=lambda t: t.from_fen)
-    current = 0
-    if net_fen > 0:
-        for tier, rate in zip(ordered, effective_tier_rates(tuple(ordered), certified)):
-            if tier.from_fen <= net_fen:
-                current = rate
-    for tier in ordered:
+    current = tier_rate_now(net_fen, tiers, certified)
+    for tier in sorted(tiers, key=lambda t: t.from_fen):
         if tier.from_fen <= net_fen or (tier.certification is not None and tier.certification not in certified):
             continue
         if tier.rate_bp > current:
             return tier.from_fen - net_fen, tier.rate_bp
+    return None
+
+
+def tier_rate_now(net_fen: int, tiers: tuple[Tier, ...], certified: set[str] | frozenset = frozenset()) -> int:
+    """The rate (bp) of the bracket `net_fen` reaches, as it is paid (a gated bracket without its
+    certification pays the rate below); 0 at net <= 0, where no tier is paid, or without tiers.
+    For marginal tiers this is the rate of the top slice."""
+    current = 0
+    if net_fen > 0:
+        ordered = sorted(tiers, key=lambda t: t.from_fen)
+        for tier, rate in zip(ordered, effective_tier_rates(tuple(ordered), certified)):
+            if tier.from_fen <= net_fen:
+                current = rate
+    return current
+
+
+def locked_tier(net_fen: int, tiers: tuple[Tier, ...],
+                certified: set[str] | frozenset = frozenset()) -> tuple[int, int, str] | None:
+    """The first bracket above `net_fen` that would pay more than the rate now but is gated on a
+    certification the seller lacks, when it comes before the bracket `next_tier` offers (or there
+    is none): (fen of base still to add, its rate in bp, the certification code). What the
+    statement names so that a seller below a gated bracket knows why it is not a goal."""
+    current = tier_rate_now(net_fen, tiers, certified)
+    goal = next_tier(net_fen, tiers, certified)
+    goal_from = net_fen + goal[0] if goal else None
+    for tier in sorted(tiers, key=lambda t: t.from_fen):
+        if tier.from_fen <= net_fen or (goal_from is not None and tier.from_fen >= goal_from):
+            continue
+        if tier.certification is not None and tier.certification not in certified and tier.rate_bp > current:
+            return tier.from_fen - net_fen, tier.rate_bp, tier.certification
     return None
 
 

@@ -45,6 +45,22 @@ def row_status_label(status: str) -> str:
 PAYING = (PAYABLE, AWAITING_INVOICE, "paid")
 
 
+# A bank result's batch event note: written in this fixed form (the event log is append-only and
+# has no columns for the counts), read back to show it in the reader's language.
+BANK_RESULT_NOTE = "bank result: {paid} paid, {failed} failed, {remaining} awaiting"
+_BANK_RESULT_NOTE = re.compile(r"bank result: (\d+) paid, (\d+) failed, (\d+) awaiting")
+
+
+def bank_result_note(paid: int, failed: int, remaining: int) -> str:
+    return BANK_RESULT_NOTE.format(paid=paid, failed=failed, remaining=remaining)
+
+
+def read_bank_result_note(note: str | None) -> tuple[int, int, int] | None:
+    """(paid, failed, remaining) of a note `bank_result_note` wrote; None for any other text."""
+    found = _BANK_RESULT_NOTE.fullmatch(note or "")
+    return (int(found[1]), int(found[2]), int(found[3])) if found else None
+
+
 def paid_fen(status: str, net_fen: int) -> int:
     """The 实付 (paid) amount of a row in the exports: its net for a row the batch pays, 0 for a
     row carried forward, owed, held or returned by the bank (its money never left; its lines are

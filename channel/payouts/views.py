@@ -28,6 +28,7 @@ bp = Blueprint("payouts", __name__)
 bp.add_app_template_global(labels.batch_status_label, "payout_batch_status")  # templates/payouts/_labels.html
 bp.add_app_template_global(labels.row_status_label, "payout_row_status")
 bp.add_app_template_global(labels.event_label, "payout_event_label")
+bp.add_app_template_global(labels.event_note, "payout_event_note")  # a bank result's counts, translated
 bp.add_app_template_global(paid_fen, "payout_paid_fen")  # 实付 of a row: 0 unless the batch pays it
 
 STAFF = (ROLE_FINANCE, ROLE_ADMIN)

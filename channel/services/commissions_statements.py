@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from channel.domain.commissions import Tier, missing_certifications, next_tier
+from channel.domain.commissions import Tier, locked_tier, missing_certifications, next_tier, tier_rate_now
 from channel.domain.errors import N_, NC_
 from channel.domain.exports import safe_cell, yuan_amount, yuan_text
 from channel.domain.paging import decode_id_cursor
@@ -46,6 +46,7 @@ class PlanName:
     name: str
     version: int
     tier_mode: str = "marginal"
+    bonus_target_fen: int = 0  # what a bonus line's base reached (its explanation)
 
 
 @dataclass
@@ -80,6 +81,8 @@ class Statement:
     offset: int = 0  # lines (of the kind shown, if any) before this page
     paged: bool = False  # this is not the first page
     tier_base_fen: int = 0  # the net base the tiers rest on: net sales, or net margin for a margin plan
+    tier_rate_bp: int = 0  # the rate of the bracket the tier base reaches, as paid (0 without tiers)
+    locked_tier: tuple[int, int, str] | None = None  # (fen to add, rate bp, certification): see domain locked_tier
 
 
 DOWNLINE_SHOWN = 100
@@ -159,16 +162,17 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
     for chunk in range(0, len(page_ids), 5000):
         for row in db.session.execute(
                 select(LedgerLine, SalesOrder.order_no, OrderLine.order_date, source.id, source.code, source.name,
-                       CommissionPlan.id, CommissionPlan.name, CommissionPlan.version, CommissionPlan.tier_mode)
+                       CommissionPlan.id, CommissionPlan.name, CommissionPlan.version, CommissionPlan.tier_mode,
+                       CommissionPlan.bonus_target_fen)
                 .outerjoin(OrderLine, OrderLine.id == LedgerLine.order_line_id)
                 .outerjoin(SalesOrder, SalesOrder.id == OrderLine.order_id)
                 .outerjoin(source, source.id == LedgerLine.source_seller_id)
                 .outerjoin(CommissionPlan, CommissionPlan.id == LedgerLine.plan_version_id)
                 .where(LedgerLine.id.in_(page_ids[chunk:chunk + 5000]))):
-            line, order_no, order_date, s_id, s_code, s_name, p_id, p_name, p_version, p_mode = row
+            line, order_no, order_date, s_id, s_code, s_name, p_id, p_name, p_version, p_mode, p_target = row
             found[line.id] = StatementLine(line, order_no, order_date,
                                            SellerName(s_id, s_code, s_name) if s_id else None,
-                                           PlanName(p_id, p_name, p_version, p_mode) if p_id else None)
+                                           PlanName(p_id, p_name, p_version, p_mode, p_target or 0) if p_id else None)
     lines = [found[i] for i in page_ids]
     next_cursor = f"{kind_of(lines[-1].line)}~{lines[-1].line.id}" if has_more and lines else None
 
@@ -190,7 +194,9 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
                      sorted(set(summary.notes) | {f"cert:{code}" for code in
                                                   missing_certifications(net.base_fen, tiers, certified)}),
                      _visible_cases(user, set(summary.case_ids)), summary.line_count, summary.downline_count,
-                     kind, next_cursor, counts, offset, bool(after_id), net.base_fen)
+                     kind, next_cursor, counts, offset, bool(after_id), net.base_fen,
+                     tier_rate_now(net.base_fen, tiers, certified),
+                     locked_tier(net.base_fen, tiers, certified) if tiers else None)
 
 
 @dataclass(frozen=True)
@@ -223,8 +229,12 @@ def _summary(mine: tuple) -> _Summary:
         line_count += int(count)
     ordered = [(k, *totals[k]) for k in KINDS if k in totals] + sorted((k, *v) for k, v in totals.items() if k not in KINDS)
     earned = func.sum(LedgerLine.amount_fen)
+    # net of the reversals of overrides a re-run posted (rule adjustment, note 'reverses:override',
+    # the reversed line's source seller): a reversed override and its replacement count once
+    override = or_(LedgerLine.rule == "override",
+                   and_(LedgerLine.rule == "adjustment", LedgerLine.note == "reverses:override"))
     downline = (select(LedgerLine.source_seller_id, earned)
-                .where(*mine, LedgerLine.rule == "override", LedgerLine.source_seller_id.is_not(None))
+                .where(*mine, override, LedgerLine.source_seller_id.is_not(None))
                 .group_by(LedgerLine.source_seller_id))
     count = db.session.scalar(select(func.count()).select_from(downline.subquery())) or 0
     shown = db.session.execute(downline.order_by(earned.desc(), LedgerLine.source_seller_id).limit(DOWNLINE_SHOWN))
@@ -320,7 +330,7 @@ def statement_line_rows(st: Statement):
 # the statement as people read it (the Excel download): yuan, percentages, the kind's label
 STATEMENT_SHEET_COLUMNS = (NC_("ledger line", "行号"), N_("类别"), N_("来源订单"), N_("订单日期"), N_("销售方"), N_("基数（元）"),
                            N_("费率 %"), N_("金额（元）"), N_("方案"), N_("版本号"), N_("冲销行"), N_("来源期间"),
-                           N_("冲突案件"), N_("说明"))
+                           NC_("one case", "冲突案件"), N_("说明"))
 
 
 def statement_sheet_rows(st: Statement, label: Callable[[str], str], total: str,

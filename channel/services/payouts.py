@@ -305,7 +305,7 @@ def apply_bank_result(batch_id: int, actor_id: int, text: str) -> BankOutcome:
     _refresh_totals(batch)
     remaining = db.session.scalar(select(func.count()).where(PayoutRow.batch_id == batch.id,
                                                              PayoutRow.status == ROW_PAYABLE))
-    note = f"bank result: {paid} paid, {failed} failed, {remaining} awaiting"
+    note = rules.bank_result_note(paid, failed, remaining)
     if remaining == 0:
         previous = _move(batch, "pay", paid_by_id=actor_id, paid_at=now)
         _event(batch, actor_id, "bank_result", previous, batch.status, note=note)

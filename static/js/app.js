@@ -35,6 +35,11 @@
     return Promise.all(pending);
   }
 
+  // Print buttons (a statement, a remittance advice): the page prints without navigation.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { event.preventDefault(); window.print(); }
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button.toggle");
     if (button) { event.preventDefault(); expand(button); return; }

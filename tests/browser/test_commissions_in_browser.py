@@ -42,5 +42,10 @@ def test_finance_previews_then_posts_a_month_and_an_agent_reads_its_statement(pa
     page.wait_for_selector("#totals")
     assert page.locator("#statement-total").inner_text().startswith(("¥", "-¥"))
     assert page.locator("#csv-link").is_visible()
+    # the print button prints (app.js; no inline script under the CSP): window.print is called
+    page.evaluate("window.printed = 0; window.clicks = 0; window.print = function () { window.printed += 1; };"
+                  "document.addEventListener('click', function () { window.clicks += 1; })")
+    page.click("#print-statement")
+    assert page.evaluate("[window.printed, window.clicks]") == [1, 1]
     response = page.goto(f"/commissions/statements/{sellers['agent2']}/2026-10")
     assert response.status == 404

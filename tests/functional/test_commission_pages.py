@@ -45,6 +45,8 @@ def test_a_statement_outside_the_downline_is_refused_by_id(client, auth, posted,
     seller = getattr(posted, forbidden)
     assert client.get(statement_url(seller)).status_code == 404
     assert client.get(statement_url(seller) + "/csv").status_code == 404
+    assert client.get(statement_url(seller) + "/xlsx").status_code == 404
+    assert client.get(statement_url(seller, "2026-09")).status_code == 404  # a month without lines too
 
 
 def test_the_statement_list_shows_only_the_users_scope(client, auth, posted):

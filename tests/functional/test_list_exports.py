@@ -43,7 +43,9 @@ def get(client, url):
 
 def test_the_statement_list_export_is_the_agents_downline_of_the_period(client, auth, posted):  # noqa: F811
     auth.login("agent_sz")
-    rows = csv_rows(get(client, "/commissions/statements/export.csv?period=2026-10"))
+    response = get(client, "/commissions/statements/export.csv?period=2026-10")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # once, not twice
+    rows = csv_rows(response)
     assert {r["收款方编码"] for r in rows} == {"SZ", "NS"}  # not GD (its upline), not TH (another branch)
     ns = next(r for r in rows if r["收款方编码"] == "NS")
     assert (ns["期间"], ns["收款方"], ns["合计（元）"]) == ("2026-10", "南山分销", "180.00")  # 3% of ¥6,000

@@ -186,3 +186,24 @@ def test_a_carried_row_pays_nothing_on_the_pages(client, auth, world):
     ns_row = batch_page[batch_page.index(world.NS.name):]
     ns_row = ns_row[:ns_row.index("</tr>")]
     assert "¥20.00" in ns_row and ns_row.count("¥0.00") >= 2  # 应付 ¥20.00; tax and 实付 nothing
+
+
+def test_a_bank_results_event_reads_in_the_readers_language_and_counts_payees(client, auth, world):
+    """The batch log showed the stored note "bank result: 1 paid, 0 failed, 0 awaiting" on the
+    Chinese page too, under a column headed 收款方 (Payee) that held a count of payees."""
+    post_lines("2026-10", [(world.REP1, 300 * YUAN)])
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    payouts.submit(batch.id, uid(world, "finance"))
+    payouts.approve(batch.id, uid(world, "finance2"))
+    payouts.start_export(batch.id, uid(world, "finance"))
+    rep1 = row_of(batch.id, world.REP1)
+    auth.login("finance")
+    content = f"reference,status\n{reference(batch.id, rep1.id)},success\n".encode()
+    assert client.post(f"/payouts/batches/{batch.id}/bank-result", data={"file": (io.BytesIO(content), "r.csv")},
+                       content_type="multipart/form-data").status_code == 302
+    page = client.get(f"/payouts/batches/{batch.id}").get_data(as_text=True)
+    notes = [n.strip() for n in re.findall(r'<td class="event-note">([^<]*)</td>', page)]
+    assert notes[-1] == "银行结果已导入：成功 1 笔，失败 0 笔，待定 0 笔。" and "bank result" not in page
+    assert "<th class=\"money\">收款方数</th>" in page.split('id="event-table"')[1]
+    english = client.get(f"/payouts/batches/{batch.id}?lang=en").get_data(as_text=True)
+    assert "Bank result applied: 1 paid, 0 failed, 0 pending." in english

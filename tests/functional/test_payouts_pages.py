@@ -177,3 +177,25 @@ def test_the_batch_list_heads_its_count_of_payees_as_a_count(client, auth, world
     client.post("/lang/en", data={"next": "/payouts"})
     head = client.get("/payouts").get_data(as_text=True).split("<thead>")[-1].split("</thead>")[0]
     assert ">Payees<" in head and ">Payee<" not in head
+
+
+def test_in_english_one_batch_is_a_batch_and_its_hold_button_a_verb(client, auth, world):
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.REP1, 300 * YUAN)])
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    auth.login("finance")
+    client.post("/lang/en", data={"next": "/payouts"})
+    page = client.get(f"/payouts/batches/{batch.id}").get_data(as_text=True)
+    assert f"<title>Payout batch #{batch.id}" in page and f">Payout batch #{batch.id} ·" in page
+    assert ">Hold</button>" in page and ">Held</button>" not in page
+    assert "Payout batches" in client.get("/payouts").get_data(as_text=True)  # the list keeps its plural
+
+
+def test_in_english_the_remittance_advice_heads_each_lines_kind_and_order(client, auth, world):
+    batch_id = paid_batch(world)
+    auth.login("agent_gd")
+    client.post("/lang/en", data={"next": "/"})
+    advice = client.get(f"/payouts/rows/{row_of(batch_id, world.GD).id}").get_data(as_text=True)
+    head = advice.split('id="composition"')[1].split("</thead>")[0]
+    assert ">Kind<" in head and ">Order<" in head and ">Orders<" not in head
+    # its print button is handled by the app's script (the payouts-only script is gone)
+    assert "data-print>Print</button>" in advice and "js/payouts.js" not in advice and "js/app.js" in advice

@@ -138,3 +138,130 @@ def test_a_gated_bracket_reached_without_the_certification_is_explained_even_whe
     assert "未持有认证 PRO-X：需要该认证的档位按下一档费率计算。" in text
     assert "未持有认证" not in client.get(statement_url(world.TH)).get_data(as_text=True)  # ¥2,800: below it
 
+
+
+def test_a_seller_no_plan_covers_is_told_so_rather_than_shown_zero_sales(client, auth, world):
+    """A provincial agent sells too, but only resellers have a plan: its statement said
+    "本月个人净销售额 ¥0.00" beside sales it had made; it now says no plan covers them."""
+    from tests.commissions_fixtures import sale
+
+    plan(level=4, base_rate_bp=300, override_rates_bp=(200,), tiers=STEP)
+    sale(world, world.SZ, 500_000, date(2026, 10, 20))
+    run_period("2026-10")
+    auth.login("agent_sz")
+    text = client.get(statement_url(world.SZ)).get_data(as_text=True)
+    assert 'id="no-plan"' in text and "本月没有适用于本人销售的提成方案" in text
+    assert "本月个人净销售额" not in text and 'id="next-tier"' not in text
+    assert "¥120.00" in text  # its override on NS's sale is there all the same
+    ns = client.get(statement_url(world.NS)).get_data(as_text=True)
+    assert 'id="no-plan"' not in ns and "本月个人净销售额：" in ns
+
+
+def test_progress_reads_right_at_the_top_tier_and_without_tiers(client, auth, world):
+    from tests.commissions_fixtures import sale
+
+    plan(level=4, base_rate_bp=300, tiers=STEP)
+    sale(world, world.NS, 500_000, date(2026, 10, 20))  # NS: ¥6,000 + ¥5,000, past the ¥10,000 edge
+    run_period("2026-10")
+    auth.login("manager")
+    ns = client.get(statement_url(world.NS)).get_data(as_text=True)
+    assert "已达到最高档位：2%。" in ns and 'id="next-tier"' not in ns
+    th = client.get(statement_url(world.TH)).get_data(as_text=True)  # ¥2,800: still on its way
+    assert "再销售 ¥7,200.00 即可达到 2% 的档位" in th and 'id="top-tier"' not in th
+    client.post("/lang/en", data={"next": "/"})
+    assert "Top tier reached: 2%." in client.get(statement_url(world.NS)).get_data(as_text=True)
+
+
+def test_a_plan_without_tiers_offers_no_tier_at_all(client, auth, world):
+    plan(level=4, base_rate_bp=300)
+    run_period("2026-10")
+    auth.login("manager")
+    text = client.get(statement_url(world.NS)).get_data(as_text=True)
+    assert "本月个人净销售额：" in text and "¥180.00" in text
+    assert not re.search(r'id="(next-tier|top-tier|locked-tier|negative-base|no-plan)"', text)
+
+
+def test_a_gated_bracket_ahead_is_named_with_its_certification_and_gap(client, auth, world):
+    """Below a bracket gated on a certification the seller lacks, nothing was said at all (the
+    demo's city agents under PRODUCT-101's bracket): the bracket is named, with the gap."""
+    plan(level=4, base_rate_bp=300, tier_mode="whole",
+         tiers=(Tier(0, 500_000, 0), Tier(500_000, None, 100, "PRO-X")))
+    run_period("2026-10")
+    auth.login("manager")
+    th = client.get(statement_url(world.TH)).get_data(as_text=True)  # ¥2,800 of ¥5,000
+    assert "1% 的档位（还差 ¥2,200.00）需要认证 PRO-X，本月末未持有该认证。" in th
+    assert 'id="next-tier"' not in th and 'id="top-tier"' not in th
+    ns = client.get(statement_url(world.NS)).get_data(as_text=True)  # ¥6,000: past it, said by the cert note
+    assert 'id="locked-tier"' not in ns and 'id="top-tier"' not in ns
+
+
+def test_in_english_a_statement_is_one_statement_and_one_line_is_one_line(client, auth, world):
+    plan(level=4, base_rate_bp=300, override_rates_bp=(200,))
+    run_period("2026-10")
+    auth.login("manager")
+    client.post("/lang/en", data={"next": "/"})
+    text = client.get(statement_url(world.NS)).get_data(as_text=True)  # one line: NS's base
+    assert "<title>Commission statement " in text and "Commission statements ·" not in text
+    assert "1 line this month" in text and "1 lines" not in text
+    assert "Showing only: Personal commission, 1 line ·" in client.get(statement_url(world.NS) + "?kind=base").get_data(as_text=True)
+    # the list keeps its plural, and the Excel column of a line's case reads singular
+    assert "<title>Commission statements" in client.get("/commissions/statements?period=2026-10").get_data(as_text=True)
+    import io
+
+    from openpyxl import load_workbook
+
+    header = next(load_workbook(io.BytesIO(client.get(statement_url(world.NS) + "/xlsx", buffered=True).data),
+                                read_only=True).active.iter_rows(values_only=True))
+    assert "Conflict case" in header and "Conflict cases" not in header
+
+
+def test_a_bonus_line_says_which_net_sales_reached_which_target(client, auth, world):
+    plan(level=4, base_rate_bp=300, bonus_target_fen=500_000, bonus_fen=20_000)  # ¥200 from ¥5,000
+    plan(channel="direct", level=3, base_rate_bp=500, bonus_scope="team", bonus_target_fen=100_000, bonus_fen=10_000)
+    run_period("2026-10")
+    auth.login("manager")
+    ns = client.get(statement_url(world.NS) + "?kind=bonus").get_data(as_text=True)  # ¥6,000 ≥ ¥5,000
+    assert "个人净销售额 ¥6,000.00 达到目标 ¥5,000.00" in ns
+    assert "目标奖励" not in client.get(statement_url(world.TH)).get_data(as_text=True)  # ¥2,800: below it
+    rep = client.get(statement_url(world.REP1) + "?kind=bonus").get_data(as_text=True)
+    assert "团队净销售额 ¥3,000.00 达到目标 ¥1,000.00" in rep
+    client.post("/lang/en", data={"next": "/"})
+    import io
+
+    from openpyxl import load_workbook
+
+    book = list(load_workbook(io.BytesIO(client.get(statement_url(world.NS) + "/xlsx", buffered=True).data),
+                              read_only=True).active.iter_rows(values_only=True))
+    kind, why = book[0].index("Kind"), book[0].index("Explanation")
+    assert [row[why] for row in book[1:-2] if row[kind] == "Target bonus"] == [
+        "Personal net sales ¥6,000.00 reached the target of ¥5,000.00"]
+
+
+def test_the_statement_has_a_print_button_the_app_script_handles(client, auth, world):
+    plan(level=4, base_rate_bp=300)
+    run_period("2026-10")
+    auth.login("agent_sz")
+    text = client.get(statement_url(world.NS)).get_data(as_text=True)
+    assert re.search(r'<button [^>]*id="print-statement" data-print>打印</button>', text)
+    assert "js/payouts.js" not in text and "js/app.js" in text
+    script = client.get("/static/js/app.js").get_data(as_text=True)
+    assert '[data-print]' in script and "window.print()" in script
+
+
+def test_the_override_from_each_downline_is_net_of_the_lines_a_rerun_reversed(client, auth, world):
+    """A re-run that changes an override posts a reversal (调整) and the new line: the summary
+    by downline counted the reversed line and its replacement, ¥120 + ¥180 for NS's ¥6,000."""
+    from dataclasses import replace
+
+    from channel.services.commissions import save_plan, spec_of
+
+    saved = plan(level=4, base_rate_bp=300, override_rates_bp=(200,))
+    run_period("2026-10")
+    save_plan(replace(spec_of(saved), override_rates_bp=(300,)), plan_id=saved.id)  # a new version, same start
+    run_period("2026-10")
+    auth.login("agent_sz")
+    text = client.get(statement_url(world.SZ)).get_data(as_text=True)
+    assert "冲销第" in text  # the reversal is on the statement, as a line of its own
+    summary = text.split('id="by-downline"')[1].split("</ul>")[0]
+    assert "NS" in summary and "¥180.00" in summary and "¥300.00" not in summary
+    assert re.search(r'id="statement-total">¥180.00<', text)

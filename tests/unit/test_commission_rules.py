@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from channel.domain.commissions import (
-    PlanRefused, PlanSpec, Tier, distribute_overrides, line_amount, next_tier, parse_category_rates,
-    format_tiers, parse_override_rates, parse_tiers, percent_to_bp, tier_amount, validate_plan,
+    PlanRefused, PlanSpec, Tier, distribute_overrides, line_amount, locked_tier, next_tier, parse_category_rates,
+    format_tiers, parse_override_rates, parse_tiers, percent_to_bp, tier_amount, tier_rate_now, validate_plan,
 )
 from channel.domain.errors import DomainError
 
@@ -74,6 +74,29 @@ def test_next_tier_never_offers_a_zero_rate_bracket_even_below_zero():
     assert next_tier(-899_253, TIERS) == (899_253, 100)
     # a higher bracket paying no more than the current one is no goal
     assert next_tier(500_000, (Tier(0, 1_000_000, 300), Tier(1_000_000, None, 300))) is None
+
+
+def test_the_rate_now_is_the_bracket_reached_as_paid():
+    assert [tier_rate_now(net, TIERS) for net in (-1, 0, 1, 999_999, 1_000_000, 3_000_000)] == [0, 0, 100, 100, 300, 500]
+    gated = (Tier(0, 1_000_000, 100), Tier(1_000_000, None, 300, "C1"))
+    assert tier_rate_now(2_000_000, gated) == 100 and tier_rate_now(2_000_000, gated, {"C1"}) == 300
+    assert tier_rate_now(2_000_000, ()) == 0
+
+
+def test_a_gated_bracket_before_the_goal_is_named_with_its_certification():
+    gated = (Tier(0, 1_000_000, 100), Tier(1_000_000, 3_000_000, 300, "C1"), Tier(3_000_000, None, 500))
+    # the goal is the 5% bracket; the 3% one on the way needs C1: ¥5,000 away
+    assert locked_tier(500_000, gated) == (500_000, 300, "C1")
+    assert locked_tier(500_000, gated, {"C1"}) is None  # held: it is the goal itself
+    assert locked_tier(2_000_000, gated) is None  # already past it (paid at 1%, said by the cert note)
+    # the demo's city agents: ¥0-100,000 at 0%, then 1% with PRODUCT-101; nothing else is a goal
+    city = (Tier(0, 10_000_000, 0), Tier(10_000_000, None, 100, "PRODUCT-101"))
+    assert next_tier(986_572, city) is None and locked_tier(986_572, city) == (9_013_428, 100, "PRODUCT-101")
+    # a gated bracket beyond the goal is not named yet, nor one paying no more than the rate now
+    assert locked_tier(500_000, (Tier(0, 1_000_000, 100), Tier(1_000_000, 2_000_000, 200),
+                                 Tier(2_000_000, None, 500, "C1"))) is None
+    assert locked_tier(500_000, (Tier(0, 1_000_000, 300), Tier(1_000_000, None, 300, "C1"))) is None
+    assert locked_tier(500_000, TIERS) is None
 
 
 CHAIN = [(1, True), (2, False), (3, True), (4, True)]

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from channel.domain.errors import Conflict, DomainError, Forbidden
 from channel.domain.exports import safe_cell
 from channel.domain.payouts import (
-    check_editable, check_maker_checker, check_transition, classify_balance, parse_bank_result,
-    parse_reference, reference,
+    bank_result_note, check_editable, check_maker_checker, check_transition, classify_balance, parse_bank_result,
+    parse_reference, read_bank_result_note, reference,
 )
 from channel.domain.payouts_tax import Bracket, WithholdingTable, withhold
 
@@ -171,3 +171,10 @@ def test_an_invoice_number_is_written_one_way_however_it_was_typed():
     assert invoice_number("ＩＮＶ－００１") == "INV-001"  # full width, from a Chinese IME
     assert invoice_number("04403200111") == "04403200111"  # a fapiao number keeps its leading zero
     assert invoice_number(None) == "" and invoice_number("　") == ""
+
+
+def test_a_bank_result_note_is_read_back_and_no_other_text_is():
+    assert read_bank_result_note(bank_result_note(270, 1, 11)) == (270, 1, 11)
+    assert read_bank_result_note("bank result: 270 paid, 0 failed, 11 awaiting") == (270, 0, 11)  # stored notes
+    for other in (None, "", "户名不符", "bank result: 2 paid", "x bank result: 1 paid, 0 failed, 0 awaiting"):
+        assert read_bank_result_note(other) is None
