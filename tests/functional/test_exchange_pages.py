@@ -182,7 +182,8 @@ def test_the_import_command_imports_a_file_and_rejects_a_bad_one(app, world, tmp
     good.write_text(AGENTS, encoding="utf-8-sig")
     result = app.test_cli_runner().invoke(args=["import", "agents", str(good)])
     assert result.exit_code == 0, result.output
-    assert "agents: 1 row imported, 0 already there" in result.output  # not "1 rows"
+    # the kind as the imports page shows it (in English, the commands' language), not its key
+    assert "Agents: 1 row imported, 0 already there" in result.output  # not "1 rows"
     bad = tmp_path / "bad.csv"
     bad.write_text(AGENTS.replace("W2", "W3").replace("N1", "NOPE"), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import", "agents", str(bad)])
