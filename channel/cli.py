@@ -53,8 +53,11 @@ def shown_time(value) -> str:
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """`n` and its noun in good English: '1 row', '2 rows', '1,200 rows'."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+    """`n` and its noun in good English: '1 row', '2 rows', '1,200 rows' (the count grouped as
+    the pages' `number` filter groups it: channel.web.format_count)."""
+    from channel.web import format_count
+
+    return f"{format_count(n)} {noun if n == 1 else plural or noun + 's'}"
 
 
 def shown_label(label_of: Callable | Mapping, *code) -> str:

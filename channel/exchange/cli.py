@@ -53,9 +53,10 @@ def import_command(kind: str, path: str, username: str | None, report: str | Non
         state["bar"].render_finish()
     if run.status == "done":
         from channel.exchange.labels import kind_label
+        from channel.web import format_count
 
         click.echo(f"{shown_label(kind_label, run.kind)}: {counted(run.inserted, 'row')} imported, "
-                   f"{run.skipped:,} already there (run #{run.id}).")
+                   f"{format_count(run.skipped)} already there (run #{run.id}).")
         return
     target = report or f"{path}.errors.csv"
     rendered = imports.rendered_report(run.report_csv)  # the reasons in Chinese, as the pages' default

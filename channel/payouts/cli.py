@@ -18,6 +18,7 @@ from sqlalchemy import select
 from channel.cli import ROW_ID, counted, echo_list, fail, open_output, shown_label
 from channel.domain.errors import DomainError
 from channel.domain.money import format_fen, parse_amount_fen
+from channel.web import format_count
 
 payouts_cli = AppGroup("payouts", help="Payout batches: create, list, export, reconcile.")
 
@@ -104,7 +105,7 @@ def reconcile_command(batch_id: int) -> None:
     except DomainError as error:
         fail(error)
     click.echo(f"batch {format_fen(check.batch_total_fen)} · rows {format_fen(check.rows_total_fen)} · "
-               f"ledger lines {format_fen(check.lines_total_fen)} · rows off {check.rows_off} → "
+               f"ledger lines {format_fen(check.lines_total_fen)} · rows off {format_count(check.rows_off)} → "
                f"{'OK' if check.ok else 'MISMATCH'}")
     if not check.ok:
         sys.exit(1)

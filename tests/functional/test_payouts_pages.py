@@ -179,3 +179,16 @@ def test_the_batch_list_heads_its_count_of_payees_as_a_count(client, auth, world
     client.post("/lang/en", data={"next": "/payouts"})
     head = client.get("/payouts").get_data(as_text=True).split("<thead>")[-1].split("</thead>")[0]
     assert ">Payees<" in head and ">Payee<" not in head
+
+
+def test_payee_and_line_counts_are_grouped_by_thousands(client, auth, world):
+    post_lines("2026-10", [(world.GD, 500 * YUAN)])
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    batch.payees = 12345
+    row = db.session.scalar(select(PayoutRow).where(PayoutRow.batch_id == batch.id))
+    row.lines = 3039
+    db.session.commit()
+    auth.login("finance")
+    assert "12,345" in client.get("/payouts").get_data(as_text=True)
+    page = client.get(f"/payouts/batches/{batch.id}").get_data(as_text=True)
+    assert "12,345" in page and "3,039" in page and "12345" not in page
