@@ -65,7 +65,8 @@ def list_command() -> None:
     from channel.payouts.labels import batch_status_label
     from channel.services import payouts
 
-    echo_list((f"#{batch.id:<5} {batch.period} {shown_label(batch_status_label, batch.status):<18} {batch.payees:>8,} {format_fen(batch.total_fen):>18}"
+    echo_list((f"#{batch.id:<5} {batch.period} {shown_label(batch_status_label, batch.status):<18} {batch.payees:>8,} "
+               f"{format_fen(batch.total_fen):>18}"
                for batch in payouts.batches()), "No payout batches yet.")
 
 

@@ -22,7 +22,8 @@ def register(app: Flask) -> None:
         birthday greetings. Idempotent: run it every morning."""
         day = on or selling.today_in_shanghai()
         made = selling.generate_reminders(today=day, stale_days=stale_days)
-        click.echo(f"{day}: {counted(made['maintenance'], 'maintenance reminder')}, {counted(made['greeting'], 'greeting')}")
+        click.echo(f"{day}: {counted(made['maintenance'], 'maintenance reminder')}, "
+                   f"{counted(made['greeting'], 'greeting')}")
 
     @group.command("demo")
     @click.option("--on", "on", type=DAY, default=None, help="The demo's today (YYYY-MM-DD); default today in Shanghai.")

@@ -428,7 +428,8 @@ def activity_rows(user: User) -> Iterator[tuple]:
                                            joinedload(Activity.contact))
     return _each(query, lambda a: (
         a.id, _utc_text(a.occurred_at), code_label(ACTIVITY_KIND_LABELS, a.kind), a.seller.code, a.seller.name,
-        a.customer.code if a.customer else "", a.customer.name if a.customer else "", a.contact.name if a.contact else "", a.outcome or "", a.next_step or ""))
+        a.customer.code if a.customer else "", a.customer.name if a.customer else "",
+        a.contact.name if a.contact else "", a.outcome or "", a.next_step or ""))
 
 
 TASK_COLUMNS = (N_("编号"), NC_("selling task", "到期日"), NC_("selling task", "任务"), N_("来源"), N_("销售方编码"),

@@ -935,7 +935,8 @@ class Orders(ImportKind):
         sellers = CodeBook((code, (values[0], values[1])) for code, values in _sellers_by_code().items())
         products = CodeBook((sku, (pid, cost)) for pid, sku, cost in db.session.execute(
             select(Product.id, Product.sku, Product.cost_fen)))
-        customers = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(Customer.code.is_not(None))).all())
+        customers = CodeBook(db.session.execute(
+            select(Customer.code, Customer.id).where(Customer.code.is_not(None))).all())
         districts = _districts()
         state = _OrderState()
         errors: list[RowError] = []
