@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 import click
@@ -53,8 +53,33 @@ def shown_time(value) -> str:
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """`n` and its noun in good English: '1 row', '2 rows', '1,200 rows'."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+    """`n` and its noun in good English: '1 row', '2 rows', '1,200 rows' (the count grouped as
+    the pages' `number` filter groups it: channel.web.format_count)."""
+    from channel.web import format_count
+
+    return f"{format_count(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
+def shown_label(label_of: Callable | Mapping, *code) -> str:
+    """A stored code (a status, a kind, a rule) as the pages show it, printed in the commands'
+    language, English: `label_of` is the pages' own label — a function
+    (channel.payouts.labels.batch_status_label), a mapping of lazy labels
+    (channel.conflicts.forms.RULE_LABELS) or a template macro (`label_macro`) — so the
+    commands never keep labels of their own. An unknown code is printed as it is."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        if isinstance(label_of, Mapping):
+            return str(label_of.get(code[0], code[0]))
+        return str(label_of(*code)).strip()
+
+
+def label_macro(template: str, name: str) -> Callable:
+    """A label macro of the pages' templates (commissions/_labels.html: kind_label), for
+    `shown_label`."""
+    from flask import get_template_attribute
+
+    return get_template_attribute(template, name)
 
 
 def echo_list(lines: Iterable[str], empty: str) -> None:

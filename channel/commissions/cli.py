@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from channel.cli import counted, open_output
+from channel.cli import counted, label_macro, open_output, shown_label
 from channel.domain.errors import DomainError
 
 commissions_cli = AppGroup("commissions", help="Commission runs.")
@@ -56,8 +56,9 @@ def run_command(period: str, preview: bool, with_plans: str | None) -> None:
     verb = "would post" if preview else "posted"
     click.echo(f"{outcome.period}: {verb} {counted(outcome.lines_posted, 'line')}, total {format_fen(outcome.total_fen)}"
                f" (months computed: {', '.join(outcome.sources)})")
+    rule_label = label_macro("commissions/_labels.html", "kind_label")  # the run page's labels
     for _, code, name, rule, count, amount in outcome.changes[:50]:
-        click.echo(f"  {code:<12} {rule:<12} {count:>6} {format_fen(amount):>16}  {name}")
+        click.echo(f"  {code:<12} {shown_label(rule_label, rule):<24} {count:>8,} {format_fen(amount):>16}  {name}")
 
 
 @plans_cli.command("export")

@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from channel.cli import counted, fail
+from channel.cli import counted, fail, shown_label
 from channel.domain.errors import DomainError
 
 conflicts_cli = AppGroup("conflicts", help="Channel conflicts: detection scans.")
@@ -17,6 +17,7 @@ conflicts_cli = AppGroup("conflicts", help="Channel conflicts: detection scans."
 @click.option("--period", required=True, help="The month to scan, YYYY-MM.")
 def scan_command(period: str) -> None:
     """Run every conflict rule over the sell-out lines, code scans and registrations of PERIOD."""
+    from channel.conflicts.forms import RULE_LABELS
     from channel.domain.periods import Month
     from channel.services.conflicts import scan_period
 
@@ -26,7 +27,7 @@ def scan_command(period: str) -> None:
     except DomainError as error:
         fail(error)
     for rule, count in sorted(result.hits.items()):
-        click.echo(f"  {rule:<18} {count:>8,} new findings")
+        click.echo(f"  {shown_label(RULE_LABELS, rule):<32} {count:>8,} new findings")
     click.echo(f"{counted(result.cases_opened, 'case')} opened, {counted(result.evidence_added, 'evidence row')} added "
                f"in {time.perf_counter() - started:.2f} s.")
 

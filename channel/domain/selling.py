@@ -30,6 +30,10 @@ HOLIDAY_GREETING_TITLE = N_("%(holiday)s问候 %(customer)s")
 BIRTHDAY_GREETING_TITLE = N_("祝 %(person)s 生日快乐")
 # where a task came from (models.selling.TASK_SOURCES) as people read it: the tasks export
 TASK_SOURCE_LABELS = {"next_step": N_("下一步"), "maintenance": N_("回访提醒"), "greeting": N_("问候")}
+# an activity's kind (models.selling.ACTIVITY_KINDS) as people read it: the activity form's
+# choices, the activities table and the activities export
+ACTIVITY_KIND_LABELS = {"call_first": N_("电话（首次联系）"), "call_follow": N_("电话（跟进）"), "visit": N_("拜访"),
+                        "training": N_("培训")}
 
 
 @lru_cache(maxsize=None)

@@ -7,17 +7,56 @@ from datetime import date
 from channel.domain.errors import DomainError, N_
 
 
+def code_key(code: str) -> str:
+    """What two codes people type are compared by (seller, customer and product codes): trimmed,
+    letter case ignored, so 'ag-001 ' and 'AG-001' are one code. The one rule; `code_spellings`
+    is its form for a lookup through a unique index, `CodeBook` its form for codes loaded once."""
+    return code.strip().upper()
+
+
 def code_spellings(code: str) -> tuple[str, ...]:
     """How a seller code typed by a person may be stored, in the order tried: as typed, in upper
     case, in lower case (codes are found whatever their letter case)."""
     return tuple(dict.fromkeys((code, code.upper(), code.lower())))
 
 
+class CodeBook(dict):
+    """Stored codes (each → a value, None for a plain set of codes) found as people type them:
+    `spelling(code)` is the stored spelling of `code`, the exact one when stored, else the first
+    stored code equal to it by `code_key`. Add codes with `book[code] = value` (the only way
+    the lookup follows)."""
+
+    def __init__(self, items=()):
+        super().__init__()
+        self._by_key: dict[str, str] = {}
+        for code, value in items.items() if isinstance(items, dict) else items:
+            self[code] = value
+
+    @classmethod
+    def of(cls, codes) -> CodeBook:
+        return cls((code, None) for code in codes)
+
+    def __setitem__(self, code: str, value) -> None:
+        super().__setitem__(code, value)
+        self._by_key.setdefault(code_key(code), code)
+
+    def spelling(self, code: str) -> str | None:
+        return code if code in self else self._by_key.get(code_key(code))
+
+
 def stored_spelling(code: str, *known) -> str | None:
-    """The first spelling of `code` (code_spellings) found in any of the `known` containers."""
-    for spelling in code_spellings(code):
-        if any(spelling in container for container in known):
-            return spelling
+    """The spelling under which `code` is in one of the `known` containers: the exact one in any
+    of them first; then, container by container, any letter case in a `CodeBook` (code_key) or
+    a spelling of `code_spellings` in another container. None when in none."""
+    if any(code in container for container in known):
+        return code
+    for container in known:
+        if isinstance(container, CodeBook):
+            found = container.spelling(code)
+        else:
+            found = next((spelling for spelling in code_spellings(code) if spelling in container), None)
+        if found is not None:
+            return found
     return None
 
 

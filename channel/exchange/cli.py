@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from channel.cli import ROW_ID, counted, echo_list, fail, open_output, shown_time
+from channel.cli import ROW_ID, counted, echo_list, fail, open_output, shown_label, shown_time
 from channel.domain.errors import DomainError
 
 
@@ -52,7 +52,11 @@ def import_command(kind: str, path: str, username: str | None, report: str | Non
     if state["bar"] is not None:
         state["bar"].render_finish()
     if run.status == "done":
-        click.echo(f"{run.kind}: {counted(run.inserted, 'row')} imported, {run.skipped} already there (run #{run.id}).")
+        from channel.exchange.labels import kind_label
+        from channel.web import format_count
+
+        click.echo(f"{shown_label(kind_label, run.kind)}: {counted(run.inserted, 'row')} imported, "
+                   f"{format_count(run.skipped)} already there (run #{run.id}).")
         return
     target = report or f"{path}.errors.csv"
     rendered = imports.rendered_report(run.report_csv)  # the reasons in Chinese, as the pages' default

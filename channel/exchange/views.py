@@ -11,7 +11,7 @@ from channel.domain.errors import DomainError
 from channel.exchange import api, labels
 from channel.exchange.forms import ImportForm, TokenForm
 from channel.exchange.jobs import IMPORT_ROLES, store_upload
-from channel.i18n import error_text, request_translations
+from channel.i18n import error_text, request_translations, translate
 from channel.permissions import ANY_USER, allow
 from channel.services import api_tokens, exports, imports, jobs
 from models import db
@@ -127,7 +127,7 @@ def _export(name: str, fmt: str):
         abort(404)
     columns, rows_of = exports.EXPORTS[name]
     filters = _export_filters(name)
-    header = [_(c) for c in columns]
+    header = [translate(c) for c in columns]  # a column word may have a context (NC_)
     rows = rows_of(current_user._get_current_object(), filters)
     if fmt == "csv":
         body, mimetype = exports.csv_chunks(header, rows), "text/csv; charset=utf-8"

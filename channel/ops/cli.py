@@ -8,7 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from channel.cli import counted, echo_list, fail, shown_time
+from channel.cli import counted, echo_list, fail, shown_label, shown_time
+from channel.i18n import role_name
 from channel.domain.errors import DomainError
 
 
@@ -97,10 +98,12 @@ def jobs_list() -> None:
     """The latest 50 jobs, newest first: id, kind, status, backend, submitted (Beijing time)."""
     from sqlalchemy import select
 
+    from channel.ops.job_labels import kind_label, status_label
     from models import db
     from models.ops import Job
 
-    echo_list((f"{job.id:>6} {job.kind:<20} {job.status:<12} {job.backend or '-':<6} {shown_time(job.created_at)}"
+    echo_list((f"{job.id:>6} {shown_label(kind_label, job.kind):<28} {shown_label(status_label, job.status):<12} "
+               f"{job.backend or '-':<6} {shown_time(job.created_at)}"
                for job in db.session.scalars(select(Job).order_by(Job.id.desc()).limit(50))), "No jobs yet.")
 
 
@@ -123,7 +126,7 @@ def users_create(username: str, role: str, seller: str | None, name: str | None,
         security.create_account(None, username, password, role, seller, display_name=name)
     except DomainError as error:
         fail(error)
-    click.echo(f"created {username} ({role})")
+    click.echo(f"created {username} ({shown_label(role_name, role)})")
 
 
 @users_group.command("set-role")
@@ -138,7 +141,7 @@ def users_set_role(username: str, role: str, seller: str | None) -> None:
         security.set_role(None, username, role, seller)
     except DomainError as error:
         fail(error)
-    click.echo(f"{username}: role {role}; their sessions have ended")
+    click.echo(f"{username}: role {shown_label(role_name, role)}; their sessions have ended")
 
 
 @users_group.command("reset-password")

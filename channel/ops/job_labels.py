@@ -37,6 +37,9 @@ NOTE_WORDS = {
     "return_line": N_("退货行"),
 }
 BACKENDS = {"inline": N_("本进程"), "rq": N_("Redis 队列")}
+# a job's status (models.ops.JOB_STATUSES): the job list and page (templates/ops/_status.html), `jobs list`
+STATUSES = {"queued": N_("排队中"), "running": N_("运行中"), "done": N_("已完成"), "failed": N_("失败"),
+            "interrupted": N_("已中断")}
 
 _MONTH_STEP = re.compile(r"^(\d{4}-\d{2}): (\w+)$")
 _POSTED = re.compile(r"^posted (\d+) lines$")
@@ -78,6 +81,19 @@ def display_progress(progress: dict | None) -> dict | None:
 
 def backend_label(backend: str | None) -> str:
     return _(BACKENDS[backend]) if backend in BACKENDS else ""
+
+
+def status_label(status: str | None) -> str:
+    """A job's status in the request's language; an unknown one as it is."""
+    return _(STATUSES[status]) if status in STATUSES else status or ""
+
+
+def kind_label(kind: str | None) -> str:
+    """A job kind's label (`@job_kind(label=...)`) in the request's language; an unknown kind as it is."""
+    from channel.services.jobs import load_kinds
+
+    registered = load_kinds().get(kind)
+    return _(registered.label) if registered is not None else kind or ""
 
 
 def readable_json(value) -> str:

@@ -29,6 +29,8 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
 ]
 bp.add_app_template_global(jobs.summary, "job_summary")  # a job's params for people (list, page)
 bp.add_app_template_filter(job_labels.readable_json, "readable_json")
+bp.add_app_template_global(job_labels.status_label, "job_status_label")  # templates/ops/_status.html
+bp.add_app_template_global(job_labels.kind_label, "job_kind_label")  # the job list and page
 
 
 @bp.route("/healthz")

@@ -15,9 +15,10 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from channel.cli import ROW_ID, counted, echo_list, fail, open_output
+from channel.cli import ROW_ID, counted, echo_list, fail, open_output, shown_label
 from channel.domain.errors import DomainError
 from channel.domain.money import format_fen, parse_amount_fen
+from channel.web import format_count
 
 payouts_cli = AppGroup("payouts", help="Payout batches: create, list, export, reconcile.")
 
@@ -42,6 +43,7 @@ def _user_id(username: str | None) -> int | None:
 @with_appcontext
 def create_command(period: str, minimum: str | None, username: str | None) -> None:
     """Create the draft batch for PERIOD, like the button on the payouts page."""
+    from channel.payouts.labels import row_status_label
     from channel.services import payouts
 
     try:
@@ -53,16 +55,18 @@ def create_command(period: str, minimum: str | None, username: str | None) -> No
     click.echo(f"Draft batch #{batch.id} for {batch.period}: {counted(batch.payees, 'payee')}, total {format_fen(batch.total_fen)}"
                f" (tax {format_fen(batch.tax_fen)}, net {format_fen(batch.net_fen)}).")
     for status, (n, fen) in sorted(counts.items()):
-        click.echo(f"  {status:<17} {n:>8,}  {format_fen(fen)}")
+        click.echo(f"  {shown_label(row_status_label, status):<28} {n:>8,}  {format_fen(fen)}")
 
 
 @payouts_cli.command("list")
 @with_appcontext
 def list_command() -> None:
     """The latest 100 batches, newest first: id, period, status, payees, total."""
+    from channel.payouts.labels import batch_status_label
     from channel.services import payouts
 
-    echo_list((f"#{batch.id:<5} {batch.period} {batch.status:<10} {batch.payees:>8,} {format_fen(batch.total_fen):>18}"
+    echo_list((f"#{batch.id:<5} {batch.period} {shown_label(batch_status_label, batch.status):<18} {batch.payees:>8,} "
+               f"{format_fen(batch.total_fen):>18}"
                for batch in payouts.batches()), "No payout batches yet.")
 
 
@@ -102,7 +106,7 @@ def reconcile_command(batch_id: int) -> None:
     except DomainError as error:
         fail(error)
     click.echo(f"batch {format_fen(check.batch_total_fen)} · rows {format_fen(check.rows_total_fen)} · "
-               f"ledger lines {format_fen(check.lines_total_fen)} · rows off {check.rows_off} → "
+               f"ledger lines {format_fen(check.lines_total_fen)} · rows off {format_count(check.rows_off)} → "
                f"{'OK' if check.ok else 'MISMATCH'}")
     if not check.ok:
         sys.exit(1)

@@ -5,7 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from channel.cli import DAY
+from channel.cli import DAY, counted
 from channel.services import selling
 
 
@@ -22,7 +22,8 @@ def register(app: Flask) -> None:
         birthday greetings. Idempotent: run it every morning."""
         day = on or selling.today_in_shanghai()
         made = selling.generate_reminders(today=day, stale_days=stale_days)
-        click.echo(f"{day}: {made['maintenance']} maintenance reminders, {made['greeting']} greetings")
+        click.echo(f"{day}: {counted(made['maintenance'], 'maintenance reminder')}, "
+                   f"{counted(made['greeting'], 'greeting')}")
 
     @group.command("demo")
     @click.option("--on", "on", type=DAY, default=None, help="The demo's today (YYYY-MM-DD); default today in Shanghai.")
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
 
         day = on or selling.today_in_shanghai()
         counts = load_selling_demo(today=day)
-        click.echo(f"selling demo: {counts['activities']} activities, {counts['contacts']} contacts")
+        click.echo(f"selling demo: {counted(counts['activities'], 'activity', 'activities')}, "
+                   f"{counted(counts['contacts'], 'contact')}")
 
     app.cli.add_command(group)

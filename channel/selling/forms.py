@@ -11,11 +11,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from channel.domain.selling import ACTIVITY_KIND_LABELS
 from channel.services.clock import business_today
 from channel.web import ReadableDateField, WholeNumberField, with_reading_error
 
-KIND_CHOICES = [("call_first", _l("电话（首次联系）")), ("call_follow", _l("电话（跟进）")),
-                ("visit", _l("拜访")), ("training", _l("培训"))]
+KIND_CHOICES = [(kind, _l(label)) for kind, label in ACTIVITY_KIND_LABELS.items()]
 ROLE_CHOICES = [("acceptor", _l("接纳者")), ("dissatisfied", _l("不满者")), ("decision_maker", _l("权力者"))]
 # a KPI metric counts activities: English says "Calls", "Visits" (电话 alone is a contact's Phone)
 METRIC_CHOICES = [("calls", lazy_pgettext("KPI metric", "电话")), ("first_contacts", _l("首次联系")),

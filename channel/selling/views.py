@@ -43,8 +43,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("selling.product_feedback", N_("产品反馈"), (ROLE_PRODUCT, ROLE_ADMIN)),
 ]
 
-KIND_LABELS = {"call_first": _l("电话（首次联系）"), "call_follow": _l("电话（跟进）"), "visit": _l("拜访"),
-               "training": _l("培训")}
+KIND_LABELS = dict(f.KIND_CHOICES)
 ROLE_LABELS = {"acceptor": _l("接纳者"), "dissatisfied": _l("不满者"), "decision_maker": _l("权力者")}
 METRIC_LABELS = dict(f.METRIC_CHOICES)
 STATUS_LABELS = {"open": _l("待处理"), "planned": _l("计划中"), "done": _l("已完成"), "declined": _l("已拒绝"),
@@ -379,12 +378,11 @@ def _opportunities_page(stage_form=None, status=200):
 @allow(*FIELD_ROLES)
 def opportunities_export(fmt: str):
     """The opportunities needing attention (filter `days`, as the page), every one of them."""
-    from channel.exchange.downloads import download
     from channel.services import exports
 
     days = _days_arg()
     rows = exports.opportunity_rows(current_user._get_current_object(), days)
-    return download([_(c) for c in exports.OPPORTUNITY_COLUMNS], rows, fmt, "opportunities")
+    return _selling_export(exports.OPPORTUNITY_COLUMNS, rows, fmt, "opportunities")
 
 
 @bp.route("/selling/stages", methods=["POST"])
@@ -843,7 +841,6 @@ def product_feedback():
 def feedback_export(fmt: str):
     """Feedback of the sellers the user may see (filters `product`, `status` as the product
     managers' page), every item: the export of both feedback pages."""
-    from channel.exchange.downloads import download
     from channel.services import exports
     from models.selling import FEEDBACK_STATUSES
 
@@ -852,7 +849,7 @@ def feedback_export(fmt: str):
         abort(400)
     rows = exports.feedback_rows(current_user._get_current_object(), product_id=request.args.get("product", type=decode_id_cursor),
                                  status=status)
-    return download([_(c) for c in exports.FEEDBACK_COLUMNS], rows, fmt, "feedback")
+    return _selling_export(exports.FEEDBACK_COLUMNS, rows, fmt, "feedback")
 
 
 @bp.route("/selling/feedback/<int:feedback_id>/answer", methods=["POST"])

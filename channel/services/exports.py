@@ -63,7 +63,7 @@ def order_rows(user: User, filters: listing.Filters) -> Iterator[tuple]:
 
 
 ORDER_COLUMNS = (N_("订单号"), N_("日期"), N_("类型"), N_("渠道"), N_("销售方编码"), N_("销售方"), N_("客户编码"),
-                 N_("客户"), N_("发货区划代码"), N_("发货区域"), N_("金额（元）"), N_("ERP 单号"))
+                 NC_("column", "客户"), N_("发货区划代码"), N_("发货区域"), N_("金额（元）"), N_("ERP 单号"))
 
 
 def seller_rows(user: User, filters: listing.Filters) -> Iterator[tuple]:
@@ -359,8 +359,8 @@ def my_payout_rows(user: User, status_label: Callable[[str], str] = str) -> Iter
                                    reference(r[6], r[7]), _utc_text(r[8])), scalars=False)
 
 
-OPPORTUNITY_COLUMNS = (N_("商机编号"), N_("客户编码"), N_("客户"), N_("商机"), N_("阶段"), N_("销售方编码"), N_("销售方"),
-                       N_("金额（元）"), N_("预计成交"), N_("有权力者"), N_("最近联系"), N_("久未联系"))
+OPPORTUNITY_COLUMNS = (N_("商机编号"), N_("客户编码"), NC_("column", "客户"), NC_("column", "商机"), N_("阶段"),
+                       N_("销售方编码"), N_("销售方"), N_("金额（元）"), N_("预计成交"), N_("有权力者"), N_("最近联系"), N_("久未联系"))
 
 
 def opportunity_rows(user: User, days: int) -> Iterator[tuple]:
@@ -377,7 +377,7 @@ def opportunity_rows(user: User, days: int) -> Iterator[tuple]:
 
 
 FEEDBACK_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("产品编码"), N_("产品"), N_("销售方编码"), N_("销售方"),
-                    N_("客户编码"), N_("客户"), N_("需求"), N_("内容"), N_("状态"), N_("答复"))
+                    N_("客户编码"), NC_("column", "客户"), N_("需求"), N_("内容"), N_("状态"), N_("答复"))
 
 
 def feedback_rows(user: User, product_id: int | None = None, status: str | None = None) -> Iterator[tuple]:
@@ -410,25 +410,30 @@ def policy_rows(user: User) -> Iterator[tuple]:
 
 
 SELLING_MANAGERS = ("admin", "channel_manager")
-ACTIVITY_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("类型"), N_("销售方编码"), N_("销售方"), N_("客户编码"), N_("客户"),
+ACTIVITY_COLUMNS = (N_("编号"), N_("时间（UTC）"), N_("类型"), N_("销售方编码"), N_("销售方"), N_("客户编码"), NC_("column", "客户"),
                     N_("联系人"), N_("结果"), N_("下一步"))
 
 
 def activity_rows(user: User) -> Iterator[tuple]:
-    """The activities of sellers `user` may see, newest first (the selling home page)."""
+    """The activities of sellers `user` may see, newest first (the selling home page); the kind
+    in the reader's language, as the page's table shows it."""
     from sqlalchemy.orm import joinedload
 
+    from channel.domain.selling import ACTIVITY_KIND_LABELS
+    from channel.i18n import code_label
     from channel.services.selling import activities_query
     from models.selling import Activity
 
     query = activities_query(user).options(joinedload(Activity.seller), joinedload(Activity.customer),
                                            joinedload(Activity.contact))
     return _each(query, lambda a: (
-        a.id, _utc_text(a.occurred_at), a.kind, a.seller.code, a.seller.name, a.customer.code if a.customer else "",
-        a.customer.name if a.customer else "", a.contact.name if a.contact else "", a.outcome or "", a.next_step or ""))
+        a.id, _utc_text(a.occurred_at), code_label(ACTIVITY_KIND_LABELS, a.kind), a.seller.code, a.seller.name,
+        a.customer.code if a.customer else "", a.customer.name if a.customer else "",
+        a.contact.name if a.contact else "", a.outcome or "", a.next_step or ""))
 
 
-TASK_COLUMNS = (N_("编号"), NC_("selling task", "到期日"), NC_("selling task", "任务"), N_("来源"), N_("销售方编码"), N_("销售方"), N_("客户编码"), N_("客户"))
+TASK_COLUMNS = (N_("编号"), NC_("selling task", "到期日"), NC_("selling task", "任务"), N_("来源"), N_("销售方编码"),
+                N_("销售方"), N_("客户编码"), NC_("column", "客户"))
 
 
 def task_rows(user: User) -> Iterator[tuple]:
@@ -535,8 +540,8 @@ def kpi_rows(user: User, *, day, channel: str, root_id: int | None) -> Iterator[
                  for row in board["rows"] for metric, cell in row.day.items()])
 
 
-CUSTOMER_VALUE_COLUMNS = (N_("客户编码"), N_("客户"), N_("毛利（元）"), N_("累计占比（%）"), N_("ABC 分类"), N_("最近购买（天前）"),
-                          N_("购买次数"), N_("R 评分"), N_("F 评分"), N_("M 评分"), N_("客户分群"))
+CUSTOMER_VALUE_COLUMNS = (N_("客户编码"), NC_("column", "客户"), N_("毛利（元）"), N_("累计占比（%）"), N_("ABC 分类"),
+                          N_("最近购买（天前）"), N_("购买次数"), N_("R 评分"), N_("F 评分"), N_("M 评分"), N_("客户分群"))
 
 
 def customer_value_rows(user: User, *, seller_id: int | None, as_of) -> Iterator[tuple]:

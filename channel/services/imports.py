@@ -33,7 +33,7 @@ from channel.domain.exports import yuan_text
 from channel.domain.money import MAX_AMOUNT_FEN, format_fen
 from channel.domain.orders import check_order_total, line_amount_fen
 from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
-from channel.domain.tree import stored_spelling
+from channel.domain.tree import CodeBook, code_key, stored_spelling
 from channel.domain.errors import DomainError, N_
 from channel.domain.imports import (Column, ImportFileError, RowError, RowRule, Schema, TableFile,
                                     check_row, decode_report, encode_report, render_report)
@@ -268,10 +268,33 @@ def _in_chunks(values: list, size: int = IN_CHUNK):
         yield values[start:start + size]
 
 
-def _sellers_by_code() -> dict[str, tuple]:
-    """code → (id, channel, level, active), every seller."""
-    return {code: (i, ch, lv, act) for i, code, ch, lv, act in db.session.execute(
-        select(Seller.id, Seller.code, Seller.channel, Seller.level, Seller.active))}
+def _sellers_by_code() -> CodeBook:
+    """code → (id, channel, level, active), every seller (found in any letter case: CodeBook)."""
+    return CodeBook((code, (i, ch, lv, act)) for i, code, ch, lv, act in db.session.execute(
+        select(Seller.id, Seller.code, Seller.channel, Seller.level, Seller.active)))
+
+
+def _stored_codes(column) -> CodeBook:
+    """Every stored code of `column` (Customer.code, Product.sku), found in any letter case."""
+    return CodeBook.of(db.session.scalars(select(column).where(column.is_not(None))))
+
+
+def _code_rule(field_key: str, codes: CodeBook, unknown: str | None = None, param: str = "code") -> RowRule:
+    """A rule: the code in cell `field_key` (when filled) names a stored code as people type it
+    (channel.domain.tree.code_key: trimmed, any letter case) and is read as the stored spelling
+    ('ag-001' is the stored AG-001), so that the row's later checks, its natural key and what
+    is written use the stored code. A code not stored is the error `unknown` (a reference; its
+    parameter `param`), or without `unknown` is kept as written (a row's own new code)."""
+    def test(r: dict) -> None:
+        if r[field_key] is None:
+            return
+        stored = codes.spelling(r[field_key])
+        if stored is not None:
+            r[field_key] = stored
+        elif unknown is not None:
+            raise DomainError(unknown, field=field_key, **{param: r[field_key]})
+
+    return RowRule((field_key,), test)
 
 
 def _districts() -> set[int]:
@@ -325,7 +348,7 @@ class RowKind(ImportKind):
         bound = self.schema.bind(header)
         labels = {c.key: c.label for c in self.schema.columns}
         records: list[tuple[int, dict]] = []
-        first_row: dict[tuple, int] = {}
+        first_row: dict[tuple, tuple[int, str]] = {}  # natural key → (its first row, its code there)
         errors: list[RowError] = []
         total = outcome.total_rows
         rules = self.row_rules()
@@ -341,10 +364,9 @@ class RowKind(ImportKind):
             if not bad:  # a duplicate is reported beside the row's other problems
                 key = self.key_of(record)
                 if key in first_row:
-                    errors.append(RowError(row_no, first.label, str(record[first.key]), N_("与第 %(row)s 行重复。"),
-                                           (("row", first_row[key]),)))
+                    errors.append(_duplicate(row_no, first.label, str(record[first.key]), *first_row[key]))
                 else:
-                    first_row[key] = row_no
+                    first_row[key] = (row_no, str(record[first.key]))
                     if not errors:
                         records.append((row_no, record))
             for error in errors:
@@ -368,6 +390,14 @@ class RowKind(ImportKind):
             self.finish(user_id)
 
 
+def _duplicate(row_no: int, column: str, code: str, first_row: int, first_code: str) -> RowError:
+    """A row whose natural key is the one of an earlier row of the file; the earlier row's code
+    is named when it is written otherwise ('ag-001' on a row, 'AG-001' on the first)."""
+    if first_code == code:
+        return RowError(row_no, column, code, N_("与第 %(row)s 行重复。"), (("row", first_row),))
+    return RowError(row_no, column, code, N_("与第 %(row)s 行的 %(code)s 重复。"), (("row", first_row), ("code", first_code)))
+
+
 def _seller_id(code: str, field_key: str = "seller_code") -> int:
     from channel.services.tree import seller_by_code
 
@@ -379,15 +409,9 @@ def _seller_id(code: str, field_key: str = "seller_code") -> int:
 
 
 def _seller_known_rule(field_key: str) -> RowRule:
-    """A rule: the cell `field_key` names a stored seller (in any letter case, as
-    tree.seller_by_code reads it); the sellers' codes are loaded once."""
-    codes = _sellers_by_code()
-
-    def test(r: dict) -> None:
-        if stored_spelling(r[field_key], codes) is None:
-            raise DomainError(N_("销售方编码 %(code)s 不存在。"), field=field_key, code=r[field_key])
-
-    return RowRule((field_key,), test)
+    """A rule: the cell `field_key` names a stored seller (in any letter case, read as its stored
+    code: `_code_rule`); the sellers' codes are loaded once."""
+    return _code_rule(field_key, _sellers_by_code(), N_("销售方编码 %(code)s 不存在。"))
 
 
 def _district_rule(field_key: str) -> RowRule:
@@ -443,13 +467,14 @@ class TerritoryGrants(RowKind):
             code = stored_spelling(r["seller_code"], sellers)
             if code is None:
                 raise DomainError(N_("销售方编码 %(code)s 不存在。"), field="seller_code", code=r["seller_code"])
+            r["seller_code"] = code  # the stored code: the natural key and `exists` compare it
             if not sellers[code][3]:
                 raise DomainError(N_("它已停用，不能授权区域。"), field="seller_code")
 
         return (RowRule(("seller_code",), seller_active), _territory_rule("territory")) + self.rules
 
     def key_of(self, r):
-        return (r["seller_code"], r["territory"], r["valid_from"])
+        return (code_key(r["seller_code"]), r["territory"], r["valid_from"])
 
     def exists(self, r):
         return db.session.scalar(select(TerritoryGrant.id).join(Seller, Seller.id == TerritoryGrant.seller_id).where(
@@ -489,10 +514,11 @@ class Customers(RowKind):
     def row_rules(self):
         # the owner and the district are checked with the row's other cells (as the orders
         # import does), not first by `apply`: a row reports all its problems at once
-        return self.rules + (_seller_known_rule("owner_code"), _district_rule("district"))
+        return self.rules + (_code_rule("code", _stored_codes(Customer.code)), _seller_known_rule("owner_code"),
+                             _district_rule("district"))
 
     def key_of(self, r):
-        return (r["code"],)
+        return (code_key(r["code"]),)
 
     def exists(self, r):
         return db.session.scalar(select(Customer.id).where(Customer.code == r["code"])) is not None
@@ -542,8 +568,11 @@ class Products(RowKind):
                   for key in ("cost", "retail_price", "floor_price"))
     service_fields = {"cost_fen": "cost", "retail_price_fen": "retail_price", "floor_price_fen": "floor_price"}
 
+    def row_rules(self):
+        return (_code_rule("sku", _stored_codes(Product.sku)),) + self.rules
+
     def key_of(self, r):
-        return (r["sku"],)
+        return (code_key(r["sku"]),)
 
     def exists(self, r):
         return db.session.scalar(select(Product.id).where(Product.sku == r["sku"])) is not None
@@ -585,21 +614,17 @@ class Prices(RowKind):
         # `apply`: a row reports all its problems at once
         from flask import current_app
 
-        products = set(db.session.scalars(select(Product.sku)))
         levels = len(current_app.config["AGENT_LEVELS"])
-
-        def sku_known(r):
-            if r["sku"] not in products:
-                raise DomainError(N_("SKU %(sku)s 不存在。"), field="sku", sku=r["sku"])
 
         def level_in_range(r):
             if r["level"] is not None and not 1 <= r["level"] <= levels:
                 raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=r["level"])
 
-        return (RowRule(("sku",), sku_known),) + self.rules + (RowRule(("level",), level_in_range),)
+        return ((_code_rule("sku", _stored_codes(Product.sku), N_("SKU %(sku)s 不存在。"), "sku"),) + self.rules
+                + (RowRule(("level",), level_in_range),))
 
     def key_of(self, r):
-        return (r["sku"], r["price_kind"], r["level"], r["valid_from"])
+        return (code_key(r["sku"]), r["price_kind"], r["level"], r["valid_from"])
 
     def _product_id(self, sku):
         return db.session.scalar(select(Product.id).where(Product.sku == sku))
@@ -750,7 +775,7 @@ class Sellers(ImportKind):
         # code → (row, record, keys of its cells that are bad or broke a rule): rows with errors
         # are kept too (never written: any error rejects the file) so that their upline is
         # checked like the others' and the rows below them are not told it does not exist
-        records: dict[str, tuple[int, dict, frozenset[str]]] = {}
+        records: CodeBook = CodeBook()  # found in any letter case, as the stored codes
         errors: list[RowError] = []
         label = {c.key: c.label for c in self.schema.columns}
         key_of_label = {text: key for key, text in label.items()}
@@ -774,8 +799,8 @@ class Sellers(ImportKind):
             if record.get("upline_code"):  # an upline typed in another letter case than stored
                 record["upline_code"] = stored_spelling(record["upline_code"], records, known) or record["upline_code"]
             if code is not None:
-                if code in records:
-                    errors.append(RowError(row_no, label["code"], code, N_("与第 %(row)s 行重复。"), (("row", records[code][0]),)))
+                if (earlier := records.spelling(code)) is not None:
+                    errors.append(_duplicate(row_no, label["code"], code, records[earlier][0], earlier))
                 elif stored_spelling(code, known) is not None:
                     if not errors:
                         outcome.skipped += 1  # already stored: a re-import leaves it as it is
@@ -907,9 +932,11 @@ class Orders(ImportKind):
         header, rows = table.header_and_rows()
         bound = self.schema.bind(header)
         label = {c.key: c.label for c in self.schema.columns}
-        sellers = {code: (values[0], values[1]) for code, values in _sellers_by_code().items()}
-        products = {sku: (pid, cost) for pid, sku, cost in db.session.execute(select(Product.id, Product.sku, Product.cost_fen))}
-        customers = dict(db.session.execute(select(Customer.code, Customer.id).where(Customer.code.is_not(None))).all())
+        sellers = CodeBook((code, (values[0], values[1])) for code, values in _sellers_by_code().items())
+        products = CodeBook((sku, (pid, cost)) for pid, sku, cost in db.session.execute(
+            select(Product.id, Product.sku, Product.cost_fen)))
+        customers = CodeBook(db.session.execute(
+            select(Customer.code, Customer.id).where(Customer.code.is_not(None))).all())
         districts = _districts()
         state = _OrderState()
         errors: list[RowError] = []
@@ -994,7 +1021,7 @@ class Orders(ImportKind):
         kind = None if "kind" in bad else r["kind"]
         seller = None
         if "seller_code" not in bad:
-            seller = sellers.get(stored_spelling(r["seller_code"], sellers) or r["seller_code"])
+            seller = sellers.get(sellers.spelling(r["seller_code"]))
             if seller is None:
                 errors.append(RowError(row_no, label["seller_code"], r["seller_code"], N_("销售方编码 %(code)s 不存在。"), (("code", r["seller_code"]),)))
             elif kind == KIND_SELL_IN and seller[1] != CHANNEL_AGENT:
@@ -1003,7 +1030,7 @@ class Orders(ImportKind):
         if "customer_code" in bad:
             pass
         elif r["customer_code"] is not None:
-            customer_id = customers.get(r["customer_code"])
+            customer_id = customers.get(customers.spelling(r["customer_code"]))
             if customer_id is None:
                 errors.append(RowError(row_no, label["customer_code"], r["customer_code"], N_("客户编码 %(code)s 不存在。"), (("code", r["customer_code"]),)))
         elif kind == KIND_SELL_OUT:
@@ -1012,7 +1039,7 @@ class Orders(ImportKind):
             errors.append(RowError(row_no, label["ship_to"], str(r["ship_to"]), N_("发货区域必须是一个市或区县的行政区划代码。")))
         product = None
         if "sku" not in bad:
-            product = products.get(r["sku"])
+            product = products.get(products.spelling(r["sku"]))
             if product is None:
                 errors.append(RowError(row_no, label["sku"], r["sku"], N_("SKU %(sku)s 不存在。"), (("sku", r["sku"]),)))
         qty, price, line_no = r["qty"], r["unit_price"], r["line_no"]

@@ -17,9 +17,9 @@ from channel.domain.errors import DomainError, N_
 from channel.domain.imports import Column, RowRule, Schema
 from channel.services import conflicts as detection
 from channel.services.conflicts_cases import ScanInput, add_codes, register_customer, ship_codes
-from channel.domain.tree import stored_spelling
-from channel.services.imports import (CREDIT_CODE_RULE, IMPORT_KINDS, MAX_LINE_NO, RowKind, _seller_known_rule,
-                                      _sellers_by_code, _territory_rule, register)
+from channel.domain.tree import code_key, stored_spelling
+from channel.services.imports import (CREDIT_CODE_RULE, IMPORT_KINDS, MAX_LINE_NO, RowKind, _code_rule,
+                                      _seller_known_rule, _sellers_by_code, _stored_codes, _territory_rule, register)
 from models import db
 from models.catalog import Product
 from models.conflicts import CODE_CASE, SCANNER_KINDS, CodeScan, CodeShipment, CustomerRegistration, UnitCode
@@ -79,12 +79,7 @@ class UnitCodes(RowKind):
     def row_rules(self):
         # the SKU, the agent and the line number are checked with the row's other cells, not
         # first by `apply`: a row reports all its problems at once
-        skus = set(db.session.scalars(select(Product.sku)))
         sellers = _sellers_by_code()
-
-        def sku_known(r):
-            if r["sku"] not in skus:
-                raise DomainError(N_("SKU %(sku)s 不存在。"), field="sku", sku=r["sku"])
 
         def agent_known(r):
             if r["agent_code"] is None:
@@ -92,6 +87,7 @@ class UnitCodes(RowKind):
             code = stored_spelling(r["agent_code"], sellers)
             if code is None:
                 raise DomainError(N_("销售方编码 %(code)s 不存在。"), field="agent_code", code=r["agent_code"])
+            r["agent_code"] = code  # the stored code: `exists` compares it
             if sellers[code][1] != CHANNEL_AGENT:
                 raise DomainError(N_("收货方必须是代理。"), field="agent_code")
 
@@ -99,7 +95,8 @@ class UnitCodes(RowKind):
             if r["line_no"] is not None and not 1 <= r["line_no"] <= MAX_LINE_NO:
                 raise DomainError(N_("行号必须在 1 到 9999 之间。"), field="line_no")
 
-        return (RowRule(("sku",), sku_known), RowRule(("agent_code",), agent_known),
+        return (_code_rule("sku", _stored_codes(Product.sku), N_("SKU %(sku)s 不存在。"), "sku"),
+                RowRule(("agent_code",), agent_known),
                 RowRule(("line_no",), line_no_in_range)) + self.rules
 
     def key_of(self, r):
@@ -230,17 +227,11 @@ class Registrations(RowKind):
     def row_rules(self):
         # the seller, the credit code, the district and the customer are checked with the row's
         # other cells, not first by `apply`: a row reports all its problems at once
-        customers = set(db.session.scalars(select(Customer.code).where(Customer.code.is_not(None))))
-
-        def customer_known(r):
-            if r["customer_code"] is not None and r["customer_code"] not in customers:
-                raise DomainError(N_("客户编码 %(code)s 不存在。"), field="customer_code", code=r["customer_code"])
-
         return self.rules + (_seller_known_rule("seller_code"), CREDIT_CODE_RULE, _territory_rule("district"),
-                             RowRule(("customer_code",), customer_known))
+                             _code_rule("customer_code", _stored_codes(Customer.code), N_("客户编码 %(code)s 不存在。")))
 
     def key_of(self, r):
-        return (r["seller_code"], normalize_name(r["customer_name"]), r["registered_on"])
+        return (code_key(r["seller_code"]), normalize_name(r["customer_name"]), r["registered_on"])
 
     def exists(self, r):
         return db.session.scalar(select(CustomerRegistration.id).join(Seller, Seller.id == CustomerRegistration.seller_id).where(

@@ -23,7 +23,8 @@ def test_payouts_list_says_when_there_are_no_batches_and_lists_them_when_there_a
     assert invoke(app, "payouts", "list") == "No payout batches yet.\n"
     batch = approved_batch(world)
     (line,) = invoke(app, "payouts", "list").splitlines()
-    assert line.startswith(f"#{batch.id}") and "2026-10" in line and "approved" in line
+    # the status as the payouts page shows it (in English, the commands' language), not its key
+    assert line.startswith(f"#{batch.id}") and "2026-10" in line and " Approved " in line and "approved" not in line
 
 
 def test_tokens_list_shows_times_to_the_minute_in_beijing_time_and_says_when_there_are_none(app, world):
@@ -54,4 +55,13 @@ def test_jobs_list_says_when_there_are_none_and_shows_the_submission_in_beijing_
     job.created_at = STORED
     db.session.commit()
     (line,) = invoke(app, "jobs", "list").splitlines()
-    assert line.split()[:3] == [str(job.id), "orders.export", "done"] and line.endswith(SHOWN)
+    # the kind and status as the jobs page shows them (in English), not their keys
+    assert line.split()[0] == str(job.id) and line.endswith(SHOWN)
+    assert "Export orders (CSV)" in line and " Done " in line and "orders.export" not in line
+
+
+def test_commands_print_rules_and_roles_as_the_pages_show_them_in_english(app, world):
+    scan = invoke(app, "conflicts", "scan", "--period", "2026-10")
+    assert "Cross-territory sale" in scan and "cross_territory" not in scan
+    created = invoke(app, "users", "create", "cm2", "channel_manager", "--password", "Qd-longer-pass-2026")
+    assert created == "created cm2 (Channel manager)\n"

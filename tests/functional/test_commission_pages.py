@@ -197,6 +197,9 @@ def test_the_cli_runs_previews_and_moves_plans_as_json(app, world, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["commissions", "run", "--period", "2026-10", "--preview"])
     assert result.exit_code == 0 and "would post 6 lines" in result.output and count_lines() == 0
+    # each payee's rule as the run page shows it (in English, the commands' language), not its key
+    assert "Personal commission" in result.output and "Upline overrides" in result.output
+    assert not any(line.split()[1:2] == ["base"] for line in result.output.splitlines())
     result = runner.invoke(args=["commissions", "run", "--period", "2026-10"])
     assert result.exit_code == 0 and "posted 6 lines" in result.output and count_lines() == 6
     path = tmp_path / "plans.json"

@@ -182,7 +182,8 @@ def test_the_import_command_imports_a_file_and_rejects_a_bad_one(app, world, tmp
     good.write_text(AGENTS, encoding="utf-8-sig")
     result = app.test_cli_runner().invoke(args=["import", "agents", str(good)])
     assert result.exit_code == 0, result.output
-    assert "agents: 1 row imported, 0 already there" in result.output  # not "1 rows"
+    # the kind as the imports page shows it (in English, the commands' language), not its key
+    assert "Agents: 1 row imported, 0 already there" in result.output  # not "1 rows"
     bad = tmp_path / "bad.csv"
     bad.write_text(AGENTS.replace("W2", "W3").replace("N1", "NOPE"), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import", "agents", str(bad)])
@@ -225,3 +226,21 @@ def test_the_import_list_names_kinds_and_statuses_and_counts_errors_in_good_engl
         text = page.get_data(as_text=True)
         assert "The file has 1 error; nothing was saved. Correct it and import again." in text
         assert "1 errors" not in text
+
+
+def test_import_counts_are_grouped_by_thousands_on_the_pages_and_in_the_cli(app, client, auth, world):
+    from channel.cli import counted
+    from models.exchange import ImportRun
+
+    done = ImportRun(kind="orders", filename="big.csv", status="done", total_rows=15345, inserted=12345, skipped=3000,
+                     error_count=0)
+    rejected = ImportRun(kind="orders", filename="bad.csv", status="rejected", total_rows=2500, inserted=0, skipped=0,
+                         error_count=2048, report_csv="row,column,value,message,params\n")
+    db.session.add_all([done, rejected])
+    db.session.commit()
+    auth.login("admin")
+    assert "新增 12,345 行，3,000 行已存在" in client.get(f"/imports/{done.id}").get_data(as_text=True)
+    assert "文件有 2,048 处错误" in client.get(f"/imports/{rejected.id}").get_data(as_text=True)
+    listed = client.get("/imports").get_data(as_text=True).split('id="import-runs"')[1]
+    assert "<td>12,345</td><td>3,000</td>" in listed and "<td>2,048</td>" in listed
+    assert counted(12345, "row") == "12,345 rows" and counted(1, "row") == "1 row"

@@ -292,7 +292,7 @@ def test_the_activity_and_task_exports_show_only_the_users_team(client, auth, wo
     auth.login("rep1")
     (row,) = csv_rows(get(client, "/selling/activities/export.csv"))
     assert (row["编号"], row["时间（UTC）"], row["类型"], row["销售方编码"], row["客户"], row["结果"], row["下一步"]) == (
-        str(mine.id), "2026-11-20 02:00:00", "visit", "REP1", "上海浦东金诚实业有限公司", "谈了二期", "寄样机")
+        str(mine.id), "2026-11-20 02:00:00", "拜访", "REP1", "上海浦东金诚实业有限公司", "谈了二期", "寄样机")
     (task,) = csv_rows(get(client, "/selling/tasks/export.csv"))
     assert (task["到期日"], task["任务"], task["来源"], task["销售方编码"]) == ("2026-12-01", "寄样机", "下一步", "REP1")
     client.post("/logout")
@@ -404,6 +404,40 @@ def test_headers_follow_the_users_language(client, auth, world):
     client.post("/lang/en", data={"next": "/"})
     (row,) = csv_rows(get(client, "/jobs/export.csv"))
     assert list(row)[:2] == ["Id", "Job"] and list(row)[4] == "Submitted (UTC)"
+
+
+def test_an_activitys_kind_exports_as_the_table_shows_it_in_the_readers_language(client, auth, world):
+    w = world
+    selling.log_activity(w.user_rep1, seller_id=w.REP1.id, kind="call_first", customer_id=w.cust_rep1.id)
+    auth.login("rep1")
+    (row,) = csv_rows(get(client, "/selling/activities/export.csv"))
+    assert row["类型"] == "电话（首次联系）"
+    client.post("/lang/en", data={"next": "/selling"})
+    assert "Call (first contact)" in client.get("/selling").get_data(as_text=True)
+    (row,) = csv_rows(get(client, "/selling/activities/export.csv"))
+    assert row["Kind"] == "Call (first contact)"
+
+
+def test_a_column_of_one_customer_or_opportunity_is_headed_in_the_singular_in_english(client, auth, world):
+    """The menu says Customers and Opportunities; an export's column of one per row says
+    Customer and Opportunity, as the pages' tables do (msgctxt 'column')."""
+    w = world
+    selling.open_opportunity(w.user_rep1, customer_id=w.cust_rep1.id, title="二期")
+    selling.log_activity(w.user_rep1, seller_id=w.REP1.id, kind="visit", customer_id=w.cust_rep1.id,
+                         next_step="寄样机", next_due_on=date(2026, 12, 1))
+    auth.login("manager")
+    client.post("/lang/en", data={"next": "/"})
+    for path in ("/orders/export.csv", "/selling/opportunities/export.csv?days=30", "/selling/activities/export.csv",
+                 "/selling/tasks/export.csv", "/selling/value/export.csv", "/selling/feedback/export.csv"):
+        response = get(client, path)
+        assert response.status_code == 200, path
+        header = next(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+        assert "Customer" in header and "Customers" not in header, (path, header)
+    header = xlsx_rows(get(client, "/selling/opportunities/export.xlsx?days=30"))[0]
+    assert "Opportunity" in header and "Opportunities" not in header
+    client.post("/lang/zh", data={"next": "/"})
+    header = next(csv.reader(io.StringIO(get(client, "/orders/export.csv").data.decode("utf-8-sig"))))
+    assert "客户" in header  # Chinese unchanged
 
 
 # ---- the buttons ---------------------------------------------------------------------------

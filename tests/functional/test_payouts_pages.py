@@ -135,7 +135,9 @@ def test_the_cli_creates_the_draft_batch_like_the_button(app, world):
     assert result.exit_code == 0, result.output
     batch = db.session.scalar(select(PayoutBatch))
     assert (batch.status, batch.created_by_id, batch.total_fen) == ("draft", uid(world, "finance"), 500 * YUAN)
-    assert "carried" in result.output
+    # each row status as the batch page shows it (in English), not its key
+    assert "Below minimum, carried forward" in result.output
+    assert not any(line.split()[:1] == ["carried"] for line in result.output.splitlines())
     again = app.test_cli_runner().invoke(args=["payouts", "create", "--period", "2026-10"])
     assert again.exit_code == 1 and f"#{batch.id}" in again.output
 
@@ -199,3 +201,16 @@ def test_in_english_the_remittance_advice_heads_each_lines_kind_and_order(client
     assert ">Kind<" in head and ">Order<" in head and ">Orders<" not in head
     # its print button is handled by the app's script (the payouts-only script is gone)
     assert "data-print>Print</button>" in advice and "js/payouts.js" not in advice and "js/app.js" in advice
+
+
+def test_payee_and_line_counts_are_grouped_by_thousands(client, auth, world):
+    post_lines("2026-10", [(world.GD, 500 * YUAN)])
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    batch.payees = 12345
+    row = db.session.scalar(select(PayoutRow).where(PayoutRow.batch_id == batch.id))
+    row.lines = 3039
+    db.session.commit()
+    auth.login("finance")
+    assert "12,345" in client.get("/payouts").get_data(as_text=True)
+    page = client.get(f"/payouts/batches/{batch.id}").get_data(as_text=True)
+    assert "12,345" in page and "3,039" in page and "12345" not in page

@@ -593,3 +593,50 @@ def test_a_grant_row_names_an_inactive_seller_on_its_column_beside_its_dates(app
         ("3", "结束日期", "结束日期必须晚于开始日期。"),
     ]
     assert count(TerritoryGrant) == before
+
+
+# ------------------------------------------------------------- codes compared as people type them
+
+def test_stored_customers_and_products_are_found_in_any_letter_case_and_skipped(app, world, coded_customer, tmp_path):
+    """'c-ns' is the stored C-NS and 'p1' the stored P1: already there (skipped), not new rows."""
+    customers = run(tmp_path, "customers", [["客户编码", "客户名称", "归属销售方编码", "区划代码"],
+                                            ["c-ns", "南山客户", "ns", 440305]])
+    assert (customers.status, customers.inserted, customers.skipped) == ("done", 0, 1), customers.report_csv
+    products = run(tmp_path, "products", [["SKU", "产品名称", "品类", "成本（元）", "零售价（元）"], ["p1", "净水器", "净水设备", "1", "2"]])
+    assert (products.status, products.inserted, products.skipped) == ("done", 0, 1), products.report_csv
+    assert count(Customer) == 5 and db.session.scalar(
+        select(func.count()).select_from(Product).where(func.upper(Product.sku) == "P1")) == 1
+
+
+def test_a_code_written_in_another_letter_case_in_the_same_file_is_a_duplicate_naming_the_first(app, world, tmp_path):
+    header = ["客户编码", "客户名称", "归属销售方编码", "区划代码"]
+    customers = run(tmp_path, "customers", [header, ["AG-9", "甲公司", "NS", 440305], ["ag-9 ", "乙公司", "NS", 440305]])
+    assert customers.status == "rejected"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(customers)] == [
+        ("3", "客户编码", "ag-9", "与第 2 行的 AG-9 重复。")]
+    agents = run(tmp_path, "agents", [AGENT_HEADER, ["D2", "甲", 2, "N1", "2026-02-01"], ["d2", "乙", 2, "N1", "2026-02-01"]])
+    assert [(r["row"], r["value"], r["reason"]) for r in report_rows(agents)] == [("3", "d2", "与第 2 行的 D2 重复。")]
+    assert count(Customer) == 5 and db.session.scalar(select(func.count()).select_from(Seller).where(
+        func.upper(Seller.code) == "D2")) == 0
+
+
+def test_orders_prices_and_grants_name_customers_products_and_sellers_in_any_letter_case(app, world, coded_customer,
+                                                                                           tmp_path):
+    # a code stored in mixed case is found too (not only its upper- and lower-case spellings)
+    world.product.sku = "Pm-1"
+    db.session.commit()
+    orders = run(tmp_path, "orders", [ORDER_HEADER, ["LC-9", 1, "sell_out", "ns", "c-ns", 440305, "2026-10-11", "PM-1", 1,
+                                                     "2999.50"]])
+    assert orders.status == "done", orders.report_csv
+    line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == select(SalesOrder.id).where(
+        SalesOrder.order_no == "LC-9").scalar_subquery()))
+    assert (line.product_id, line.order.customer_id, line.seller_id) == (world.product.id, coded_customer.id, world.NS.id)
+    prices = run(tmp_path, "prices", [["SKU", "价格类型", "代理层级", "价格（元）", "生效日期"], ["pm-1", "floor", "", "85", "2026-06-01"],
+                                      ["PM-1", "floor", "", "85", "2026-06-01"]], name="prices.csv")
+    assert prices.status == "rejected"  # one price twice, written in two cases
+    # both rows name the stored Pm-1: the report names it
+    assert [(r["row"], r["value"], r["reason"]) for r in report_rows(prices)] == [("3", "Pm-1", "与第 2 行重复。")]
+    header = ["销售方编码", "区划代码", "独家", "开始日期", "结束日期"]
+    grant = run(tmp_path, "territory_grants", [header, ["HZ", 330200, "是", "2026-01-01", ""]], name="grant.csv")
+    again = run(tmp_path, "territory_grants", [header, ["hz", 330200, "是", "2026-01-01", ""]], name="again.csv")
+    assert (grant.inserted, again.status, again.inserted, again.skipped) == (1, "done", 0, 1), again.report_csv

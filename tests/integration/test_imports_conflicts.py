@@ -199,3 +199,22 @@ def test_a_registration_row_reports_every_unknown_reference_and_its_credit_code(
         ("2", "客户编码", "NOC", "客户编码 NOC 不存在。"),
     ]
     assert count(CustomerRegistration) == 0
+
+
+def test_unit_codes_and_registrations_name_products_sellers_and_customers_in_any_letter_case(app, world, tmp_path):
+    world.cust_ns.code = "C-NS"
+    db.session.commit()
+    codes = run(tmp_path, "unit_codes", [CODE_HEADER, ["U1", "", "p1", "sz", "2026-10-02"]])
+    assert codes.status == "done", codes.report_csv
+    again = run(tmp_path, "unit_codes", [CODE_HEADER, ["U1", "", "P1", "SZ", "2026-10-02"]], name="again.csv")
+    assert (again.inserted, again.skipped) == (0, 1)  # the shipment to SZ is there already
+    assert count(CodeShipment) == 1
+    header = ["报备销售方编码", "客户名称", "客户编码", "报备日期"]
+    registered = run(tmp_path, "registrations", [header, ["ns", "深圳前海新锐科技有限公司", "c-ns", "2026-10-01"]],
+                     name="reg.csv")
+    assert registered.status == "done", registered.report_csv
+    stored = db.session.scalar(select(CustomerRegistration))
+    assert (stored.seller_id, stored.customer_id) == (world.NS.id, world.cust_ns.id)
+    twice = run(tmp_path, "registrations", [header, ["NS", "深圳前海新锐科技有限公司", "C-NS", "2026-10-01"]],
+                name="twice.csv")
+    assert (twice.inserted, twice.skipped) == (0, 1) and count(CustomerRegistration) == 1

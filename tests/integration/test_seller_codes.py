@@ -45,3 +45,14 @@ def test_imports_find_sellers_and_uplines_in_any_letter_case(world):
 
     assert code_spellings("Ab1") == ("Ab1", "AB1", "ab1") and code_spellings("AB1") == ("AB1", "ab1")
     assert stored_spelling("sz", {"SZ": 1}) == "SZ" and stored_spelling("sz", {"XX": 1}) is None
+
+
+def test_a_code_book_finds_a_stored_code_in_any_letter_case_the_exact_one_first():
+    from channel.domain.tree import CodeBook, code_key, stored_spelling
+
+    assert code_key(" ag-001 ") == "AG-001"
+    book = CodeBook.of(["Ag-001", "P1", "p1"])
+    assert book.spelling("aG-001") == "Ag-001" and book.spelling("AG-001 ") == "Ag-001"
+    assert book.spelling("p1") == "p1" and book.spelling("P1") == "P1" and book.spelling("X") is None
+    book["Nw-2"] = None  # codes added later are found too
+    assert stored_spelling("NW-2", {"other": 1}, book) == "Nw-2" and stored_spelling("nw-3", book) is None
