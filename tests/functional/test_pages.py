@@ -343,3 +343,11 @@ def test_a_manager_is_offered_both_trees(client, auth, world):
     auth.login("manager")
     nav = client.get("/").get_data(as_text=True).split("</ul>")[0]
     assert "代理金字塔" in nav and "直销团队" in nav
+
+
+def test_the_order_page_heads_its_one_customer_in_the_singular(client, auth, world):
+    auth.login("manager")
+    page = client.get(f"/orders/{world.order_ns.id}?lang=en").get_data(as_text=True)
+    assert '<dt class="col-sm-2">Customer</dt>' in page and '>Customers</dt>' not in page
+    page = client.get(f"/orders/{world.order_ns.id}?lang=zh").get_data(as_text=True)
+    assert '<dt class="col-sm-2">客户</dt>' in page
