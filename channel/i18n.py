@@ -6,6 +6,7 @@ from flask_babel import get_locale, get_translations, gettext, pgettext
 from flask_login import current_user
 
 from channel.domain.errors import N_, DomainError, InContext, Label
+from channel.domain.payouts_tax import BUILT_IN_NAME, NOTE_SEPARATOR, split_tax_note
 
 
 def select_locale() -> str:
@@ -60,6 +61,19 @@ def user_role_name(user) -> str:
     is 销售总监, a provincial agent 省代, not the role 销售代表 / 代理商 they share), others by role."""
     seller = user.seller if user.seller_id else None
     return level_name(seller.channel, seller.level) if seller is not None else role_name(user.role)
+
+
+def withholding_note(note: str | None) -> str:
+    """A payout row's stored tax note as people read it: the built-in withholding table's name
+    in the request's language (a name the customer configured as configured), then the formula."""
+    if not note:
+        return ""
+    name, formula = split_tax_note(note)
+    if name is None:
+        return formula
+    if name == BUILT_IN_NAME:
+        name = request_translations().ugettext(name)
+    return f"{name}{NOTE_SEPARATOR}{formula}"
 
 
 def level_name(channel: str, level: int) -> str:

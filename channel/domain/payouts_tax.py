@@ -34,9 +34,13 @@ class Bracket:
     quick_deduction_fen: int
 
 
+BUILT_IN_NAME = N_("劳务报酬预扣预缴")  # a configured table's own name shows as configured
+NOTE_SEPARATOR = ": "  # a row's stored note is "<table name>: <formula>"
+
+
 @dataclass(frozen=True)
 class WithholdingTable:
-    name: str = "劳务报酬预扣预缴"
+    name: str = BUILT_IN_NAME
     small_income_limit_fen: int = 400_000  # ≤ ¥4,000: a fixed deduction, above it a share
     fixed_deduction_fen: int = 80_000  # ¥800
     ratio_deduction_bp: int = 2_000  # 20% of the income
@@ -84,6 +88,18 @@ class Withholding:
             return f"{format_fen(self.gross_fen)} − {format_fen(self.deduction_fen)} ≤ 0 → 0"
         return (f"({format_fen(self.gross_fen)} − {format_fen(self.deduction_fen)}) × {self.rate_bp / 100:g}%"
                 f" − {format_fen(self.quick_deduction_fen)} = {format_fen(self.tax_fen)}")
+
+
+def tax_note(table: WithholdingTable, withheld: Withholding) -> str:
+    """The note stored on a payout row: the table's name, then the formula."""
+    return f"{table.name}{NOTE_SEPARATOR}{withheld.explain()}"
+
+
+def split_tax_note(note: str) -> tuple[str | None, str]:
+    """(table name, formula) of a stored note; (None, note) for a note without a name. The
+    formula never holds the separator, so a configured name may."""
+    name, separator, formula = note.rpartition(NOTE_SEPARATOR)
+    return (name, formula) if separator else (None, note)
 
 
 def withhold(gross_fen: int, table: WithholdingTable | None = None) -> Withholding:

@@ -13,7 +13,7 @@ from channel.domain.errors import DomainError, N_
 from channel.domain.money import parse_amount_fen
 from channel.domain.paging import decode_id_cursor
 from channel.domain.payouts import paid_fen, reference
-from channel.i18n import error_text, translate
+from channel.i18n import error_text, translate, withholding_note
 from channel.payouts import labels
 from channel.payouts.forms import (
     ActionForm, BankResultForm, CancelForm, CreateBatchForm, ExportForm, HoldForm, InvoiceForm,
@@ -294,7 +294,7 @@ def row(row_id: int):
     row = require_payout_row(current_user, row_id)
     lines = payouts.composition(row)
     return render_template("payouts/row.html", row=row, lines=lines, periods=payouts.by_period(lines),
-                           reference=reference(row.batch_id, row.id))
+                           reference=reference(row.batch_id, row.id), tax_note=withholding_note(row.tax_note))
 
 
 @bp.route("/payouts/mine")

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from channel.domain import payouts as rules
 from channel.domain.errors import Conflict, DomainError, N_, NotFound
-from channel.domain.payouts_tax import WithholdingTable, withhold
+from channel.domain.payouts_tax import WithholdingTable, tax_note, withhold
 from channel.domain.periods import Month
 from channel.services import audit
 from channel.services.clock import business_today
@@ -114,7 +114,7 @@ def create_batch(period: str, actor_id: int | None, minimum: int | None = None) 
         tax, note = 0, None
         if payee_type == PAYEE_INDIVIDUAL and status == ROW_PAYABLE:
             withheld = withhold(gross, table)
-            tax, note = withheld.tax_fen, f"{table.name}: {withheld.explain()}"
+            tax, note = withheld.tax_fen, tax_note(table, withheld)
         rows.append(dict(batch_id=batch.id, payee_id=payee_id, status=status, payee_type=payee_type,
                          payee_name=name, payee_code=code, bank_name=bank_name, bank_account=bank_account,
                          lines=int(count), gross_fen=gross, tax_fen=tax, net_fen=gross - tax, tax_note=note))

@@ -214,3 +214,29 @@ def test_payee_and_line_counts_are_grouped_by_thousands(client, auth, world):
     assert "12,345" in client.get("/payouts").get_data(as_text=True)
     page = client.get(f"/payouts/batches/{batch.id}").get_data(as_text=True)
     assert "12,345" in page and "3,039" in page and "12345" not in page
+
+
+
+def test_the_remittance_advice_names_the_withholding_table_once_in_the_readers_language(client, auth, world, app):
+    from tests.payouts_fixtures import set_payee
+
+    set_payee(world.GD, "individual")
+    post_lines("2026-10", [(world.GD, 30_000 * YUAN)])
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    row = row_of(batch.id, world.GD)
+    formula = "(¥30,000.00 − ¥6,000.00) × 30% − ¥2,000.00 = ¥5,200.00"
+    assert row.tax_note == f"劳务报酬预扣预缴: {formula}"  # stored as configured, untranslated
+    auth.login("finance")
+
+    def note(row_id: int, lang: str) -> str:
+        client.post(f"/lang/{lang}", data={"next": "/"})
+        page = client.get(f"/payouts/rows/{row_id}").get_data(as_text=True)
+        return page.split('id="tax-note">')[1].split("</div>")[0]
+
+    assert note(row.id, "zh") == f"劳务报酬预扣预缴: {formula}"
+    assert note(row.id, "en") == f"Individual income tax withheld on service income: {formula}"
+    # a name the customer configured shows as configured, in either language
+    payouts.cancel(batch.id, uid(world, "finance"), "换预扣表")
+    app.config["PAYOUT_WITHHOLDING"] = {"name": "上海分公司预扣表"}
+    row = row_of(payouts.create_batch("2026-10", uid(world, "finance")).id, world.GD)
+    assert note(row.id, "en") == note(row.id, "zh") == f"上海分公司预扣表: {formula}"
