@@ -260,7 +260,7 @@ def statement(seller_id: int, period: str):
     # the plan is named to everyone who sees the statement (printed too), linked only for the
     # roles its page admits (agents and reps would get 403)
     return render_template("commissions/statement.html", st=st, percent=bp_to_percent,
-                           can_open_plan=current_user.role in plan.allowed_roles)
+                           can_open_plan=current_user.role in plan.allowed_roles, order_kinds=ORDER_KIND_LABELS)
 
 
 @bp.route("/statements/<int:seller_id>/<period>/csv")

@@ -83,6 +83,8 @@ class Statement:
     tier_base_fen: int = 0  # the net base the tiers rest on: net sales, or net margin for a margin plan
     tier_rate_bp: int = 0  # the rate of the bracket the tier base reaches, as paid (0 without tiers)
     locked_tier: tuple[int, int, str] | None = None  # (fen to add, rate bp, certification): see domain locked_tier
+    # (order kind, order lines) of the month that net sales leave out (see `uncounted_order_lines`)
+    uncounted_orders: tuple[tuple[str, int], ...] = ()
 
 
 DOWNLINE_SHOWN = 100
@@ -176,17 +178,19 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
     lines = [found[i] for i in page_ids]
     next_cursor = f"{kind_of(lines[-1].line)}~{lines[-1].line.id}" if has_more and lines else None
 
-    def sales_and_plan() -> tuple[PersonalNet, int | None, tuple[Tier, ...], frozenset[str]]:
+    def sales_and_plan() -> tuple[PersonalNet, int | None, tuple[Tier, ...], frozenset[str], tuple]:
         found = plan_on(seller, month)
         tiers = tuple(Tier(t.from_fen, t.to_fen, t.rate_bp, t.certification_code) for t in found.tiers) if found else ()
         last = month.end - timedelta(days=1)
         certified = frozenset(code for code in {t.certification for t in tiers if t.certification}
                               if holds_certification(seller_id, code, last))
-        return personal_net(seller, month, found), found.id if found else None, tiers, certified
+        return (personal_net(seller, month, found), found.id if found else None, tiers, certified,
+                uncounted_order_lines(seller, month))
 
     # net sales move with orders and returns, the plan with plan edits and certifications with
     # their records (both audited): the default version of the figure cache covers them all
-    net, plan_id, tiers, certified = reports.cached(None, f"statement-plan-{seller_id}", month, sales_and_plan)
+    net, plan_id, tiers, certified, uncounted = reports.cached(None, f"statement-plan-{seller_id}", month,
+                                                               sales_and_plan)
     plan = db.session.get(CommissionPlan, plan_id) if plan_id else None
     totals = {k: fen for k, fen, _n in summary.totals}
     return Statement(seller, str(month), lines, totals, sum(totals.values()), by_downline, net.sales_fen,
@@ -196,7 +200,7 @@ def statement(user: User, seller_id: int, period: str, *, page_size: int | None 
                      _visible_cases(user, set(summary.case_ids)), summary.line_count, summary.downline_count,
                      kind, next_cursor, counts, offset, bool(after_id), net.base_fen,
                      tier_rate_now(net.base_fen, tiers, certified),
-                     locked_tier(net.base_fen, tiers, certified) if tiers else None)
+                     locked_tier(net.base_fen, tiers, certified) if tiers else None, uncounted)
 
 
 @dataclass(frozen=True)
@@ -272,8 +276,7 @@ def personal_net(seller: Seller, month: Month, month_plan: CommissionPlan | None
     sold, sold_base = db.session.execute(
         select(func.coalesce(func.sum(OrderLine.amount_fen), 0), func.coalesce(func.sum(sold_base), 0))
         .select_from(OrderLine).join(plan, plan.id == plan_of_line)
-        .where(OrderLine.seller_id == seller.id, OrderLine.order_date >= month.start, OrderLine.order_date < month.end,
-               or_(plan.order_kind == "all", plan.order_kind == OrderLine.kind))).one()
+        .where(*_month_orders(seller, month), _counts_line(plan))).one()
     returned = returned_base = 0
     if month_plan is not None:
         query = (select(func.coalesce(func.sum(ReturnLine.amount_fen), 0),
@@ -286,6 +289,28 @@ def personal_net(seller: Seller, month: Month, month_plan: CommissionPlan | None
             query = query.where(OrderLine.kind == month_plan.order_kind)
         returned, returned_base = db.session.execute(query).one()
     return PersonalNet(int(sold) - int(returned), int(sold_base) - int(returned_base))
+
+
+def _month_orders(seller: Seller, month: Month) -> tuple:
+    return OrderLine.seller_id == seller.id, OrderLine.order_date >= month.start, OrderLine.order_date < month.end
+
+
+def _counts_line(plan):
+    """SQL: `plan` (the plan in force on the line's order date) counts the order line's kind."""
+    return or_(plan.order_kind == "all", plan.order_kind == OrderLine.kind)
+
+
+def uncounted_order_lines(seller: Seller, month: Month) -> tuple[tuple[str, int], ...]:
+    """(order kind, lines) of the seller's order lines of the month that `personal_net` leaves
+    out: no plan in force on the order date, or one that counts other kinds (a reseller's sell-in
+    under a sell-out plan). By kind; empty when every line counts."""
+    plan = aliased(CommissionPlan)
+    rows = db.session.execute(
+        select(OrderLine.kind, func.count()).select_from(OrderLine)
+        .outerjoin(plan, plan.id == _plan_in_force(seller, OrderLine.order_date))
+        .where(*_month_orders(seller, month), or_(plan.id.is_(None), ~_counts_line(plan)))
+        .group_by(OrderLine.kind).order_by(OrderLine.kind))
+    return tuple((kind, int(n)) for kind, n in rows)
 
 
 def _plan_in_force(seller: Seller, day):

@@ -265,3 +265,20 @@ def test_the_override_from_each_downline_is_net_of_the_lines_a_rerun_reversed(cl
     summary = text.split('id="by-downline"')[1].split("</ul>")[0]
     assert "NS" in summary and "¥180.00" in summary and "¥300.00" not in summary
     assert re.search(r'id="statement-total">¥180.00<', text)
+
+
+def test_a_month_of_orders_the_plan_does_not_count_says_so_and_changes_no_figure(client, auth, world):
+    from tests.commissions_fixtures import sale
+
+    plan(base_rate_bp=300)  # counts sell_out only
+    sale(world, world.SZ, 100_000, date(2026, 10, 6), kind="sell_in")
+    sale(world, world.SZ, 50_000, date(2026, 10, 7), kind="sell_in")
+    auth.login("agent_sz")
+    text = client.get(statement_url(world.SZ)).get_data(as_text=True)
+    assert re.search(r"本月个人净销售额： <span class=\"money\">¥0.00<", text)
+    assert re.search(r'id="uncounted-orders">本月有 2 行订单（进货）不在方案计提的订单类型内', text)
+    client.post("/lang/en", data={"next": "/"})
+    text = client.get(statement_url(world.SZ)).get_data(as_text=True)
+    assert "2 order lines this month (Sell-in) are of a kind the plan does not count" in text
+    # a seller whose every order counts reads no such line
+    assert 'id="uncounted-orders"' not in client.get(statement_url(world.NS)).get_data(as_text=True)

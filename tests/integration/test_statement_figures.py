@@ -24,6 +24,7 @@ def test_a_sell_out_plan_leaves_the_sellers_purchases_out_of_its_net(world):
     st = statement(w.user_admin, w.NS.id, "2026-10")
     assert st.net_sales_fen == st.tier_base_fen == 600_000
     assert st.next_tier == (400_000, 200)  # ¥10,000 - ¥6,000, not ¥1,000
+    assert st.uncounted_orders == (("sell_in", 1),)  # what the page says it left out
 
 
 def test_a_sell_in_plan_counts_only_purchases(world):
@@ -32,6 +33,15 @@ def test_a_sell_in_plan_counts_only_purchases(world):
     sale(w, w.NS, 300_000, date(2026, 10, 6), kind="sell_in")
     st = statement(w.user_admin, w.NS.id, "2026-10")
     assert st.net_sales_fen == 300_000 and st.next_tier == (700_000, 200)
+    assert st.uncounted_orders == (("sell_out", 1),)
+
+
+def test_a_plan_counting_every_kind_leaves_no_order_out(world):
+    w = world
+    plan(level=4, base_rate_bp=300, order_kind="all")
+    sale(w, w.NS, 300_000, date(2026, 10, 6), kind="sell_in")
+    st = statement(w.user_admin, w.NS.id, "2026-10")
+    assert st.net_sales_fen == 900_000 and st.uncounted_orders == ()
 
 
 def test_a_margin_plan_measures_progress_in_margin_net_of_returns_before_any_tier_line(world):
