@@ -122,7 +122,9 @@ EVIDENCE_SCHEMA = _obj({
     "product": NSTR, "qty": NINT, "code": NSTR, "scanner_kind": NSTR,
     "order_id": NINT, "order_no": NSTR, "customer": NSTR, "unit_price_fen": NINT, "scanned_by": NSTR,
     "registration": {"type": "object", "nullable": True, "properties": {
-        "id": INT, "customer_name": STR, "registered_on": DATE, "protected_until": DATE}},
+        "id": INT, "customer_name": STR, "registered_on": DATE, "protected_until": DATE,
+        "protection_lapsed_on": {**NDATE, "description": "The day the registration stopped protecting because its "
+                                 "seller was deactivated before protected_until; null while it protects as dated"}}},
 }, required=["id", "rule", "own"])
 EVENT_SCHEMA = _obj({"at": DATETIME, "action": STR, "from_status": NSTR, "to_status": NSTR, "note": NSTR})
 CASE_DETAIL_SCHEMA = {**CASE_SCHEMA, "properties": {
@@ -144,7 +146,7 @@ def case_json(case: ConflictCase, user: User) -> dict:
 
 def case_detail_json(case: ConflictCase, user: User) -> dict:
     """The case with its evidence masked for `user` exactly as the case page (case_view)."""
-    from channel.services.conflicts_reports import case_view
+    from channel.services.conflicts_reports import case_view, protection_lapsed_on
 
     view = case_view(user, case.id)
     evidence = []
@@ -159,9 +161,11 @@ def case_detail_json(case: ConflictCase, user: User) -> dict:
         if row.scanned_by is not None:
             item["scanned_by"] = row.scanned_by
         reg = row.registration
+        lapsed = None if reg is None else protection_lapsed_on(reg)
         item["registration"] = None if reg is None else {
             "id": reg.id, "customer_name": reg.customer_name, "registered_on": reg.registered_on.isoformat(),
-            "protected_until": reg.protected_until.isoformat()}
+            "protected_until": reg.protected_until.isoformat(),
+            "protection_lapsed_on": lapsed.isoformat() if lapsed else None}
         evidence.append(item)
     events = [{"at": _utc(ev.at), "action": ev.action, "from_status": ev.from_status, "to_status": ev.to_status,
                "note": ev.note} for ev in view["events"]]

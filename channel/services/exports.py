@@ -300,18 +300,22 @@ def import_run_rows(user: User, kind_label: Callable[[str], str] = str,
 
 
 REGISTRATION_COLUMNS = (N_("编号"), N_("报备方编码"), N_("报备方"), N_("客户名称"), N_("电话"), N_("统一社会信用代码"),
-                        N_("区划代码"), N_("报备日期"), N_("保护期至"))
+                        N_("区划代码"), N_("报备日期"), N_("保护期至"), N_("保护失效日期"))
 
 
 def registration_rows(user: User) -> Iterator[tuple]:
-    """The customer registrations of the sellers `user` may see, newest first."""
+    """The customer registrations of the sellers `user` may see, newest first; the last column
+    is the day a deactivated seller's registration stopped protecting (empty while it protects
+    as dated: domain.conflicts.protection_lapses_on)."""
+    from channel.domain.conflicts import protection_lapses_on
     from channel.services.conflicts_reports import registrations_query
     from models.conflicts import CustomerRegistration as Registration
 
     query = registrations_query(user).join(Seller, Seller.id == Registration.seller_id).with_only_columns(
         Registration.id, Seller.code, Seller.name, Registration.customer_name, Registration.phone,
-        Registration.credit_code, Registration.district_id, Registration.registered_on, Registration.protected_until)
-    return _each(query, tuple, scalars=False)
+        Registration.credit_code, Registration.district_id, Registration.registered_on, Registration.protected_until,
+        Seller.active, Seller.deactivated_on)
+    return _each(query, lambda r: (*r[:9], protection_lapses_on(r[7], r[8], r[9], r[10])), scalars=False)
 
 
 PAYOUT_ROW_COLUMNS = (N_("批次"), NC_("payout row", "行号"), N_("收款方编码"), N_("收款方"), N_("类型"), N_("状态"), N_("明细"),
