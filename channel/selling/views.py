@@ -23,9 +23,10 @@ from channel.permissions import allow
 from channel.web import format_count
 from channel.selling import forms as f
 from channel.services import selling, selling_enablement, selling_feedback, selling_value, sellers
-from channel.services.access import require_customer
+from channel.services.access import require_customer, require_owned
 from models import db
 from models.catalog import Product
+from models.selling import SupportRequest
 from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_PRODUCT, ROLE_SALES_REP
 
 bp = Blueprint("selling", __name__)
@@ -83,13 +84,6 @@ def _field_error(form, error: DomainError, default_field: str, mapping: dict | N
     name = (mapping or {}).get(error.field or "", error.field or default_field)
     field = getattr(form, name, None) or getattr(form, default_field)
     field.errors = list(field.errors) + [error_text(error)]
-
-
-def _flash_form_errors(form) -> None:
-    """The errors of an inline form of a list (one per row: an answer, an attendance) as one
-    message naming each field, for the page the view redirects to."""
-    flash(" ".join(f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors),
-          "error")
 
 
 def _seller_id(form, field_name: str = "seller_code") -> int | None:
@@ -434,7 +428,7 @@ def value():
     return _value_page()
 
 
-def _value_page(greeting_form=None, status=200):
+def _value_page(greeting_form=None, status=200, reminder_form=None):
     as_of, seller = _value_args()
     report = selling_value.value_report(current_user, seller_id=seller.id if seller else None, as_of=as_of)
     names = _customer_names([row.customer_id for row in report["abc"][:40]] + [row.customer_id for row in report["rfm"][:40]])
@@ -449,7 +443,7 @@ def _value_page(greeting_form=None, status=200):
                                 {str(_("客户数")): [report["segments"].get(s, 0) for s in SEGMENT_LABELS]})
     return render_template("selling/value.html", report=report, names=names, seller=seller, as_of=as_of,
                            pareto=pareto, classes=classes, repeat_chart=repeat_chart, segments=segments,
-                           reminder_form=f.ReminderForm(formdata=None),
+                           reminder_form=reminder_form or f.ReminderForm(formdata=None),
                            greeting_form=greeting_form or f.GreetingForm(formdata=None),
                            greetings=selling.greetings()), status
 
@@ -466,9 +460,8 @@ def _customer_names(ids: list[int]) -> dict[int, str]:
 @allow(*MANAGERS)
 def generate_reminders():
     form = f.ReminderForm()
-    if not form.validate_on_submit():  # the form's one field: say what is wrong, not a bare 400
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for("selling.value"))
+    if not form.validate_on_submit():  # said beside the field, with what was typed
+        return _value_page(status=400, reminder_form=form)
     made = selling.generate_reminders(today=selling.today_in_shanghai(), stale_days=form.stale_days.data)
     flash(_("已生成 %(m)s 条回访提醒和 %(g)s 条问候任务。", m=format_count(made["maintenance"]),
               g=format_count(made["greeting"])), "success")
@@ -505,11 +498,13 @@ def _enablement(status=200, **forms):
         support=selling_feedback.support_requests(current_user),
         today=selling.today_in_shanghai(),
         training_form=forms.get("training_form") or f.TrainingForm(formdata=None),
-        attendance_form=f.AttendanceForm(formdata=None),
+        attendance_form=forms.get("attendance_form") or f.AttendanceForm(formdata=None),
+        attendance_for=forms.get("attendance_for"),
         cert_form=forms.get("cert_form") or f.CertificationForm(formdata=None),
         application_form=forms.get("application_form") or f.ApplicationForm(formdata=None),
         support_form=forms.get("support_form") or f.SupportForm(formdata=None),
-        answer_form=f.SupportAnswerForm(formdata=None),
+        answer_form=forms.get("answer_form") or f.SupportAnswerForm(formdata=None),
+        answer_for=forms.get("answer_for"),
     ), status
 
 
@@ -540,17 +535,19 @@ def add_training():
 @bp.route("/selling/trainings/<int:training_id>/attendance", methods=["POST"])
 @allow(*MANAGERS)
 def record_attendance(training_id: int):
+    """Bad codes (none, or unknown ones) re-render the page with the error beside that training's
+    codes, as typed."""
     form = f.AttendanceForm()
+    selling_enablement.require_training(training_id)
     if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(url_for("selling.enablement"))
+        return _enablement(400, attendance_form=form, attendance_for=training_id)
     ids, unknown = [], []
     for code in form.seller_codes.data.replace(",", " ").replace("，", " ").split():
         seller = sellers.by_code(code)
         (ids.append(seller.id) if seller else unknown.append(code))
     if unknown:
-        flash(_("未知的编码：%(codes)s", codes=", ".join(unknown)), "error")
-        return redirect(url_for("selling.enablement"))
+        form.seller_codes.errors = [_("未知的编码：%(codes)s", codes=", ".join(unknown))]
+        return _enablement(400, attendance_form=form, attendance_for=training_id)
     added = selling_enablement.record_attendance(current_user, training_id, ids)
     flash(_("已记录 %(n)s 人出席。", n=format_count(added)), "success")
     return redirect(url_for("selling.enablement"))
@@ -674,10 +671,12 @@ def open_support():
 @bp.route("/selling/support/<int:request_id>/answer", methods=["POST"])
 @allow(*MANAGERS)
 def answer_support(request_id: int):
+    """A bad answer (none, over 4,000 characters, a status outside the choices) re-renders the
+    page with the error beside that request and the answer as typed."""
     form = f.SupportAnswerForm()
+    require_owned(current_user, SupportRequest, request_id)  # 404 before any answer is read
     if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(url_for("selling.enablement"))
+        return _enablement(400, answer_form=form, answer_for=request_id)
     selling_feedback.answer_support_request(current_user, request_id, answer=form.answer.data, status=form.status.data)
     flash(_("已答复。"), "success")
     return redirect(url_for("selling.enablement"))

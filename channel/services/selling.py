@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
 from channel.domain.periods import check_day
+from channel.domain.tree import CodeBook, code_key, code_spellings
 from channel.domain import selling_kpi as kpi
 from channel.domain.errors import DomainError, N_, NC_, NotFound
 from channel.domain.money import check_amount
@@ -71,14 +72,14 @@ def _db_id(number: int | None) -> bool:
 
 
 def customer_by_ref(user: User, ref: str | int | None) -> int | None:
-    """The id of the customer named by its code as the pages show it (C0000399) or by its number
-    (399), if `user` may see it; None when empty. A code wins over a number. NotFound (field
+    """The id of the customer named by its code as the pages show it (C0000399, in any letter
+    case) or by its number (399), if `user` may see it; None when empty. A code wins over a number. NotFound (field
     customer_id) otherwise — the same answer for a customer that does not exist, a number out of
     range and a customer outside the user's scope."""
     text = str(ref if ref is not None else "").strip()
     if not text:
         return None
-    customer_id = db.session.scalar(select(Customer.id).where(Customer.code.in_({text, text.upper()})).limit(1))
+    customer_id = _customer_by_code(text)
     if customer_id is None and text.isdecimal() and _db_id(int(text)):  # isdigit() lets "²" through to int()
         customer_id = int(text)
     try:
@@ -88,6 +89,19 @@ def customer_by_ref(user: User, ref: str | int | None) -> int | None:
     except NotFound as error:
         raise NotFound(error.message, field="customer_id", **error.params) from None
     return customer_id
+
+
+def _customer_by_code(code: str) -> int | None:
+    """The id of the customer whose code is `code` by the one code rule (channel.domain.tree.
+    code_key: any letter case; the exact spelling wins): the unique index answers the usual
+    spellings, a scan by upper case only a code stored in mixed case."""
+    book = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(
+        Customer.code.in_(code_spellings(code)))).all())
+    if not book:
+        book = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(
+            func.upper(Customer.code) == code_key(code))).all())
+    spelling = book.spelling(code)
+    return book[spelling] if spelling is not None else None
 
 
 def contact_by_ref(customer_id: int | None, ref: str | int | None) -> int | None:
@@ -173,12 +187,13 @@ def activities_query(user: User, *, seller_id: int | None = None, customer_id: i
 def recent_activities(user: User, *, seller_id: int | None = None, customer_id: int | None = None,
                       before_id: int | None = None, size: int = 50) -> list[Activity]:
     """Latest first by time, then id (keyset after the activity `before_id`); only activities of
-    sellers the user may see."""
+    sellers the user may see. The cursor is one of them too: NotFound for any other id (the
+    same answer for one that does not exist and one outside the user's scope)."""
     query = activities_query(user, seller_id=seller_id, customer_id=customer_id)
     if before_id:
-        before = db.session.get(Activity, before_id) if _db_id(before_id) else None
-        if before is None:
-            return []
+        if not _db_id(before_id):
+            raise NotFound(N_("没有这条记录，或您无权查看。"))
+        before = require_owned(user, Activity, before_id)
         query = query.where(or_(Activity.occurred_at < before.occurred_at,
                                 and_(Activity.occurred_at == before.occurred_at, Activity.id < before.id)))
     return list(db.session.scalars(query.limit(size)))

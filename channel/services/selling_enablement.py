@@ -45,8 +45,7 @@ def record_attendance(user: User, training_id: int, seller_ids: list[int]) -> in
     """Mark sellers as having attended; already recorded ones are left alone. Returns how
     many were added."""
     require_role(user, *MANAGERS)
-    if db.session.get(Training, training_id) is None:
-        raise NotFound(N_("没有这个培训。"))
+    require_training(training_id)
     known = set(db.session.scalars(select(TrainingAttendance.seller_id).where(
         TrainingAttendance.training_id == training_id)))
     added = 0
@@ -57,6 +56,13 @@ def record_attendance(user: User, training_id: int, seller_ids: list[int]) -> in
             added += 1
     db.session.commit()
     return added
+
+
+def require_training(training_id: int) -> Training:
+    training = db.session.get(Training, training_id)
+    if training is None:
+        raise NotFound(N_("没有这个培训。"))
+    return training
 
 
 def trainings_query():

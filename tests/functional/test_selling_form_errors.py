@@ -1,5 +1,5 @@
-"""Selling forms: bad input is said beside its field (or, for an inline form of a list, in
-a message naming the field), keeps what was typed, never a bare 400."""
+"""Selling forms: bad input is said beside its field (for an inline form of a list, beside
+that row's field), keeps what was typed, never a bare 400."""
 from datetime import datetime
 
 import pytest
@@ -59,13 +59,32 @@ def test_a_contact_birthday_that_is_no_date_says_so(client, auth, world):
     assert response.status_code == 400 and "日期无效" in block
 
 
-def test_a_bad_support_answer_names_the_field_at_fault(client, auth, world):
+def _row(response, attribute: str, row_id: int) -> str:
+    return response.get_data(as_text=True).split(f'{attribute}="{row_id}"')[1].split("</tr>")[0]
+
+
+def test_a_bad_support_answer_is_said_beside_that_request_and_keeps_the_answer_typed(client, auth, world):
+    """An answer over 4,000 characters was lost: the page flashed the error and redirected."""
+    from models.selling import SupportRequest
+
     support = selling_feedback.open_support_request(world.user_agent_sz, seller_id=world.NS.id, subject="缺货", body="补货")
     auth.login("manager")
-    page = client.post(f"/selling/support/{support.id}/answer", data={"answer": "已补", "status": "bogus"},
-                       follow_redirects=True).get_data(as_text=True)
-    alert = page.split("alert-danger")[1].split("</div>")[0]
-    assert "状态" in alert and "请填写答复" not in alert  # it said "fill in the reply" though one was given
+    long_answer = "已补货" + "货" * 4000
+    for data, says, lost in [({"answer": long_answer, "status": "closed"}, "4000", "请填写"),
+                             ({"answer": "已补", "status": "bogus"}, "", "请填写答复"),
+                             ({"answer": "", "status": "closed"}, "", "")]:
+        response = client.post(f"/selling/support/{support.id}/answer", data=data)
+        row = _row(response, "data-support-id", support.id)
+        assert response.status_code == 400 and "field-error" in row and says in row, data
+        assert data["answer"] in row and (not lost or lost not in row), data  # it said "fill in" though typed
+    assert '<option value="closed" selected>' in _row(
+        client.post(f"/selling/support/{support.id}/answer", data={"answer": "", "status": "closed"}),
+        "data-support-id", support.id)
+    db.session.expire_all()
+    assert db.session.get(SupportRequest, support.id).answer is None
+    assert client.post(f"/selling/support/{support.id}/answer",
+                       data={"answer": "已补", "status": "closed"}).status_code == 302
+    assert client.post("/selling/support/999999/answer", data={"answer": ""}).status_code == 404
 
 
 def test_a_stage_posted_by_hand_outside_the_choices_says_no_such_stage(client, auth, world):
@@ -80,12 +99,18 @@ def test_a_stage_posted_by_hand_outside_the_choices_says_no_such_stage(client, a
     assert client.post(f"/opportunities/{opp.id}/stage", data={"stage_id": "abc"}).status_code == 404
 
 
-def test_an_empty_attendance_says_which_field_is_missing(client, auth, world):
+def test_a_bad_attendance_is_said_beside_that_training_and_keeps_the_codes_typed(client, auth, world):
+    """Unknown codes were flashed and the codes typed lost by a redirect."""
     from channel.services import selling_enablement
 
     training = selling_enablement.add_training(world.user_manager, title="新品培训", held_on=datetime(2026, 11, 2).date())
     auth.login("manager")
-    response = client.post(f"/selling/trainings/{training.id}/attendance", data={"seller_codes": " "},
-                           follow_redirects=True)
-    alert = response.get_data(as_text=True).split("alert-danger")[1].split("</div>")[0]
-    assert response.status_code == 200 and "出席的销售方编码" in alert
+    response = client.post(f"/selling/trainings/{training.id}/attendance", data={"seller_codes": " "})
+    row = _row(response, "data-training-id", training.id)
+    assert response.status_code == 400 and "field-error" in row
+    response = client.post(f"/selling/trainings/{training.id}/attendance", data={"seller_codes": "SZ, NOPE-1"})
+    row = _row(response, "data-training-id", training.id)
+    assert response.status_code == 400 and "NOPE-1" in row.split("field-error")[1] and 'value="SZ, NOPE-1"' in row
+    assert selling_enablement.attendees(training.id) == []
+    assert client.post(f"/selling/trainings/{training.id}/attendance", data={"seller_codes": "SZ"}).status_code == 302
+    assert client.post("/selling/trainings/999999/attendance", data={"seller_codes": " "}).status_code == 404

@@ -95,6 +95,11 @@ def test_an_open_item_shows_its_status_and_a_bad_answer_keeps_the_reply_typed(cl
         page = response.get_data(as_text=True)
         row = page.split(f'data-feedback-id="{item.id}"')[1].split("</tr>")[0]
         assert response.status_code == 400 and "field-error" in row and "下个版本考虑" in row, status
+    too_long = "下个版本考虑" + "。" * 4000  # over the reply's 4,000 characters: beside it, kept
+    response = client.post(f"/selling/feedback/{item.id}/answer?kind=request",
+                           data={"status": "planned", "reply": too_long})
+    row = response.get_data(as_text=True).split(f'data-feedback-id="{item.id}"')[1].split("</tr>")[0]
+    assert response.status_code == 400 and "4000" in row.split("field-error")[1] and too_long in row
     assert db.session.get(Feedback, item.id).status == "open"
     response = client.post(f"/selling/feedback/{item.id}/answer?kind=request", data={"status": "planned", "reply": "好"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/selling/product-feedback?kind=request")

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from channel.domain.errors import NotFound
 from channel.services import selling, tree
 from models import db
 from models.ops import AuditEvent
@@ -89,6 +90,17 @@ def test_reps_may_name_the_customer_by_its_code_as_the_pages_show_it(client, aut
     assert count(Feedback, Feedback.customer_id == world.cust_rep1.id) == 1
 
 
+def test_a_customer_code_stored_in_mixed_case_is_found_as_typed_in_any_case(client, auth, world):
+    """It tried the code as typed and in upper case only: 'c-ns' missed the stored 'C-Ns'."""
+    world.cust_rep1.code = "C-Ns"
+    db.session.commit()
+    assert selling.customer_by_ref(world.user_rep1, " c-ns ") == world.cust_rep1.id
+    auth.login("rep1")
+    for typed in ("c-ns", "C-NS", "C-Ns"):
+        assert client.post("/selling/activities", data={"kind": "visit", "customer_id": typed}).status_code == 302
+    assert count(Activity, Activity.customer_id == world.cust_rep1.id) == 3
+
+
 # 4. activity times, due dates and the order of recent activities
 
 
@@ -119,10 +131,26 @@ def test_recent_activities_are_ordered_by_time_then_id(client, auth, world):
     tied = log(now - timedelta(hours=1), "同时")
     assert [a.id for a in selling.recent_activities(world.user_rep1)] == [tied.id, later.id, earlier.id]
     assert [a.id for a in selling.recent_activities(world.user_rep1, before_id=later.id)] == [earlier.id]
-    assert selling.recent_activities(world.user_rep1, before_id=2**40) == []
+    for missing in (2**40, 2**31 - 2):  # no row: the answer of an activity outside the scope
+        with pytest.raises(NotFound):
+            selling.recent_activities(world.user_rep1, before_id=missing)
     auth.login("rep1")
     page = client.get("/selling").get_data(as_text=True)
     assert page.index("同时") < page.index("后发生") < page.index("先发生")
+
+
+def test_the_paging_cursor_of_the_activities_is_refused_by_id_outside_the_scope(client, auth, world):
+    """?before=<id> looked any activity up (only its time was used): rep1 paged by rep3's."""
+    now = datetime.utcnow().replace(microsecond=0)
+    theirs = selling.log_activity(world.user_rep3, seller_id=world.REP3.id, kind="visit",
+                                  customer_id=world.cust_rep3.id, occurred_at=now - timedelta(hours=1), outcome="别家的")
+    mine = selling.log_activity(world.user_rep1, seller_id=world.REP1.id, kind="visit",
+                                customer_id=world.cust_rep1.id, occurred_at=now - timedelta(days=1), outcome="自己的")
+    auth.login("rep1")
+    assert client.get(f"/selling?before={theirs.id}").status_code == 404
+    with pytest.raises(NotFound):
+        selling.recent_activities(world.user_rep1, before_id=theirs.id)
+    assert client.get(f"/selling?before={mine.id}").status_code == 200
 
 
 # 5. KPI targets and stages
