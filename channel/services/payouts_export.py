@@ -19,6 +19,7 @@ from sqlalchemy import select
 from channel.domain.money import fen_to_decimal
 from channel.domain.exports import safe_cell
 from channel.domain.payouts import paid_fen, reference
+from channel.domain.payouts_tax import split_tax_note
 from channel.services import xlsx
 from models import db
 from models.payouts import ROW_FAILED, ROW_PAID, ROW_PAYABLE, PayoutRow
@@ -37,7 +38,8 @@ def tax_treatment(payee_type: str, invoice_no: str | None, tax_note: str | None)
     if payee_type == PAYEE_COMPANY:
         return f"凭增值税发票付款 发票号 {invoice_no or ''}".strip()
     if payee_type == PAYEE_INDIVIDUAL:
-        return f"劳务报酬 代扣个税 {tax_note or ''}".strip()
+        # the stored note begins with the withholding table's name: the column names the kind itself
+        return f"劳务报酬 代扣个税 {split_tax_note(tax_note)[1] if tax_note else ''}".strip()
     return "工资薪金 由工资系统预扣个税"
 
 

@@ -276,9 +276,9 @@ def test_a_month_of_orders_the_plan_does_not_count_says_so_and_changes_no_figure
     auth.login("agent_sz")
     text = client.get(statement_url(world.SZ)).get_data(as_text=True)
     assert re.search(r"本月个人净销售额： <span class=\"money\">¥0.00<", text)
-    assert re.search(r'id="uncounted-orders">本月有 2 行订单（进货）不在方案计提的订单类型内', text)
+    assert re.search(r'id="uncounted-orders">本月有 2 行订单（进货）未计入个人净销售额：其所在日期适用的方案不计提这类订单', text)
     client.post("/lang/en", data={"next": "/"})
     text = client.get(statement_url(world.SZ)).get_data(as_text=True)
-    assert "2 order lines this month (Sell-in) are of a kind the plan does not count" in text
+    assert "2 order lines this month (Sell-in) are not in personal net sales: the plan of their day does not count" in text
     # a seller whose every order counts reads no such line
     assert 'id="uncounted-orders"' not in client.get(statement_url(world.NS)).get_data(as_text=True)

@@ -178,3 +178,17 @@ def test_a_bank_result_note_is_read_back_and_no_other_text_is():
     assert read_bank_result_note("bank result: 270 paid, 0 failed, 11 awaiting") == (270, 0, 11)  # stored notes
     for other in (None, "", "户名不符", "bank result: 2 paid", "x bank result: 1 paid, 0 failed, 0 awaiting"):
         assert read_bank_result_note(other) is None
+
+
+def test_the_bank_files_tax_column_names_the_kind_once_then_the_formula():
+    from channel.domain.payouts_tax import tax_note
+    from channel.services.payouts_export import tax_treatment
+    from models.tree import PAYEE_INDIVIDUAL
+
+    table = WithholdingTable()
+    note = tax_note(table, withhold(500_000, table))  # ¥5,000: (5000 × (1 − 20%)) × 20% = ¥800
+    assert note.startswith(table.name)
+    column = tax_treatment(PAYEE_INDIVIDUAL, None, note)
+    assert column.startswith("劳务报酬 代扣个税 ") and table.name not in column
+    assert column == f"劳务报酬 代扣个税 {withhold(500_000, table).explain()}"
+    assert tax_treatment(PAYEE_INDIVIDUAL, None, None) == "劳务报酬 代扣个税"
