@@ -322,7 +322,7 @@ def _copied(scope: _Scope, params: dict) -> None:
         rows.append(dict(scan_key=params["key"], fingerprint=f"{RULE_FAKE_CODE}:{unit_id}:{code}", rule=RULE_FAKE_CODE,
                          severity="high", period=period, province_id=province_id, ref_kind="copy", ref_id=scan_id,
                          ref2_id=unit_id, scan_id=scan_id, code_id=unit_id, district_id=district_id,
-                         occurred_on=scanned_on if isinstance(scanned_on, date) else date.fromisoformat(scanned_on),
+                         occurred_on=_day(scanned_on),
                          amount_fen=0))
     if rows:
         db.session.execute(ConflictHit.__table__.insert(), rows)

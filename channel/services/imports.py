@@ -462,13 +462,11 @@ class TerritoryGrants(RowKind):
         # an inactive seller on its own column (the service names the territory, the field of
         # its page), beside the row's other problems
         sellers = _sellers_by_code()
+        known = _code_rule("seller_code", sellers, N_("销售方编码 %(code)s 不存在。"))
 
         def seller_active(r):
-            code = stored_spelling(r["seller_code"], sellers)
-            if code is None:
-                raise DomainError(N_("销售方编码 %(code)s 不存在。"), field="seller_code", code=r["seller_code"])
-            r["seller_code"] = code  # the stored code: the natural key and `exists` compare it
-            if not sellers[code][3]:
+            known.test(r)  # read as the stored code: the natural key and `exists` compare it
+            if not sellers[r["seller_code"]][3]:
                 raise DomainError(N_("它已停用，不能授权区域。"), field="seller_code")
 
         return (RowRule(("seller_code",), seller_active), _territory_rule("territory")) + self.rules
