@@ -5,7 +5,7 @@ calendar dates in Asia/Shanghai as the business sees them.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -31,6 +31,12 @@ db = SQLAlchemy(model_class=Base)
 def utcnow() -> datetime:
     """Naive UTC now; the only clock models use (as a callable default)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def sql_day(value) -> date | None:
+    """A DATE read without its column type (text(), or an SQL expression such as a grouped
+    local day): a date on PostgreSQL, its ISO text on SQLite. The one reading of both."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
 @event.listens_for(Engine, "connect")

@@ -24,7 +24,7 @@ from sqlalchemy import Date, DateTime, bindparam, text
 from channel.domain import conflicts as rules
 from channel.domain.customers import normalize_phone
 from channel.domain.periods import Month
-from models import db, utcnow
+from models import db, sql_day, utcnow
 from models.conflicts import (RULE_CROSS_TERRITORY, RULE_DIVERSION, RULE_DUPLICATE_CLAIM, RULE_FAKE_CODE,
                               RULE_PRICE, ConflictHit)
 
@@ -322,7 +322,7 @@ def _copied(scope: _Scope, params: dict) -> None:
         rows.append(dict(scan_key=params["key"], fingerprint=f"{RULE_FAKE_CODE}:{unit_id}:{code}", rule=RULE_FAKE_CODE,
                          severity="high", period=period, province_id=province_id, ref_kind="copy", ref_id=scan_id,
                          ref2_id=unit_id, scan_id=scan_id, code_id=unit_id, district_id=district_id,
-                         occurred_on=_day(scanned_on),
+                         occurred_on=sql_day(scanned_on),
                          amount_fen=0))
     if rows:
         db.session.execute(ConflictHit.__table__.insert(), rows)
@@ -421,11 +421,6 @@ def _same_customer(registrations, name_norm: str, phone_norm: str, credit_code: 
     return sorted(((reg, score, reason) for _, reg, score, reason in found), key=lambda t: (-t[1], t[0]))
 
 
-def _day(value) -> date | None:
-    """A DATE column read through text(): a date (PostgreSQL) or its ISO text (SQLite)."""
-    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
-
-
 def _claims_on_registrations(scope: _Scope, params: dict) -> None:
     """撞单 on a registration: registering a customer another seller protects on the day.
 
@@ -442,7 +437,7 @@ def _claims_on_registrations(scope: _Scope, params: dict) -> None:
     """, params).all()
     if not new:
         return
-    on = {reg.id: _day(reg.registered_on) for reg in new}
+    on = {reg.id: sql_day(reg.registered_on) for reg in new}
     running = _execute(f"""
         SELECT r.id, r.seller_id, r.name_norm, r.phone_norm, r.credit_code, r.registered_on, r.protected_until,
                s.active, s.deactivated_on
@@ -462,8 +457,8 @@ def _claims_on_registrations(scope: _Scope, params: dict) -> None:
     first_of_seller: dict[tuple[int, int], tuple[date, int]] = {}  # (new id, earlier seller) → (day, earlier id)
     for new_id, earlier_id, _score, _reason in found:
         reg, earlier = new_by_id[new_id], by_id[earlier_id]
-        start, until = _day(earlier.registered_on), _day(earlier.protected_until)
-        lapses = rules.protection_lapses_on(start, until, bool(earlier.active), _day(earlier.deactivated_on))
+        start, until = sql_day(earlier.registered_on), sql_day(earlier.protected_until)
+        lapses = rules.protection_lapses_on(start, until, bool(earlier.active), sql_day(earlier.deactivated_on))
         if earlier.seller_id == reg.seller_id or not rules.protects_on(start, until, lapses, on[new_id]):
             continue
         key = (new_id, earlier.seller_id)

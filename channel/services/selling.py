@@ -22,7 +22,7 @@ from channel.services.access import (
     require_customer, require_owned, require_role, require_seller, scope_by_seller,
 )
 from channel.services.tree import subtree_ids
-from models import db, utcnow
+from models import db, sql_day, utcnow
 from models.sales import Customer
 from models.selling import (
     ACTIVITY_KINDS, CONTACT_ROLES, TASK_GREETING, TASK_MAINTENANCE, TASK_NEXT_STEP, Activity, CustomerContact,
@@ -291,7 +291,7 @@ def activity_counts(seller_ids, first_day: date, last_day: date) -> dict[tuple[i
         .group_by(Activity.seller_id, local_day, Activity.kind)
     ).all()
     return {
-        (seller_id, on if isinstance(on, date) else date.fromisoformat(on), kind): n
+        (seller_id, sql_day(on), kind): n
         for seller_id, on, kind, n in rows
     }
 

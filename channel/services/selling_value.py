@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from channel.domain import selling_value as value
 from channel.services.access import require_seller, scope_by_seller
 from channel.services.tree import subtree_ids
-from models import db
+from models import db, sql_day
 from models.sales import KIND_SELL_OUT, OrderLine, ReturnLine, SalesOrder
 from models.users import User
 
@@ -52,7 +52,7 @@ def customer_figures(user: User | None = None, *, seller_id: int | None = None, 
         query = scope_by_seller(query, user, OrderLine.seller_id)
     out = {}
     for customer_id, orders, gross, last in db.session.execute(query):
-        out[customer_id] = (int(orders), int(gross or 0), last if isinstance(last, date) else date.fromisoformat(last))
+        out[customer_id] = (int(orders), int(gross or 0), sql_day(last))
     return out
 
 
