@@ -90,6 +90,11 @@ def role_coverage(roles: list[str]) -> dict[str, bool]:
     return {role: role in present for role in CONTACT_ROLES}
 
 
+def split_codes(text: str | None) -> list[str]:
+    """The codes typed in one box, in order: separated by commas (half- or full-width) or spaces."""
+    return (text or "").replace(",", " ").replace("，", " ").split()
+
+
 def certification_holds(passed: bool, certified_on: date, expires_on: date | None, on: date) -> bool:
     """The contract of the `certification` table: held on `on` when passed, certified on or
     before `on`, and `on` is before the expiry date (the expiry day itself is not covered)."""

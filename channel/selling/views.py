@@ -535,20 +535,17 @@ def add_training():
 @bp.route("/selling/trainings/<int:training_id>/attendance", methods=["POST"])
 @allow(*MANAGERS)
 def record_attendance(training_id: int):
-    """Bad codes (none, or unknown ones) re-render the page with the error beside that training's
-    codes, as typed."""
+    """Bad codes (none, or unknown ones, or ones outside the user's scope, alike) re-render the
+    page with the error beside that training's codes, as typed."""
     form = f.AttendanceForm()
     selling_enablement.require_training(training_id)
     if not form.validate_on_submit():
         return _enablement(400, attendance_form=form, attendance_for=training_id)
-    ids, unknown = [], []
-    for code in form.seller_codes.data.replace(",", " ").replace("，", " ").split():
-        seller = sellers.by_code(code)
-        (ids.append(seller.id) if seller else unknown.append(code))
-    if unknown:
-        form.seller_codes.errors = [_("未知的编码：%(codes)s", codes=", ".join(unknown))]
+    try:
+        added = selling_enablement.record_attendance_by_codes(current_user, training_id, form.seller_codes.data)
+    except DomainError as error:
+        _field_error(form, error, "seller_codes")
         return _enablement(400, attendance_form=form, attendance_for=training_id)
-    added = selling_enablement.record_attendance(current_user, training_id, ids)
     flash(_("已记录 %(n)s 人出席。", n=format_count(added)), "success")
     return redirect(url_for("selling.enablement"))
 

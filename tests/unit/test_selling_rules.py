@@ -59,3 +59,8 @@ def test_a_stored_reminder_title_is_read_back_into_its_template_and_names():
     assert made_from((MAINTENANCE_TITLE,), "回访高价值客户") is None
     assert made_from((MAINTENANCE_TITLE,), "请回访高价值客户 甲") is None
     assert made_from(greetings, None) is None
+
+
+def test_codes_typed_in_one_box_split_on_either_comma_and_on_spaces():
+    assert rules.split_codes("SZ，NS, GZ  TH") == ["SZ", "NS", "GZ", "TH"]
+    assert rules.split_codes(" ,， ") == [] and rules.split_codes(None) == []
