@@ -110,7 +110,7 @@ def open_output(path: str, mode: str = "w", **kwargs):
 @click.option("--until", type=DAY, default=None,
               help="Last day of the twelve months (default: today).")
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has data.")
-@click.option("--bare", is_flag=True, help="Only the company: no selling activities, no commission runs.")
+@click.option("--bare", is_flag=True, help="Only the company: no selling activities, no commission runs, no payout batches.")
 @with_appcontext
 def demo_command(agents: int, orders: int, seed: int, until, if_empty: bool, bare: bool) -> None:
     """Load the demo company into an empty database and print the demo logins."""

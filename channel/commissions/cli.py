@@ -89,10 +89,14 @@ def import_command(file: str) -> None:
     except DomainError as error:
         _fail(error)
         return
+    # the plans pages' labels (commissions/_labels.html), as the run command prints its rules
+    channel_label, plan_level, import_action = (label_macro("commissions/_labels.html", name)
+                                                for name in ("channel_label", "plan_level", "import_action"))
     for item in saved:
         plan = item.plan
-        click.echo(f"  {plan.name} v{plan.version} ({plan.channel}, level {plan.level or '*'}) "
-                   f"from {plan.valid_from}: {item.action.replace('_', ' ')}")
+        click.echo(f"  {plan.name} v{plan.version} ({shown_label(channel_label, plan.channel)}, "
+                   f"{shown_label(plan_level, plan.channel, plan.level)}) "
+                   f"from {plan.valid_from}: {shown_label(import_action, item.action)}")
     click.echo(f"imported {counted(len(saved), 'plan')}")
 
 

@@ -77,6 +77,19 @@ def check_due_date(due_on: date, today: date) -> None:
         raise DomainError(N_("截止日期不能早于今天。"), field="next_due_on")
 
 
+def check_expected_close(expected_on: date | None, today: date, *, closing: bool,
+                         stored: date | None = None) -> None:
+    """An opportunity's expected close date (Asia/Shanghai days): a day periods.check_day
+    accepts, and not before `today` when it is set on an open stage. The date already `stored`
+    may stay in the past when something else changes; a closing stage (won or lost) takes any
+    date, the day it closed included."""
+    if expected_on is None:
+        return
+    check_day(expected_on, "expected_on")
+    if expected_on < today and not closing and expected_on != stored:
+        raise DomainError(N_("预计成交日期不能早于今天。"), field="expected_on")
+
+
 def check_birthday(birthday: date, today: date) -> None:
     """A contact's birthday is a real past day (periods.check_day's years, not after today)."""
     check_day(birthday, "birthday")
@@ -88,6 +101,11 @@ def role_coverage(roles: list[str]) -> dict[str, bool]:
     """Which of the buyer's three contact points have at least one contact."""
     present = set(roles)
     return {role: role in present for role in CONTACT_ROLES}
+
+
+def split_codes(text: str | None) -> list[str]:
+    """The codes typed in one box, in order: separated by commas (half- or full-width) or spaces."""
+    return (text or "").replace(",", " ").replace("，", " ").split()
 
 
 def certification_holds(passed: bool, certified_on: date, expires_on: date | None, on: date) -> bool:

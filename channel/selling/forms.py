@@ -71,7 +71,9 @@ class OpportunityForm(FlaskForm):
 
 
 class StageMoveForm(FlaskForm):
+    """An opportunity's row: its stage and expected close date (a post without the date leaves it)."""
     stage_id = SelectField(_l("阶段"), coerce=int, choices=[])
+    expected_on = ReadableDateField(_l("预计成交日期"), validators=[Optional()])
 
 
 class StageForm(FlaskForm):

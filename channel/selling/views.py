@@ -277,12 +277,12 @@ def _customer_page(customer_id: int, status: int = 200, **forms):
     stage_choices = _stage_choices(page["stages"])
     opp_form = forms.get("opp_form") or f.OpportunityForm(formdata=None)
     opp_form.stage_id.choices = stage_choices
-    move_form = f.StageMoveForm(formdata=None)
+    move_form = forms.get("move_form") or f.StageMoveForm(formdata=None)
     move_form.stage_id.choices = stage_choices
     return render_template(
         "selling/customer.html", page=page,
         contact_form=forms.get("contact_form") or f.ContactForm(formdata=None),
-        opp_form=opp_form, move_form=move_form,
+        opp_form=opp_form, move_form=move_form, move_for=forms.get("move_for"),
         activity_form=forms.get("activity_form") or f.ActivityForm(formdata=None, customer_id=customer_id),
         feedback_form=forms.get("feedback_form") or f.FeedbackForm(formdata=None, customer_id=customer_id),
     ), status
@@ -333,13 +333,26 @@ def add_opportunity(customer_id: int):
 @bp.route("/opportunities/<int:opportunity_id>/stage", methods=["POST"])
 @allow(*FIELD_ROLES)
 def move_opportunity(opportunity_id: int):
+    """An opportunity's row: its stage and expected close date. A refused date (unreadable, or
+    in the past: rules.check_expected_close) or a stage posted by hand outside the choices
+    re-renders the customer page, 400, with the error beside that row and what was posted; an
+    opportunity outside the user's scope is 404 first."""
+    opp = selling.require_opportunity(current_user, opportunity_id)
     form = f.StageMoveForm()
     form.stage_id.choices = _stage_choices(selling.stages())
-    # a stage outside the choices (posted by hand): the service's 400 "没有这个阶段", once the
-    # opportunity is known to be the user's (404 otherwise), not a bare "bad request"
-    stage_id = form.stage_id.data if form.validate_on_submit() else None
-    opp = selling.move_opportunity(current_user, opportunity_id, stage_id)
-    flash(_("已更新商机阶段。"), "success")
+    form.validate_on_submit()
+    if form.expected_on.errors:
+        return _customer_page(opp.customer_id, 400, move_form=form, move_for=opp.id)
+    # a stage outside the choices: the service's "没有这个阶段" (not WTForms' English words)
+    stage_id = None if form.stage_id.errors else form.stage_id.data
+    form.stage_id.errors = []
+    expected_on = form.expected_on.data if "expected_on" in request.form else selling.UNCHANGED
+    try:
+        selling.move_opportunity(current_user, opportunity_id, stage_id, expected_on)
+    except DomainError as error:
+        _field_error(form, error, "stage_id")
+        return _customer_page(opp.customer_id, 400, move_form=form, move_for=opp.id)
+    flash(_("已更新商机。"), "success")
     return redirect(url_for("selling.customer", customer_id=opp.customer_id))
 
 
@@ -535,20 +548,17 @@ def add_training():
 @bp.route("/selling/trainings/<int:training_id>/attendance", methods=["POST"])
 @allow(*MANAGERS)
 def record_attendance(training_id: int):
-    """Bad codes (none, or unknown ones) re-render the page with the error beside that training's
-    codes, as typed."""
+    """Bad codes (none, or unknown ones, or ones outside the user's scope, alike) re-render the
+    page with the error beside that training's codes, as typed."""
     form = f.AttendanceForm()
     selling_enablement.require_training(training_id)
     if not form.validate_on_submit():
         return _enablement(400, attendance_form=form, attendance_for=training_id)
-    ids, unknown = [], []
-    for code in form.seller_codes.data.replace(",", " ").replace("，", " ").split():
-        seller = sellers.by_code(code)
-        (ids.append(seller.id) if seller else unknown.append(code))
-    if unknown:
-        form.seller_codes.errors = [_("未知的编码：%(codes)s", codes=", ".join(unknown))]
+    try:
+        added = selling_enablement.record_attendance_by_codes(current_user, training_id, form.seller_codes.data)
+    except DomainError as error:
+        _field_error(form, error, "seller_codes")
         return _enablement(400, attendance_form=form, attendance_for=training_id)
-    added = selling_enablement.record_attendance(current_user, training_id, ids)
     flash(_("已记录 %(n)s 人出席。", n=format_count(added)), "success")
     return redirect(url_for("selling.enablement"))
 

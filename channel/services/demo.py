@@ -8,10 +8,12 @@ from sqlalchemy import func, select, text
 
 from channel.domain.demo_data import DemoCompany
 from channel.domain.errors import DomainError, N_
+from channel.domain.periods import Month
 from channel.domain.territory_data import load_divisions
 from channel.services.users import create_user
 from models import db
 from models.tree import Seller
+from models.users import User
 
 DEMO_PASSWORD = "qudao-demo"
 DEMO_USERS = [
@@ -76,8 +78,8 @@ def load_extras(*, until: date | None = None, months: int = 3, progress: Callabl
     """What makes the demo lived-in, after the company is loaded (each step commits on its own):
     the selling team's activities, contacts and targets, and, for the last `months` closed
     months, a conflict scan (open cases from the planted 串货 and 乱价) and a commission run, so
-    that statements and cases are there from the first login."""
-    from channel.domain.periods import Month
+    that statements and cases are there from the first login; then payout batches of those
+    runs (`load_payouts`)."""
     from channel.services.commissions_run import run_period
     from channel.services.selling_demo import load_selling_demo
 
@@ -98,4 +100,48 @@ def load_extras(*, until: date | None = None, months: int = 3, progress: Callabl
         counts[f"commission run {period}"] = outcome.lines_posted
         if progress:
             progress(f"commission run {period}", counts[f"commission run {period}"])
+    if periods:
+        counts.update(load_payouts(older=periods[-1], recent=periods[0]))
+    return counts
+
+
+DEMO_INVOICES = 300  # company rows given an invoice in the paid batch, at most: `--agents 100000` stays quick
+
+
+def load_payouts(*, older: Month, recent: Month) -> dict[str, int]:
+    """Payout batches made through the payout services as finance makes them, so that the
+    batches page and the payees' "my payouts" pages have something to show: `older`'s batch
+    paid (`finance` drafts it, records the company agents' invoices — the first DEMO_INVOICES
+    by payee code; the rest are set aside as invoice missing and carry forward —, submits it;
+    `finance2` approves; `finance` exports it and marks it paid), and `recent`'s left a draft
+    gathering every line since, carried-forward ones included. A month with nothing payable is
+    skipped. Returns the rows (payees) of each batch made."""
+    from channel.services import payouts
+    from models.payouts import ROW_AWAITING_INVOICE, PayoutRow
+
+    staff = dict(db.session.execute(select(User.username, User.id).where(User.username.in_(("finance", "finance2")))).all())
+    maker, checker = staff["finance"], staff["finance2"]
+
+    def draft(period: Month):
+        try:
+            return payouts.create_batch(str(period), maker)
+        except DomainError:  # nothing payable (a tiny demo)
+            return None
+
+    counts: dict[str, int] = {}
+    batch = draft(older)
+    if batch is not None:
+        awaiting = db.session.scalars(
+            select(PayoutRow.id).where(PayoutRow.batch_id == batch.id, PayoutRow.status == ROW_AWAITING_INVOICE)
+            .order_by(PayoutRow.payee_code).limit(DEMO_INVOICES)).all()
+        for row_id in awaiting:  # a 20-digit 全电发票 number
+            payouts.record_invoice(row_id, maker, f"{older.year}{older.month:02d}{row_id:014d}")
+        payouts.submit(batch.id, maker)
+        payouts.approve(batch.id, checker)
+        payouts.start_export(batch.id, maker)
+        payouts.mark_paid(batch.id, maker)
+        counts[f"payout batch {older} paid"] = batch.payees
+    batch = draft(recent) if recent != older else None
+    if batch is not None:
+        counts[f"payout batch {recent} draft"] = batch.payees
     return counts

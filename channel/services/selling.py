@@ -10,7 +10,6 @@ from sqlalchemy import Date, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
-from channel.domain.periods import check_day
 from channel.domain.tree import CodeBook, code_key, code_spellings
 from channel.domain import selling_kpi as kpi
 from channel.domain.errors import DomainError, N_, NC_, NotFound
@@ -381,8 +380,7 @@ def open_opportunity(user: User, *, customer_id: int, title: str, amount_fen: in
     if stage is None:
         raise DomainError(N_("没有这个阶段。"), field="stage_id")
     check_amount(amount_fen, "amount")
-    if expected_on is not None:
-        check_day(expected_on, "expected_on")  # 9999-12-31 is a slip, as for every other date
+    rules.check_expected_close(expected_on, today_in_shanghai(), closing=stage.closed)
     opp = Opportunity(customer_id=customer_id, seller_id=customer.owner_seller_id, stage_id=stage.id, title=title,
                       amount_fen=amount_fen, expected_on=expected_on)
     db.session.add(opp)
@@ -390,17 +388,32 @@ def open_opportunity(user: User, *, customer_id: int, title: str, amount_fen: in
     return opp
 
 
-def move_opportunity(user: User, opportunity_id: int, stage_id: int | None) -> Opportunity:
-    """Move an opportunity the user may see (NotFound otherwise) to a stage; DomainError (field
-    stage_id) for no stage or one that does not exist."""
-    opp = require_owned(user, Opportunity, opportunity_id, N_("没有这个商机，或您无权查看。"))
+UNCHANGED = object()  # move_opportunity: the expected close date is left as stored
+
+
+def move_opportunity(user: User, opportunity_id: int, stage_id: int | None,
+                     expected_on: date | None | object = UNCHANGED) -> Opportunity:
+    """Move an opportunity the user may see (NotFound otherwise) to a stage and, unless
+    `expected_on` is UNCHANGED, set its expected close date (None clears it). DomainError
+    (field stage_id) for no stage or one that does not exist; (field expected_on) for a date
+    refused by rules.check_expected_close: a stored past date may stay, a new one may not, except
+    on a closing stage."""
+    opp = require_opportunity(user, opportunity_id)
     stage = db.session.get(OpportunityStage, stage_id) if _db_id(stage_id) else None
     if stage is None:
         raise DomainError(N_("没有这个阶段。"), field="stage_id")
+    if expected_on is not UNCHANGED:
+        rules.check_expected_close(expected_on, today_in_shanghai(), closing=stage.closed, stored=opp.expected_on)
+        opp.expected_on = expected_on
     opp.stage_id = stage.id
     opp.updated_at = utcnow()
     db.session.commit()
     return opp
+
+
+def require_opportunity(user: User, opportunity_id: int) -> Opportunity:
+    """The opportunity, if `user` may see its seller; NotFound otherwise (also when it does not exist)."""
+    return require_owned(user, Opportunity, opportunity_id, N_("没有这个商机，或您无权查看。"))
 
 
 def opportunities_of(user: User, customer_id: int) -> list[Opportunity]:

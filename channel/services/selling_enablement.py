@@ -15,6 +15,7 @@ from channel.domain.periods import check_day
 from channel.domain.tree import Place, periods_overlap, territories_nest
 from channel.services import audit, tree
 from channel.services.access import require_role, require_seller, scope_by_seller
+from channel.services.sellers import visible_by_code
 from models import db, utcnow
 from models.catalog import Product
 from models.selling import AgentApplication, Certification, Training, TrainingAttendance
@@ -56,6 +57,22 @@ def record_attendance(user: User, training_id: int, seller_ids: list[int]) -> in
             added += 1
     db.session.commit()
     return added
+
+
+def record_attendance_by_codes(user: User, training_id: int, codes_text: str) -> int:
+    """`record_attendance` for the sellers named by codes separated by commas (either width) or
+    spaces. A code outside the user's scope is refused exactly like an unknown one (its
+    existence elsewhere is not revealed): DomainError on `seller_codes` naming every such code,
+    nothing recorded. Returns how many were added."""
+    require_role(user, *MANAGERS)
+    require_training(training_id)
+    ids, unknown = [], []
+    for code in rules.split_codes(codes_text):
+        seller = visible_by_code(user, code)
+        (ids.append(seller.id) if seller else unknown.append(code))
+    if unknown:
+        raise DomainError(N_("未知的编码：%(codes)s"), field="seller_codes", codes=", ".join(unknown))
+    return record_attendance(user, training_id, ids)
 
 
 def require_training(training_id: int) -> Training:

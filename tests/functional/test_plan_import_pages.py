@@ -69,6 +69,29 @@ def test_the_cli_says_what_became_of_each_plan_and_which_plan_is_refused(app, wo
     assert result.exit_code == 0 and "from 2026-01-01: unchanged" in result.output
 
 
+def test_the_cli_prints_channels_levels_and_actions_as_the_pages_show_them(app, world, tmp_path, client, auth):
+    """It printed the stored codes: "(agent, level 4) from 2026-01-01: new version"."""
+    path = tmp_path / "plans.json"
+    entries = [{"name": "华南返利", "channel": "agent", "level": 4, "valid_from": "2026-01-01", "base_rate_bp": 300},
+               {"name": "直销提成", "channel": "direct", "valid_from": "2026-01-01", "base_rate_bp": 500}]
+    path.write_bytes(_file(entries))
+    result = app.test_cli_runner().invoke(args=["plans", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "  华南返利 v1 (Agents, Reseller) from 2026-01-01: created" in result.output
+    assert "  直销提成 v1 (Direct, All) from 2026-01-01: created" in result.output
+    entries[0]["base_rate_bp"] = 350  # no ledger line used it: edited in place
+    path.write_bytes(_file(entries))
+    result = app.test_cli_runner().invoke(args=["plans", "import", str(path)])
+    assert "华南返利 v1 (Agents, Reseller) from 2026-01-01: changed" in result.output
+    assert "直销提成 v1 (Direct, All) from 2026-01-01: unchanged" in result.output
+    # the plans list shows the same words, in English
+    auth.login("manager")
+    client.post("/lang/en")
+    page = client.get("/commissions/plans").get_data(as_text=True)
+    row = page.split("华南返利")[1].split("</tr>")[0]
+    assert "<td>Agents</td>" in row and "<td>Reseller</td>" in row
+
+
 def test_a_tier_needing_a_certification_nobody_can_get_is_flagged(client, auth, world):
     entry = {"name": "华南返利", "channel": "agent", "level": 4, "valid_from": "2026-01-01", "base_rate_bp": 300,
              "tiers": [{"from_fen": 0, "to_fen": 100_000, "rate_bp": 0},

@@ -114,3 +114,28 @@ def test_a_bad_attendance_is_said_beside_that_training_and_keeps_the_codes_typed
     assert selling_enablement.attendees(training.id) == []
     assert client.post(f"/selling/trainings/{training.id}/attendance", data={"seller_codes": "SZ"}).status_code == 302
     assert client.post("/selling/trainings/999999/attendance", data={"seller_codes": " "}).status_code == 404
+
+
+def test_an_attendance_code_outside_the_posters_scope_is_refused_like_an_unknown_code(client, auth, world, monkeypatch):
+    """The codes were looked up with no scope check, so an out-of-scope seller surfaced as a bare
+    404 from the service (the codes typed lost). Managers see every seller today, so the test
+    narrows the one scope rule (access.seller_scope) to the Guangdong branch for this poster."""
+    from channel.services import access, selling_enablement
+    from channel.services.tree import subtree_ids
+
+    everyone = access.seller_scope
+    monkeypatch.setattr(access, "seller_scope",
+                        lambda user: subtree_ids(world.GD.id) if user.id == world.user_manager.id else everyone(user))
+    training = selling_enablement.add_training(world.user_manager, title="新品培训", held_on=datetime(2026, 11, 2).date())
+    auth.login("manager")
+    said = {}
+    for codes, refused in [("SZ, HZ", "HZ"), ("SZ, NOPE-1", "NOPE-1")]:  # another branch's code; an unknown one
+        response = client.post(f"/selling/trainings/{training.id}/attendance", data={"seller_codes": codes})
+        row = _row(response, "data-training-id", training.id)
+        assert response.status_code == 400 and f'value="{codes}"' in row, codes
+        said[refused] = row.split("field-error")[1].split("</")[0]
+        assert f"未知的编码：{refused}" in said[refused], codes
+    assert said["HZ"].replace("HZ", "X") == said["NOPE-1"].replace("NOPE-1", "X")
+    assert selling_enablement.attendees(training.id) == []
+    assert client.post(f"/selling/trainings/{training.id}/attendance", data={"seller_codes": "SZ，NS"}).status_code == 302
+    assert [s.code for s in selling_enablement.attendees(training.id)] == ["NS", "SZ"]

@@ -59,3 +59,24 @@ def test_a_stored_reminder_title_is_read_back_into_its_template_and_names():
     assert made_from((MAINTENANCE_TITLE,), "回访高价值客户") is None
     assert made_from((MAINTENANCE_TITLE,), "请回访高价值客户 甲") is None
     assert made_from(greetings, None) is None
+
+
+def test_codes_typed_in_one_box_split_on_either_comma_and_on_spaces():
+    assert rules.split_codes("SZ，NS, GZ  TH") == ["SZ", "NS", "GZ", "TH"]
+    assert rules.split_codes(" ,， ") == [] and rules.split_codes(None) == []
+
+
+def test_an_expected_close_date_before_today_is_refused_unless_stored_or_closing():
+    today = date(2026, 12, 1)
+    yesterday = date(2026, 11, 30)
+    rules.check_expected_close(today, today, closing=False)
+    rules.check_expected_close(None, today, closing=False)
+    with pytest.raises(DomainError) as refused:
+        rules.check_expected_close(yesterday, today, closing=False)
+    assert refused.value.field == "expected_on"
+    rules.check_expected_close(yesterday, today, closing=False, stored=yesterday)  # left as it was
+    with pytest.raises(DomainError):  # changed to another past day
+        rules.check_expected_close(date(2026, 11, 1), today, closing=False, stored=yesterday)
+    rules.check_expected_close(date(2020, 1, 1), today, closing=True)  # won or lost: any day
+    with pytest.raises(DomainError):  # still a day periods.check_day accepts
+        rules.check_expected_close(date(9999, 12, 31), today, closing=True)
