@@ -262,11 +262,10 @@ def partition_orders_command(months_ahead: int) -> None:
 def partition_extend_command(months_ahead: int, through: str | None, apply_: bool) -> None:
     """Add the coming months' partitions to every partitioned table (ledger_line, order_line) on
     PostgreSQL: run it monthly (cron) so that new rows never land in the default partition."""
-    from datetime import date
-
     from sqlalchemy import text
 
     from channel.domain.periods import Month
+    from channel.services.clock import business_today
     from channel.ops.partitioning import PLANS, extend_sql, partition_months
     from models import db
 
@@ -275,7 +274,7 @@ def partition_extend_command(months_ahead: int, through: str | None, apply_: boo
     if not tables:
         fail(DomainError("no table is partitioned yet (flask partition-ledger / partition-orders)"))
     try:
-        last = Month.parse(through) if through else Month.of(date.today())
+        last = Month.parse(through) if through else Month.of(business_today())
     except DomainError as error:
         fail(error)
     if not through:

@@ -10,6 +10,7 @@ from channel.domain.demo_data import DemoCompany
 from channel.domain.errors import DomainError, N_
 from channel.domain.periods import Month
 from channel.domain.territory_data import load_divisions
+from channel.services.clock import business_today
 from channel.services.users import create_user
 from models import db
 from models.tree import Seller
@@ -42,7 +43,7 @@ def load_demo(*, agents: int = 400, orders: int = 20000, seed: int = 7, until: d
     Returns row counts per table. Raises DomainError when sellers already exist."""
     if not is_empty():
         raise DomainError(N_("数据库里已经有数据；演示数据只装入空数据库。"))
-    company = DemoCompany(load_divisions(), agents=agents, orders=orders, seed=seed, until=until)
+    company = DemoCompany(load_divisions(), agents=agents, orders=orders, seed=seed, until=until or business_today())
     counts: dict[str, int] = {}
     connection = db.session.connection()
     tables = db.metadata.tables
@@ -83,7 +84,7 @@ def load_extras(*, until: date | None = None, months: int = 3, progress: Callabl
     from channel.services.commissions_run import run_period
     from channel.services.selling_demo import load_selling_demo
 
-    today = until or date.today()
+    today = until or business_today()
     counts: dict[str, int] = {}
     counts.update({f"selling {k}": v for k, v in load_selling_demo(today=today).items()})
     month = Month.of(today)
