@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from channel.domain import inquiries as rules
 from channel.domain.errors import DomainError, Forbidden, N_
+from channel.domain.paging import MAX_ID
 from channel.domain.periods import Month
 from channel.services import audit
 from channel.services.access import require_inquiry, require_role, require_seller, scope_inquiries
@@ -47,7 +48,7 @@ def statement_line(payee_id: int, period: str, line_id: int) -> LedgerLine:
     """The ledger line `line_id` if it is shown on the statement of `payee_id` for `period` (its
     payee and its posting month: a correction of an earlier month posted in `period` counts);
     DomainError on `ledger_line_id` otherwise, also when it does not exist."""
-    line = db.session.get(LedgerLine, line_id)
+    line = db.session.get(LedgerLine, line_id) if 0 < line_id <= MAX_ID else None
     if line is None or line.payee_id != payee_id or line.period != period:
         raise DomainError(N_("第 %(id)s 行不在这张对账单上。"), field="ledger_line_id", id=line_id)
     return line
@@ -129,7 +130,7 @@ def _check_status(status: str | None) -> str | None:
     return status or None
 
 
-def _filtered(query, user: User, *, status: str | None = None, period: str | None = None,
+def filter_inquiries(query, user: User, *, status: str | None = None, period: str | None = None,
               payee_id: int | None = None):
     """`query` (over statement_inquiry) limited to what `user` may see and to the filters;
     DomainError for an unknown status or a bad month."""
@@ -146,7 +147,7 @@ def _filtered(query, user: User, *, status: str | None = None, period: str | Non
 def inquiries_query(user: User, **filters):
     """SELECT of the inquiries `user` may see, newest first, filtered by status, month and payee
     (`_filtered`)."""
-    return _filtered(select(StatementInquiry), user, **filters).order_by(StatementInquiry.id.desc())
+    return filter_inquiries(select(StatementInquiry), user, **filters).order_by(StatementInquiry.id.desc())
 
 
 def inquiries_page(user: User, *, before_id: int | None = None, size: int = 50,
@@ -165,7 +166,7 @@ def inquiries_page(user: User, *, before_id: int | None = None, size: int = 50,
 def status_counts(user: User, *, period: str | None = None) -> dict[str, int]:
     """{status: inquiries} of every status (0 when none) among those `user` may see, of `period`
     when given."""
-    query = _filtered(select(StatementInquiry.status, func.count()), user, period=period)
+    query = filter_inquiries(select(StatementInquiry.status, func.count()), user, period=period)
     counted = dict(db.session.execute(query.group_by(StatementInquiry.status)).all())
     return {status: int(counted.get(status, 0)) for status in INQUIRY_STATUSES}
 
@@ -177,3 +178,9 @@ def statement_inquiries(user: User, payee_id: int, period: str) -> list[Statemen
         selectinload(StatementInquiry.raised_by), selectinload(StatementInquiry.answered_by),
         selectinload(StatementInquiry.messages).selectinload(StatementInquiryMessage.author))
     return list(db.session.scalars(query))
+
+
+def lines_of(items: list[StatementInquiry]) -> dict[int, LedgerLine]:
+    """{line id: ledger line} of the lines `items` ask about, in one query (for their links)."""
+    ids = {item.ledger_line_id for item in items if item.ledger_line_id is not None}
+    return {line.id: line for line in db.session.scalars(select(LedgerLine).where(LedgerLine.id.in_(ids)))} if ids else {}

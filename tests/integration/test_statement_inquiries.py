@@ -10,15 +10,12 @@ from channel.services import commissions_inquiries as inquiries
 from channel.services.commissions_run import run_period
 from models import db
 from models.ops import AuditEvent
-from tests.commissions_fixtures import ledger, plan
+from tests.commissions_fixtures import ledger, post_october
 
 
 @pytest.fixture
 def posted(world):
-    """October posted: NS and TH earn 3 % base, their uplines overrides (2 %, 1 %)."""
-    plan(level=4, base_rate_bp=300, override_rates_bp=(200, 100))
-    run_period("2026-10")
-    return world
+    return post_october(world)
 
 
 def line_of(payee, rule="base"):
