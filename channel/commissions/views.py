@@ -401,6 +401,25 @@ def inquiry_list():
                            period=period, inquiry_lines=inquiries.lines_of(rows), line_url=_line_url), code
 
 
+@bp.route("/inquiries/export.<fmt>")
+@allow(*inquiries.ANSWERERS)
+def inquiry_list_export(fmt: str):
+    """The inbox's inquiries with its filters, every page; a bad status or month is 400."""
+    from flask import get_template_attribute
+
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    status_label = get_template_attribute("commissions/_labels.html", "inquiry_status")
+    try:
+        rows = exports.inquiry_rows(current_user._get_current_object(), status=request.args.get("status") or None,
+                                    period=(request.args.get("period") or "").strip() or None,
+                                    label=lambda status: str(status_label(status)))
+    except DomainError:
+        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+    return download([translate(c) for c in exports.INQUIRY_COLUMNS], rows, fmt, "statement-inquiries")
+
+
 @bp.route("/statements/<int:seller_id>/<period>/csv")
 @allow(ANY_USER)
 def statement_csv(seller_id: int, period: str):

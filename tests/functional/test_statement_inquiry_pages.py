@@ -239,3 +239,27 @@ def test_in_english_the_section_the_link_and_the_errors_are_english(client, auth
     assert "Statement inquiries" in page and "Ask about this line" in page and "No questions on this statement yet." in page
     response = client.post(statement_url(w.SZ) + "/inquiries", data={"question": "x" * 2001})
     assert response.status_code == 400 and "At most 2000 characters (now 2001)." in text_of(response)
+
+
+def test_the_inbox_exports_what_it_lists_with_its_filters(client, auth, posted):
+    import csv
+    import io
+
+    w = posted
+    first = inquiries.raise_inquiry(w.user_agent_sz, w.SZ.id, "2026-10", "第一", ledger(payee_id=w.SZ.id)[0].id)
+    inquiries.raise_inquiry(w.user_rep1, w.REP1.id, "2026-11", "第二")
+    inquiries.answer_inquiry(w.user_finance, first.id, "已答")
+    auth.login("finance")
+    page = client.get("/commissions/inquiries?period=2026-10").get_data(as_text=True)
+    assert 'href="/commissions/inquiries/export.csv?period=2026-10"' in page
+    rows = list(csv.reader(io.StringIO(client.get("/commissions/inquiries/export.csv?period=2026-10").get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:4] == ["编号", "提出时间（UTC）", "收款方编码", "收款方"] and len(rows) == 2
+    assert rows[1][0] == str(first.id) and rows[1][2:8] == ["SZ", w.SZ.name, "2026-10", str(first.ledger_line_id), "第一", "已答复"]
+    assert rows[1][8:11] == [w.user_agent_sz.display_name, "已答", w.user_finance.display_name]
+    client.post("/lang/en", data={"next": "/"})
+    english = client.get("/commissions/inquiries/export.csv?status=open").get_data(as_text=True)
+    assert "Awaiting answer" in english and "第二" in english and "第一" not in english
+    assert client.get("/commissions/inquiries/export.csv?period=2026-13").status_code == 400
+    client.post("/logout")
+    auth.login("agent_sz")
+    assert client.get("/commissions/inquiries/export.csv").status_code == 403
