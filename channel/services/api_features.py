@@ -146,8 +146,11 @@ def inquiry_query(user: User, f: dict) -> Select:
     """The statement page's rule: inquiries on the statements of the payees `user` may see."""
     from channel.services.commissions_inquiries import filter_inquiries
 
-    return filter_inquiries(select(StatementInquiry), user, status=f.get("status"), period=f.get("period"),
-                            payee_id=f.get("payee_id"))
+    from sqlalchemy.orm import selectinload
+
+    query = select(StatementInquiry).options(selectinload(StatementInquiry.raised_by),
+                                             selectinload(StatementInquiry.answered_by))
+    return filter_inquiries(query, user, status=f.get("status"), period=f.get("period"), payee_id=f.get("payee_id"))
 
 
 # -------------------------------------------------------------------------- conflict cases
