@@ -189,3 +189,70 @@ class PeriodLock(db.Model):
     locked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reason: Mapped[str | None] = mapped_column(String(200))
+
+
+INQUIRY_STATUSES = ("open", "answered", "closed")
+INQUIRY_MESSAGE_KINDS = ("answer", "follow_up")
+
+
+class StatementInquiry(db.Model):
+    """A question about a payee's statement of one month (对账疑问), optionally about one of its
+    ledger lines, raised by the payee's user or a manager whose scope covers the payee, answered
+    by finance or channel managers (channel/services/commissions_inquiries.py holds the rules).
+
+    `answer`, `answered_by_id` and `answered_at` are the LATEST answer (what lists and the API
+    show); every answer and every follow-up of a reopening is also a `StatementInquiryMessage`,
+    the thread the statement page shows under the question."""
+
+    __tablename__ = "statement_inquiry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payee_id: Mapped[int] = mapped_column(ForeignKey("seller.id"))
+    period: Mapped[str] = mapped_column(String(7))  # the statement's month, 'YYYY-MM'
+    # a line of that statement (payee_id, period); no foreign key: the ledger may be partitioned on
+    # PostgreSQL, which drops keys into it (docs/production.md). The service reads the line first.
+    ledger_line_id: Mapped[int | None]
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    question: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)  # the last answer, close or reopening
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    payee = relationship("Seller")
+    raised_by = relationship("User", foreign_keys=[raised_by_id])
+    answered_by = relationship("User", foreign_keys=[answered_by_id])
+    messages = relationship("StatementInquiryMessage", order_by="StatementInquiryMessage.id",
+                            back_populates="inquiry")
+
+    __table_args__ = (
+        CheckConstraint("status in ('open', 'answered', 'closed')", name="status"),
+        Index("ix_inquiry_payee_period", "payee_id", "period", "id"),
+        Index("ix_inquiry_status", "status", "id"),
+        Index("ix_inquiry_line", "ledger_line_id"),
+    )
+
+
+class StatementInquiryMessage(db.Model):
+    """One step of an inquiry's thread after the question: an answer, or the asker's follow-up
+    when reopening it."""
+
+    __tablename__ = "statement_inquiry_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("statement_inquiry.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    inquiry = relationship("StatementInquiry", back_populates="messages")
+    author = relationship("User")
+
+    __table_args__ = (
+        CheckConstraint("kind in ('answer', 'follow_up')", name="kind"),
+        Index("ix_inquiry_message_inquiry", "inquiry_id", "id"),
+    )

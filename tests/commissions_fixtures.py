@@ -50,3 +50,13 @@ def paid(payee, rule: str | None = None, period: str | None = None) -> int:
 
 def count_lines() -> int:
     return db.session.scalar(select(func.count()).select_from(LedgerLine))
+
+
+def post_october(w):
+    """October posted for tests/world.py: resellers NS and TH earn 3 % base, their uplines
+    overrides (2 %, 1 %). Returns the world."""
+    from channel.services.commissions_run import run_period
+
+    plan(level=4, base_rate_bp=300, override_rates_bp=(200, 100))
+    run_period("2026-10")
+    return w

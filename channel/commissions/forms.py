@@ -113,3 +113,20 @@ class RunForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("方案 JSON 文件"), validators=[FileRequired()])
+
+
+# Statement inquiries: the texts are checked by the service (channel.domain.inquiries.check_text:
+# required, at most 2,000 characters), whose errors are shown beside these fields.
+class InquiryForm(FlaskForm):
+    question = TextAreaField(_l("您的疑问"))
+    ledger_line_id = WholeNumberField(_l("关于哪一行（行号，可选）"), validators=[Optional()],
+                                      description=_l("明细表第一列的行号；留空表示整张对账单。"))
+
+
+class InquiryAnswerForm(FlaskForm):
+    answer = TextAreaField(_l("答复"))
+
+
+class InquiryFollowUpForm(FlaskForm):
+    follow_up = TextAreaField(_l("追问"))
+

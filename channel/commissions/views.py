@@ -9,15 +9,20 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
-from channel.commissions.forms import ORDER_KIND_LABELS, ImportForm, PlanForm, RunForm, UnreadableValues
+from channel.commissions.forms import ORDER_KIND_LABELS, ImportForm, InquiryAnswerForm, InquiryFollowUpForm, \
+    InquiryForm, PlanForm, RunForm, UnreadableValues
 from channel.domain.commissions import PlanRefused, bp_to_percent
 from channel.domain.errors import DomainError
+from channel.domain.paging import decode_id_cursor
 from channel.domain.periods import Month
 from channel.i18n import error_text, translate
 from channel.permissions import ANY_USER, allow
 from channel.services import commissions as plans
+from channel.services import commissions_inquiries as inquiries
 from channel.services import commissions_run, commissions_statements, jobs
+from channel.services.access import require_inquiry
 from channel.services.clock import business_today
 from models.users import ROLE_ADMIN, ROLE_FINANCE, ROLE_MANAGER, ROLE_PRODUCT
 
@@ -32,6 +37,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("commissions.statements", "提成对账单", None),
     ("commissions.plan_list", "提成方案", READERS),
     ("commissions.runs", "提成计算", RUNNERS),
+    ("commissions.inquiry_list", "对账疑问", inquiries.ANSWERERS),
 ]
 
 
@@ -255,12 +261,163 @@ STATEMENT_PAGE = 50  # lines per page of a statement (totals are over every line
 @bp.route("/statements/<int:seller_id>/<period>")
 @allow(ANY_USER)
 def statement(seller_id: int, period: str):
+    form = InquiryForm(formdata=None)
+    form.ledger_line_id.data = decode_id_cursor(request.args.get("line"))  # "ask about this line" pre-selects it
+    return _statement_page(seller_id, period, inquiry_form=form)
+
+
+def _statement_page(seller_id: int, period: str, status: int = 200, *, inquiry_form: InquiryForm | None = None,
+                    answer_form: InquiryAnswerForm | None = None, follow_up_form: InquiryFollowUpForm | None = None,
+                    form_for: int | None = None):
+    """The statement page; the forms given (with their errors, as typed) replace the empty ones,
+    `answer_form` / `follow_up_form` on the inquiry `form_for`."""
     st = commissions_statements.statement(current_user, seller_id, period, page_size=STATEMENT_PAGE,
                                           after=request.args.get("after"), kind=request.args.get("kind"))
+    asked = inquiries.statement_inquiries(current_user, seller_id, st.period)
     # the plan is named to everyone who sees the statement (printed too), linked only for the
     # roles its page admits (agents and reps would get 403)
     return render_template("commissions/statement.html", st=st, percent=bp_to_percent,
-                           can_open_plan=current_user.role in plan.allowed_roles, order_kinds=ORDER_KIND_LABELS)
+                           can_open_plan=current_user.role in plan.allowed_roles, order_kinds=ORDER_KIND_LABELS,
+                           inquiries=asked, inquiry_lines=inquiries.lines_of(asked),
+                           asked_lines={i.ledger_line_id for i in asked if i.ledger_line_id},
+                           may_raise=inquiries.may_raise(current_user),
+                           may_answer=lambda item: inquiries.may_answer(current_user, item),
+                           inquiry_form=inquiry_form or InquiryForm(formdata=None),
+                           answer_form=answer_form or InquiryAnswerForm(formdata=None),
+                           follow_up_form=follow_up_form or InquiryFollowUpForm(formdata=None), form_for=form_for,
+                           line_url=_line_url), status
+
+
+def _line_url(line) -> str:
+    """The statement page showing `line` first in its lines (the keyset cursor just before it, its
+    kind only)."""
+    kind = commissions_statements.kind_of(line)
+    return url_for("commissions.statement", seller_id=line.payee_id, period=line.period, kind=kind,
+                   after=f"{kind}~{line.id - 1}", _anchor="statement-lines")
+
+
+@bp.route("/statements/<int:seller_id>/<period>/inquiries", methods=["POST"])
+@allow(*inquiries.RAISERS)
+def raise_inquiry(seller_id: int, period: str):
+    """A question on this statement; a missing or too long text, an unreadable line number or a
+    line not on this statement re-render the page (400) with the error beside its field and
+    everything as typed. Outside the user's scope: 404, as the statement."""
+    form = InquiryForm()
+    if form.validate_on_submit():
+        try:
+            asked = inquiries.raise_inquiry(current_user, seller_id, period, form.question.data,
+                                            form.ledger_line_id.data)
+        except DomainError as error:
+            if error.status != 400 or error.field not in ("question", "ledger_line_id"):
+                raise
+            _field_error(form, error)
+        else:
+            flash(_("已提交疑问，财务或渠道经理答复后会显示在这里。"), "success")
+            return redirect(url_for("commissions.statement", seller_id=seller_id, period=asked.period,
+                                    _anchor=f"inquiry-{asked.id}"))
+    return _statement_page(seller_id, period, 400, inquiry_form=form)
+
+
+def _field_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field or "", None) or next(iter(form))
+    field.errors = list(field.errors) + [error_text(error)]
+
+
+def _inquiry_step(inquiry_id: int, form, step, form_name: str | None = None):
+    """Answer, follow up or close `inquiry_id` with `form` (`step()` calls the service): a text the
+    rules refuse re-renders the statement (400) with the error beside the text, as typed; an
+    action its status no longer allows (answered meanwhile) says so on the statement."""
+    item = require_inquiry(current_user, inquiry_id)  # 404 before anything is read
+    back = url_for("commissions.statement", seller_id=item.payee_id, period=item.period, _anchor=f"inquiry-{item.id}")
+    if form.validate_on_submit():
+        try:
+            step()
+        except DomainError as error:
+            if error.status == 409:
+                flash(error_text(error), "warning")
+                return redirect(back)
+            if error.status != 400:
+                raise
+            _field_error(form, error)
+        else:
+            return redirect(back)
+    return _statement_page(item.payee_id, item.period, 400, form_for=item.id, **({form_name: form} if form_name else {}))
+
+
+@bp.route("/inquiries/<int:inquiry_id>/answer", methods=["POST"])
+@allow(*inquiries.ANSWERERS)
+def answer_inquiry(inquiry_id: int):
+    form = InquiryAnswerForm()
+    return _inquiry_step(inquiry_id, form, lambda: inquiries.answer_inquiry(current_user, inquiry_id, form.answer.data),
+                         "answer_form")
+
+
+@bp.route("/inquiries/<int:inquiry_id>/reopen", methods=["POST"])
+@allow(*inquiries.RAISERS)
+def reopen_inquiry(inquiry_id: int):
+    form = InquiryFollowUpForm()
+    return _inquiry_step(inquiry_id, form,
+                         lambda: inquiries.reopen_inquiry(current_user, inquiry_id, form.follow_up.data), "follow_up_form")
+
+
+@bp.route("/inquiries/<int:inquiry_id>/close", methods=["POST"])
+@allow(*inquiries.RAISERS)
+def close_inquiry(inquiry_id: int):
+    return _inquiry_step(inquiry_id, FlaskForm(), lambda: inquiries.close_inquiry(current_user, inquiry_id))
+
+
+@bp.route("/inquiries/<int:inquiry_id>")
+@allow(ANY_USER)
+def inquiry(inquiry_id: int):
+    """An inquiry is shown on its statement: there, at its place (404 outside the user's scope)."""
+    item = require_inquiry(current_user, inquiry_id)
+    return redirect(url_for("commissions.statement", seller_id=item.payee_id, period=item.period,
+                            _anchor=f"inquiry-{item.id}"))
+
+
+INQUIRY_PAGE = 50  # inquiries per page of the inbox
+
+
+@bp.route("/inquiries")
+@allow(*inquiries.ANSWERERS)
+def inquiry_list():
+    """Every inquiry in the user's scope, newest first, filtered by status and month, with the
+    counts by status (of the month filtered to, whatever the status filter)."""
+    status = request.args.get("status") or None
+    period = (request.args.get("period") or "").strip() or None
+    try:
+        counts = inquiries.status_counts(current_user, period=period)
+        rows, cursor = inquiries.inquiries_page(current_user, before_id=decode_id_cursor(request.args.get("after")),
+                                                size=INQUIRY_PAGE, status=status, period=period)
+    except DomainError as error:
+        flash(error_text(error), "danger")
+        status = period = None
+        counts = inquiries.status_counts(current_user)
+        rows, cursor = inquiries.inquiries_page(current_user, size=INQUIRY_PAGE)
+        code = 400
+    else:
+        code = 200
+    return render_template("commissions/inquiries.html", rows=rows, cursor=cursor, counts=counts, status=status,
+                           period=period, inquiry_lines=inquiries.lines_of(rows), line_url=_line_url), code
+
+
+@bp.route("/inquiries/export.<fmt>")
+@allow(*inquiries.ANSWERERS)
+def inquiry_list_export(fmt: str):
+    """The inbox's inquiries with its filters, every page; a bad status or month is 400."""
+    from flask import get_template_attribute
+
+    from channel.exchange.downloads import download
+    from channel.services import exports
+
+    status_label = get_template_attribute("commissions/_labels.html", "inquiry_status")
+    try:
+        rows = exports.inquiry_rows(current_user._get_current_object(), status=request.args.get("status") or None,
+                                    period=(request.args.get("period") or "").strip() or None,
+                                    label=lambda status: str(status_label(status)))
+    except DomainError:
+        return Response(_("筛选条件有误。"), status=400, mimetype="text/plain")
+    return download([translate(c) for c in exports.INQUIRY_COLUMNS], rows, fmt, "statement-inquiries")
 
 
 @bp.route("/statements/<int:seller_id>/<period>/csv")

@@ -215,3 +215,25 @@ def scope_import_runs(query: Select, user: User) -> Select:
     from models.users import ROLE_ADMIN
 
     return query if user.role == ROLE_ADMIN else query.where(ImportRun.created_by_id == user.id)
+
+
+# ---- statement inquiries (the commissions feature) -------------------------------------------
+# An inquiry is seen by whoever may see its payee's statement (`seller_scope` on the payee):
+# an agent its own and its downline's, a rep its own and its team's, staff every one.
+
+
+def scope_inquiries(query: Select, user: User) -> Select:
+    from models.commissions import StatementInquiry
+
+    return scope_by_seller(query, user, StatementInquiry.payee_id)
+
+
+def require_inquiry(user: User, inquiry_id: int):
+    """The inquiry, if `user` may see its payee's statement; NotFound otherwise (also when it
+    does not exist)."""
+    from models.commissions import StatementInquiry
+
+    found = db.session.scalar(scope_inquiries(select(StatementInquiry).where(StatementInquiry.id == inquiry_id), user))
+    if found is None:
+        raise NotFound(N_("没有这条对账疑问，或您无权查看。"))
+    return found

@@ -7,6 +7,8 @@ Access is the UI's, from `channel.services.access` and the features' own read se
 
 - statement lines: a payee's lines when the user may see that seller (`seller_scope`), as the
   statement page (`commissions_statements.statement`);
+- statement inquiries: those on the statements the user may see (`scope_inquiries`, through
+  `commissions_inquiries.filter_inquiries`, as the statement page and the inbox); read only;
 - conflict cases: `scope_cases`; the detail is `conflicts_reports.case_view`, so the evidence is
   masked exactly as on the case page (the harmed party never sees the offender's customer,
   price, order number or amounts; who scanned is for staff);
@@ -29,7 +31,7 @@ from channel.domain.periods import Month
 from channel.services.access import scope_import_runs, scope_payout_rows, scope_scans, seller_scope
 from channel.services.api import BOOL, DATE, INT, NDATE, NINT, NSTR, STR, Filter, Resource, _obj, register
 from models import db
-from models.commissions import LedgerLine
+from models.commissions import INQUIRY_MESSAGE_KINDS, INQUIRY_STATUSES, LedgerLine, StatementInquiry
 from models.exchange import IMPORT_STATUSES, ImportRun
 from models.conflicts import RULES, SCANNER_KINDS, STATUSES, CodeScan, ConflictCase
 from models.payouts import BATCH_STATUSES, ROW_STATUSES, PayoutBatch, PayoutRow
@@ -106,6 +108,49 @@ def statement_json(user: User, payee_id: int, args) -> dict:
     return {"payee_id": st.seller.id, "payee_code": st.seller.code, "payee_name": st.seller.name, "period": st.period,
             "total_fen": st.total_fen, "net_sales_fen": st.net_sales_fen, "totals": st.totals,
             "lines": [ledger_json(item.line) for item in st.lines]}
+
+
+# --------------------------------------------------------------------- statement inquiries
+
+INQUIRY_SCHEMA = _obj({
+    "id": INT, "payee_id": INT, "period": STR, "ledger_line_id": NINT,
+    "status": {"type": "string", "enum": list(INQUIRY_STATUSES)}, "question": STR,
+    "answer": {**NSTR, "description": "The latest answer"}, "raised_by": STR, "answered_by": NSTR,
+    "created_at": DATETIME, "updated_at": DATETIME, "answered_at": NDATETIME, "closed_at": NDATETIME,
+})
+INQUIRY_MESSAGE_SCHEMA = _obj({"kind": {"type": "string", "enum": list(INQUIRY_MESSAGE_KINDS)}, "body": STR,
+                               "author": STR, "at": DATETIME})
+INQUIRY_DETAIL_SCHEMA = {**INQUIRY_SCHEMA, "properties": {
+    **INQUIRY_SCHEMA["properties"],
+    "messages": {"type": "array", "items": INQUIRY_MESSAGE_SCHEMA,
+                 "description": "The thread after the question: every answer and follow-up, oldest first"}},
+    "required": INQUIRY_SCHEMA["required"] + ["messages"]}
+
+
+def inquiry_json(item: StatementInquiry, user=None) -> dict:
+    return {"id": item.id, "payee_id": item.payee_id, "period": item.period, "ledger_line_id": item.ledger_line_id,
+            "status": item.status, "question": item.question, "answer": item.answer,
+            "raised_by": item.raised_by.display_name,
+            "answered_by": item.answered_by.display_name if item.answered_by else None,
+            "created_at": _utc(item.created_at), "updated_at": _utc(item.updated_at),
+            "answered_at": _utc(item.answered_at), "closed_at": _utc(item.closed_at)}
+
+
+def inquiry_detail_json(item: StatementInquiry, user=None) -> dict:
+    return {**inquiry_json(item, user), "messages": [
+        {"kind": m.kind, "body": m.body, "author": m.author.display_name, "at": _utc(m.created_at)}
+        for m in item.messages]}
+
+
+def inquiry_query(user: User, f: dict) -> Select:
+    """The statement page's rule: inquiries on the statements of the payees `user` may see."""
+    from channel.services.commissions_inquiries import filter_inquiries
+
+    from sqlalchemy.orm import selectinload
+
+    query = select(StatementInquiry).options(selectinload(StatementInquiry.raised_by),
+                                             selectinload(StatementInquiry.answered_by))
+    return filter_inquiries(query, user, status=f.get("status"), period=f.get("period"), payee_id=f.get("payee_id"))
 
 
 # -------------------------------------------------------------------------- conflict cases
@@ -332,6 +377,13 @@ register(Resource("statement_lines", LedgerLine, "Commission ledger lines (state
                   ledger_query, ledger_json, LEDGER_SCHEMA,
                   (Filter("payee_id", "integer", "Lines of this payee"),
                    PeriodFilter("period", "string", "Month YYYY-MM")), tag="commissions"))
+register(Resource("statement_inquiries", StatementInquiry,
+                  "Statement inquiries (对账疑问) on the statements of the payees you may see", inquiry_query,
+                  inquiry_json, INQUIRY_SCHEMA,
+                  (Filter("status", "string", "Status", enum=INQUIRY_STATUSES),
+                   PeriodFilter("period", "string", "Statement month YYYY-MM"),
+                   Filter("payee_id", "integer", "Of this payee's statements")),
+                  tag="commissions", detail_serialize=inquiry_detail_json, detail_schema=INQUIRY_DETAIL_SCHEMA))
 register(Resource("conflict_cases", ConflictCase, "Conflict cases (the evidence is masked as on the case page)",
                   case_query, case_json, CASE_SCHEMA,
                   (Filter("rule", "string", "Rule", enum=RULES),

@@ -185,6 +185,31 @@ def statement_list_rows(user: User, period: str) -> Iterator[tuple]:
                  lambda r: (month, r[0].code, r[0].name, int(r[1]), yuan_amount(int(r[2] or 0))), scalars=False)
 
 
+INQUIRY_COLUMNS = (N_("编号"), N_("提出时间（UTC）"), N_("收款方编码"), N_("收款方"), N_("期间"), N_("行号"), N_("疑问"),
+                   N_("状态"), N_("提问人"), N_("答复"), N_("答复人"), N_("答复时间（UTC）"))
+
+
+def inquiry_rows(user: User, *, status: str | None = None, period: str | None = None,
+                 label: Callable[[str], str] = str) -> Iterator[tuple]:
+    """The statement inquiries `user` may see, newest first, filtered as the inbox
+    (`commissions_inquiries.inquiries_query`: DomainError for a bad status or month); the status
+    named by `label`, the answer the latest one."""
+    from channel.services.commissions_inquiries import inquiries_query
+    from models.commissions import StatementInquiry
+
+    asker, answerer = aliased(User), aliased(User)
+    query = (inquiries_query(user, status=status, period=period)
+             .join(Seller, Seller.id == StatementInquiry.payee_id)
+             .join(asker, asker.id == StatementInquiry.raised_by_id)
+             .outerjoin(answerer, answerer.id == StatementInquiry.answered_by_id)
+             .with_only_columns(StatementInquiry.id, StatementInquiry.created_at, Seller.code, Seller.name,
+                                StatementInquiry.period, StatementInquiry.ledger_line_id, StatementInquiry.question,
+                                StatementInquiry.status, asker.display_name, StatementInquiry.answer,
+                                answerer.display_name, StatementInquiry.answered_at))
+    return _each(query, lambda r: (r[0], _utc_text(r[1]), r[2], r[3], r[4], r[5] or "", r[6], label(r[7]), r[8],
+                                   r[9] or "", r[10] or "", _utc_text(r[11])), scalars=False)
+
+
 PLAN_READERS = ("admin", "channel_manager", "finance", "product_manager")
 PLAN_COLUMNS = (N_("方案编号"), N_("方案"), N_("版本号"), N_("状态"), N_("渠道"), N_("层级"), N_("单个销售方编码"),
                 N_("生效起"), N_("生效止"), N_("订单类型"), N_("基础费率（%）"), N_("一级上级提成（%）"),
