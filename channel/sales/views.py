@@ -9,6 +9,7 @@ from channel.permissions import ANY_USER, allow
 
 from channel.sales.forms import ListFilterForm, OrderFilterForm
 from channel.services import listing, sellers
+from channel.services import orders as orders_service
 from channel.services.access import require_customer, require_order, scope_orders
 from models import db
 from models.sales import SalesOrder
@@ -84,4 +85,7 @@ def orders():
 @bp.route("/orders/<int:order_id>")
 @allow(ANY_USER)
 def order(order_id: int):
-    return render_template("sales/order.html", order=require_order(current_user, order_id))
+    order = require_order(current_user, order_id)
+    returns = orders_service.returns_of_order(order.id)
+    return render_template("sales/order.html", order=order, returns=returns,
+                           returned_fen=sum(r.amount_fen for r in returns))

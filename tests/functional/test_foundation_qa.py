@@ -1,0 +1,52 @@
+"""A QA pass over the foundation pages (dashboard, trees, seller pages, customers, orders, users):
+each test is a defect a channel manager met, in the words they would use."""
+from __future__ import annotations
+
+from datetime import date
+
+from channel.services.orders import record_return
+from models import db
+from models.tree import Seller
+
+
+def test_an_empty_effective_date_on_a_move_or_deactivation_speaks_of_the_change_not_a_plan(client, auth, world):
+    """English said "Enter the date the plan takes effect." on the seller page (the commission
+    plan form's wording, the same Chinese text)."""
+    auth.login("manager")
+    client.post("/lang/en", data={"next": "/"})
+    for url, data in [(f"/sellers/{world.SZ.id}/move", {"move-parent_code": "ZJ", "move-effective_on": ""}),
+                      (f"/sellers/{world.SZ.id}/deactivate", {"deactivate-effective_on": ""})]:
+        response = client.post(url, data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, url
+        assert "Enter the date the change takes effect." in page and "plan takes effect" not in page, url
+    db.session.expire_all()
+    assert db.session.get(Seller, world.SZ.id).parent_id == world.GD.id
+
+
+def test_an_order_page_lists_its_returns_and_the_amount_net_of_them(client, auth, world):
+    line = world.order_ns.lines[0]  # 2 × ¥3,000
+    auth.login("manager")
+    page = client.get(f"/orders/{world.order_ns.id}").get_data(as_text=True)
+    assert "这张订单没有退货。" in page and 'id="order-net"' not in page
+    record_return(return_no="RT-NS-1", order_line_id=line.id, qty=1, return_date=date(2026, 10, 20), reason="破损")
+    page = client.get(f"/orders/{world.order_ns.id}").get_data(as_text=True)
+    returns = page[page.index('id="order-returns"'):]
+    assert "RT-NS-1" in returns and "2026-10-20" in returns and "破损" in returns and "净水器" in returns
+    assert 'id="order-returned">¥3,000.00<' in returns and 'id="order-net">¥3,000.00<' in returns
+    assert 'id="order-total">¥6,000.00<' in page
+
+    client.post("/lang/en", data={"next": "/"})
+    english = client.get(f"/orders/{world.order_ns.id}").get_data(as_text=True)
+    assert "<h1 class=\"h4\">Order SO-NS-1</h1>" in english
+    assert "Returned in total" in english and "Amount after returns" in english
+
+
+def test_an_agent_reaches_neither_another_branchs_order_nor_its_returns_by_id(client, auth, world):
+    record_return(return_no="RT-HZ-1", order_line_id=world.order_hz.lines[0].id, qty=1, return_date=date(2026, 10, 20))
+    auth.login("agent_gd")
+    response = client.get(f"/orders/{world.order_hz.id}")
+    assert response.status_code == 404 and "RT-HZ-1" not in response.get_data(as_text=True)
+    auth.logout()
+    auth.login("agent_zj")
+    assert "RT-HZ-1" in client.get(f"/orders/{world.order_hz.id}").get_data(as_text=True)
