@@ -50,3 +50,41 @@ def test_an_agent_reaches_neither_another_branchs_order_nor_its_returns_by_id(cl
     auth.logout()
     auth.login("agent_zj")
     assert "RT-HZ-1" in client.get(f"/orders/{world.order_hz.id}").get_data(as_text=True)
+
+
+def test_a_past_month_on_the_dashboard_is_not_called_this_month(client, auth, world):
+    """?month=2026-10 (in November) showed October's figures under "本月净销售额" and "本月销售前十",
+    and September's as "上月"."""
+    auth.login("manager")
+    page = client.get("/?month=2026-10").get_data(as_text=True)
+    assert "本月" not in page and "上月" not in page
+    assert "2026-10 净销售额" in page and "2026-10 销售前十" in page and "2026-09 ¥" in page
+    assert 'data-channel="direct">¥5,700.00' in page
+    empty = client.get("/?month=2025-10").get_data(as_text=True)
+    assert "这个月没有销售。" in empty and "本月还没有销售" not in empty
+    this_month = client.get("/").get_data(as_text=True)
+    assert "本月净销售额" in this_month and "上月" in this_month
+    client.post("/lang/en", data={"next": "/"})
+    english = client.get("/?month=2026-10").get_data(as_text=True)
+    assert "Net sales in 2026-10" in english and "Top ten sellers in 2026-10" in english
+    assert "this month" not in english.lower()
+
+
+def test_an_agent_and_a_rep_see_only_their_own_channel_on_the_dashboard(client, auth, world):
+    """An agent's dashboard showed "直销 · 本月净销售额 ¥0.00" and an empty direct bar, as if the
+    company's direct team had sold nothing; a rep's showed the agent levels' empty chart."""
+    auth.login("agent_gd")
+    page = client.get("/?month=2026-10").get_data(as_text=True)
+    assert 'data-channel="agent">¥8,800.00' in page and 'data-channel="direct"' not in page
+    assert "代理销售额（元）" in page and "两个渠道" not in page and ">直销<" not in page
+    assert "代理各层级销售额（元）" in page
+    auth.logout()
+    auth.login("mgr")
+    page = client.get("/?month=2026-10").get_data(as_text=True)
+    assert 'data-channel="direct">¥3,000.00' in page and 'data-channel="agent"' not in page
+    assert "直销各层级销售额（元）" in page and "代理各层级" not in page and ">分销商<" not in page
+    auth.logout()
+    auth.login("manager")
+    page = client.get("/?month=2026-10").get_data(as_text=True)
+    assert 'data-channel="direct">¥5,700.00' in page and 'data-channel="agent">¥11,700.00' in page
+    assert "两个渠道的销售额（元）" in page and "代理各层级销售额（元）" in page
