@@ -88,3 +88,33 @@ def test_an_agent_and_a_rep_see_only_their_own_channel_on_the_dashboard(client, 
     page = client.get("/?month=2026-10").get_data(as_text=True)
     assert 'data-channel="direct">¥5,700.00' in page and 'data-channel="agent">¥11,700.00' in page
     assert "两个渠道的销售额（元）" in page and "代理各层级销售额（元）" in page
+
+
+def test_a_refused_role_change_keeps_what_the_administrator_typed_beside_the_reason(client, auth, world):
+    """A refused role change redirected to the list with a flash: the row showed the old role and
+    seller again, and what had been typed (the role, the seller code) was lost."""
+    from models.users import User
+
+    auth.login("admin")
+    response = client.post(f"/users/{world.user_finance.id}/role", data={"role": "sales_rep", "seller": "NOPE9"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    row = page.split('data-username="finance"')[1].split("</tr>")[0]
+    assert 'value="NOPE9"' in row and "没有编码为 NOPE9 的销售方。" in row
+    assert '<option value="sales_rep" selected>' in row and "form-control form-control-sm is-invalid" in row
+    other = page.split('data-username="finance2"')[1].split("</tr>")[0]
+    assert "field-error" not in other and '<option value="finance" selected>' in other
+
+    agent_row = client.post(f"/users/{world.user_finance.id}/role", data={"role": "agent", "seller": "REP1"})
+    row = agent_row.get_data(as_text=True).split('data-username="finance"')[1].split("</tr>")[0]
+    assert agent_row.status_code == 400 and 'value="REP1"' in row and "属于直销团队" in row
+
+    own = client.post(f"/users/{world.user_admin.id}/role", data={"role": "finance", "seller": ""})
+    row = own.get_data(as_text=True).split('data-username="admin"')[1].split("</tr>")[0]
+    assert own.status_code == 400 and "您不能修改自己的角色" in row and "form-select form-select-sm w-auto is-invalid" in row
+
+    bad_role = client.post(f"/users/{world.user_finance.id}/role", data={"role": "boss", "seller": ""})
+    assert bad_role.status_code == 400 and "请选择一个角色。" in bad_role.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, world.user_finance.id).role == "finance"
+    assert db.session.get(User, world.user_admin.id).role == "admin"
