@@ -18,7 +18,8 @@ bp = Blueprint("sales", __name__)
 
 
 def _filters(form: ListFilterForm) -> tuple[listing.Filters, bool]:
-    """Filters from a validated form; the bool says whether the seller code was unknown."""
+    """Filters from a validated form; the bool says whether the territory or the seller code was
+    unknown (said beside its field: the list is then empty, the export 400)."""
     filters = listing.Filters()
     if not form.validate():
         return filters, False
@@ -26,6 +27,9 @@ def _filters(form: ListFilterForm) -> tuple[listing.Filters, bool]:
     filters.channel = form.channel.data or None
     filters.text = form.q.data or None
     unknown = False
+    if filters.territory_id is not None and not listing.territory_exists(filters.territory_id):
+        form.territory.errors.append(_("没有这个行政区划。"))
+        unknown = True
     if form.seller.data:
         seller = sellers.visible_by_code(current_user, form.seller.data)
         if seller is None:

@@ -118,3 +118,23 @@ def test_a_refused_role_change_keeps_what_the_administrator_typed_beside_the_rea
     db.session.expire_all()
     assert db.session.get(User, world.user_finance.id).role == "finance"
     assert db.session.get(User, world.user_admin.id).role == "admin"
+
+
+def test_an_unknown_territory_code_in_the_list_filters_is_said_so_beside_the_field(client, auth, world):
+    """territory=999999 (six digits, no such division) answered "没有符合条件的客户。", as if the
+    division existed and had no customers."""
+    auth.login("manager")
+    for url in ("/customers", "/orders"):
+        page = client.get(url, query_string={"territory": "999999"}).get_data(as_text=True)
+        field = page.split('name="territory"')[1].split("</div>\n")[0]
+        assert "没有这个行政区划。" in field and 'value="999999"' in page, url
+        assert "深圳南山华盛贸易有限公司" not in page, url
+        known = client.get(url, query_string={"territory": "440300"}).get_data(as_text=True)
+        assert "没有这个行政区划" not in known and "深圳南山华盛贸易有限公司" in known, url
+        country = client.get(url, query_string={"territory": "100000"}).get_data(as_text=True)
+        assert "没有这个行政区划" not in country and "杭州西湖恒通科技有限公司" in country, url
+    assert client.get("/orders/export.csv", query_string={"territory": "999999"}).status_code == 400
+    assert client.get("/customers/export.csv", query_string={"territory": "440300"}).status_code == 200
+    client.post("/lang/en", data={"next": "/"})
+    english = client.get("/customers", query_string={"territory": "999999"}).get_data(as_text=True)
+    assert "No such division." in english
