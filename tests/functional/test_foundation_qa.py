@@ -138,3 +138,20 @@ def test_an_unknown_territory_code_in_the_list_filters_is_said_so_beside_the_fie
     client.post("/lang/en", data={"next": "/"})
     english = client.get("/customers", query_string={"territory": "999999"}).get_data(as_text=True)
     assert "No such division." in english
+
+
+def test_the_api_refuses_a_date_range_ending_before_it_starts_on_date_to(client, world):
+    """GET /api/v1/orders?date_from=2026-10-31&date_to=2026-10-01 answered 200 with no rows,
+    where the orders page says the range is backwards."""
+    from channel.services.api_tokens import create_token
+
+    _, secret = create_token(world.user_manager, "qa")
+    headers = {"Authorization": f"Bearer {secret}"}
+    for path in ("/api/v1/orders", "/api/v1/returns", "/api/v1/code_scans"):
+        refused = client.get(f"{path}?date_from=2026-10-31&date_to=2026-10-01", headers=headers)
+        assert refused.status_code == 400, path
+        assert refused.json["error"]["field"] == "date_to" and "date_from" in refused.json["error"]["message"], path
+    same_day = client.get("/api/v1/orders?date_from=2026-10-05&date_to=2026-10-05", headers=headers)
+    assert same_day.status_code == 200 and [o["order_no"] for o in same_day.json["data"]] == ["SO-NS-1"]
+    english = client.get("/api/v1/orders?date_from=2026-10-31&date_to=2026-10-01&lang=en", headers=headers)
+    assert english.json["error"]["message"] == "Parameter date_to cannot be before date_from."
