@@ -38,24 +38,29 @@ def index():
     now = reports.sales_by_channel(current_user, month)
     before = reports.sales_by_channel(current_user, previous)
     channel_names = {"direct": _("直销"), "agent": _("代理")}
-    by_level_now = reports.sales_by_level(current_user, month)
-    by_level_before = reports.sales_by_level(current_user, previous)
+    # an agent or a rep sees nobody of the other channel: its figure would read ¥0.00, as if
+    # that channel had sold nothing, so it is not shown (nor its levels)
+    own_channel = current_user.seller.channel if current_user.seller_id else None
+    channels = [own_channel] if own_channel else ["direct", "agent"]
+    level_channel = own_channel or "agent"
+    by_level_now = reports.sales_by_level(current_user, month, channel=level_channel)
+    by_level_before = reports.sales_by_level(current_user, previous, channel=level_channel)
     provinces = reports.sales_by_province(current_user, month)
 
     def draw() -> tuple:
         levels = sorted(set(by_level_now) | set(by_level_before))
         return (
             charts.bar(
-                _("两个渠道的销售额（元）"),
-                [channel_names["direct"], channel_names["agent"]],
+                _("两个渠道的销售额（元）") if len(channels) == 2 else _("%(channel)s销售额（元）", channel=channel_names[own_channel]),
+                [channel_names[ch] for ch in channels],
                 {
-                    str(previous): [before.get("direct", 0), before.get("agent", 0)],
-                    str(month): [now.get("direct", 0), now.get("agent", 0)],
+                    str(previous): [before.get(ch, 0) for ch in channels],
+                    str(month): [now.get(ch, 0) for ch in channels],
                 },
             ),
             charts.bar(
-                _("代理各层级销售额（元）"),
-                [level_name("agent", lv) for lv in levels],
+                _("代理各层级销售额（元）") if level_channel == "agent" else _("直销各层级销售额（元）"),
+                [level_name(level_channel, lv) for lv in levels],
                 {
                     str(previous): [by_level_before.get(lv, 0) for lv in levels],
                     str(month): [by_level_now.get(lv, 0) for lv in levels],
@@ -75,8 +80,11 @@ def index():
         "dashboard/index.html",
         month=month,
         previous=previous,
+        # the labels say "this month" / "last month" only of this (Beijing) month
+        is_this_month=month == Month.of(business_today()),
         now=now,
         before=before,
+        channels=channels,
         channel_names=channel_names,
         channels_chart=channels_chart,
         level_chart=level_chart,

@@ -162,10 +162,18 @@ def job_download(job_id: int):
 @bp.route("/users")
 @allow(ROLE_ADMIN)
 def users():
+    return _users_page()
+
+
+def _users_page(refused: dict | None = None):
+    """The users page; `refused` is a role change refused (user_id, the role and seller code as
+    typed, the field at fault, the reason): that row shows what was typed and why, with 400."""
     from channel.services.users import users_query
 
     rows = db.session.scalars(users_query()).all()
-    return render_template("ops/users.html", rows=rows, role_form=RoleForm(), active_form=ActiveForm(), confirm=RerunForm())
+    page = render_template("ops/users.html", rows=rows, role_form=RoleForm(formdata=None), active_form=ActiveForm(),
+                           confirm=RerunForm(), refused=refused)
+    return (page, 400) if refused else page
 
 
 @bp.route("/users/export.<fmt>")
@@ -192,16 +200,17 @@ def _user_or_404(user_id: int):
 def user_role(user_id: int):
     user = _user_or_404(user_id)
     form = RoleForm()
+    typed = {"user_id": user.id, "role": form.role.data, "seller": form.seller.data or ""}
     if not form.validate_on_submit():
-        flash(_("请选择一个角色。"), "error")
-        return redirect(url_for("ops.users"))
+        if form.seller.errors:
+            return _users_page(dict(typed, field="seller", reason=form.seller.errors[0]))
+        return _users_page(dict(typed, field="role", reason=_("请选择一个角色。")))
     try:
         security.set_role(current_user.id, user.username, form.role.data, form.seller.data or None)
     except DomainError as error:
-        flash(f"{user.username}: {error_text(error)}", "error")
-    else:
-        flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username,
-                role=role_name(form.role.data)), "success")
+        return _users_page(dict(typed, field=error.field or "role", reason=error_text(error)))
+    flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username,
+            role=role_name(form.role.data)), "success")
     return redirect(url_for("ops.users"))
 
 

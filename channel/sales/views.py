@@ -9,6 +9,7 @@ from channel.permissions import ANY_USER, allow
 
 from channel.sales.forms import ListFilterForm, OrderFilterForm
 from channel.services import listing, sellers
+from channel.services import orders as orders_service
 from channel.services.access import require_customer, require_order, scope_orders
 from models import db
 from models.sales import SalesOrder
@@ -17,7 +18,8 @@ bp = Blueprint("sales", __name__)
 
 
 def _filters(form: ListFilterForm) -> tuple[listing.Filters, bool]:
-    """Filters from a validated form; the bool says whether the seller code was unknown."""
+    """Filters from a validated form; the bool says whether the territory or the seller code was
+    unknown (said beside its field: the list is then empty, the export 400)."""
     filters = listing.Filters()
     if not form.validate():
         return filters, False
@@ -25,6 +27,9 @@ def _filters(form: ListFilterForm) -> tuple[listing.Filters, bool]:
     filters.channel = form.channel.data or None
     filters.text = form.q.data or None
     unknown = False
+    if filters.territory_id is not None and not listing.territory_exists(filters.territory_id):
+        form.territory.errors.append(_("没有这个行政区划。"))
+        unknown = True
     if form.seller.data:
         seller = sellers.visible_by_code(current_user, form.seller.data)
         if seller is None:
@@ -84,4 +89,7 @@ def orders():
 @bp.route("/orders/<int:order_id>")
 @allow(ANY_USER)
 def order(order_id: int):
-    return render_template("sales/order.html", order=require_order(current_user, order_id))
+    order = require_order(current_user, order_id)
+    returns = orders_service.returns_of_order(order.id)
+    return render_template("sales/order.html", order=order, returns=returns,
+                           returned_fen=sum(r.amount_fen for r in returns))

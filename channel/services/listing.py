@@ -72,6 +72,11 @@ class OrderRow:
     ship_to: Ref
 
 
+def territory_exists(territory_id: int) -> bool:
+    """Is there a division with this GB/T 2260 code (any level, the country included)?"""
+    return db.session.get(Territory, territory_id) is not None
+
+
 def territory_members(territory_id: int):
     """SELECT of the division ids inside `territory_id` (itself included)."""
     return select(Territory.id).where(

@@ -166,3 +166,14 @@ def record_return(*, return_no: str, order_line_id: int, qty: int, return_date: 
     if commit:
         db.session.commit()
     return returned
+
+
+def returns_of_order(order_id: int) -> list[ReturnLine]:
+    """Every return against the order's lines, oldest first (with its line, for the line number
+    and product). Who may read the order is the caller's rule (`access.require_order`): a
+    return is its order line's seller's, so it is visible with the order."""
+    return list(db.session.scalars(
+        select(ReturnLine).join(OrderLine, ReturnLine.order_line_id == OrderLine.id)
+        .where(OrderLine.order_id == order_id)
+        .order_by(ReturnLine.return_date, ReturnLine.id)
+    ))

@@ -1,5 +1,5 @@
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -7,7 +7,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from channel.services.clock import business_today
 from channel.web import ReadableDateField
 
-EFFECTIVE_ON_REQUIRED = InputRequired(_l("请填写生效日期。"))
+# "seller change": the commission plan form asks the same in Chinese, but of a plan
+EFFECTIVE_ON_REQUIRED = InputRequired(lazy_pgettext("seller change", "请填写生效日期。"))
 
 
 class MoveForm(FlaskForm):

@@ -37,3 +37,21 @@ def test_every_pyramid_label_fits_inside_its_band_in_english(page, live_server):
         }).filter(r => r.left < -1 || r.right < -1);
     })""")
     assert spills == []
+
+
+def test_on_a_phone_the_menu_wraps_in_rows_and_no_page_is_wider_than_the_screen(page, live_server):
+    """At 390 px the menu stood as one column of every entry (a screen high before any content),
+    the customer, order and seller tables pushed the page wider than the phone, and the seller
+    page's 在树中查看 button was squeezed to one character a line."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, "manager")
+    menu = page.locator("nav .navbar-nav").bounding_box()
+    entries = page.locator("nav .navbar-nav .nav-link").count()
+    one_entry = page.locator("nav .navbar-nav .nav-link").first.bounding_box()["height"]
+    assert menu["height"] < entries * one_entry / 2  # several entries a row
+    for path in ("/customers", "/orders", "/sellers/2", "/orders/1", "/customers/1", "/"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto("/sellers/2")
+    button = page.locator("a[href*='focus=']").first
+    assert button.bounding_box()["height"] <= 40  # one line, not 在 / 树 / 中 / 查 / 看

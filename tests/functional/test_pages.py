@@ -21,7 +21,7 @@ def test_dashboard_figures_are_scoped_to_the_agent(client, auth, world):
     auth.login("agent_zj")
     page = client.get("/?month=2026-10").get_data(as_text=True)
     assert 'data-channel="agent">¥2,900.00' in page
-    assert 'data-channel="direct">¥0.00' in page
+    assert 'data-channel="direct"' not in page  # the direct channel is not its to see, not "¥0.00"
 
 
 def test_pyramid_counts_agents_per_level(client, auth, world):
