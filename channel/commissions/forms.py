@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from channel.domain.commissions import PlanSpec, bp_to_percent, format_tiers, parse_category_rates, \
@@ -20,6 +20,10 @@ from channel.web import ReadableDateField, WholeNumberField
 
 # a plan's orders counted: the form's choices and the plan page's label
 ORDER_KIND_LABELS = {"sell_out": _l("销售出库"), "sell_in": _l("进货"), "all": _l("全部")}
+
+
+# a new version of a used plan starting within months already posted re-prices them: asked for explicitly
+RETROACTIVE_HELP = _l("新版本的生效日期落在已记账的月份内时才需要勾选：重新计算这些月份会按新版本调整，已锁定的月份在下一次计算中更正。")
 
 
 class PlanForm(FlaskForm):
@@ -48,6 +52,7 @@ class PlanForm(FlaskForm):
     bonus = StringField(_l("目标奖励（元）"), default="0")
     recruit_bonus = StringField(_l("发展下线奖励（元）"), default="0",
                                 description=_l("法规不允许为拉人头付酬：只能为 0。"))
+    retroactive = BooleanField(_l("追溯调整已记账的提成"), description=RETROACTIVE_HELP)
 
     def load(self, spec: PlanSpec) -> None:
         """Fill the form from a stored plan."""
@@ -113,3 +118,4 @@ class RunForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("方案 JSON 文件"), validators=[FileRequired()])
+    retroactive = BooleanField(_l("追溯调整已记账的提成"), description=RETROACTIVE_HELP)
