@@ -42,7 +42,8 @@ class PlanForm(FlaskForm):
     tier_mode = SelectField(_l("阶梯方式"), choices=[("marginal", _l("超额累进（每段按本段费率）")),
                                                    ("whole", _l("全额累进（全部按达到档的费率）"))])
     tiers = TextAreaField(_l("阶梯（期间净销售额）"),
-                          description=_l("每行“起点元, 终点元（最后一档留空）, 百分比[, 认证代码]”，从 0 开始且首尾相接。"))
+                          description=_l("每行“起点元, 终点元（最后一档留空）, 百分比[, 认证代码]”，从 0 开始且首尾相接。"),
+                          render_kw={"rows": 5})  # the demo's three brackets and more in sight, none hidden by a scroll
     override_rates = StringField(_l("上级提成 %（按距离，逗号分隔）"), description=_l("例如“2, 1, 0.5”：直接上级 2%，再上一级 1%……"))
     qualify_min = StringField(_l("上级达标的个人净销售额（元）"), default="0")
     qualify_mode = SelectField(_l("上级未达标时"), choices=[("skip", _l("跳过：这一份不发")),
