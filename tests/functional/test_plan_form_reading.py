@@ -32,3 +32,13 @@ def test_every_tier_of_a_plan_is_in_sight_when_the_edit_form_opens(client, auth,
     textarea = re.search(r'<textarea[^>]*name="tiers"[^>]*>', page).group(0)
     rows = int(re.search(r'rows="(\d+)"', textarea).group(1))
     assert rows >= len(saved.tiers) + 1  # the three brackets and a line to add one
+
+
+def test_the_form_says_which_number_is_which_level_in_the_readers_language(client, auth, world, app):
+    auth.login("manager")
+    page = client.get("/commissions/plans/new").get_data(as_text=True)
+    names = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="level-numbers"')[1].split("</div>\n      </div>")[0]))
+    assert "代理：1 总代理 · 2 省代 · 3 市代 · 4 分销商" in names
+    assert "直销：1 销售总监 · 2 销售经理 · 3 销售代表" in names
+    english = client.get("/commissions/plans/new?lang=en").get_data(as_text=True).split('id="level-numbers"')[1]
+    assert "1 National agent" in english and "4 Reseller" in english and "3 Sales rep" in english
