@@ -468,7 +468,8 @@ def import_plans(payload: dict | str | bytes, *, actor_id: int | None = None,
             try:
                 saved.append(_import_one(data, index, actor_id, retroactive))
             except DomainError as error:
-                error.params = {**error.params, "n": error.params.get("n", index)}  # see plan_position
+                error.params = {**error.params, "n": error.params.get("n", index)}
+                error.plan_index = index  # see plan_position: a check's own n (a tier's number) is not it
                 raise
         if not commit:
             return saved
@@ -529,9 +530,12 @@ def _import_one(data, index: int, actor_id: int | None, retroactive: bool) -> Im
 
 def plan_position(error: DomainError) -> int | None:
     """The file position of the plan an import error is about, when its message does not say it
-    already (the plan page and the CLI then put "第 n 个方案：" before it)."""
-    n = error.params.get("n")
-    return n if n is not None and "%(n)s" not in error.message else None
+    already (the plan page and the CLI then put "第 n 个方案：" before it). A guardrail's message
+    never names the plan, even when it numbers something of its own ("第 1 档与第 2 档重叠")."""
+    index = getattr(error, "plan_index", None)
+    if index is None or (not isinstance(error, PlanRefused) and "%(n)s" in error.message):
+        return None
+    return index
 
 
 def what_if(period: str, payload: dict | str | bytes, *, actor_id: int | None = None):
