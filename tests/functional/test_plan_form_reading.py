@@ -41,4 +41,4 @@ def test_the_form_says_which_number_is_which_level_in_the_readers_language(clien
     assert "代理：1 总代理 · 2 省代 · 3 市代 · 4 分销商" in names
     assert "直销：1 销售总监 · 2 销售经理 · 3 销售代表" in names
     english = client.get("/commissions/plans/new?lang=en").get_data(as_text=True).split('id="level-numbers"')[1]
-    assert "1 National agent" in english and "4 Reseller" in english and "3 Sales rep" in english
+    assert "Agents: 1 National agent" in english and "4 Reseller" in english and "Direct: 1" in english
