@@ -78,14 +78,16 @@ def export_command(file: str) -> None:
 
 @plans_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def import_command(file: str) -> None:
+@click.option("--retroactive", is_flag=True,
+              help="Allow new versions that re-price months already posted (refused otherwise).")
+def import_command(file: str, retroactive: bool) -> None:
     """Import plans from FILE, all or nothing (guardrails checked for each)."""
     from channel.services.commissions import import_plans
 
     with open(file, "rb") as handle:
         payload = handle.read()
     try:
-        saved = import_plans(payload)
+        saved = import_plans(payload, retroactive=retroactive)
     except DomainError as error:
         _fail(error)
         return

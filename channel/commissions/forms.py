@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from channel.domain.commissions import PlanSpec, bp_to_percent, format_tiers, parse_category_rates, \
@@ -20,6 +20,10 @@ from channel.web import ReadableDateField, WholeNumberField
 
 # a plan's orders counted: the form's choices and the plan page's label
 ORDER_KIND_LABELS = {"sell_out": _l("销售出库"), "sell_in": _l("进货"), "all": _l("全部")}
+
+
+# a new version of a used plan starting within months already posted re-prices them: asked for explicitly
+RETROACTIVE_HELP = _l("新版本的生效日期落在已记账的月份内时才需要勾选：重新计算这些月份会按新版本调整，已锁定的月份在下一次计算中更正。")
 
 
 class PlanForm(FlaskForm):
@@ -38,7 +42,8 @@ class PlanForm(FlaskForm):
     tier_mode = SelectField(_l("阶梯方式"), choices=[("marginal", _l("超额累进（每段按本段费率）")),
                                                    ("whole", _l("全额累进（全部按达到档的费率）"))])
     tiers = TextAreaField(_l("阶梯（期间净销售额）"),
-                          description=_l("每行“起点元, 终点元（最后一档留空）, 百分比[, 认证代码]”，从 0 开始且首尾相接。"))
+                          description=_l("每行“起点元, 终点元（最后一档留空）, 百分比[, 认证代码]”，从 0 开始且首尾相接。"),
+                          render_kw={"rows": 5})  # the demo's three brackets and more in sight, none hidden by a scroll
     override_rates = StringField(_l("上级提成 %（按距离，逗号分隔）"), description=_l("例如“2, 1, 0.5”：直接上级 2%，再上一级 1%……"))
     qualify_min = StringField(_l("上级达标的个人净销售额（元）"), default="0")
     qualify_mode = SelectField(_l("上级未达标时"), choices=[("skip", _l("跳过：这一份不发")),
@@ -48,6 +53,7 @@ class PlanForm(FlaskForm):
     bonus = StringField(_l("目标奖励（元）"), default="0")
     recruit_bonus = StringField(_l("发展下线奖励（元）"), default="0",
                                 description=_l("法规不允许为拉人头付酬：只能为 0。"))
+    retroactive = BooleanField(_l("追溯调整已记账的提成"), description=RETROACTIVE_HELP)
 
     def load(self, spec: PlanSpec) -> None:
         """Fill the form from a stored plan."""
@@ -113,6 +119,7 @@ class RunForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("方案 JSON 文件"), validators=[FileRequired()])
+    retroactive = BooleanField(_l("追溯调整已记账的提成"), description=RETROACTIVE_HELP)
 
 
 # Statement inquiries: the texts are checked by the service (channel.domain.inquiries.check_text:

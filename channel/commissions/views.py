@@ -113,7 +113,8 @@ def _save(form: PlanForm, plan_id: int | None, template_args: dict):
     if form.validate_on_submit():
         try:
             before = plans.plan_to_json(plans.get_plan(plan_id)) if plan_id is not None else None
-            saved = plans.save_plan(form.spec(), plan_id=plan_id, actor_id=current_user.id)
+            saved = plans.save_plan(form.spec(), plan_id=plan_id, actor_id=current_user.id,
+                                    retroactive=form.retroactive.data)
         except DomainError as error:
             _show_errors(form, error)
         else:
@@ -147,7 +148,8 @@ def plan_edit(plan_id: int):
     form = PlanForm()
     if request.method == "GET":
         form.load(plans.spec_of(record))
-    return _save(form, plan_id, {"plan": record, "used": plans.is_used(record.id)})
+    return _save(form, plan_id, {"plan": record, "used": plans.is_used(record.id),
+                                 "posted_through": plans.posted_through([record.id])})
 
 
 @bp.route("/plans/export.json")
@@ -164,7 +166,8 @@ def plan_import():
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            saved = plans.import_plans(form.file.data.read(), actor_id=current_user.id)
+            saved = plans.import_plans(form.file.data.read(), actor_id=current_user.id,
+                                       retroactive=form.retroactive.data)
         except DomainError as error:
             messages = ([_problem_text(p) for p in error.problems] if isinstance(error, PlanRefused)
                         else [error_text(error)])

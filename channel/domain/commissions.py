@@ -137,10 +137,16 @@ def shorten(text: object, limit: int = MAX_SHOWN_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # \d: full-width digits too, as Decimal reads them
+
+
 def percent_to_bp(text: str | int | Decimal, field_name: str = "rate") -> int:
-    """'2.5' (percent) -> 250 bp. At most two decimals; refuses anything not a number, and
-    numbers of absurd size (beyond 10^12 %) before they become huge integers."""
+    """'2.5' (percent) -> 250 bp. At most two decimals; refuses anything not a plain decimal
+    number (as the money parser does: '1e2' or '1_0' are not read as 100 % or 10 %), and numbers
+    of absurd size (beyond 10^12 %) before they become huge integers."""
     raw = str(text).strip().rstrip("%").strip()
+    if raw and not PLAIN_NUMBER.fullmatch(raw):
+        raise DomainError(N_("“%(value)s” 不是一个百分比。"), field=field_name, value=shorten(text))
     try:
         value = Decimal(raw or "0")
     except InvalidOperation:

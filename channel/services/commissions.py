@@ -77,6 +77,33 @@ def is_used(plan_id: int) -> bool:
     return db.session.scalar(select(exists().where(LedgerLine.plan_version_id == plan_id)))
 
 
+def posted_through(plan_ids: list[int]) -> Month | None:
+    """The latest month (source_period) of posted ledger lines that used one of these plan
+    versions, or None when none did. Read backwards along ix_ledger_source_period: the newest
+    months come first, so a version used lately is found at once."""
+    if not plan_ids:
+        return None
+    period = db.session.scalar(select(LedgerLine.source_period).where(
+        LedgerLine.plan_version_id.in_(plan_ids), LedgerLine.source_period.is_not(None))
+        .order_by(LedgerLine.source_period.desc()).limit(1))
+    return Month.parse(period) if period else None
+
+
+def _check_not_retroactive(spec: PlanSpec, replaced: list[CommissionPlan]) -> None:
+    """Conflict (field valid_from) when the new version would take over days of months whose
+    posted lines used a version it replaces (`replaced`: the version it ends or supersedes): a
+    re-run of those months would re-price them, and the next run would post corrections of the
+    locked (paid) ones. Such a change is saved only when asked for explicitly (`retroactive`)."""
+    for version in replaced:
+        through = posted_through([version.id])
+        if through is not None and spec.valid_from < through.end:
+            raise Conflict(N_("方案“%(name)s”第 %(version)s 版已用于 %(period)s 及以前已记账的提成：新版本从 %(start)s "
+                              "起生效，会追溯改变这些提成（重新计算时调整，已锁定的期间在下一次计算中更正）。请把生效日期设为 "
+                              "%(next)s 或以后；确需追溯调整时，请确认“追溯调整已记账的提成”。"),
+                           field="valid_from", name=version.name, version=version.version, period=str(through),
+                           start=spec.valid_from.isoformat(), next=through.end.isoformat())
+
+
 def _check_overlap(spec: PlanSpec, seller_id: int | None, ignore_ids: set[int]) -> None:
     """Two active versions for the same target may not be in force on the same day. A seller's
     own plans have the seller as their target whatever level they name: the plan in force for a
@@ -215,7 +242,7 @@ def check_editable(plan: CommissionPlan) -> None:
 
 
 def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | None = None,
-              commit: bool = True, family: CommissionPlan | None = None) -> CommissionPlan:
+              commit: bool = True, family: CommissionPlan | None = None, retroactive: bool = False) -> CommissionPlan:
     """Create a plan, or change version `plan_id`. Raises PlanRefused (every failed guardrail),
     Conflict (dates overlap another active version for the same target), NotFound.
 
@@ -225,7 +252,8 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
     one's start, is superseded entirely: re-runs of its months then post adjustments). A version
     is never extended. `family` (for imports): add `spec` as a new version of that plan's family
     instead of creating a new plan; the family's version in force on `spec.valid_from` makes
-    room the same way."""
+    room the same way. A new version taking over days of a month whose posted lines used the
+    version it replaces is refused (Conflict on valid_from) unless `retroactive`."""
     validate_plan(spec, direct_cap_bp(), channel_levels())
     seller = _seller_for(spec)
     old = None
@@ -249,6 +277,8 @@ def save_plan(spec: PlanSpec, *, plan_id: int | None = None, actor_id: int | Non
         else:
             ends[old.id] = end
     _check_direct_months(spec, seller, gone, ends)
+    if not in_place and not retroactive:
+        _check_not_retroactive(spec, [v for v in [old, *covered] if v is not None])
     if in_place:
         _fill(old, spec, seller)
         plan, action = old, "plan.edit"
@@ -420,7 +450,7 @@ class ImportedPlan:
 
 
 def import_plans(payload: dict | str | bytes, *, actor_id: int | None = None,
-                 commit: bool = True) -> list[ImportedPlan]:
+                 commit: bool = True, retroactive: bool = False) -> list[ImportedPlan]:
     """Import plans from the export format, all or nothing, in the file's order. A plan is
     matched to an active version of the same name and target (channel, level, seller):
     - one starting the same day: unchanged when equal, else changed as the plan form would
@@ -428,16 +458,18 @@ def import_plans(payload: dict | str | bytes, *, actor_id: int | None = None,
     - else it becomes a new version of that plan (the version in force on its first day ends
       then), or a new plan when no plan has that name and target.
     So an installation's own export imports as no change, and an export with several versions
-    of a plan recreates them all elsewhere. Raises DomainError (the message names the plan's
+    of a plan recreates them all elsewhere. A version re-pricing months already posted is refused
+    unless `retroactive` (as in save_plan). Raises DomainError (the message names the plan's
     position) and leaves nothing saved."""
     payload = _read_payload(payload)
     saved: list[ImportedPlan] = []
     try:
         for index, data in enumerate(payload["plans"], start=1):
             try:
-                saved.append(_import_one(data, index, actor_id))
+                saved.append(_import_one(data, index, actor_id, retroactive))
             except DomainError as error:
-                error.params = {**error.params, "n": error.params.get("n", index)}  # see plan_position
+                error.params = {**error.params, "n": error.params.get("n", index)}
+                error.plan_index = index  # see plan_position: a check's own n (a tier's number) is not it
                 raise
         if not commit:
             return saved
@@ -472,7 +504,7 @@ def _read_payload(payload: dict | str | bytes) -> dict:
     return payload
 
 
-def _import_one(data, index: int, actor_id: int | None) -> ImportedPlan:
+def _import_one(data, index: int, actor_id: int | None, retroactive: bool) -> ImportedPlan:
     if not isinstance(data, dict):
         raise DomainError(N_("第 %(n)s 个方案不是一个对象。"), field="file", n=index)
     spec = spec_from_json(data, index)
@@ -488,19 +520,22 @@ def _import_one(data, index: int, actor_id: int | None) -> ImportedPlan:
     if same_start is not None:
         if _same(same_start, spec, seller):
             return ImportedPlan(same_start, "unchanged")
-        plan = save_plan(spec, plan_id=same_start.id, actor_id=actor_id, commit=False)
+        plan = save_plan(spec, plan_id=same_start.id, actor_id=actor_id, commit=False, retroactive=retroactive)
         return ImportedPlan(plan, "changed" if plan.id == same_start.id else "new_version")
     family = db.session.scalar(select(CommissionPlan).where(*same_target)
                                .order_by(CommissionPlan.valid_from.desc()).limit(1))
-    plan = save_plan(spec, family=family, actor_id=actor_id, commit=False)
+    plan = save_plan(spec, family=family, actor_id=actor_id, commit=False, retroactive=retroactive)
     return ImportedPlan(plan, "new_version" if family is not None else "created")
 
 
 def plan_position(error: DomainError) -> int | None:
     """The file position of the plan an import error is about, when its message does not say it
-    already (the plan page and the CLI then put "第 n 个方案：" before it)."""
-    n = error.params.get("n")
-    return n if n is not None and "%(n)s" not in error.message else None
+    already (the plan page and the CLI then put "第 n 个方案：" before it). A guardrail's message
+    never names the plan, even when it numbers something of its own ("第 1 档与第 2 档重叠")."""
+    index = getattr(error, "plan_index", None)
+    if index is None or (not isinstance(error, PlanRefused) and "%(n)s" in error.message):
+        return None
+    return index
 
 
 def what_if(period: str, payload: dict | str | bytes, *, actor_id: int | None = None):
@@ -510,7 +545,7 @@ def what_if(period: str, payload: dict | str | bytes, *, actor_id: int | None = 
     from channel.services.commissions_run import run_period
 
     try:
-        import_plans(payload, actor_id=actor_id, commit=False)
+        import_plans(payload, actor_id=actor_id, commit=False, retroactive=True)  # re-pricing is the point
         return run_period(period, actor_id=actor_id, preview=True)
     finally:
         db.session.rollback()

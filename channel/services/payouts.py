@@ -24,7 +24,8 @@ from models import db, utcnow
 from models.commissions import CommissionRun, LedgerHold, LedgerLine, PeriodLock
 from models.payouts import (
     BATCH_APPROVED, BATCH_CANCELLED, BATCH_DRAFT, BATCH_EXPORTED, BATCH_PAID, BATCH_SUBMITTED, CLAIMING_ROWS,
-    ROW_AWAITING_INVOICE, ROW_FAILED, ROW_HELD, ROW_INVOICE_MISSING, ROW_PAID, ROW_PAYABLE, LedgerSettlement,
+    ROW_AWAITING_INVOICE, ROW_FAILED, ROW_HELD, ROW_INVOICE_MISSING, ROW_NO_ACCOUNT, ROW_PAID, ROW_PAYABLE,
+    LedgerSettlement,
     PayeeHold, PayoutBatch, PayoutEvent, PayoutItem, PayoutRow,
 )
 from models.tree import PAYEE_INDIVIDUAL, Seller
@@ -533,12 +534,15 @@ def active_payee_holds() -> list[PayeeHold]:
 
 
 VISIBLE_TO_PAYEE_BATCHES = (BATCH_APPROVED, BATCH_EXPORTED, BATCH_PAID)
-VISIBLE_TO_PAYEE_ROWS = (ROW_PAYABLE, ROW_PAID, ROW_FAILED)
+# what a payee sees of its rows: those paid (or to be, or returned by the bank), and those not paid
+# for want of something only the payee can give (an invoice, a bank account), so that it knows why
+VISIBLE_TO_PAYEE_ROWS = (ROW_PAYABLE, ROW_PAID, ROW_FAILED, ROW_INVOICE_MISSING, ROW_NO_ACCOUNT)
 
 
 def payee_history_query(payee_id: int):
     """SELECT of a payee's payouts, newest first: rows of approved, exported or paid batches that
-    pay (or paid, or tried to). The "my payouts" page and its export."""
+    pay (or paid, or tried to), or were not paid for want of its invoice or bank account. The "my
+    payouts" page and its export."""
     return (select(PayoutRow).join(PayoutBatch, PayoutBatch.id == PayoutRow.batch_id)
             .where(PayoutRow.payee_id == payee_id, PayoutBatch.status.in_(VISIBLE_TO_PAYEE_BATCHES),
                    PayoutRow.status.in_(VISIBLE_TO_PAYEE_ROWS))

@@ -132,7 +132,8 @@ def test_the_edit_page_of_a_superseded_version_says_so_before_anything_is_typed(
     first = db.session.query(CommissionPlan).filter_by(level=4).one()
     from dataclasses import replace
 
-    plans.save_plan(replace(plans.spec_of(first), base_rate_bp=400), plan_id=first.id)  # same start: supersedes it
+    plans.save_plan(replace(plans.spec_of(first), base_rate_bp=400), plan_id=first.id,
+                    retroactive=True)  # same start: supersedes it
     assert db.session.get(CommissionPlan, first.id).status == "superseded"
     auth.login("manager")
     response = client.get(f"/commissions/plans/{first.id}/edit")

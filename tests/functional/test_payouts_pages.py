@@ -240,3 +240,39 @@ def test_the_remittance_advice_names_the_withholding_table_once_in_the_readers_l
     app.config["PAYOUT_WITHHOLDING"] = {"name": "上海分公司预扣表"}
     row = row_of(payouts.create_batch("2026-10", uid(world, "finance")).id, world.GD)
     assert note(row.id, "en") == note(row.id, "zh") == f"上海分公司预扣表: {formula}"
+
+
+def test_a_payee_not_paid_for_want_of_an_invoice_or_a_bank_account_sees_why_and_no_one_else_does(client, auth, world):
+    """Approved without its invoice, a company agent's row became 缺发票，结转 — and its 我的付款 said
+    "还没有付款记录", with no hint that an invoice was wanted. Likewise a payee without a bank account."""
+    from tests.payouts_fixtures import set_payee
+
+    post_lines("2026-10", [(world.GD, 500 * YUAN)])  # GD: a company agent (invoices), given an account
+    post_lines("2026-10", [(world.SZ, 400 * YUAN)], give_accounts=False)
+    set_payee(world.SZ, "individual")
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    payouts.submit(batch.id, uid(world, "finance"))
+    payouts.approve(batch.id, uid(world, "finance2"))  # GD's invoice never came
+    gd, sz = row_of(batch.id, world.GD), row_of(batch.id, world.SZ)
+    assert (gd.status, sz.status) == ("invoice_missing", "no_account")
+
+    auth.login("agent_gd")
+    mine = client.get("/payouts/mine").get_data(as_text=True)
+    assert f"/payouts/rows/{gd.id}" in mine and "缺发票，结转" in mine and "未付款" in mine
+    assert f"/payouts/rows/{sz.id}" not in mine
+    advice = client.get(f"/payouts/rows/{gd.id}").get_data(as_text=True)
+    assert "未付款：缺发票" in advice and "¥500.00" in advice and "请按下一批次的金额开具发票" in advice
+    assert client.get(f"/payouts/rows/{sz.id}").status_code == 404  # its downline's row, by id: refused
+    export = client.get("/payouts/mine/export.csv").get_data(as_text=True)
+    assert "缺发票，结转" in export and ",0.00," in export and "500.00" in export  # 实付 0.00: nothing was paid
+    assert "Not paid: no invoice" in client.get(f"/payouts/rows/{gd.id}?lang=en").get_data(as_text=True)
+    auth.logout()
+
+    auth.login("agent_sz")
+    advice = client.get(f"/payouts/rows/{sz.id}").get_data(as_text=True)
+    assert "未付款：缺银行账户" in advice and "请把银行账户告知财务" in advice
+    assert client.get(f"/payouts/rows/{gd.id}").status_code == 404
+    auth.logout()
+    auth.login("agent_zj")
+    assert client.get(f"/payouts/rows/{gd.id}").status_code == 404
+    assert "还没有付款记录" in client.get("/payouts/mine").get_data(as_text=True)

@@ -257,7 +257,8 @@ def test_the_override_from_each_downline_is_net_of_the_lines_a_rerun_reversed(cl
 
     saved = plan(level=4, base_rate_bp=300, override_rates_bp=(200,))
     run_period("2026-10")
-    save_plan(replace(spec_of(saved), override_rates_bp=(300,)), plan_id=saved.id)  # a new version, same start
+    save_plan(replace(spec_of(saved), override_rates_bp=(300,)), plan_id=saved.id,
+              retroactive=True)  # a new version, same start: re-prices October
     run_period("2026-10")
     auth.login("agent_sz")
     text = client.get(statement_url(world.SZ)).get_data(as_text=True)

@@ -23,7 +23,7 @@ def test_a_new_version_starting_before_the_old_one_supersedes_it(world):
     first = plan(level=4, base_rate_bp=300, valid_from=date(2026, 10, 1))
     run_period("2026-10")
     second = plans.save_plan(replace(plans.spec_of(first), base_rate_bp=400, valid_from=date(2026, 9, 1)),
-                             plan_id=first.id)
+                             plan_id=first.id, retroactive=True)  # re-prices the posted October
     assert (db.session.get(CommissionPlan, first.id).status, second.version) == ("superseded", 2)
     with pytest.raises(Conflict):
         plans.save_plan(plans.spec_of(first), plan_id=first.id)

@@ -96,7 +96,8 @@ def test_a_plan_version_change_mid_year_applies_from_its_date(world):
     w = world
     v1 = plan(level=4, base_rate_bp=300)
     run_period("2026-10")
-    v2 = plans.save_plan(replace(plans.spec_of(v1), base_rate_bp=500, valid_from=date(2026, 10, 7)), plan_id=v1.id)
+    v2 = plans.save_plan(replace(plans.spec_of(v1), base_rate_bp=500, valid_from=date(2026, 10, 7)), plan_id=v1.id,
+                         retroactive=True)  # from within the posted October
     assert (v2.version, v2.family_id, db.session.get(type(v1), v1.id).valid_to) == (2, v1.id, date(2026, 10, 7))
     run_period("2026-10")
     ns = ledger(order_line_id=w.order_ns.lines[0].id)  # sold 10-05: version 1, unchanged

@@ -175,7 +175,7 @@ def test_a_used_direct_version_changed_mid_month_may_not_add_its_tiers_to_the_ol
     db.session.rollback()
     assert _rows("代表方案") == [(1, "active", date(2026, 1, 1), None, 2500)]  # nothing changed
     # a mid-month change that stays under the cap is saved: 25 % base before the 15th + 5 % tier
-    lower = plans.save_plan(replace(richer_tiers, tiers=(Tier(0, None, 500),)), plan_id=v1.id)
+    lower = plans.save_plan(replace(richer_tiers, tiers=(Tier(0, None, 500),)), plan_id=v1.id, retroactive=True)
     assert lower.version == 2 and _rows("代表方案")[0][3] == date(2026, 11, 15)
     # and the richer tiers from the first of a month (the old base no longer meets them)
     assert plans.save_plan(replace(richer_tiers, valid_from=date(2026, 12, 1)), plan_id=lower.id).valid_from \

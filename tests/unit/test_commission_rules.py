@@ -336,3 +336,15 @@ def test_the_month_end_plan_is_chosen_by_precedence_and_its_bonus_counts():
     assert plan_for([channel_wide, own], date(2026, 11, 20), 3, None) is channel_wide  # another seller
     rate, base, end = mixed_month_rate([channel_wide, own], date(2026, 11, 1), date(2026, 12, 1), 3, 7)
     assert (rate, base.key, end.key) == (2000 + 1000, "c", "s")  # the channel plan's tier no longer pays
+
+
+@pytest.mark.parametrize("typed", ["1e2", "1E1", "1_0", "0x10", "- 1", "1.2.3"])
+def test_a_rate_in_anything_but_plain_digits_is_refused_not_read_as_another_number(typed):
+    """'1e2' was read as 100 % and '1_0' as 10 %: the money parser refuses such forms, rates did not."""
+    with pytest.raises(DomainError):
+        percent_to_bp(typed)
+
+
+def test_plain_rates_in_any_usual_spelling_are_still_read():
+    assert [percent_to_bp(t) for t in ("3", "3.", ".5", "+2", "-1", "３", " 2.25 % ", "")] == \
+        [300, 300, 50, 200, -100, 300, 225, 0]
