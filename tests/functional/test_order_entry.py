@@ -275,3 +275,15 @@ def test_a_line_beyond_what_the_order_line_check_can_compute_is_refused_not_a_50
     response = client.post("/orders/new", data=sell_out(world.cust_ns.name, seller_code="NS",
                                                         **{"line-0-qty": "700", "line-0-price": "30000"}))
     assert response.status_code == 302 and stored("SO-NEW-1").total_fen == 700 * 3_000_000
+
+
+def test_a_sell_in_buyer_must_be_an_agent_and_needs_a_city_to_ship_to(client, auth, world):
+    auth.login("admin")
+    form = {"order_no": "PO-1", "kind": "sell_in", "seller_code": "REP1", "ship_to": "310100", "save": "1",
+            "line-0-sku": "P1", "line-0-qty": "1"}
+    response = client.post("/orders/new", data=form)
+    assert response.status_code == 400 and "进货单的买方必须是代理。" in response.get_data(as_text=True)
+    form.update(seller_code="GD", ship_to="")  # GD has no home city or district to default to
+    response = client.post("/orders/new", data=form)
+    assert response.status_code == 400 and "请填写发货区划代码。" in response.get_data(as_text=True)
+    assert stored("PO-1") is None
