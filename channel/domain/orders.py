@@ -31,3 +31,16 @@ def check_order_total(total_fen: int, field: str = "lines") -> None:
     """DomainError on `field` when the order's total (the sum of its lines) exceeds MAX_AMOUNT_FEN."""
     if total_fen > MAX_AMOUNT_FEN:
         raise DomainError(N_("订单总额过大，最多 %(max)s。"), field=field, max=format_fen(MAX_AMOUNT_FEN))
+
+
+def check_not_future(day: date, today: date, field: str) -> None:
+    """DomainError on `field` when `day` is after `today` (the business date, Asia/Shanghai): an
+    order or a return typed by a person has happened already."""
+    if day > today:
+        raise DomainError(N_("日期不能晚于今天（%(today)s）。"), field=field, today=today.isoformat())
+
+
+def below_floor(unit_price_fen: int, floor_fen: int | None) -> bool:
+    """Whether a sell-out unit price breaks the floor resale price (乱价): strictly below it, as
+    the conflict scan's price rule reads it (equal is fine; no floor set, nothing to break)."""
+    return floor_fen is not None and unit_price_fen < floor_fen

@@ -93,3 +93,6 @@ def order(order_id: int):
     returns = orders_service.returns_of_order(order.id)
     return render_template("sales/order.html", order=order, returns=returns,
                            returned_fen=sum(r.amount_fen for r in returns))
+
+
+from channel.sales import order_entry  # noqa: E402,F401  (its routes are on `bp`)

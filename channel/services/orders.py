@@ -147,7 +147,8 @@ def store_order(*, order_no: str, kind: str, seller_id: int, order_date: date, s
 def record_return(*, return_no: str, order_line_id: int, qty: int, return_date: date,
                   reason: str | None = None, commit: bool = True) -> ReturnLine:
     """Return `qty` units of an order line, refunded at the line's unit price. The total
-    returned can never exceed what was sold, nor be dated before the sale."""
+    returned can never exceed what was sold, nor be dated before the sale; a return number is
+    used once per line (Conflict on `return_no`: the table's unique key, said before it fails)."""
     line = db.session.get(OrderLine, order_line_id)
     if line is None:
         raise DomainError(N_("没有这个订单行。"), field="order_line_id")
@@ -155,9 +156,10 @@ def record_return(*, return_no: str, order_line_id: int, qty: int, return_date: 
         raise DomainError(N_("退货数量必须大于 0。"), field="qty")
     if return_date < line.order_date:
         raise DomainError(N_("退货日期不能早于销售日期。"), field="return_date")
-    already = db.session.scalar(
-        select(func.coalesce(func.sum(ReturnLine.qty), 0)).where(ReturnLine.order_line_id == order_line_id)
-    )
+    if db.session.scalar(select(ReturnLine.id).where(ReturnLine.return_no == return_no,
+                                                     ReturnLine.order_line_id == order_line_id)) is not None:
+        raise Conflict(N_("退货单号 %(no)s 已用于这一行。"), field="return_no", no=return_no)
+    already = returned_qty(order_line_id)
     if already + qty > line.qty:
         raise DomainError(N_("退货数量超过了可退数量（还可退 %(left)s）。"), field="qty", left=line.qty - already)
     returned = ReturnLine(return_no=return_no, order_line_id=order_line_id, qty=qty, amount_fen=qty * line.unit_price_fen,
@@ -166,6 +168,13 @@ def record_return(*, return_no: str, order_line_id: int, qty: int, return_date: 
     if commit:
         db.session.commit()
     return returned
+
+
+def returned_qty(order_line_id: int) -> int:
+    """Units of the order line returned so far (what is left to return is its qty minus this)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(ReturnLine.qty), 0)).where(ReturnLine.order_line_id == order_line_id)
+    )
 
 
 def returns_of_order(order_id: int) -> list[ReturnLine]:
