@@ -97,7 +97,7 @@ class OrderLine(db.Model):
         UniqueConstraint("order_id", "line_no", name="uq_order_line_no"),
         CheckConstraint("qty > 0", name="qty_positive"),
         CheckConstraint("unit_price_fen >= 0", name="price_non_negative"),
-        CheckConstraint("amount_fen = qty * unit_price_fen", name="amount_is_qty_times_price"),
+        CheckConstraint("amount_fen = CAST(qty AS BIGINT) * unit_price_fen", name="amount_is_qty_times_price"),
         Index("ix_line_date_seller", "order_date", "seller_id"),
         Index("ix_line_seller_date", "seller_id", "order_date"),
         Index("ix_line_kind_date_cover", "kind", "order_date", "seller_id", "amount_fen", "ship_to_district_id"),

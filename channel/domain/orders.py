@@ -8,6 +8,8 @@ from channel.domain.money import MAX_AMOUNT_FEN, format_fen
 from channel.domain.periods import check_day
 
 MAX_LINES = 500  # lines of one pushed order (POST /api/v1/orders)
+# an order line's unit price is stored in a 32-bit integer column (on PostgreSQL too): ¥21,474,836.47
+MAX_UNIT_PRICE_FEN = 2**31 - 1
 
 
 def check_order_date(day: date, field: str = "order_date") -> None:
@@ -19,7 +21,11 @@ def check_order_date(day: date, field: str = "order_date") -> None:
 def line_amount_fen(qty: int, unit_price_fen: int, n: int, field: str = "lines") -> int:
     """qty × unit price, in fen, of line `n` (1-based, for the message); DomainError on `field`
     when it exceeds MAX_AMOUNT_FEN (the commission run multiplies amounts by basis points in a
-    64-bit integer, and the database stores them in one)."""
+    64-bit integer, and the database stores them in one), or when the unit price exceeds
+    MAX_UNIT_PRICE_FEN (what its column holds)."""
+    if unit_price_fen > MAX_UNIT_PRICE_FEN:
+        raise DomainError(N_("第 %(n)s 行：单价过大，最多 %(max)s。"), field=field, n=n,
+                          max=format_fen(MAX_UNIT_PRICE_FEN))
     amount = qty * unit_price_fen
     if amount > MAX_AMOUNT_FEN:
         raise DomainError(N_("第 %(n)s 行：金额（数量 × 单价）过大，最多 %(max)s。"), field=field, n=n,

@@ -15,9 +15,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from channel.domain.errors import DomainError
 from channel.domain.money import parse_amount_fen
-from channel.domain.orders import MAX_LINES
+from channel.domain.orders import MAX_LINES, MAX_UNIT_PRICE_FEN
 from channel.i18n import error_text
-from channel.web import DB_INTEGER_MAX, ReadableDateField, WholeNumberField, stripped
+from channel.web import ReadableDateField, WholeNumberField, stripped
 
 MAX_QTY = 1_000_000_000  # as the API's OrderPush schema
 BLANK_ROWS = 3  # empty rows offered below the typed ones
@@ -102,7 +102,7 @@ def _read_row(number: int, row: LineRow) -> None:
         row.qty = int(qty)
     if row.price_text:
         try:
-            row.unit_price_fen = parse_amount_fen(row.price_text, "price", max_fen=DB_INTEGER_MAX)
+            row.unit_price_fen = parse_amount_fen(row.price_text, "price", max_fen=MAX_UNIT_PRICE_FEN)
         except DomainError as error:
             row.errors.append(_("第 %(n)s 行：", n=number) + error_text(error))
 

@@ -19,7 +19,7 @@ from sqlalchemy import Select, select
 
 from channel.domain.errors import DomainError, N_, NotFound
 from channel.domain.money import MAX_AMOUNT_FEN
-from channel.domain.orders import MAX_LINES
+from channel.domain.orders import MAX_LINES, MAX_UNIT_PRICE_FEN
 from channel.domain.paging import MAX_ID
 from channel.domain.periods import iso_date
 from channel.services import listing
@@ -385,7 +385,7 @@ ORDER_PUSH_SCHEMA = {
             "type": "object", "required": ["sku", "qty", "unit_price_fen"],
             "properties": {"sku": {"type": "string", "minLength": 1, "maxLength": 32},
                            "qty": {"type": "integer", "minimum": 1, "maximum": 1_000_000_000},
-                           "unit_price_fen": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000}},
+                           "unit_price_fen": {"type": "integer", "minimum": 0, "maximum": MAX_UNIT_PRICE_FEN}},
             "description": f"A line's amount (qty × unit_price_fen) and the order's total are at most {MAX_AMOUNT_FEN} fen"}},
     },
 }
@@ -459,7 +459,7 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
         try:
             sku = _field(raw, "sku", str, max_len=32)
             qty = _field(raw, "qty", int, low=1, high=1_000_000_000)
-            price = _field(raw, "unit_price_fen", int, low=0, high=1_000_000_000_000)
+            price = _field(raw, "unit_price_fen", int, low=0, high=MAX_UNIT_PRICE_FEN)
         except DomainError as error:
             error.field = f"lines[{index}].{error.field}"
             raise

@@ -186,7 +186,7 @@ def _compute(source: Month) -> None:
                COALESCE(cr.rate_bp, p.base_rate_bp)
         FROM (
             SELECT ol.id AS order_line_id, ol.seller_id, ol.order_date, ol.kind, ol.amount_fen, ol.product_id,
-                   ol.qty * (ol.unit_price_fen - ol.unit_cost_fen) AS margin_fen,
+                   CAST(ol.qty AS BIGINT) * (ol.unit_price_fen - ol.unit_cost_fen) AS margin_fen,
                    (SELECT sp.plan_id FROM cm_sp sp
                      WHERE sp.seller_id = ol.seller_id AND sp.valid_from <= ol.order_date
                        AND (sp.valid_to IS NULL OR sp.valid_to > ol.order_date)
@@ -201,7 +201,7 @@ def _compute(source: Month) -> None:
     _exec("""
         INSERT INTO cm_ret (return_line_id, order_line_id, seller_id, return_date, kind, amount_fen, margin_fen)
         SELECT rl.id, rl.order_line_id, rl.seller_id, rl.return_date, ol.kind, rl.amount_fen,
-               rl.qty * (ol.unit_price_fen - ol.unit_cost_fen)
+               CAST(rl.qty AS BIGINT) * (ol.unit_price_fen - ol.unit_cost_fen)
         FROM return_line rl JOIN order_line ol ON ol.id = rl.order_line_id
         WHERE rl.return_date >= :start AND rl.return_date < :end""", **p)
     _exec("""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 from datetime import timedelta
 
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from channel.domain.commissions import Tier, locked_tier, missing_certifications, next_tier, tier_rate_now
@@ -271,7 +271,7 @@ def personal_net(seller: Seller, month: Month, month_plan: CommissionPlan | None
     the returned line's kind, at that plan's base. No plan, nothing counted. Fen."""
     plan = aliased(CommissionPlan)
     plan_of_line = _plan_in_force(seller, OrderLine.order_date)
-    margin = OrderLine.qty * (OrderLine.unit_price_fen - OrderLine.unit_cost_fen)
+    margin = cast(OrderLine.qty, BigInteger) * (OrderLine.unit_price_fen - OrderLine.unit_cost_fen)
     sold_base = case((plan.base_kind == "margin", margin), else_=OrderLine.amount_fen)
     sold, sold_base = db.session.execute(
         select(func.coalesce(func.sum(OrderLine.amount_fen), 0), func.coalesce(func.sum(sold_base), 0))
@@ -280,7 +280,7 @@ def personal_net(seller: Seller, month: Month, month_plan: CommissionPlan | None
     returned = returned_base = 0
     if month_plan is not None:
         query = (select(func.coalesce(func.sum(ReturnLine.amount_fen), 0),
-                        func.coalesce(func.sum(ReturnLine.qty * (OrderLine.unit_price_fen - OrderLine.unit_cost_fen)
+                        func.coalesce(func.sum(cast(ReturnLine.qty, BigInteger) * (OrderLine.unit_price_fen - OrderLine.unit_cost_fen)
                                                if month_plan.base_kind == "margin" else ReturnLine.amount_fen), 0))
                  .join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
                  .where(ReturnLine.seller_id == seller.id, ReturnLine.return_date >= month.start,

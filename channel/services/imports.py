@@ -31,7 +31,7 @@ from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
 from channel.domain.exports import yuan_text
 from channel.domain.money import MAX_AMOUNT_FEN, format_fen
-from channel.domain.orders import check_order_total, line_amount_fen
+from channel.domain.orders import MAX_UNIT_PRICE_FEN, check_order_total, line_amount_fen
 from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
 from channel.domain.tree import CodeBook, code_key, stored_spelling
 from channel.domain.errors import DomainError, N_
@@ -1195,7 +1195,7 @@ class Orders(ImportKind):
 
 MAX_QTY = 1_000_000_000
 NO_BAD_CELLS: frozenset[str] = frozenset()
-MAX_PRICE_FEN = 1_000_000_000_000
+MAX_PRICE_FEN = MAX_UNIT_PRICE_FEN  # the order line's price column
 
 
 class _OrderState:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
 
 from channel.domain import selling_value as value
 from channel.services.access import require_seller, scope_by_seller
@@ -36,7 +36,7 @@ def customer_figures(user: User | None = None, *, seller_id: int | None = None, 
         .group_by(ReturnLine.order_line_id).subquery()
     )
     profit = func.sum(
-        OrderLine.amount_fen - OrderLine.qty * OrderLine.unit_cost_fen
+        OrderLine.amount_fen - cast(OrderLine.qty, BigInteger) * OrderLine.unit_cost_fen
         - func.coalesce(returns.c.amount, 0) + func.coalesce(returns.c.qty, 0) * OrderLine.unit_cost_fen
     )
     query = (

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from channel.services.api_tokens import create_token
 from models import db
+from models.commissions import LedgerLine
 from models.exchange import ApiToken
 from models.sales import OrderLine, SalesOrder
 
@@ -218,9 +219,10 @@ def test_a_bad_pushed_order_is_refused_naming_the_field(client, world, changes, 
 
 
 @pytest.mark.parametrize("lines, field", [
-    ([{"sku": "P1", "qty": 1_000_000_000, "unit_price_fen": 1_000_000_000_000}], "lines[0]"),
-    ([{"sku": "P1", "qty": 1, "unit_price_fen": 1}, {"sku": "P1", "qty": 1000, "unit_price_fen": 100_000_000_001}], "lines[1]"),
-    ([{"sku": "P1", "qty": 600, "unit_price_fen": 100_000_000_000}] * 2, "lines"),  # each ¥6e11, the total over ¥1e12
+    ([{"sku": "P1", "qty": 1_000_000_000, "unit_price_fen": 2_000_000_000}], "lines[0]"),
+    ([{"sku": "P1", "qty": 1, "unit_price_fen": 1}, {"sku": "P1", "qty": 100_000, "unit_price_fen": 1_000_000_001}], "lines[1]"),
+    ([{"sku": "P1", "qty": 600_000, "unit_price_fen": 100_000_000}] * 2, "lines"),  # each ¥6e11, the total over ¥1e12
+    ([{"sku": "P1", "qty": 1, "unit_price_fen": 2**31}], "lines[0].unit_price_fen"),  # what the price column holds
 ])
 def test_a_line_amount_or_an_order_total_over_the_money_bound_is_refused_not_a_500(client, world, lines, field):
     body = order_body(customer_id=world.cust_ns.id, lines=lines)
@@ -228,6 +230,25 @@ def test_a_line_amount_or_an_order_total_over_the_money_bound_is_refused_not_a_5
     assert response.status_code == 400, response.json
     assert response.json["error"]["field"] == field
     assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.order_no == "ERP-1")) == 0
+
+
+def test_a_line_above_what_32_bits_hold_is_stored_and_counted_exactly(client, world):
+    # ¥30,000,000 on one line: PostgreSQL's check multiplied INTEGER columns in 32 bits before
+    # migration 0016 ("integer out of range", a 500); the commission run's margin likewise
+    from channel.services.commissions_run import run_period
+    from tests.commissions_fixtures import plan
+
+    body = order_body(customer_id=world.cust_ns.id, lines=[{"sku": "P1", "qty": 1000, "unit_price_fen": 3_000_000}])
+    response = client.post("/api/v1/orders", json=body, headers=bearer(world.user_admin))
+    assert response.status_code == 201, response.json
+    assert response.json["total_fen"] == 3_000_000_000 > 2**31
+    plan(level=4, base_rate_bp=100, base_kind="margin")  # NS is a reseller (level 4)
+    run_period("2026-10")
+    (line_id,) = db.session.scalars(select(OrderLine.id).join(SalesOrder).where(SalesOrder.order_no == "ERP-1"))
+    (base,) = db.session.execute(select(LedgerLine.base_fen, LedgerLine.amount_fen).where(
+        LedgerLine.order_line_id == line_id, LedgerLine.rule == "base")).all()
+    margin = 1000 * (3_000_000 - world.product.cost_fen)  # ¥29,000,000: over 2^31 fen too
+    assert tuple(base) == (margin, margin // 100)
 
 
 @pytest.mark.parametrize("order_date", ["0001-01-01", "9999-12-31", "1899-12-31", "20261021", "2026-W43-1"])

@@ -449,7 +449,8 @@ def test_imports_take_seller_codes_in_any_letter_case(app, world, coded_customer
     ({6: "0001-01-01"}, "订单日期", "日期超出范围"),
     ({6: "2026-W43-1"}, "订单日期", "不是日期"),
     ({6: "20261021"}, "订单日期", "不是日期"),
-    ({8: 1_000_000_000, 9: "10000000000"}, "单价（元）", "金额（数量 × 单价）过大"),
+    ({8: 1_000_000_000, 9: "20000000"}, "单价（元）", "金额（数量 × 单价）过大"),
+    ({9: "21474836.48"}, "单价（元）", "单价太大"),  # what the order line's price column holds
 ])
 def test_the_orders_import_applies_the_order_rules_of_the_api(app, world, coded_customer, tmp_path, cells, column,
                                                                words):
