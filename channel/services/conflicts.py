@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app, has_app_context
-from sqlalchemy import Date, DateTime, bindparam, or_, select, text
+from sqlalchemy import Date, DateTime, bindparam, select, text
 
 from channel.domain import conflicts as rules
 from channel.domain.customers import normalize_phone
@@ -422,12 +422,15 @@ def similar_customers(name_norm: str, phone_norm: str, credit_code: str | None, 
     Looked for among the customers of province `province_id` and those with the same normalised
     name anywhere (a duplicate is a customer of the same place; a whole-country table is not
     loaded per save)."""
-    query = (select(Customer.id, Customer.name_norm, Customer.phone, Customer.credit_code)
-             .join(Territory, Territory.id == Customer.district_id)
-             .where(or_(Territory.province_id == province_id, Customer.name_norm == name_norm),
-                    Customer.id != (exclude_id or 0)))
+    columns = select(Customer.id, Customer.name_norm, Customer.phone, Customer.credit_code).where(
+        Customer.id != (exclude_id or 0))
+    in_province = select(Territory.id).where(Territory.province_id == province_id)
+    # two indexed lookups (by district, by name_norm), not an OR that scans the whole table
+    rows = {row.id: row for query in (columns.where(Customer.district_id.in_(in_province)),
+                                      columns.where(Customer.name_norm == name_norm))
+            for row in db.session.execute(query)}
     stored = [SimpleNamespace(id=row.id, name_norm=row.name_norm, phone_norm=normalize_phone(row.phone),
-                              credit_code=row.credit_code) for row in db.session.execute(query)]
+                              credit_code=row.credit_code) for row in rows.values()]
     return _same_customer(stored, name_norm, phone_norm, credit_code)
 
 

@@ -272,3 +272,17 @@ def test_finance_and_product_managers_may_not_add_or_edit(client, auth, world, u
 def test_the_list_offers_new_customer_to_those_who_may(client, auth, world):
     auth.login("rep1")
     assert 'id="new-customer"' in client.get("/customers").get_data(as_text=True)
+
+
+def test_the_form_and_its_refusals_read_as_english(client, auth, world):
+    world.cust_ns.credit_code = GOOD_CODE
+    db.session.commit()
+    auth.login("agent_zj")
+    client.post("/lang/en", data={"next": "/"})
+    page = client.post("/customers/new", data=new_customer(name="深圳南山华盛贸易", owner="ZJ",
+                                                           credit_code=GOOD_CODE)).get_data(as_text=True)
+    assert "New customer" in page and "District code" in page
+    assert "outside what you may see" in errors_by_field(page)["credit_code"][0]
+    warned = client.post("/customers/new", data=new_customer(name="深圳南山华盛贸易", owner="ZJ")).get_data(as_text=True)
+    assert "Similar customers outside what you may see, not listed: 1." in warned and "save anyway" in warned
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r'value="[^"]*"', "", warned.split("<main")[1]))
