@@ -286,3 +286,17 @@ def test_the_form_and_its_refusals_read_as_english(client, auth, world):
     warned = client.post("/customers/new", data=new_customer(name="深圳南山华盛贸易", owner="ZJ")).get_data(as_text=True)
     assert "Similar customers outside what you may see, not listed: 1." in warned and "save anyway" in warned
     assert not re.search(r"[\u4e00-\u9fff]", re.sub(r'value="[^"]*"', "", warned.split("<main")[1]))
+
+
+def test_a_deactivated_seller_gets_no_new_customer_but_its_customers_stay_editable(client, auth, world):
+    world.TH.active = False
+    db.session.commit()
+    auth.login("manager")
+    refused = client.post("/customers/new", data=new_customer(owner="TH", district="440106"))
+    assert refused.status_code == 400
+    assert errors_by_field(refused.get_data(as_text=True)) == {"owner": ["销售方 TH 已停用，不能再归属客户。"]}
+    moved = client.post(f"/customers/{world.cust_ns.id}/edit", data=new_customer(name=world.cust_ns.name, owner="TH"))
+    assert moved.status_code == 400 and stored(world.cust_ns.name).owner_seller_id == world.NS.id
+    kept = new_customer(name=world.cust_th.name, district="440106", owner="TH", phone="020-7654321")
+    assert client.post(f"/customers/{world.cust_th.id}/edit", data=kept).status_code == 302
+    assert stored(world.cust_th.name).phone == "020-7654321"
