@@ -237,3 +237,29 @@ def require_inquiry(user: User, inquiry_id: int):
     if found is None:
         raise NotFound(N_("没有这条对账疑问，或您无权查看。"))
     return found
+
+
+# ---- customer records (the sales feature's New / Edit customer pages) -------------------------
+# A sales rep files customers under itself only; an agent under itself or a seller of its
+# downline; admins and channel managers under any seller. Other roles file none. Editing a
+# customer takes the same right over its current owner (and, for a transfer, over the new one).
+CUSTOMER_STAFF = ("admin", "channel_manager")
+CUSTOMER_FILERS = CUSTOMER_STAFF + ("agent", "sales_rep")
+
+
+def may_file_customers_under(user: User, seller_id: int) -> bool:
+    if user.role in CUSTOMER_STAFF:
+        return True
+    if user.role == "sales_rep":
+        return seller_id == user.seller_id
+    return user.role == "agent" and can_see_seller(user, seller_id)
+
+
+def require_customer_editor(user: User, customer_id: int) -> Customer:
+    """The customer, if `user` may edit it: NotFound when it may not see it (or there is none),
+    Forbidden when it sees it but may not file customers under its owner (finance, a director
+    looking at a rep's customer)."""
+    customer = require_customer(user, customer_id)
+    if not may_file_customers_under(user, customer.owner_seller_id):
+        raise Forbidden(N_("您无权编辑这个客户。"))
+    return customer

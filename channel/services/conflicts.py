@@ -17,9 +17,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from flask import current_app, has_app_context
-from sqlalchemy import Date, DateTime, bindparam, text
+from sqlalchemy import Date, DateTime, bindparam, select, text
 
 from channel.domain import conflicts as rules
 from channel.domain.customers import normalize_phone
@@ -27,6 +28,8 @@ from channel.domain.periods import Month
 from models import db, sql_day, utcnow
 from models.conflicts import (RULE_CROSS_TERRITORY, RULE_DIVERSION, RULE_DUPLICATE_CLAIM, RULE_FAKE_CODE,
                               RULE_PRICE, ConflictHit)
+from models.sales import Customer
+from models.territory import Territory
 
 DEFAULTS = {
     "CONFLICT_PROTECTION_DAYS": 90,  # 客户报备 protection period
@@ -410,6 +413,25 @@ def own_registrations_overlapping(seller_id: int, name_norm: str, phone_norm: st
     ).bindparams(bindparam("start", type_=Date), bindparam("until", type_=Date)),
         {"seller": seller_id, "start": start, "until": until}).all()
     return _same_customer(overlapping, name_norm, phone_norm, credit_code)
+
+
+def similar_customers(name_norm: str, phone_norm: str, credit_code: str | None, province_id: int | None,
+                      exclude_id: int | None = None) -> list[tuple[int, int, str]]:
+    """Stored customers that are probably the given one, by the registrations' matcher
+    (`_same_customer`, CONFLICT_MATCH_THRESHOLD): [(customer id, score, reason)], best first.
+    Looked for among the customers of province `province_id` and those with the same normalised
+    name anywhere (a duplicate is a customer of the same place; a whole-country table is not
+    loaded per save)."""
+    columns = select(Customer.id, Customer.name_norm, Customer.phone, Customer.credit_code).where(
+        Customer.id != (exclude_id or 0))
+    in_province = select(Territory.id).where(Territory.province_id == province_id)
+    # two indexed lookups (by district, by name_norm), not an OR that scans the whole table
+    rows = {row.id: row for query in (columns.where(Customer.district_id.in_(in_province)),
+                                      columns.where(Customer.name_norm == name_norm))
+            for row in db.session.execute(query)}
+    stored = [SimpleNamespace(id=row.id, name_norm=row.name_norm, phone_norm=normalize_phone(row.phone),
+                              credit_code=row.credit_code) for row in rows.values()]
+    return _same_customer(stored, name_norm, phone_norm, credit_code)
 
 
 def _same_customer(registrations, name_norm: str, phone_norm: str, credit_code: str | None) -> list[tuple[int, int, str]]:

@@ -44,22 +44,71 @@ def price_on(product_id: int, kind: str, on: date, level: int | None = None) -> 
     return db.session.scalar(query.order_by(ProductPrice.valid_from.desc()).limit(1))
 
 
+class CreditCodeTaken(Conflict):
+    """The credit code is already another customer's (`customer`): one company, one customer
+    record (撞单 prevention). The message names that customer; a page shows it only to a user who
+    may see it (channel.services.customers)."""
+
+    def __init__(self, customer: Customer, field: str = "credit_code"):
+        super().__init__(N_("统一社会信用代码 %(code)s 已登记为客户 %(name)s（归属 %(owner)s）。"), field=field,
+                         code=customer.credit_code, name=customer.name, owner=customer.owner.code)
+        self.customer = customer
+
+
 def add_customer(*, name: str, owner_seller_id: int, district_id: int, credit_code: str | None = None,
                  phone: str | None = None, contact_name: str | None = None, address: str | None = None,
                  code: str | None = None, commit: bool = True) -> Customer:
-    if not name or not name.strip():
-        raise DomainError(N_("客户名称不能为空。"), field="name")
-    _require_district(district_id, "district_id")
-    if db.session.get(Seller, owner_seller_id) is None:
-        raise DomainError(N_("没有这个销售方。"), field="owner_seller_id")
+    """A new customer. DomainError on 'name' (empty), 'district_id' (not a city or district),
+    'owner_seller_id' (unknown seller), 'credit_code' (bad check digit); CreditCodeTaken when
+    another customer already has the credit code."""
+    credit_code = _checked_customer(name, owner_seller_id, district_id, credit_code)
     customer = Customer(
-        code=code, name=name.strip(), name_norm=normalize_name(name), credit_code=clean_credit_code(credit_code),
+        code=code, name=name.strip(), name_norm=normalize_name(name), credit_code=credit_code,
         phone=phone, contact_name=contact_name, address=address, district_id=district_id, owner_seller_id=owner_seller_id,
     )
     db.session.add(customer)
     if commit:
         db.session.commit()
     return customer
+
+
+def update_customer(customer: Customer, *, name: str, owner_seller_id: int, district_id: int,
+                    credit_code: str | None = None, phone: str | None = None, contact_name: str | None = None,
+                    address: str | None = None, commit: bool = True) -> dict[str, tuple]:
+    """Change a customer's fields, by the rules of `add_customer`; a credit code is checked
+    against the other customers only when it changes (two customers stored with one code before
+    the rule existed can still have their phone corrected). Returns {field: (old, new)} of what
+    changed (empty: nothing did)."""
+    credit_code = clean_credit_code(credit_code)
+    _checked_customer(name, owner_seller_id, district_id, None if credit_code == customer.credit_code else credit_code,
+                      exclude_id=customer.id)
+    values = {"name": name.strip(), "name_norm": normalize_name(name), "credit_code": credit_code, "phone": phone,
+              "contact_name": contact_name, "address": address, "district_id": district_id,
+              "owner_seller_id": owner_seller_id}
+    changed = {key: (getattr(customer, key), value) for key, value in values.items() if getattr(customer, key) != value}
+    for key, (_old, value) in changed.items():
+        setattr(customer, key, value)
+    changed.pop("name_norm", None)
+    if commit:
+        db.session.commit()
+    return changed
+
+
+def _checked_customer(name: str, owner_seller_id: int, district_id: int, credit_code: str | None,
+                      exclude_id: int | None = None) -> str | None:
+    """The rules of a customer record (add_customer); returns the cleaned credit code."""
+    if not name or not name.strip():
+        raise DomainError(N_("客户名称不能为空。"), field="name")
+    _require_district(district_id, "district_id")
+    if db.session.get(Seller, owner_seller_id) is None:
+        raise DomainError(N_("没有这个销售方。"), field="owner_seller_id")
+    code = clean_credit_code(credit_code)
+    if code is not None:
+        holder = db.session.scalar(select(Customer).where(Customer.credit_code == code, Customer.id != (exclude_id or 0))
+                                   .order_by(Customer.id).limit(1))
+        if holder is not None:
+            raise CreditCodeTaken(holder)
+    return code
 
 
 def _require_district(district_id: int, field: str) -> Territory:
