@@ -39,6 +39,15 @@ def check_order_total(total_fen: int, field: str = "lines") -> None:
         raise DomainError(N_("订单总额过大，最多 %(max)s。"), field=field, max=format_fen(MAX_AMOUNT_FEN))
 
 
+def check_seller_selling(code: str, deactivated_on: date | None, order_date: date, field: str = "seller_id") -> None:
+    """DomainError on `field` when the seller `code` was deactivated on or before `order_date`: a
+    seller sells nothing from its deactivation date (its downline moved up that day, its
+    registrations stopped protecting). An order dated before it is still accepted (late paperwork)."""
+    if deactivated_on is not None and order_date >= deactivated_on:
+        raise DomainError(N_("销售方 %(code)s 已于 %(day)s 停用，不能记入这一天及以后的订单。"), field=field, code=code,
+                          day=deactivated_on.isoformat())
+
+
 def check_not_future(day: date, today: date, field: str) -> None:
     """DomainError on `field` when `day` is after `today` (the business date, Asia/Shanghai): an
     order or a return typed by a person has happened already."""

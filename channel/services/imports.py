@@ -31,7 +31,7 @@ from channel.domain import imports as parse
 from channel.domain.customers import clean_credit_code
 from channel.domain.exports import yuan_text
 from channel.domain.money import MAX_AMOUNT_FEN, format_fen
-from channel.domain.orders import MAX_UNIT_PRICE_FEN, check_order_total, line_amount_fen
+from channel.domain.orders import MAX_UNIT_PRICE_FEN, check_order_total, check_seller_selling, line_amount_fen
 from channel.domain.periods import FIRST_YEAR, LAST_YEAR, iso_date
 from channel.domain.tree import CodeBook, code_key, stored_spelling
 from channel.domain.errors import DomainError, N_
@@ -930,7 +930,8 @@ class Orders(ImportKind):
         header, rows = table.header_and_rows()
         bound = self.schema.bind(header)
         label = {c.key: c.label for c in self.schema.columns}
-        sellers = CodeBook((code, (values[0], values[1])) for code, values in _sellers_by_code().items())
+        sellers = CodeBook((code, (i, channel, off)) for i, code, channel, off in db.session.execute(
+            select(Seller.id, Seller.code, Seller.channel, Seller.deactivated_on)))
         products = CodeBook((sku, (pid, cost)) for pid, sku, cost in db.session.execute(
             select(Product.id, Product.sku, Product.cost_fen)))
         customers = CodeBook(db.session.execute(
@@ -1024,6 +1025,12 @@ class Orders(ImportKind):
                 errors.append(RowError(row_no, label["seller_code"], r["seller_code"], N_("销售方编码 %(code)s 不存在。"), (("code", r["seller_code"]),)))
             elif kind == KIND_SELL_IN and seller[1] != CHANNEL_AGENT:
                 errors.append(RowError(row_no, label["seller_code"], r["seller_code"], N_("进货单的买方必须是代理。")))
+            elif seller[2] is not None and "order_date" not in bad:
+                try:
+                    check_seller_selling(sellers.spelling(r["seller_code"]), seller[2], r["order_date"])
+                except DomainError as error:
+                    errors.append(RowError(row_no, label["order_date"], r["order_date"].isoformat(), error.message,
+                                           tuple(error.params.items())))
         customer_id = None
         if "customer_code" in bad:
             pass
@@ -1133,7 +1140,7 @@ class Orders(ImportKind):
         def day_value(day):
             return day.isoformat() if sqlite else day
 
-        channel_of = {sid: channel for sid, channel in sellers.values()}
+        channel_of = {sid: channel for sid, channel, _off in sellers.values()}
         now = utcnow()
         now_value = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now
         before_order = db.session.scalar(select(func.coalesce(func.max(SalesOrder.id), 0)))

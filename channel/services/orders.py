@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from channel.domain.customers import clean_credit_code, normalize_name
 from channel.domain.errors import Conflict, DomainError, N_
-from channel.domain.orders import check_order_date, check_order_total, line_amount_fen
+from channel.domain.orders import check_order_date, check_order_total, check_seller_selling, line_amount_fen
 from models import db
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
@@ -152,6 +152,7 @@ def store_order(*, order_no: str, kind: str, seller_id: int, order_date: date, s
         raise DomainError(N_("没有这个销售方。"), field="seller_id")
     if kind == KIND_SELL_IN and seller.channel != "agent":
         raise DomainError(N_("进货单的买方必须是代理。"), field="seller_id")
+    check_seller_selling(seller.code, seller.deactivated_on, order_date)
     if kind == KIND_SELL_OUT and customer_id is None:
         raise DomainError(N_("销售出库单必须有客户。"), field="customer_id")
     if customer_id is not None and db.session.get(Customer, customer_id) is None:

@@ -303,3 +303,16 @@ def test_the_openapi_document_and_its_page_are_served_locally(client, world):
     assert spec["openapi"].startswith("3.") and "/agents/{id}/uplines" in spec["paths"] and "post" in spec["paths"]["/orders"]
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "push_order" in page and "cdn" not in page.lower()
+
+
+def test_a_pushed_order_of_a_deactivated_seller_is_refused_from_its_deactivation_day(client, world):
+    from channel.services.tree import deactivate_seller
+
+    deactivate_seller(world.NS.id, date(2026, 10, 20))
+    response = client.post("/api/v1/orders", json=order_body(customer_id=world.cust_ns.id), headers=bearer(world.user_admin))
+    assert response.status_code == 400
+    assert response.json["error"]["message"] == "销售方 NS 已于 2026-10-20 停用，不能记入这一天及以后的订单。"
+    assert db.session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.order_no == "ERP-1")) == 0
+    response = client.post("/api/v1/orders", json=order_body(customer_id=world.cust_ns.id, order_date="2026-10-19"),
+                           headers=bearer(world.user_admin))
+    assert response.status_code == 201

@@ -641,3 +641,21 @@ def test_orders_prices_and_grants_name_customers_products_and_sellers_in_any_let
     grant = run(tmp_path, "territory_grants", [header, ["HZ", 330200, "是", "2026-01-01", ""]], name="grant.csv")
     again = run(tmp_path, "territory_grants", [header, ["hz", 330200, "是", "2026-01-01", ""]], name="again.csv")
     assert (grant.inserted, again.status, again.inserted, again.skipped) == (1, "done", 0, 1), again.report_csv
+
+
+def test_an_imported_order_of_a_seller_on_or_after_its_deactivation_day_is_refused(app, world, coded_customer, tmp_path):
+    # NS (a reseller) stops on 2026-10-10: an order of the 9th is late paperwork and goes in,
+    # the 10th's is refused beside its date, naming the seller and the day (the API's rule)
+    tree.deactivate_seller(world.NS.id, date(2026, 10, 10))
+    rows = order_rows(1, order_no="OFF")
+    rows[0][6] = "2026-10-09"
+    late = order_rows(1, order_no="ON")
+    late[0][3] = "ns"  # any letter case: the message names the stored code
+    before = count(OrderLine)
+    result = run(tmp_path, "orders", [ORDER_HEADER, *rows, *late])
+    assert result.status != "done"
+    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
+        ("3", "订单日期", "2026-10-10", "销售方 NS 已于 2026-10-10 停用，不能记入这一天及以后的订单。")]
+    assert count(OrderLine) == before
+    assert run(tmp_path, "orders", [ORDER_HEADER, *rows]).status == "done"
+    assert count(OrderLine) == before + 1
