@@ -23,6 +23,14 @@ def stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def plain_text(form, field) -> None:
+    """A field validator: no control characters (`text.has_control_characters`)."""
+    from channel.domain.text import has_control_characters
+
+    if has_control_characters(field.data):
+        raise ValidationError(_l("不能包含控制字符。"))
+
+
 def day_in_range(form, field) -> None:
     """A date field's day within the years every filter allows (periods.check_day)."""
     from channel.domain.errors import DomainError

@@ -3,6 +3,7 @@ database. Who may do what is decided in channel/services/commissions_inquiries.p
 from __future__ import annotations
 
 from channel.domain.errors import Conflict, DomainError, N_
+from channel.domain.text import has_control_characters
 
 MAX_TEXT = 2000  # characters of a question, an answer or a follow-up
 
@@ -15,12 +16,15 @@ TRANSITIONS = {
 
 
 def check_text(text: str | None, field: str) -> str:
-    """The text stripped; DomainError (on `field`) when empty or longer than MAX_TEXT characters."""
+    """The text stripped; DomainError (on `field`) when empty, longer than MAX_TEXT characters or
+    holding a control character other than a tab or a line break."""
     text = (text or "").strip()
     if not text:
         raise DomainError(N_("请填写内容。"), field=field)
     if len(text) > MAX_TEXT:
         raise DomainError(N_("内容最多 %(max)s 个字（现在 %(n)s 个）。"), field=field, max=MAX_TEXT, n=len(text))
+    if has_control_characters(text, multiline=True):
+        raise DomainError(N_("不能包含控制字符。"), field=field)
     return text
 
 

@@ -11,24 +11,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from channel.domain.errors import DomainError
 from channel.domain.money import parse_amount_fen
 from channel.domain.orders import MAX_LINES, MAX_UNIT_PRICE_FEN
+from channel.domain.text import has_control_characters
 from channel.i18n import error_text
-from channel.web import ReadableDateField, WholeNumberField, stripped
+from channel.web import ReadableDateField, WholeNumberField, plain_text, stripped
 
 MAX_QTY = 1_000_000_000  # as the API's OrderPush schema
 BLANK_ROWS = 3  # empty rows offered below the typed ones
 MORE_ROWS = 5  # rows added by the "more lines" button
 _LINE_INPUT = re.compile(r"line-(\d{1,4})-(sku|qty|price)", re.ASCII)
-
-
-def plain_text(form, field) -> None:
-    """No control characters (a NUL is refused by PostgreSQL: a 500 instead of an answer)."""
-    if field.data and any(unicodedata.category(ch) == "Cc" for ch in field.data):
-        raise ValidationError(_l("不能包含控制字符。"))
 
 
 class OrderEntryForm(FlaskForm):
@@ -93,7 +88,7 @@ def read_lines(formdata) -> tuple[list[LineRow], str | None]:
 def _read_row(number: int, row: LineRow) -> None:
     if not row.sku:
         row.errors.append(_("第 %(n)s 行：请填写 SKU。", n=number))
-    elif len(row.sku) > 32 or any(unicodedata.category(ch) == "Cc" for ch in row.sku):
+    elif len(row.sku) > 32 or has_control_characters(row.sku):
         row.errors.append(_("第 %(n)s 行：没有这个产品。", n=number))
     qty = unicodedata.normalize("NFKC", row.qty_text)
     if not qty.isascii() or not qty.isdigit() or not 1 <= int(qty) <= MAX_QTY:

@@ -159,6 +159,21 @@ def test_huge_and_malformed_input_is_refused_beside_its_fields(client, auth, wor
     assert count() == 5
 
 
+def test_control_characters_are_refused_beside_their_fields_and_nothing_is_saved(client, auth, world):
+    """A NUL in a name or an address was stored on SQLite and made PostgreSQL answer 500."""
+    auth.login("rep1")
+    response = client.post("/customers/new", data=new_customer(name="新\x00客户", address="路\x07", contact_name="\x1b王",
+                                                               phone="138\x00", credit_code="9\x00", owner="REP\x001"))
+    assert response.status_code == 400
+    assert errors_by_field(response.get_data(as_text=True)) == {
+        field: ["不能包含控制字符。"] for field in ("name", "credit_code", "address", "contact_name", "phone", "owner")}
+    assert count() == 5
+    name = world.cust_rep1.name
+    response = client.post(f"/customers/{world.cust_rep1.id}/edit", data=new_customer(name="改\x00名"))
+    db.session.expire_all()
+    assert response.status_code == 400 and world.cust_rep1.name == name
+
+
 # ---- look-alikes (撞单 prevention) --------------------------------------------------------------
 
 def test_a_similar_name_warns_with_the_look_alike_and_saves_only_when_confirmed(client, auth, world):

@@ -137,6 +137,28 @@ def test_a_bad_question_re_renders_the_statement_with_the_error_and_the_text_kep
     assert count() == 0
 
 
+def test_control_characters_in_a_question_an_answer_or_a_follow_up_are_refused_beside_the_text(client, auth, posted):
+    """A NUL was stored on SQLite and made PostgreSQL answer 500."""
+    w = posted
+    auth.login("agent_sz")
+    response = client.post(statement_url(w.SZ) + "/inquiries", data={"question": "问\x00题"})
+    assert response.status_code == 400 and re.search(r'field-error">不能包含控制字符', text_of(response))
+    assert count() == 0
+    asked = inquiries.raise_inquiry(w.user_agent_sz, w.SZ.id, "2026-10", "第一行\n第二行")
+    client.post("/logout")
+    auth.login("finance")
+    response = client.post(f"/commissions/inquiries/{asked.id}/answer", data={"answer": "答\x07复"})
+    assert response.status_code == 400 and "不能包含控制字符" in text_of(response)
+    assert client.post(f"/commissions/inquiries/{asked.id}/answer", data={"answer": "一\r\n二"}).status_code == 302
+    client.post("/logout")
+    auth.login("agent_sz")
+    response = client.post(f"/commissions/inquiries/{asked.id}/reopen", data={"follow_up": "\x1b追问"})
+    assert response.status_code == 400 and "不能包含控制字符" in text_of(response)
+    db.session.expire_all()
+    stored = db.session.get(StatementInquiry, asked.id)
+    assert (stored.status, stored.question, len(stored.messages)) == ("answered", "第一行\n第二行", 1)
+
+
 def test_a_line_of_another_payee_is_refused_beside_the_line_keeping_both_fields(client, auth, posted):
     w = posted
     other = ledger(payee_id=w.NS.id)[0]

@@ -20,6 +20,14 @@ def test_a_text_holds_at_most_2000_characters_counted_after_stripping():
     assert refused.value.params == {"max": 2000, "n": 2001} and refused.value.field == "follow_up"
 
 
+def test_a_text_keeps_its_line_breaks_and_tabs_but_holds_no_other_control_character():
+    assert check_text("第一行\r\n\t第二行", "question") == "第一行\r\n\t第二行"
+    for bad in ("问\x00题", "\x07响铃", "转义\x1b[31m", "删除\x7f"):  # a NUL made PostgreSQL answer 500
+        with pytest.raises(DomainError, match="不能包含控制字符") as refused:
+            check_text(bad, "answer")
+        assert refused.value.field == "answer"
+
+
 @pytest.mark.parametrize("action, status, result", [
     ("answer", "open", "answered"), ("close", "open", "closed"), ("close", "answered", "closed"),
     ("reopen", "answered", "open"), ("reopen", "closed", "open"),
