@@ -99,7 +99,7 @@ def _checked_customer(name: str, owner_seller_id: int, district_id: int, credit_
     """The rules of a customer record (add_customer); returns the cleaned credit code."""
     if not name or not name.strip():
         raise DomainError(N_("客户名称不能为空。"), field="name")
-    _require_district(district_id, "district_id")
+    _require_district(district_id, "district_id", N_("客户所在地必须是一个市或区县的行政区划代码。"))
     if db.session.get(Seller, owner_seller_id) is None:
         raise DomainError(N_("没有这个销售方。"), field="owner_seller_id")
     code = clean_credit_code(credit_code)
@@ -111,10 +111,11 @@ def _checked_customer(name: str, owner_seller_id: int, district_id: int, credit_
     return code
 
 
-def _require_district(district_id: int, field: str) -> Territory:
+def _require_district(district_id: int, field: str, message: str = N_("发货区域必须是一个市或区县的行政区划代码。")) -> Territory:
+    """The city or district `district_id`; DomainError(`message`) on `field` otherwise."""
     territory = db.session.get(Territory, district_id)
     if territory is None or territory.level < 2:
-        raise DomainError(N_("发货区域必须是一个市或区县的行政区划代码。"), field=field)
+        raise DomainError(message, field=field)
     return territory
 
 
