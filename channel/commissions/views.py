@@ -37,7 +37,7 @@ NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("commissions.statements", "提成对账单", None),
     ("commissions.plan_list", "提成方案", READERS),
     ("commissions.runs", "提成计算", RUNNERS),
-    ("commissions.inquiry_list", "对账疑问", inquiries.ANSWERERS),
+    ("commissions.inquiry_list", "对账疑问", None),
 ]
 
 
@@ -382,10 +382,11 @@ INQUIRY_PAGE = 50  # inquiries per page of the inbox
 
 
 @bp.route("/inquiries")
-@allow(*inquiries.ANSWERERS)
+@allow(ANY_USER)
 def inquiry_list():
     """Every inquiry in the user's scope, newest first, filtered by status and month, with the
-    counts by status (of the month filtered to, whatever the status filter)."""
+    counts by status (of the month filtered to, whatever the status filter): finance and managers
+    answer from it, an agent or a rep finds its questions (and its downline's) and their answers."""
     status = request.args.get("status") or None
     period = (request.args.get("period") or "").strip() or None
     try:
@@ -401,11 +402,12 @@ def inquiry_list():
     else:
         code = 200
     return render_template("commissions/inquiries.html", rows=rows, cursor=cursor, counts=counts, status=status,
-                           period=period, inquiry_lines=inquiries.lines_of(rows), line_url=_line_url), code
+                           period=period, inquiry_lines=inquiries.lines_of(rows), line_url=_line_url,
+                           answers=current_user.role in inquiries.ANSWERERS), code
 
 
 @bp.route("/inquiries/export.<fmt>")
-@allow(*inquiries.ANSWERERS)
+@allow(ANY_USER)
 def inquiry_list_export(fmt: str):
     """The inbox's inquiries with its filters, every page; a bad status or month is 400."""
     from flask import get_template_attribute

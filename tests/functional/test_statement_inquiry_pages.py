@@ -78,7 +78,9 @@ def test_an_agent_cannot_ask_about_or_read_another_branchs_statement_or_line(cli
     assert client.post(f"/commissions/inquiries/{theirs.id}/close").status_code == 404
     assert client.post(f"/commissions/inquiries/{theirs.id}/reopen", data={"follow_up": "x"}).status_code == 404
     assert client.post(f"/commissions/inquiries/{theirs.id}/answer", data={"answer": "x"}).status_code == 403
-    assert client.get("/commissions/inquiries").status_code == 403  # the inbox is for finance and managers
+    inbox = client.get("/commissions/inquiries")  # its own list: another branch's inquiry is not in it
+    assert inbox.status_code == 200 and f'data-inquiry="{theirs.id}"' not in inbox.get_data(as_text=True)
+    assert "深圳的疑问" not in text_of(inbox) and "answer-form" not in text_of(inbox)
     # with its own statement, another payee's line is refused beside the field
     response = client.post(statement_url(w.ZJ) + "/inquiries",
                            data={"question": "这行？", "ledger_line_id": ledger(payee_id=w.SZ.id)[0].id})
@@ -227,6 +229,28 @@ def test_the_inbox_filters_counts_and_pages_newest_first(client, auth, posted, m
     assert ids(client.get(f"/commissions/inquiries?after={cursor}")) == [first.id]
 
 
+def test_an_agent_finds_its_questions_and_their_answers_again_in_its_own_inbox(client, auth, posted):
+    """The inbox was finance's and managers' only: after asking, an agent had no list leading
+    back to its question, nor a sign that it was answered."""
+    w = posted
+    own = inquiries.raise_inquiry(w.user_agent_sz, w.SZ.id, "2026-10", "我的疑问")
+    downline = inquiries.raise_inquiry(w.user_agent_sz, w.NS.id, "2026-10", "下级的疑问")
+    elsewhere = inquiries.raise_inquiry(w.user_rep1, w.REP1.id, "2026-10", "代表的疑问")
+    inquiries.answer_inquiry(w.user_finance, own.id, "已答")
+    auth.login("agent_sz")
+    assert 'href="/commissions/inquiries"' in client.get("/").get_data(as_text=True)  # in its navigation
+    page = client.get("/commissions/inquiries").get_data(as_text=True)
+    assert re.findall(r'<tr data-inquiry="(\d+)">', page) == [str(downline.id), str(own.id)]
+    assert f'href="{statement_url(w.SZ)}#inquiry-{own.id}"' in page and "代表的疑问" not in page
+    counts = dict(re.findall(r'data-status="(\w+)">[^<]*<span class="badge text-bg-light">(\d+)<', text_of(client.get(
+        "/commissions/inquiries"))))
+    assert counts == {"open": "1", "answered": "1", "closed": "0"}
+    client.post("/logout")
+    auth.login("rep1")
+    page = client.get("/commissions/inquiries").get_data(as_text=True)
+    assert re.findall(r'<tr data-inquiry="(\d+)">', page) == [str(elsewhere.id)]
+
+
 def test_the_api_lists_and_reads_inquiries_with_the_statement_scope(client, posted):
     from channel.services.api_tokens import create_token
 
@@ -283,5 +307,6 @@ def test_the_inbox_exports_what_it_lists_with_its_filters(client, auth, posted):
     assert "Awaiting answer" in english and "第二" in english and "第一" not in english
     assert client.get("/commissions/inquiries/export.csv?period=2026-13").status_code == 400
     client.post("/logout")
-    auth.login("agent_sz")
-    assert client.get("/commissions/inquiries/export.csv").status_code == 403
+    auth.login("agent_sz")  # its own and its downline's inquiries, not a rep's
+    rows = list(csv.reader(io.StringIO(client.get("/commissions/inquiries/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == [str(first.id)]
