@@ -19,7 +19,7 @@ from channel.payouts.forms import (
     ActionForm, BankResultForm, CancelForm, CreateBatchForm, ExportForm, HoldForm, InvoiceForm,
 )
 from channel.permissions import allow
-from channel.services import jobs, payouts
+from channel.services import commissions_inquiries, jobs, payouts
 from channel.services.access import require_job, require_payout_row
 from models import db
 from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_FINANCE, ROLE_SALES_REP
@@ -122,8 +122,9 @@ def _batch_page(batch_id: int, code: int = 200, refused: dict | None = None, **f
     blank = {name: form(formdata=None) for name, form in (
         ("action_form", ActionForm), ("cancel_form", CancelForm), ("export_form", ExportForm),
         ("invoice_form", InvoiceForm), ("hold_form", HoldForm), ("result_form", BankResultForm))}
+    asked = commissions_inquiries.unsettled_by_payee(current_user, [row.payee_id for row in rows], up_to=batch.period)
     return render_template(
-        "payouts/batch.html", batch=batch, rows=rows, status=status,
+        "payouts/batch.html", batch=batch, rows=rows, status=status, asked=asked,
         next_after=rows[-1].id if len(rows) == 100 else None,
         counts=payouts.row_counts(batch_id), check=payouts.reconcile(batch_id), events=payouts.events(batch_id),
         reference=reference, refused=refused, **(blank | forms),

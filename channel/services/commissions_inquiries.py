@@ -184,3 +184,19 @@ def lines_of(items: list[StatementInquiry]) -> dict[int, LedgerLine]:
     """{line id: ledger line} of the lines `items` ask about, in one query (for their links)."""
     ids = {item.ledger_line_id for item in items if item.ledger_line_id is not None}
     return {line.id: line for line in db.session.scalars(select(LedgerLine).where(LedgerLine.id.in_(ids)))} if ids else {}
+
+
+def unsettled_by_payee(user: User, payee_ids, *, up_to: str) -> dict[int, list[StatementInquiry]]:
+    """{payee id: its inquiries not closed (open: awaiting an answer; answered: awaiting the
+    asker), oldest first} on the statements of `payee_ids` for months up to `up_to`, among those
+    `user` may see: a payout batch of `up_to` shows them beside the rows it pays (one query)."""
+    ids = set(payee_ids)
+    if not ids:
+        return {}
+    query = scope_inquiries(select(StatementInquiry), user).where(
+        StatementInquiry.payee_id.in_(ids), StatementInquiry.status != "closed",
+        StatementInquiry.period <= str(Month.parse(up_to))).order_by(StatementInquiry.id)
+    found: dict[int, list[StatementInquiry]] = {}
+    for item in db.session.scalars(query):
+        found.setdefault(item.payee_id, []).append(item)
+    return found

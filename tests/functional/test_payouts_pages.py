@@ -276,3 +276,28 @@ def test_a_payee_not_paid_for_want_of_an_invoice_or_a_bank_account_sees_why_and_
     auth.login("agent_zj")
     assert client.get(f"/payouts/rows/{gd.id}").status_code == 404
     assert "还没有付款记录" in client.get("/payouts/mine").get_data(as_text=True)
+
+
+def test_the_batch_page_flags_a_payee_whose_statement_has_an_inquiry_not_closed(client, auth, world):
+    """Finance paid from the batch page without a word of a payee disputing its statement."""
+    from channel.services import commissions_inquiries as inquiries
+
+    post_lines("2026-10", [(world.GD, 500 * YUAN), (world.SZ, 400 * YUAN), (world.REP1, 300 * YUAN)])
+    disputed = inquiries.raise_inquiry(world.user_agent_sz, world.SZ.id, "2026-10", "这个月少了？")
+    answered = inquiries.raise_inquiry(world.user_rep1, world.REP1.id, "2026-09", "九月的")
+    inquiries.answer_inquiry(world.user_finance, answered.id, "已答")
+    closed = inquiries.raise_inquiry(world.user_agent_gd, world.GD.id, "2026-10", "已解决")
+    inquiries.close_inquiry(world.user_agent_gd, closed.id)
+    later = inquiries.raise_inquiry(world.user_agent_gd, world.GD.id, "2026-11", "下个月的")
+    batch = payouts.create_batch("2026-10", uid(world, "finance"))
+    auth.login("finance")
+    page = client.get(f"/payouts/batches/{batch.id}").get_data(as_text=True)
+
+    def notes(seller):
+        row = page[page.index(f'href="/payouts/rows/{row_of(batch.id, seller).id}"'):]
+        return row[:row.index("</tr>")]
+
+    assert f'href="/commissions/inquiries/{disputed.id}"' in notes(world.SZ) and "待答复" in notes(world.SZ)
+    assert f'href="/commissions/inquiries/{answered.id}"' in notes(world.REP1) and "已答复" in notes(world.REP1)
+    assert "open-inquiry" not in notes(world.GD)  # closed, or on a month after the batch's
+    assert f"/commissions/inquiries/{closed.id}" not in page and f"/commissions/inquiries/{later.id}" not in page
