@@ -61,7 +61,7 @@ class LikelyDuplicates(Conflict):
     best first; `hidden`: how many more there are that it may not see."""
 
     def __init__(self, shown: list[LookAlike], hidden: int):
-        super().__init__(N_("这个客户可能已经登记过：请核对下列相似客户；确认不是同一客户后，勾选“仍然保存”再提交。"),
+        super().__init__(N_("这个客户可能已经登记过：请核对页面上方的相似客户；确认不是同一客户后，勾选“仍然保存”再提交。"),
                          field="save_anyway")
         self.shown, self.hidden = shown, hidden
 

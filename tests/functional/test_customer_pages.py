@@ -186,6 +186,8 @@ def test_a_similar_name_warns_with_the_look_alike_and_saves_only_when_confirmed(
     assert warned.status_code == 400 and stored("上海浦东 金诚实业") is None
     assert f'href="/customers/{world.cust_rep1.id}"' in page and "save_anyway" in errors_by_field(page)
     assert "look-alikes-hidden" not in page
+    # the message beside the checkbox points up to the list (it said "below", the list is above)
+    assert page.index('id="look-alikes"') < page.index('name="save_anyway"') < page.index("请核对页面上方的相似客户")
     assert client.post("/customers/new", data=dict(data, save_anyway="y")).status_code == 302
     assert stored("上海浦东 金诚实业").owner_seller_id == world.REP1.id
 
