@@ -45,8 +45,9 @@ def new_order():
         return _order_page(form, padded([]))
     order_entry.require_entry(current_user, request.form.get("kind", ""))  # sell-in for staff only: 403
     rows, lines_error = read_lines(request.form)
-    if "more" in request.form:
-        return _order_page(form, padded(rows, MORE_ROWS))
+    if "more" in request.form:  # the customers to pick from stay, and the one picked
+        found = _matches(form) if form.customer.validate(form) else []
+        return _order_page(form, padded(rows, MORE_ROWS), candidates=found if len(found) > 1 else ())
     valid = form.validate_on_submit()
     customer_id, candidates = _customer_of(form)
     if not valid or lines_error or any(row.errors for row in rows) or form.customer.errors:
@@ -69,13 +70,20 @@ def new_order():
     return redirect(url_for("sales.order", order_id=order.id))
 
 
+def _matches(form) -> list:
+    """The customers the typed code or name finds in the user's scope (a sell-out's only)."""
+    if form.kind.data != KIND_SELL_OUT or not form.customer.data:
+        return []
+    return order_entry.find_customers(current_user, form.customer.data)
+
+
 def _customer_of(form):
     """(customer id, candidates): the customer the typed code or name finds in the user's scope;
     when it fits several, the one picked among them (`customer_pick`), else none and an error
     beside the field; the candidates are listed to pick from."""
     if form.kind.data != KIND_SELL_OUT or not form.customer.data or form.customer.errors:
         return None, ()
-    found = order_entry.find_customers(current_user, form.customer.data)
+    found = _matches(form)
     if not found:
         form.customer.errors.append(_("没有这个客户。"))
         return None, ()

@@ -184,6 +184,18 @@ def test_more_lines_adds_rows_and_keeps_what_was_typed(client, auth, world):
     assert stored("SO-NEW-1") is None
 
 
+def test_more_lines_keeps_the_customers_to_pick_from_and_the_one_picked(client, auth, world):
+    """Adding rows dropped the list of customers a name fitted, and the pick: chosen again, or lost."""
+    auth.login("agent_gd")
+    data = {**sell_out("有限公司", seller_code="NS", customer_pick=str(world.cust_th.id)), "more": "1"}
+    page = client.post("/orders/new", data=data).get_data(as_text=True)
+    assert 'id="customer-candidates"' in page and world.cust_ns.name in page
+    assert f'value="{world.cust_th.id}" checked' in page and "有多个客户符合" not in page
+    bad = client.post("/orders/new", data={**data, "customer": "有限\x00公司"})  # not looked up: no 500 on PostgreSQL
+    assert bad.status_code == 200 and "不能包含控制字符" in bad.get_data(as_text=True)
+    assert stored("SO-NEW-1") is None
+
+
 def test_the_orders_list_links_to_the_entry_for_those_who_may(client, auth, world):
     auth.login("rep1")
     assert 'id="new-order"' in client.get("/orders").get_data(as_text=True)
