@@ -251,6 +251,21 @@ def test_an_agent_finds_its_questions_and_their_answers_again_in_its_own_inbox(c
     assert re.findall(r'<tr data-inquiry="(\d+)">', page) == [str(elsewhere.id)]
 
 
+def test_in_the_inbox_a_reopened_inquiry_awaits_an_answer_and_names_its_last_answerer_as_such(client, auth, posted):
+    """A follow-up reopened the inquiry (待答复) while the answerer column still named finance, as
+    if it were answered."""
+    w = posted
+    asked = inquiries.raise_inquiry(w.user_agent_sz, w.SZ.id, "2026-10", "问")
+    inquiries.answer_inquiry(w.user_finance, asked.id, "答")
+    auth.login("finance")
+    row = re.search(rf'<tr data-inquiry="{asked.id}">.*?</tr>', text_of(client.get("/commissions/inquiries")), re.S).group(0)
+    assert 'text-bg-success inquiry-status">已答复' in row and "previous-answerer" not in row
+    inquiries.reopen_inquiry(w.user_agent_sz, asked.id, "还是不懂")
+    row = re.search(rf'<tr data-inquiry="{asked.id}">.*?</tr>', text_of(client.get("/commissions/inquiries")), re.S).group(0)
+    assert 'text-bg-warning inquiry-status">待答复' in row
+    assert re.search(rf'class="text-muted previous-answerer">上次：{w.user_finance.display_name}<', row)
+
+
 def test_the_api_lists_and_reads_inquiries_with_the_statement_scope(client, posted):
     from channel.services.api_tokens import create_token
 
