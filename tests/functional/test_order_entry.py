@@ -231,6 +231,18 @@ def test_a_return_is_never_more_than_is_left(client, auth, world):
     assert db.session.scalar(select(func.sum(ReturnLine.qty))) == 1
 
 
+def test_a_line_returned_in_full_offers_no_return_form(client, auth, world):
+    """The order page still linked 录入退货 on a line with nothing left, to a form that could only
+    be refused."""
+    auth.login("manager")
+    line = world.order_ns.lines[0]
+    assert client.post(return_path(world.order_ns), data={"return_no": "RT-ALL", "qty": str(line.qty)}).status_code == 302
+    page = client.get(f"/orders/{world.order_ns.id}").get_data(as_text=True)
+    assert return_path(world.order_ns) not in page and "已全部退货" in page
+    form = client.get(return_path(world.order_ns)).get_data(as_text=True)
+    assert 'id="nothing-left"' in form and 'id="return-entry"' not in form and 'id="returnable">0<' in form
+
+
 @pytest.mark.parametrize("fields, message", [
     ({"return_date": "2026-10-04"}, "退货日期不能早于销售日期。"),
     ({"return_date": "2026-11-21"}, "日期不能晚于今天（2026-11-20）。"),
