@@ -415,13 +415,13 @@ def _seller_known_rule(field_key: str) -> RowRule:
 
 
 def _district_rule(field_key: str) -> RowRule:
-    """A rule: the cell `field_key` is a city or district (the rule of orders.add_customer and
-    of an order's ship-to); the divisions are loaded once."""
+    """A rule: the cell `field_key`, a customer's location, is a city or district (the rule and
+    the words of orders.add_customer); the divisions are loaded once."""
     districts = _districts()
 
     def test(r: dict) -> None:
         if r[field_key] not in districts:
-            raise DomainError(N_("发货区域必须是一个市或区县的行政区划代码。"), field=field_key)
+            raise DomainError(N_("客户所在地必须是一个市或区县的行政区划代码。"), field=field_key)
 
     return RowRule((field_key,), test)
 

@@ -385,7 +385,7 @@ def test_a_customer_row_with_an_unknown_owner_reports_its_other_problems_too(app
     assert [(r["row"], r["column"], r["value"], r["reason"]) for r in report_rows(result)] == [
         ("2", "统一社会信用代码", "91440300MA5DC6QX9X", "统一社会信用代码 91440300MA5DC6QX9X 无效（18 位，最后一位是校验码）。"),
         ("2", "归属销售方编码", "NOPE", "销售方编码 NOPE 不存在。"),
-        ("2", "区划代码", "440000", "发货区域必须是一个市或区县的行政区划代码。"),
+        ("2", "区划代码", "440000", "客户所在地必须是一个市或区县的行政区划代码。"),
     ]
     assert count(Customer) == before
 
