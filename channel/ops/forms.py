@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from channel.web import day_in_range, not_before
@@ -46,3 +46,19 @@ class RoleForm(FlaskForm):
 
 class ActiveForm(FlaskForm):
     active = SelectField(choices=[("1", "1"), ("0", "0")], validators=[DataRequired()])
+
+
+class NewUserForm(RoleForm):
+    """A new login: the role and bound seller as RoleForm, and a name and an initial password
+    (channel.services.security.create_account checks the rest: name taken, the bound seller,
+    the password policy)."""
+
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名。")), Length(max=64)])
+    display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=100)],
+                               description=_l("留空则与用户名相同"))
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(_l("请填写初始密码。"))],
+                             description=_l("请通过安全渠道告知本人，并请其登录后修改。"))
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码。"))])

@@ -165,15 +165,20 @@ def users():
     return _users_page()
 
 
-def _users_page(refused: dict | None = None):
+def _users_page(refused: dict | None = None, new_user_form=None, reset_refused: dict | None = None):
     """The users page; `refused` is a role change refused (user_id, the role and seller code as
-    typed, the field at fault, the reason): that row shows what was typed and why, with 400."""
+    typed, the field at fault, the reason): that row shows what was typed and why, with 400;
+    `new_user_form` a refused new user (its field errors, 400), `reset_refused` a refused
+    password reset (user_id, reason: on that row, 400). Accounts: channel/ops/accounts.py."""
+    from channel.ops.forms import NewUserForm, ResetPasswordForm
     from channel.services.users import users_query
 
     rows = db.session.scalars(users_query()).all()
     page = render_template("ops/users.html", rows=rows, role_form=RoleForm(formdata=None), active_form=ActiveForm(),
-                           confirm=RerunForm(), refused=refused)
-    return (page, 400) if refused else page
+                           confirm=RerunForm(), refused=refused,
+                           new_user_form=new_user_form or NewUserForm(formdata=None),
+                           reset_form=ResetPasswordForm(formdata=None), reset_refused=reset_refused)
+    return (page, 400) if refused or new_user_form or reset_refused else page
 
 
 @bp.route("/users/export.<fmt>")

@@ -635,8 +635,9 @@ def approve_application(application_id: int):
                 deposit_fen=parse_amount_fen(form.deposit.data, "deposit"), exclusive=form.exclusive.data)
         except DomainError as error:
             _field_error(form, error, "code", {"parent": "parent_code", "territory": "code", "level": "code",
-                                               "joined_on": "contract_from", "valid_from": "contract_from",
-                                               "valid_to": "contract_to", "deposit": "deposit"})
+                                               "joined_on": "contract_from", "effective_on": "contract_from",
+                                               "valid_from": "contract_from", "valid_to": "contract_to",
+                                               "deposit": "deposit"})
             return _application_page(application_id, 400, approve_form=form)
         flash(_("已批准，新代理已创建并授权区域。"), "success")
         return redirect(url_for("tree.seller", seller_id=seller.id))

@@ -211,7 +211,7 @@ def approve_application(user: User, application_id: int, *, code: str, parent_id
             code=code.strip(), name=application.company, channel=CHANNEL_AGENT, level=application.level,
             parent_id=parent_id, joined_on=contract_from, credit_code=application.credit_code,
             contact_name=application.contact_name, phone=application.phone,
-            home_territory_id=application.territory_id, commit=False,
+            home_territory_id=application.territory_id, added_by_id=user.id, commit=False,
         )
         tree.grant_territory(seller.id, application.territory_id, exclusive=exclusive, valid_from=contract_from,
                              valid_to=contract_to, granted_by_id=user.id, commit=False)

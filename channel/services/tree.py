@@ -14,8 +14,8 @@ from channel.domain.periods import check_day
 from channel.services import audit
 from channel.services.clock import business_today
 from channel.domain.tree import (
-    Node, Place, check_effective_date, check_move, check_not_ahead, code_spellings, periods_overlap, stored_spelling,
-    territories_nest,
+    Node, Place, check_effective_date, check_joining_upline, check_move, check_not_ahead, code_spellings,
+    periods_overlap, stored_spelling, territories_nest,
 )
 from models import db
 from models.territory import Territory
@@ -104,10 +104,15 @@ def add_seller(
     level: int,
     parent_id: int | None,
     joined_on: date,
+    added_by_id: int | None = None,
     commit: bool = True,
     **fields,
 ) -> Seller:
-    """Create a seller under `parent_id` (effective `joined_on`) with its closure rows."""
+    """Create a seller under `parent_id` (effective `joined_on`) with its closure rows, audited
+    as 'tree.add'. The upline must be active, of the same channel and exactly one level above
+    (check_move, check_joining_upline), and `joined_on` not before the last change of the
+    upline's chain; a code taken in any letter case is refused. Raises DomainError naming the
+    field (code, level, parent, effective_on); the caller rolls back."""
     check_day(joined_on, "joined_on")
     taken = seller_by_code(code)
     if taken is not None:
@@ -119,10 +124,18 @@ def add_seller(
     db.session.flush()
     parent = get_seller(parent_id) if parent_id else None
     check_move(_node(seller), _node(parent) if parent else None, {seller.id}, len(_levels_for(channel)))
+    if parent is not None:
+        check_joining_upline(level, parent.level)
+        # it joins the upline's chain as it stands: not from a day before that chain's last change
+        check_effective_date(joined_on, db.session.scalar(select(func.max(SellerClosure.valid_from)).where(
+            SellerClosure.descendant_id == parent.id, SellerClosure.valid_to.is_(None))))
     seller.parent_id = parent_id
     db.session.add(SellerClosure(ancestor_id=seller.id, descendant_id=seller.id, depth=0, valid_from=joined_on))
     if parent_id:
         _link_subtree(seller.id, parent_id, joined_on)
+    audit.record(added_by_id, "tree.add", "seller", seller.id, {
+        "code": code, "channel": channel, "level": level, "parent_id": parent_id, "joined_on": joined_on.isoformat(),
+    })
     if commit:
         db.session.commit()
     return seller
