@@ -94,17 +94,6 @@ def check_move(seller: Node, new_parent: Node | None, subtree_ids: set[int], max
         raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=seller.level)
 
 
-def check_joining_upline(level: int, upline_level: int) -> None:
-    """A new seller joins right below its upline: its level is the upline's plus one. (Gaps in
-    the tree, such as a deactivation leaves behind, come from later changes, never from joining.)
-    Raises DomainError on the upline field."""
-    if upline_level != level - 1:
-        raise DomainError(
-            N_("新的销售方必须直接挂在上一层级之下：层级 %(child)s 的上级应是层级 %(expected)s，所选上级是层级 %(parent)s。"),
-            field="parent", child=level, expected=level - 1, parent=upline_level,
-        )
-
-
 def check_effective_date(effective_on: date, latest_change: date | None) -> None:
     """A tree change cannot be dated before the last change already recorded for the rows it
     touches: history is appended, never rewritten."""

@@ -14,8 +14,8 @@ from channel.domain.periods import check_day
 from channel.services import audit
 from channel.services.clock import business_today
 from channel.domain.tree import (
-    Node, Place, check_effective_date, check_joining_upline, check_move, check_not_ahead, code_spellings,
-    periods_overlap, stored_spelling, territories_nest,
+    Node, Place, check_effective_date, check_move, check_not_ahead, code_spellings, periods_overlap, stored_spelling,
+    territories_nest,
 )
 from models import db
 from models.territory import Territory
@@ -109,8 +109,9 @@ def add_seller(
     **fields,
 ) -> Seller:
     """Create a seller under `parent_id` (effective `joined_on`) with its closure rows, audited
-    as 'tree.add'. The upline must be active, of the same channel and exactly one level above
-    (check_move, check_joining_upline), and `joined_on` not before the last change of the
+    as 'tree.add'. The upline must be active, of the same channel and of a higher level (the rule
+    of a move, check_move: a reseller may join a provincial agent directly where a province has
+    no city agent, as the sellers import allows), and `joined_on` not before the last change of the
     upline's chain; a code taken in any letter case is refused. Raises DomainError naming the
     field (code, level, parent, effective_on); the caller rolls back."""
     check_day(joined_on, "joined_on")
@@ -125,7 +126,6 @@ def add_seller(
     parent = get_seller(parent_id) if parent_id else None
     check_move(_node(seller), _node(parent) if parent else None, {seller.id}, len(_levels_for(channel)))
     if parent is not None:
-        check_joining_upline(level, parent.level)
         # it joins the upline's chain as it stands: not from a day before that chain's last change
         check_effective_date(joined_on, db.session.scalar(select(func.max(SellerClosure.valid_from)).where(
             SellerClosure.descendant_id == parent.id, SellerClosure.valid_to.is_(None))))

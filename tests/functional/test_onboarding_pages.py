@@ -90,7 +90,7 @@ def test_the_form_opened_from_a_seller_page_has_its_upline_and_the_level_below_f
     assert client.get("/sellers/new?upline=999999").status_code == 404
 
 
-@pytest.mark.parametrize("case", ["duplicate code", "level gap", "same level", "other channel", "inactive upline",
+@pytest.mark.parametrize("case", ["duplicate code", "same level", "other channel", "inactive upline",
                                   "unknown upline", "overlapping exclusive grant", "unknown territory",
                                   "future date", "before the upline joined", "bad credit code", "no name", "top level with an upline"])
 def test_each_refusal_is_shown_beside_its_field_with_the_input_kept_and_nothing_created(client, auth, world, case):
@@ -103,7 +103,6 @@ def test_each_refusal_is_shown_beside_its_field_with_the_input_kept_and_nothing_
         deactivate_seller(world.GZ.id, business_today())
     data, field, words = {
         "duplicate code": (new_agent(code=" gd "), "code", "编码 GD 已被使用"),
-        "level gap": (new_agent(channel_level="agent:4"), "upline_code", "层级 4 的上级应是层级 3"),
         "same level": (new_agent(upline_code="SZ"), "upline_code", "上级的层级必须高于它"),
         "other channel": (new_agent(upline_code="DIR", channel_level="agent:2"), "upline_code", "上级必须属于同一渠道"),
         "inactive upline": (new_agent(upline_code="GZ", channel_level="agent:4"), "upline_code", "上级已停用"),
@@ -185,3 +184,15 @@ def test_agents_reps_and_finance_are_refused_the_onboarding_pages_by_url(client,
     assert [s.name for s in db.session.scalars(select(Seller).where(Seller.name == "改名"))] == []
     page = client.get(f"/sellers/{world.NS.id}").get_data(as_text=True) if username == "agent_gd" else ""
     assert "/sellers/new" not in page and "/edit" not in page
+
+
+def test_a_reseller_may_join_a_provincial_agent_directly_as_a_move_may_place_it(client, auth, world):
+    # a province with no city agent: the upline's level is higher, not necessarily the next one
+    # (the rule of a move and of the sellers import)
+    auth.login("manager")
+    response = client.post("/sellers/new", data=new_agent(code="GD-R1", channel_level="agent:4"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    seller = db.session.scalar(select(Seller).where(Seller.code == "GD-R1"))
+    assert (seller.level, seller.parent_id) == (4, world.GD.id)
+    assert db.session.scalar(select(SellerClosure.depth).where(SellerClosure.ancestor_id == world.GD.id,
+                                                               SellerClosure.descendant_id == seller.id)) == 1

@@ -51,13 +51,3 @@ def test_history_is_appended_never_rewritten():
 )
 def test_periods_are_half_open(a, b, overlap):
     assert periods_overlap(*a, *b) is overlap
-
-
-def test_a_new_seller_joins_exactly_one_level_below_its_upline():
-    from channel.domain.tree import check_joining_upline
-
-    check_joining_upline(3, 2)
-    for upline_level in (1, 3, 4):
-        with pytest.raises(DomainError) as refused:
-            check_joining_upline(3, upline_level)
-        assert refused.value.field == "parent" and refused.value.params == {"child": 3, "expected": 2, "parent": upline_level}
