@@ -18,9 +18,9 @@ from channel.services.clock import business_today
 from models import db
 from models.territory import Territory
 from models.tree import CHANNEL_DIRECT, CHANNELS, PAYEE_COMPANY, PAYEE_EMPLOYEE, PAYEE_TYPES, Seller
-from models.users import ROLE_ADMIN, ROLE_MANAGER, User
+from models.users import MANAGING_ROLES, User
 
-EDITORS = (ROLE_ADMIN, ROLE_MANAGER)  # who adds sellers and edits their details
+EDITORS = MANAGING_ROLES  # who adds sellers and edits their details (and moves them: tree.views)
 # The seller columns a person edits here, with their VARCHAR sizes (None: not free text).
 DETAILS = {"name": 200, "payee_type": None, "credit_code": None, "contact_name": 64, "phone": 32,
            "home_territory_id": None, "bank_name": 100, "bank_account": 64}

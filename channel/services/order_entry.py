@@ -27,10 +27,10 @@ from models import db
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
 from models.tree import Seller
-from models.users import ROLE_ADMIN, ROLE_MANAGER, SELLER_ROLES, User
+from models.users import FIELD_ROLES, MANAGING_ROLES, User
 
-ENTRY_ROLES = (ROLE_ADMIN, ROLE_MANAGER, *SELLER_ROLES)  # who may enter orders and returns
-SELL_IN_ROLES = (ROLE_ADMIN, ROLE_MANAGER)
+ENTRY_ROLES = FIELD_ROLES  # who may enter orders and returns
+SELL_IN_ROLES = MANAGING_ROLES
 CUSTOMER_MATCHES = 10  # candidates listed when a typed name fits several customers
 
 

@@ -120,3 +120,13 @@ def test_only_administrators_create_users_or_reset_passwords(client, auth, world
     assert users() == before
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action.in_(["user.create", "user.password_reset"]))) == 0
+
+
+def test_every_by_id_user_action_answers_404_for_an_unknown_user_and_changes_nothing(client, auth, world):
+    # one lookup (channel.services.users.require_user) behind the role, active, logout and password rows
+    auth.login("admin")
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for action, data in [("role", {"role": "finance"}), ("active", {"active": "0"}), ("logout-everywhere", {}),
+                         ("password", {"new_password": GOOD_PASSWORD})]:
+        assert client.post(f"/users/999999/{action}", data=data).status_code == 404, action
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
