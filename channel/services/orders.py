@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from channel.domain.customers import clean_credit_code, normalize_name
 from channel.domain.errors import Conflict, DomainError, N_
 from channel.domain.orders import check_order_date, check_order_total, check_seller_selling, line_amount_fen
+from channel.domain.tree import CodeBook, code_key, code_spellings
 from models import db
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
@@ -33,6 +34,38 @@ def add_product(*, sku: str, name: str, category: str, cost_fen: int, retail_pri
     if commit:
         db.session.commit()
     return product
+
+
+def product_by_sku(sku: str | None) -> Product | None:
+    """The product whose SKU is `sku` by the one code rule (channel.domain.tree.code_key: trimmed,
+    any letter case; the exact spelling wins): the unique index answers the usual spellings, a
+    scan by upper case only a SKU stored in mixed case. None when empty or unknown."""
+    sku = (sku or "").strip()
+    if not sku:
+        return None
+    book = CodeBook((p.sku, p) for p in db.session.scalars(select(Product).where(Product.sku.in_(code_spellings(sku)))))
+    if not book:
+        book = CodeBook((p.sku, p) for p in db.session.scalars(
+            select(Product).where(func.upper(Product.sku) == code_key(sku))))
+    spelling = book.spelling(sku)
+    return book[spelling] if spelling is not None else None
+
+
+def customer_id_by_code(code: str) -> int | None:
+    """The id of the customer whose code is `code` by the one code rule (channel.domain.tree.
+    code_key: any letter case; the exact spelling wins): the unique index answers the usual
+    spellings, a scan by upper case only a code stored in mixed case. Who may see it is the
+    caller's rule."""
+    code = code.strip()
+    if not code:
+        return None
+    book = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(
+        Customer.code.in_(code_spellings(code)))).all())
+    if not book:
+        book = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(
+            func.upper(Customer.code) == code_key(code))).all())
+    spelling = book.spelling(code)
+    return book[spelling] if spelling is not None else None
 
 
 def price_on(product_id: int, kind: str, on: date, level: int | None = None) -> int | None:
