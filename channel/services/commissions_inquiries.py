@@ -146,7 +146,7 @@ def filter_inquiries(query, user: User, *, status: str | None = None, period: st
 
 def inquiries_query(user: User, **filters):
     """SELECT of the inquiries `user` may see, newest first, filtered by status, month and payee
-    (`_filtered`)."""
+    (`filter_inquiries`)."""
     return filter_inquiries(select(StatementInquiry), user, **filters).order_by(StatementInquiry.id.desc())
 
 

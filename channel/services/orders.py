@@ -37,33 +37,26 @@ def add_product(*, sku: str, name: str, category: str, cost_fen: int, retail_pri
 
 
 def product_by_sku(sku: str | None) -> Product | None:
-    """The product whose SKU is `sku` by the one code rule (channel.domain.tree.code_key: trimmed,
-    any letter case; the exact spelling wins): the unique index answers the usual spellings, a
-    scan by upper case only a SKU stored in mixed case. None when empty or unknown."""
+    """The product whose SKU is `sku` (see `_by_code`); None when empty or unknown."""
     sku = (sku or "").strip()
-    if not sku:
-        return None
-    book = CodeBook((p.sku, p) for p in db.session.scalars(select(Product).where(Product.sku.in_(code_spellings(sku)))))
-    if not book:
-        book = CodeBook((p.sku, p) for p in db.session.scalars(
-            select(Product).where(func.upper(Product.sku) == code_key(sku))))
-    spelling = book.spelling(sku)
-    return book[spelling] if spelling is not None else None
+    return _by_code(Product.sku, sku, Product) if sku else None
 
 
 def customer_id_by_code(code: str) -> int | None:
-    """The id of the customer whose code is `code` by the one code rule (channel.domain.tree.
-    code_key: any letter case; the exact spelling wins): the unique index answers the usual
-    spellings, a scan by upper case only a code stored in mixed case. Who may see it is the
-    caller's rule."""
+    """The id of the customer whose code is `code` (see `_by_code`); None when empty or unknown.
+    Who may see it is the caller's rule."""
     code = code.strip()
-    if not code:
-        return None
-    book = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(
-        Customer.code.in_(code_spellings(code)))).all())
+    return _by_code(Customer.code, code, Customer.id) if code else None
+
+
+def _by_code(code_column, code: str, selected):
+    """`selected` of the row whose `code_column` is `code` by the one code rule
+    (channel.domain.tree.code_key: any letter case; the exact spelling wins), or None: the unique
+    index answers the usual spellings, a scan by upper case only a code stored in mixed case."""
+    book = CodeBook(db.session.execute(select(code_column, selected).where(code_column.in_(code_spellings(code)))).all())
     if not book:
-        book = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(
-            func.upper(Customer.code) == code_key(code))).all())
+        book = CodeBook(db.session.execute(select(code_column, selected).where(
+            func.upper(code_column) == code_key(code))).all())
     spelling = book.spelling(code)
     return book[spelling] if spelling is not None else None
 
