@@ -263,3 +263,12 @@ def returns_of_order(order_id: int) -> list[ReturnLine]:
         .where(OrderLine.order_id == order_id)
         .order_by(ReturnLine.return_date, ReturnLine.id)
     ))
+
+
+def returned_by_line(returns: list[ReturnLine]) -> dict[int, int]:
+    """{order line id: units returned} of `returns` (an order's, `returns_of_order`): the order
+    page offers 录入退货 on a line while this is below its qty (as `returned_qty`, for many lines)."""
+    returned: dict[int, int] = {}
+    for item in returns:
+        returned[item.order_line_id] = returned.get(item.order_line_id, 0) + item.qty
+    return returned
