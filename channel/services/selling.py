@@ -28,9 +28,9 @@ from models.selling import (
     Greeting, KpiTarget, Opportunity, OpportunityStage, Task,
 )
 from models.tree import Seller
-from models.users import ROLE_ADMIN, ROLE_MANAGER, User
+from models.users import MANAGING_ROLES, User
 
-MANAGERS = (ROLE_ADMIN, ROLE_MANAGER)
+MANAGERS = MANAGING_ROLES
 
 # the built-in titles a reminder task of each source may carry (channel.domain.selling)
 REMINDER_TITLES = {TASK_MAINTENANCE: (rules.MAINTENANCE_TITLE,),
