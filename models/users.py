@@ -19,6 +19,10 @@ ROLE_SALES_REP = "sales_rep"  # bound to one direct seller: sees it and its team
 ROLE_PRODUCT = "product_manager"
 ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_FINANCE, ROLE_AGENT, ROLE_SALES_REP, ROLE_PRODUCT)
 SELLER_ROLES = (ROLE_AGENT, ROLE_SALES_REP)
+# Administrators and channel managers: they act on any seller's records (the tree, customers,
+# sell-in orders). With the sellers' own users, who act within their scope: FIELD_ROLES.
+MANAGING_ROLES = (ROLE_ADMIN, ROLE_MANAGER)
+FIELD_ROLES = (*MANAGING_ROLES, *SELLER_ROLES)
 
 
 class User(UserMixin, db.Model):

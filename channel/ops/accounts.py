@@ -10,9 +10,10 @@ from flask_login import current_user
 from channel.domain.errors import DomainError
 from channel.i18n import error_text
 from channel.ops.forms import NewUserForm, ResetPasswordForm
-from channel.ops.views import _user_or_404, _users_page, bp
+from channel.ops.views import bp, users_page
 from channel.permissions import allow
 from channel.services import security
+from channel.services.users import require_user
 from models.users import ROLE_ADMIN
 
 # The service's field names → the new user form's (the others are the same).
@@ -34,19 +35,19 @@ def user_create():
         else:
             flash(_("已创建用户 %(username)s。", username=user.username), "success")
             return redirect(url_for("ops.users"))
-    return _users_page(new_user_form=form)
+    return users_page(new_user_form=form)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @allow(ROLE_ADMIN)
 def user_password_reset(user_id: int):
-    user = _user_or_404(user_id)
+    user = require_user(user_id)
     form = ResetPasswordForm()
     if not form.validate_on_submit():
-        return _users_page(reset_refused={"user_id": user.id, "reason": form.new_password.errors[0]})
+        return users_page(reset_refused={"user_id": user.id, "reason": form.new_password.errors[0]})
     try:
         security.reset_password(current_user.id, user.username, form.new_password.data)
     except DomainError as error:
-        return _users_page(reset_refused={"user_id": user.id, "reason": error_text(error)})
+        return users_page(reset_refused={"user_id": user.id, "reason": error_text(error)})
     flash(_("%(username)s 的密码已重置；其登录已失效。", username=user.username), "success")
     return redirect(url_for("ops.users"))

@@ -15,6 +15,7 @@ from channel.ops.forms import ActiveForm, AuditFilterForm, ExportOrdersForm, Rer
 from channel.permissions import ANY_USER, PUBLIC, allow
 from channel.services import audit, jobs, security
 from channel.services.access import require_job
+from channel.services.users import require_user
 from models import db
 from models.ops import JOB_DONE, JOB_FINISHED
 from models.users import ROLE_ADMIN
@@ -162,10 +163,10 @@ def job_download(job_id: int):
 @bp.route("/users")
 @allow(ROLE_ADMIN)
 def users():
-    return _users_page()
+    return users_page()
 
 
-def _users_page(refused: dict | None = None, new_user_form=None, reset_refused: dict | None = None):
+def users_page(refused: dict | None = None, new_user_form=None, reset_refused: dict | None = None):
     """The users page; `refused` is a role change refused (user_id, the role and seller code as
     typed, the field at fault, the reason): that row shows what was typed and why, with 400;
     `new_user_form` a refused new user (its field errors, 400), `reset_refused` a refused
@@ -191,29 +192,20 @@ def users_export(fmt: str):
                     "users")
 
 
-def _user_or_404(user_id: int):
-    from models.users import User
-
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @allow(ROLE_ADMIN)
 def user_role(user_id: int):
-    user = _user_or_404(user_id)
+    user = require_user(user_id)
     form = RoleForm()
     typed = {"user_id": user.id, "role": form.role.data, "seller": form.seller.data or ""}
     if not form.validate_on_submit():
         if form.seller.errors:
-            return _users_page(dict(typed, field="seller", reason=form.seller.errors[0]))
-        return _users_page(dict(typed, field="role", reason=_("请选择一个角色。")))
+            return users_page(dict(typed, field="seller", reason=form.seller.errors[0]))
+        return users_page(dict(typed, field="role", reason=_("请选择一个角色。")))
     try:
         security.set_role(current_user.id, user.username, form.role.data, form.seller.data or None)
     except DomainError as error:
-        return _users_page(dict(typed, field=error.field or "role", reason=error_text(error)))
+        return users_page(dict(typed, field=error.field or "role", reason=error_text(error)))
     flash(_("%(username)s 的角色已改为 %(role)s；其登录已失效。", username=user.username,
             role=role_name(form.role.data)), "success")
     return redirect(url_for("ops.users"))
@@ -222,7 +214,7 @@ def user_role(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @allow(ROLE_ADMIN)
 def user_active(user_id: int):
-    user = _user_or_404(user_id)
+    user = require_user(user_id)
     form = ActiveForm()
     if form.validate_on_submit():
         try:
@@ -235,7 +227,7 @@ def user_active(user_id: int):
 @bp.route("/users/<int:user_id>/logout-everywhere", methods=["POST"])
 @allow(ROLE_ADMIN)
 def user_logout_everywhere(user_id: int):
-    user = _user_or_404(user_id)
+    user = require_user(user_id)
     if RerunForm().validate_on_submit():
         security.log_out_everywhere(user.id, actor_id=current_user.id)
         flash(_("%(username)s 的所有登录已失效。", username=user.username), "info")

@@ -91,10 +91,8 @@ def orders():
 def order(order_id: int):
     order = require_order(current_user, order_id)
     returns = orders_service.returns_of_order(order.id)
-    returned_qty: dict[int, int] = {}  # order line id -> units returned (录入退货 only where some are left)
-    for r in returns:
-        returned_qty[r.order_line_id] = returned_qty.get(r.order_line_id, 0) + r.qty
-    return render_template("sales/order.html", order=order, returns=returns, returned_qty=returned_qty,
+    return render_template("sales/order.html", order=order, returns=returns,
+                           returned_qty=orders_service.returned_by_line(returns),
                            returned_fen=sum(r.amount_fen for r in returns))
 
 

@@ -27,13 +27,12 @@ from channel.services.access import require_customer, require_owned
 from models import db
 from models.catalog import Product
 from models.selling import SupportRequest
-from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_PRODUCT, ROLE_SALES_REP
+from models.users import FIELD_ROLES, MANAGING_ROLES, ROLE_ADMIN, ROLE_AGENT, ROLE_PRODUCT, SELLER_ROLES
 
 bp = Blueprint("selling", __name__)
 
-MANAGERS = (ROLE_ADMIN, ROLE_MANAGER)
-SELLERS = (ROLE_AGENT, ROLE_SALES_REP)
-FIELD_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_AGENT, ROLE_SALES_REP)
+MANAGERS = MANAGING_ROLES
+SELLERS = SELLER_ROLES
 
 # Navigation entries this feature adds to the top bar: (endpoint, label msgid, roles or None for all).
 NAV: list[tuple[str, str, tuple[str, ...] | None]] = [

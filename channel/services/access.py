@@ -15,7 +15,7 @@ from channel.domain.errors import Forbidden, N_, NotFound
 from models import db
 from models.sales import Customer, SalesOrder
 from models.tree import Seller
-from models.users import SELLER_ROLES, User
+from models.users import FIELD_ROLES, MANAGING_ROLES, ROLE_AGENT, ROLE_SALES_REP, SELLER_ROLES, User
 
 
 def seller_scope(user: User):
@@ -243,16 +243,15 @@ def require_inquiry(user: User, inquiry_id: int):
 # A sales rep files customers under itself only; an agent under itself or a seller of its
 # downline; admins and channel managers under any seller. Other roles file none. Editing a
 # customer takes the same right over its current owner (and, for a transfer, over the new one).
-CUSTOMER_STAFF = ("admin", "channel_manager")
-CUSTOMER_FILERS = CUSTOMER_STAFF + ("agent", "sales_rep")
+CUSTOMER_FILERS = FIELD_ROLES
 
 
 def may_file_customers_under(user: User, seller_id: int) -> bool:
-    if user.role in CUSTOMER_STAFF:
+    if user.role in MANAGING_ROLES:
         return True
-    if user.role == "sales_rep":
+    if user.role == ROLE_SALES_REP:
         return seller_id == user.seller_id
-    return user.role == "agent" and can_see_seller(user, seller_id)
+    return user.role == ROLE_AGENT and can_see_seller(user, seller_id)
 
 
 def require_customer_editor(user: User, customer_id: int) -> Customer:

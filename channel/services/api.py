@@ -22,6 +22,7 @@ from channel.domain.money import MAX_AMOUNT_FEN
 from channel.domain.orders import MAX_LINES, MAX_UNIT_PRICE_FEN
 from channel.domain.paging import MAX_ID
 from channel.domain.periods import iso_date
+from channel.domain.text import has_control_characters
 from channel.services import listing
 from channel.services.access import scope_returns, scope_sellers
 from channel.services.tree import seller_by_code
@@ -41,7 +42,7 @@ DEFAULT_LIMIT = 50
 def clean_text(value: str | None, name: str, max_len: int = 200) -> str | None:
     if value is None or value == "":
         return None
-    if "\x00" in value or len(value) > max_len:
+    if has_control_characters(value) or len(value) > max_len:
         raise DomainError(N_("参数 %(name)s 无效。"), field=name, name=name)
     return value
 
@@ -401,7 +402,7 @@ def _field(body: dict, name: str, kind: type, required: bool = True, max_len: in
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise DomainError(N_("字段 %(name)s 必须是 %(low)s 到 %(high)s 之间的整数。"), field=name, name=name, low=low, high=high)
         return value
-    if not isinstance(value, str) or not value.strip() or len(value) > max_len or "\x00" in value:
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len or has_control_characters(value):
         raise DomainError(N_("字段 %(name)s 必须是不超过 %(n)s 个字符的文字。"), field=name, name=name, n=max_len)
     return value.strip()
 
@@ -411,7 +412,7 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
     is already stored returns the stored order unchanged (idempotent). The seller and the
     customer must be inside `user`'s scope (NotFound otherwise); rules are `record_order`'s."""
     from channel.services.access import require_customer, require_seller
-    from channel.services.orders import LineInput, store_order
+    from channel.services.orders import LineInput, product_by_sku, store_order
 
     if not isinstance(body, dict):
         raise DomainError(N_("请求体必须是 JSON 对象。"), field="body")
@@ -463,10 +464,10 @@ def push_order(user: User, body) -> tuple[SalesOrder, bool]:
         except DomainError as error:
             error.field = f"lines[{index}].{error.field}"
             raise
-        product_id = db.session.scalar(select(Product.id).where(Product.sku == sku))
-        if product_id is None:
+        product = product_by_sku(sku)
+        if product is None:
             raise DomainError(N_("SKU %(sku)s 不存在。"), field=f"lines[{index}].sku", sku=sku)
-        lines.append(LineInput(product_id=product_id, qty=qty, unit_price_fen=price))
+        lines.append(LineInput(product_id=product.id, qty=qty, unit_price_fen=price))
     order, created = store_order(order_no=order_no, kind=kind, seller_id=seller.id, order_date=order_date,
                                  ship_to_district_id=ship_to, lines=lines, customer_id=customer_id, external_id=external_id)
     if not created:  # another push of this external_id was stored since the check above

@@ -27,10 +27,10 @@ from channel.services import audit
 from channel.services.access import require_inquiry, require_role, require_seller, scope_inquiries
 from models import db, utcnow
 from models.commissions import INQUIRY_STATUSES, LedgerLine, StatementInquiry, StatementInquiryMessage
-from models.users import ROLE_ADMIN, ROLE_AGENT, ROLE_FINANCE, ROLE_MANAGER, ROLE_SALES_REP, User
+from models.users import FIELD_ROLES, MANAGING_ROLES, ROLE_FINANCE, User
 
-RAISERS = (ROLE_AGENT, ROLE_SALES_REP, ROLE_MANAGER, ROLE_ADMIN)
-ANSWERERS = (ROLE_MANAGER, ROLE_FINANCE, ROLE_ADMIN)
+RAISERS = FIELD_ROLES
+ANSWERERS = (*MANAGING_ROLES, ROLE_FINANCE)
 
 
 def may_raise(user: User) -> bool:
@@ -146,7 +146,7 @@ def filter_inquiries(query, user: User, *, status: str | None = None, period: st
 
 def inquiries_query(user: User, **filters):
     """SELECT of the inquiries `user` may see, newest first, filtered by status, month and payee
-    (`_filtered`)."""
+    (`filter_inquiries`)."""
     return filter_inquiries(select(StatementInquiry), user, **filters).order_by(StatementInquiry.id.desc())
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from channel.domain.customers import clean_credit_code
 from channel.domain.errors import DomainError, N_
+from channel.domain.text import has_control_characters
 from channel.domain.tree import check_not_ahead
 from channel.services import audit, tree
 from channel.services.access import can_see_seller, require_role, require_seller
@@ -18,9 +19,9 @@ from channel.services.clock import business_today
 from models import db
 from models.territory import Territory
 from models.tree import CHANNEL_DIRECT, CHANNELS, PAYEE_COMPANY, PAYEE_EMPLOYEE, PAYEE_TYPES, Seller
-from models.users import ROLE_ADMIN, ROLE_MANAGER, User
+from models.users import MANAGING_ROLES, User
 
-EDITORS = (ROLE_ADMIN, ROLE_MANAGER)  # who adds sellers and edits their details
+EDITORS = MANAGING_ROLES  # who adds sellers and edits their details (and moves them: tree.views)
 # The seller columns a person edits here, with their VARCHAR sizes (None: not free text).
 DETAILS = {"name": 200, "payee_type": None, "credit_code": None, "contact_name": 64, "phone": 32,
            "home_territory_id": None, "bank_name": 100, "bank_account": 64}
@@ -39,6 +40,8 @@ def _clean_details(details: dict) -> dict:
         size = DETAILS[field]
         if size is not None and value is not None and len(value) > size:
             raise DomainError(N_("太长了（最多 %(n)s 个字符）。"), field=field, n=size)
+        if isinstance(value, str) and has_control_characters(value):
+            raise DomainError(N_("不能包含控制字符。"), field=field)
         clean[field] = value
     if "name" in clean and not clean["name"]:
         raise DomainError(N_("请填写名称。"), field="name")
@@ -69,8 +72,12 @@ def onboard_seller(user: User, *, code: str, channel: str, level: int, upline_co
     code = (code or "").strip()
     if not code:
         raise DomainError(N_("请填写编码。"), field="code")
+    if has_control_characters(code):
+        raise DomainError(N_("不能包含控制字符。"), field="code")
     parent_id = None
     if upline_code and upline_code.strip():
+        if has_control_characters(upline_code):
+            raise DomainError(N_("不能包含控制字符。"), field="parent")
         upline = tree.seller_by_code(upline_code)
         if upline is None or not can_see_seller(user, upline.id):  # out of sight: as if unknown
             raise DomainError(N_("没有编码为 %(code)s 的销售方。"), field="parent", code=upline_code.strip())

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from channel.domain.errors import Conflict, DomainError, Forbidden, N_, NotFound
@@ -27,10 +27,10 @@ from models import db
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
 from models.tree import Seller
-from models.users import ROLE_ADMIN, ROLE_MANAGER, SELLER_ROLES, User
+from models.users import FIELD_ROLES, MANAGING_ROLES, User
 
-ENTRY_ROLES = (ROLE_ADMIN, ROLE_MANAGER, *SELLER_ROLES)  # who may enter orders and returns
-SELL_IN_ROLES = (ROLE_ADMIN, ROLE_MANAGER)
+ENTRY_ROLES = FIELD_ROLES  # who may enter orders and returns
+SELL_IN_ROLES = MANAGING_ROLES
 CUSTOMER_MATCHES = 10  # candidates listed when a typed name fits several customers
 
 
@@ -74,10 +74,11 @@ def find_customers(user: User, text: str, limit: int = CUSTOMER_MATCHES) -> list
     text = (text or "").strip()
     if not text:
         return []
-    by_code = db.session.scalar(scope_customers(select(Customer).where(
-        or_(Customer.code == text, Customer.code == text.upper())), user).limit(1))
-    if by_code is not None:
-        return [by_code]
+    customer_id = orders.customer_id_by_code(text)
+    if customer_id is not None:
+        by_code = db.session.scalar(scope_customers(select(Customer).where(Customer.id == customer_id), user))
+        if by_code is not None:
+            return [by_code]
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return list(db.session.scalars(scope_customers(
         select(Customer).where(Customer.name.like(pattern, escape="\\")), user).order_by(Customer.name, Customer.id).limit(limit)))
@@ -132,7 +133,7 @@ def enter_order(user: User, *, order_no: str, kind: str, seller_code: str | None
         raise DomainError(N_("订单至少要有一行。"), field="lines")
     inputs, warnings = [], []
     for number, typed in enumerate(lines, start=1):
-        product = db.session.scalar(select(Product).where(Product.sku == typed.sku.strip()))
+        product = orders.product_by_sku(typed.sku)
         if product is None:
             raise DomainError(N_("第 %(n)s 行：没有这个产品。"), field=f"lines[{number - 1}]", n=number)
         price = typed.unit_price_fen

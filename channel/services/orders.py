@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from channel.domain.customers import clean_credit_code, normalize_name
 from channel.domain.errors import Conflict, DomainError, N_
 from channel.domain.orders import check_order_date, check_order_total, check_seller_selling, line_amount_fen
+from channel.domain.tree import CodeBook, code_key, code_spellings
 from models import db
 from models.catalog import PRICE_FLOOR, PRICE_SELL_IN, Product, ProductPrice
 from models.sales import KIND_SELL_IN, KIND_SELL_OUT, Customer, OrderLine, ReturnLine, SalesOrder
@@ -33,6 +34,31 @@ def add_product(*, sku: str, name: str, category: str, cost_fen: int, retail_pri
     if commit:
         db.session.commit()
     return product
+
+
+def product_by_sku(sku: str | None) -> Product | None:
+    """The product whose SKU is `sku` (see `_by_code`); None when empty or unknown."""
+    sku = (sku or "").strip()
+    return _by_code(Product.sku, sku, Product) if sku else None
+
+
+def customer_id_by_code(code: str) -> int | None:
+    """The id of the customer whose code is `code` (see `_by_code`); None when empty or unknown.
+    Who may see it is the caller's rule."""
+    code = code.strip()
+    return _by_code(Customer.code, code, Customer.id) if code else None
+
+
+def _by_code(code_column, code: str, selected):
+    """`selected` of the row whose `code_column` is `code` by the one code rule
+    (channel.domain.tree.code_key: any letter case; the exact spelling wins), or None: the unique
+    index answers the usual spellings, a scan by upper case only a code stored in mixed case."""
+    book = CodeBook(db.session.execute(select(code_column, selected).where(code_column.in_(code_spellings(code)))).all())
+    if not book:
+        book = CodeBook(db.session.execute(select(code_column, selected).where(
+            func.upper(code_column) == code_key(code))).all())
+    spelling = book.spelling(code)
+    return book[spelling] if spelling is not None else None
 
 
 def price_on(product_id: int, kind: str, on: date, level: int | None = None) -> int | None:
@@ -237,3 +263,12 @@ def returns_of_order(order_id: int) -> list[ReturnLine]:
         .where(OrderLine.order_id == order_id)
         .order_by(ReturnLine.return_date, ReturnLine.id)
     ))
+
+
+def returned_by_line(returns: list[ReturnLine]) -> dict[int, int]:
+    """{order line id: units returned} of `returns` (an order's, `returns_of_order`): the order
+    page offers 录入退货 on a line while this is below its qty (as `returned_qty`, for many lines)."""
+    returned: dict[int, int] = {}
+    for item in returns:
+        returned[item.order_line_id] = returned.get(item.order_line_id, 0) + item.qty
+    return returned

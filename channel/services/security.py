@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 
 from channel.domain import passwords
 from channel.domain.errors import DomainError, N_, NotFound
+from channel.domain.text import has_control_characters
 from channel.services import audit
 from channel.services.tree import seller_by_code
 from models import db, utcnow
@@ -178,6 +179,8 @@ def _role_and_seller(role: str, seller_code: str | None) -> int | None:
         return None
     if not seller_code:
         raise DomainError(N_("代理和销售代表用户必须绑定一个销售方。"), field="seller")
+    if has_control_characters(seller_code):
+        raise DomainError(N_("不能包含控制字符。"), field="seller")
     seller = seller_by_code(seller_code)
     if seller is None:
         raise DomainError(N_("没有编码为 %(code)s 的销售方。"), field="seller", code=seller_code)
@@ -203,6 +206,9 @@ def create_account(actor_id: int | None, username: str, password: str, role: str
         raise DomainError(N_("用户名太长（最多 %(n)s 个字符）。"), field="username", n=USERNAME_MAX)
     if display_name is not None and len(display_name) > DISPLAY_NAME_MAX:
         raise DomainError(N_("显示名称太长（最多 %(n)s 个字符）。"), field="display_name", n=DISPLAY_NAME_MAX)
+    for field, text in (("username", username), ("display_name", display_name)):
+        if has_control_characters(text):  # channel.domain.text: a NUL is a 500 on PostgreSQL
+            raise DomainError(N_("不能包含控制字符。"), field=field)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise DomainError(N_("用户名 %(username)s 已被使用。"), field="username", username=username)
     seller_id = _role_and_seller(role, seller_code)

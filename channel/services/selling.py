@@ -10,12 +10,12 @@ from sqlalchemy import Date, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from channel.domain import selling as rules
-from channel.domain.tree import CodeBook, code_key, code_spellings
 from channel.domain import selling_kpi as kpi
 from channel.domain.errors import DomainError, N_, NC_, NotFound
 from channel.domain.money import check_amount
 from channel.domain.paging import MAX_ID
 from channel.services import audit
+from channel.services.orders import customer_id_by_code
 from channel.services.clock import business_today
 from channel.services.access import (
     require_customer, require_owned, require_role, require_seller, scope_by_seller,
@@ -28,9 +28,9 @@ from models.selling import (
     Greeting, KpiTarget, Opportunity, OpportunityStage, Task,
 )
 from models.tree import Seller
-from models.users import ROLE_ADMIN, ROLE_MANAGER, User
+from models.users import MANAGING_ROLES, User
 
-MANAGERS = (ROLE_ADMIN, ROLE_MANAGER)
+MANAGERS = MANAGING_ROLES
 
 # the built-in titles a reminder task of each source may carry (channel.domain.selling)
 REMINDER_TITLES = {TASK_MAINTENANCE: (rules.MAINTENANCE_TITLE,),
@@ -78,7 +78,7 @@ def customer_by_ref(user: User, ref: str | int | None) -> int | None:
     text = str(ref if ref is not None else "").strip()
     if not text:
         return None
-    customer_id = _customer_by_code(text)
+    customer_id = customer_id_by_code(text)
     if customer_id is None and text.isdecimal() and _db_id(int(text)):  # isdigit() lets "²" through to int()
         customer_id = int(text)
     try:
@@ -88,19 +88,6 @@ def customer_by_ref(user: User, ref: str | int | None) -> int | None:
     except NotFound as error:
         raise NotFound(error.message, field="customer_id", **error.params) from None
     return customer_id
-
-
-def _customer_by_code(code: str) -> int | None:
-    """The id of the customer whose code is `code` by the one code rule (channel.domain.tree.
-    code_key: any letter case; the exact spelling wins): the unique index answers the usual
-    spellings, a scan by upper case only a code stored in mixed case."""
-    book = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(
-        Customer.code.in_(code_spellings(code)))).all())
-    if not book:
-        book = CodeBook(db.session.execute(select(Customer.code, Customer.id).where(
-            func.upper(Customer.code) == code_key(code))).all())
-    spelling = book.spelling(code)
-    return book[spelling] if spelling is not None else None
 
 
 def contact_by_ref(customer_id: int | None, ref: str | int | None) -> int | None:

@@ -21,9 +21,9 @@ from models.catalog import Product
 from models.selling import AgentApplication, Certification, Training, TrainingAttendance
 from models.territory import Territory
 from models.tree import CHANNEL_AGENT, Seller, TerritoryGrant
-from models.users import ROLE_ADMIN, ROLE_MANAGER, User
+from models.users import MANAGING_ROLES, User
 
-MANAGERS = (ROLE_ADMIN, ROLE_MANAGER)
+MANAGERS = MANAGING_ROLES
 
 
 # --- trainings and certifications ---------------------------------------------------------

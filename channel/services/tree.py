@@ -75,7 +75,8 @@ def get_seller(seller_id: int) -> Seller:
     return seller
 
 
-def _levels_for(channel: str) -> tuple[str, ...]:
+def levels_of(channel: str) -> tuple[str, ...]:
+    """The configured level names of `channel` (AGENT_LEVELS or DIRECT_LEVELS), level 1 first."""
     key = "AGENT_LEVELS" if channel == CHANNEL_AGENT else "DIRECT_LEVELS"
     return current_app.config[key]
 
@@ -118,13 +119,13 @@ def add_seller(
     taken = seller_by_code(code)
     if taken is not None:
         raise DomainError(N_("编码 %(code)s 已被使用。"), field="code", code=taken.code)
-    if not 1 <= level <= len(_levels_for(channel)):
+    if not 1 <= level <= len(levels_of(channel)):
         raise DomainError(N_("层级 %(level)s 超出了配置的层级数。"), field="level", level=level)
     seller = Seller(code=code, name=name, channel=channel, level=level, joined_on=joined_on, **fields)
     db.session.add(seller)
     db.session.flush()
     parent = get_seller(parent_id) if parent_id else None
-    check_move(_node(seller), _node(parent) if parent else None, {seller.id}, len(_levels_for(channel)))
+    check_move(_node(seller), _node(parent) if parent else None, {seller.id}, len(levels_of(channel)))
     if parent is not None:
         # it joins the upline's chain as it stands: not from a day before that chain's last change
         check_effective_date(joined_on, db.session.scalar(select(func.max(SellerClosure.valid_from)).where(
@@ -212,7 +213,7 @@ def move_seller(
         raise DomainError(N_("它已经在这个上级之下。"), field="parent")
     new_parent = get_seller(new_parent_id) if new_parent_id else None
     members = set(db.session.scalars(subtree_ids(seller_id)))
-    check_move(_node(seller), _node(new_parent) if new_parent else None, members, len(_levels_for(seller.channel)))
+    check_move(_node(seller), _node(new_parent) if new_parent else None, members, len(levels_of(seller.channel)))
     old_parent_id = seller.parent_id
     _unlink_subtree(seller_id, effective_on)
     if new_parent_id:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from channel.domain.errors import N_, NotFound
 from models import db
 from models.users import User
 
@@ -29,3 +30,12 @@ def users_query():
     """SELECT of every user by username (the administrators' user list and its export; who may
     read it is the caller's rule)."""
     return select(User).order_by(User.username)
+
+
+def require_user(user_id: int) -> User:
+    """The user `user_id` (any role, active or not: the administrators' users page acts on it);
+    NotFound (404) when there is none."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("没有这个用户。"))
+    return user

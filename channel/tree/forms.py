@@ -45,15 +45,15 @@ class GrantForm(FlaskForm):
 # ------------------------------------------------------------------- onboarding (onboarding.py)
 
 TERRITORY_CODE = Regexp(r"^\d{6}$", message=_l("请输入 6 位行政区划代码，例如 440300。"))
+PAYEE_TYPE_CHOICES = [("company", _l("公司（凭发票付款）")), ("individual", _l("个人（劳务报酬，代扣个税）")),
+                      ("employee", _l("员工（随工资发放）"))]  # models.tree.PAYEE_TYPES
 
 
 class SellerDetailsForm(FlaskForm):
     """A seller's details: everything but its place in the tree (channel.services.onboarding.DETAILS)."""
 
     name = StringField(_l("名称"), filters=[stripped], validators=[DataRequired(_l("请填写名称。")), Length(max=200)])
-    payee_type = SelectField(_l("收款类型"), choices=[
-        ("company", _l("公司（凭发票付款）")), ("individual", _l("个人（劳务报酬，代扣个税）")),
-        ("employee", _l("员工（随工资发放）"))], validators=[DataRequired()])
+    payee_type = SelectField(_l("收款类型"), choices=PAYEE_TYPE_CHOICES, validators=[DataRequired()])
     credit_code = StringField(_l("统一社会信用代码"), filters=[stripped], validators=[Optional(), Length(max=32)])
     contact_name = StringField(_l("联系人"), filters=[stripped], validators=[Optional(), Length(max=64)])
     phone = StringField(_l("电话"), filters=[stripped], validators=[Optional(), Length(max=32)])
@@ -86,22 +86,17 @@ class NewSellerForm(SellerDetailsForm):
                                  validators=[Optional(), TERRITORY_CODE],
                                  description=_l("可选：省、市或区县代码，从生效日期起授权。"))
     exclusive = BooleanField(_l("独家授权"), default=True)
-    payee_type = SelectField(_l("收款类型"), choices=[
-        ("", _l("按渠道默认（代理：公司；直销：员工）")), ("company", _l("公司（凭发票付款）")),
-        ("individual", _l("个人（劳务报酬，代扣个税）")), ("employee", _l("员工（随工资发放）"))],
-        validators=[Optional()])
+    payee_type = SelectField(_l("收款类型"), choices=[("", _l("按渠道默认（代理：公司；直销：员工）")), *PAYEE_TYPE_CHOICES],
+                             validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
-        from flask import current_app
-
         from channel.i18n import level_name
+        from channel.services.tree import levels_of
 
         super().__init__(*args, **kwargs)
         self.channel_level.choices = {
-            str(_l("代理")): [(f"agent:{i}", level_name("agent", i))
-                             for i in range(1, len(current_app.config["AGENT_LEVELS"]) + 1)],
-            str(_l("直销")): [(f"direct:{i}", level_name("direct", i))
-                             for i in range(1, len(current_app.config["DIRECT_LEVELS"]) + 1)],
+            str(_l("代理")): [(f"agent:{i}", level_name("agent", i)) for i in range(1, len(levels_of("agent")) + 1)],
+            str(_l("直销")): [(f"direct:{i}", level_name("direct", i)) for i in range(1, len(levels_of("direct")) + 1)],
         }
 
     def channel_and_level(self) -> tuple[str, int]:

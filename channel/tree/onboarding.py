@@ -2,7 +2,7 @@
 edit of a seller's details. Thin over channel.services.onboarding."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,10 +11,10 @@ from channel.i18n import error_text
 from channel.permissions import allow
 from channel.services import onboarding
 from channel.services.access import require_seller
+from channel.services.tree import levels_of
 from channel.tree.forms import NewSellerForm, SellerDetailsForm
 from channel.tree.views import bp
 from models.tree import CHANNELS
-
 
 
 def _can_onboard() -> bool:
@@ -22,7 +22,7 @@ def _can_onboard() -> bool:
 
 
 def _level_count(channel: str) -> int:
-    return len(current_app.config["AGENT_LEVELS" if channel == "agent" else "DIRECT_LEVELS"])
+    return len(levels_of(channel))
 
 
 bp.add_app_template_global(_can_onboard, "can_onboard")  # the pyramid's 新增销售方 button

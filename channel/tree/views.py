@@ -18,11 +18,11 @@ from channel.services.access import require_seller
 from channel.services.clock import business_today
 from channel.tree.forms import DeactivateForm, GrantForm, MoveForm
 from models.tree import CHANNEL_AGENT, CHANNEL_DIRECT
-from models.users import ROLE_ADMIN, ROLE_MANAGER
+from models.users import MANAGING_ROLES
 
 bp = Blueprint("tree", __name__)
 
-EDITORS = (ROLE_ADMIN, ROLE_MANAGER)
+EDITORS = MANAGING_ROLES  # who moves, deactivates and grants (and onboards: services.onboarding)
 
 
 def _channel_arg() -> str:

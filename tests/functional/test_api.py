@@ -316,3 +316,18 @@ def test_a_pushed_order_of_a_deactivated_seller_is_refused_from_its_deactivation
     response = client.post("/api/v1/orders", json=order_body(customer_id=world.cust_ns.id, order_date="2026-10-19"),
                            headers=bearer(world.user_admin))
     assert response.status_code == 201
+
+
+def test_a_pushed_order_reads_codes_and_text_by_the_pages_rules(client, world):
+    # the SKU by the one code rule (code_key: any letter case), as the order entry page and the
+    # imports; control characters refused as the pages refuse them (channel.domain.text)
+    body = order_body(customer_id=world.cust_ns.id, lines=[{"sku": " p1", "qty": 1, "unit_price_fen": 290000}])
+    response = client.post("/api/v1/orders", json=body, headers=bearer(world.user_admin))
+    assert response.status_code == 201, response.json
+    order = db.session.scalar(select(SalesOrder).where(SalesOrder.order_no == "ERP-1"))
+    assert [line.product_id for line in order.lines] == [world.product.id]
+    for field, value in [("order_no", "ERP-\x1b2"), ("external_id", "x\x07")]:
+        body = order_body(customer_id=world.cust_ns.id, **{field: value})
+        response = client.post("/api/v1/orders", json=body, headers=bearer(world.user_admin))
+        assert response.status_code == 400 and response.json["error"]["field"] == field, (field, response.json)
+    assert client.get("/api/v1/orders?q=a%07b", headers=bearer(world.user_admin)).status_code == 400

@@ -196,3 +196,24 @@ def test_a_reseller_may_join_a_provincial_agent_directly_as_a_move_may_place_it(
     assert (seller.level, seller.parent_id) == (4, world.GD.id)
     assert db.session.scalar(select(SellerClosure.depth).where(SellerClosure.ancestor_id == world.GD.id,
                                                                SellerClosure.descendant_id == seller.id)) == 1
+
+
+@pytest.mark.parametrize("field, value", [("code", "F\x00S"), ("upline_code", "G\x1bD"), ("name", "佛山\x00市代"),
+                                          ("contact_name", "陈\x07先生"), ("bank_account", "6222\x00")])
+def test_control_characters_in_a_new_seller_are_refused_beside_their_field(client, auth, world, field, value):
+    # channel.domain.text, checked by channel.services.onboarding (a NUL is a 500 on PostgreSQL otherwise)
+    auth.login("manager")
+    sellers = count(Seller)
+    response = client.post("/sellers/new", data=new_agent(**{field: value}))
+    assert response.status_code == 400
+    assert any("不能包含控制字符" in e for e in field_errors(response.get_data(as_text=True), field))
+    assert count(Seller) == sellers
+
+
+def test_control_characters_in_a_sellers_details_are_refused_and_nothing_changes(client, auth, world):
+    auth.login("manager")
+    response = client.post(f"/sellers/{world.NS.id}/edit", data={"name": "南山\x00分销", "payee_type": "company"})
+    assert response.status_code == 400
+    assert any("不能包含控制字符" in e for e in field_errors(response.get_data(as_text=True), "name"))
+    db.session.expire_all()
+    assert db.session.get(Seller, world.NS.id).name == "南山分销"

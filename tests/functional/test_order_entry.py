@@ -311,3 +311,18 @@ def test_a_sell_in_buyer_must_be_an_agent_and_needs_a_city_to_ship_to(client, au
     response = client.post("/orders/new", data=form)
     assert response.status_code == 400 and "请填写发货区划代码。" in response.get_data(as_text=True)
     assert stored("PO-1") is None
+
+
+def test_customer_codes_and_skus_are_found_in_any_letter_case_inside_the_scope(client, auth, world):
+    # the one code rule (channel.domain.tree.code_key), as imports and the selling pages read codes
+    world.cust_ns.code, world.cust_hz.code = "c-ns-1", "C-HZ-1"
+    db.session.commit()
+    auth.login("agent_gd")
+    response = client.post("/orders/new", data=sell_out(" C-NS-1 ", seller_code="ns", **{"line-0-sku": " p1"}))
+    assert response.status_code == 302
+    order = stored("SO-NEW-1")
+    assert order.customer_id == world.cust_ns.id and [line.product_id for line in order.lines] == [world.product.id]
+    # another branch's customer by its code reads as unknown, whatever the letter case
+    response = client.post("/orders/new", data=sell_out("c-hz-1", order_no="SO-NEW-2", seller_code="NS"))
+    assert response.status_code == 400 and "没有这个客户。" in response.get_data(as_text=True)
+    assert stored("SO-NEW-2") is None

@@ -26,6 +26,13 @@ def users() -> int:
     return db.session.scalar(select(func.count()).select_from(User))
 
 
+def post_new_user(client, **data):
+    """POST /users/new: a sales rep of REP2 with a good password, changed by `data`; (response, typed)."""
+    typed = {"username": "newuser", "display_name": "新同事", "role": "sales_rep", "seller": "REP2",
+             "password": GOOD_PASSWORD, **data}
+    return client.post("/users/new", data=typed), typed
+
+
 def test_an_administrator_creates_an_agent_login_that_then_logs_in_and_sees_its_seller(app, client, auth, world):
     auth.login("admin")
     response = client.post("/users/new", data={"username": "agent_gz", "display_name": "广州市代王经理",
@@ -67,9 +74,7 @@ def test_a_finance_login_needs_no_seller_and_its_display_name_defaults_to_the_us
 def test_each_refused_new_user_is_shown_beside_its_field_and_nothing_is_created(client, auth, world, data, field, words):
     auth.login("admin")
     before = users()
-    typed = {"username": "newuser", "display_name": "新同事", "role": "sales_rep", "seller": "REP2",
-             "password": GOOD_PASSWORD, **data}
-    response = client.post("/users/new", data=typed)
+    response, typed = post_new_user(client, **data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert any(words in e for e in field_errors(page, field)), field_errors(page, field)
@@ -120,3 +125,26 @@ def test_only_administrators_create_users_or_reset_passwords(client, auth, world
     assert users() == before
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action.in_(["user.create", "user.password_reset"]))) == 0
+
+
+def test_every_by_id_user_action_answers_404_for_an_unknown_user_and_changes_nothing(client, auth, world):
+    # one lookup (channel.services.users.require_user) behind the role, active, logout and password rows
+    auth.login("admin")
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for action, data in [("role", {"role": "finance"}), ("active", {"active": "0"}), ("logout-everywhere", {}),
+                         ("password", {"new_password": GOOD_PASSWORD})]:
+        assert client.post(f"/users/999999/{action}", data=data).status_code == 404, action
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+@pytest.mark.parametrize("field, data", [("username", {"username": "new\x00user"}),
+                                         ("display_name", {"display_name": "新\x1b同事"}),
+                                         ("seller", {"seller": "REP\x002"})])
+def test_a_new_user_with_a_control_character_is_refused_beside_the_field(client, auth, world, field, data):
+    # security.create_account (the page and `flask users create`): channel.domain.text's rule
+    auth.login("admin")
+    before = users()
+    response, _typed = post_new_user(client, **data)
+    assert response.status_code == 400
+    assert any("不能包含控制字符" in e for e in field_errors(response.get_data(as_text=True), field))
+    assert users() == before
