@@ -63,7 +63,7 @@ def onboard_seller(user: User, *, code: str, channel: str, level: int, upline_co
     nothing at all. `details` are seller columns of DETAILS; the payee type defaults by channel
     (employee for direct sellers, company for agents). Raises Forbidden for other roles than
     EDITORS, DomainError naming the field: code (taken), level, parent (unknown, inactive, of
-    another channel, not exactly one level above), joined_on, territory (unknown, an exclusive
+    another channel, not of a higher level), joined_on, territory (unknown, an exclusive
     grant overlapping another's: Conflict), or a detail."""
     require_role(user, *EDITORS)
     if channel not in CHANNELS:
